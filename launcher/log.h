@@ -1,0 +1,22 @@
+/* log.h - messages on stderr, "vaultrun: " prefixed, redacted by mask.c.
+ *
+ * Levels: LOG_ERR is printed always; LOG_WARN unless -q; LOG_INFO with -v
+ * (steps and every request); LOG_DEBUG with -vv; LOG_TRACE with -vvv (curl's
+ * own protocol trace, headers redacted).
+ */
+#ifndef VAULTRUN_LOG_H
+#define VAULTRUN_LOG_H
+
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE };
+
+void log_set_level(int level);
+int log_enabled(int level);
+void log_msg(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,86 @@
+/* manifest.h - the INI manifest, parsed with inih.
+ *
+ * Syntax and names only: references are kept as text and parsed later
+ * (plan.c), which reports them with the line recorded here.
+ */
+#ifndef VAULTRUN_MANIFEST_H
+#define VAULTRUN_MANIFEST_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+/* The [vault] keys, in the order the manual lists them. */
+enum vkey {
+	VK_ADDRESS,
+	VK_NAMESPACE,
+	VK_AUTH,
+	VK_AUTH_MOUNT,
+	VK_TOKEN_FILE,
+	VK_ROLE_ID,
+	VK_ROLE_ID_FILE,
+	VK_SECRET_ID,
+	VK_SECRET_ID_FILE,
+	VK_ROLE,
+	VK_JWT_FILE,
+	VK_JWT_ENV,
+	VK_CA_CERT,
+	VK_CA_PATH,
+	VK_CLIENT_CERT,
+	VK_CLIENT_KEY,
+	VK_TLS_SERVER_NAME,
+	VK_SKIP_VERIFY,
+	VK__COUNT
+};
+
+enum msection { MS_ENV, MS_FILES };
+
+struct mvar {            /* NAME = reference, from [env] or [files] */
+	char *name;
+	char *ref;
+	unsigned line;
+	enum msection section;
+};
+
+struct mmount {          /* [mounts] name = 1|2 */
+	char *mount;     /* without leading or trailing '/' */
+	int version;
+	unsigned line;
+};
+
+struct mprofile {        /* [profile NAME] */
+	char *name;
+	char *from;      /* required */
+	char *type;      /* NULL: take the secret's own "type" */
+	char *prefix;    /* NULL: the name upper-cased */
+	unsigned line;   /* of the section header */
+};
+
+struct manifest {
+	char *file;                  /* name used in messages */
+	char *vault[VK__COUNT];      /* NULL when not set */
+	unsigned vault_line[VK__COUNT];
+	struct mmount *mounts;
+	size_t nmounts;
+	struct mvar *vars;           /* in file order */
+	size_t nvars;
+	struct mprofile *profiles;
+	size_t nprofiles;
+};
+
+/* Read and parse the manifest at path ("-" reads standard input).
+ * ST_NOINPUT when it does not exist; ST_CONFIG when it is writable by group
+ * or others or owned by someone other than root and the caller, or when
+ * parsing fails.  Messages start with "file:line: ". */
+int manifest_load(const char *path, struct manifest **out, struct error *err);
+
+/* Parse len bytes of text; name is used in messages.  Errors as above. */
+int manifest_parse(const char *name, const char *text, size_t len,
+                   struct manifest **out, struct error *err);
+
+void manifest_free(struct manifest *m);
+
+/* "address", "namespace", ... */
+const char *manifest_vkey_name(enum vkey k);
+
+#endif

@@ -1,0 +1,36 @@
+/* util.h - allocation that cannot fail, and small helpers.
+ *
+ * Out of memory is the one failure that does not travel up: the x* functions
+ * print "vaultrun: out of memory" and _exit(71).  Core dumps are off and the
+ * process image goes away, so no secret outlives the exit.
+ */
+#ifndef VAULTRUN_UTIL_H
+#define VAULTRUN_UTIL_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A heap string built with snprintf semantics; never NULL. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Milliseconds on the monotonic clock. */
+double now_ms(void);
+
+/* Parse a whole string as an unsigned decimal in [min, max]; 0 on success. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+                unsigned long *out);
+/* Parse a whole string as a non-negative decimal with optional fraction
+ * ("1", "0.25"); 0 on success. */
+int parse_seconds(const char *s, double *out);
+/* Vault's boolean words (strconv.ParseBool): 1 t T TRUE true True and the
+ * 0/f/false set; returns 1, 0, or -1 when s is none of them. */
+int parse_bool(const char *s);
+
+/* A variable name usable in an environment: [A-Za-z_][A-Za-z0-9_]*. */
+int valid_env_name(const char *s);
+
+#endif
