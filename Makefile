@@ -1,5 +1,4 @@
 # vaultrun - a secrets-to-environment process launcher
-.POSIX:
 .SUFFIXES:
 
 VERSION  = 0.1.0

@@ -20,14 +20,22 @@ int error_set(struct error *e, int status, const char *fmt, ...)
 
 void error_prefix(struct error *e, const char *fmt, ...)
 {
-	char head[256], old[sizeof e->msg];
+	char old[sizeof e->msg];
 	va_list ap;
+	size_t n;
 
 	if (e == NULL)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
-	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	n = strlen(e->msg);
+	if (n + 2 < sizeof e->msg) {
+		memcpy(e->msg + n, ": ", 3);
+		n += 2;
+		memcpy(e->msg + n, old, strnlen(old, sizeof e->msg - n - 1));
+		e->msg[sizeof e->msg - 1] = '\0';
+		e->msg[n + strnlen(old, sizeof e->msg - n - 1)] = '\0';
+	}
 }

@@ -20,6 +20,10 @@ void json_init(void);
 
 void json_free(struct jdoc *d);
 
+/* Another reference to d (NULL-safe), for keeping a borrowed doc such as a
+ * json_store_get result after its owner is freed; release with json_free. */
+struct jdoc *json_ref(const struct jdoc *d);
+
 /* Parse a secret read.  kv is 1 (the secret is the top-level "data") or 2
  * (the secret is "data"."data").  The secret must be a JSON object.
  * Errors: ST_PROTOCOL "invalid JSON in response" / "unexpected response

@@ -13,7 +13,8 @@
  * masking them would garble every message. */
 void mask_add(const char *p, size_t len);
 /* Replace every registered value in buf (a NUL-terminated line of len
- * bytes) with "********", in place; returns the new length. */
+ * bytes) with stars (as many as the value has bytes, at most eight), in
+ * place; returns the new length, never more than len. */
 size_t mask_redact(char *buf, size_t len);
 /* Wipe and forget every registered value. */
 void mask_clear(void);

@@ -41,7 +41,7 @@ void *xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
 		oom();
-	p = realloc(p, n * size ? n * size : 1);
+	p = realloc(p, (n && size) ? n * size : 1);
 	if (p == NULL)
 		oom();
 	return p;

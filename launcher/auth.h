@@ -1,0 +1,44 @@
+/* auth.h - how vaultrun gets a token: handed one, or by logging in.
+ *
+ * auth_new reads credentials (VAULT_TOKEN, token_file, ~/.vault-token, or a
+ * login method's settings) and refuses conflicting or incomplete settings.
+ * auth_start runs the login, if any, on the fetcher; auth_finish revokes a
+ * token that vaultrun minted itself (unless it is a batch token or the
+ * command is to receive it).
+ */
+#ifndef VAULTRUN_AUTH_H
+#define VAULTRUN_AUTH_H
+
+#include "config.h"
+#include "fetch.h"
+#include "secret.h"
+#include "status.h"
+
+struct auth;
+
+typedef void (*auth_done_cb)(void *ctx, int status, const char *reason);
+
+/* ST_CONFIG on conflicting or incomplete settings, ST_NOINPUT when a named
+ * credential file is missing. */
+int auth_new(struct auth **out, const struct config *c, struct error *err);
+void auth_free(struct auth *a);
+
+/* Authenticate on f; done is called once (possibly before this returns). */
+void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx);
+
+/* After the reads: revoke a minted service token within budget_ms, unless
+ * keep (then the token is handed to the command). */
+void auth_finish(struct auth *a, struct fetcher *f, int keep, double budget_ms);
+
+/* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
+ * one or none. */
+const struct secret *auth_minted(const struct auth *a);
+
+/* Environment variables that hold credentials and must not reach the command
+ * (NULL-terminated; includes a jwt_env variable).  a may be NULL. */
+const char *const *auth_credential_vars(const struct auth *a);
+
+/* A short description for -v: "token from VAULT_TOKEN", "approle login". */
+const char *auth_describe(const struct auth *a);
+
+#endif

@@ -1,0 +1,131 @@
+/* cli.c - options, in getopt_long's way, with our own messages. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+enum { OPT_KEEP = 256, OPT_KEEP_VAULT_ENV };
+
+static const struct option longopts[] = {
+	{"file", required_argument, NULL, 'f'},
+	{"check", no_argument, NULL, 'n'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"timeout", required_argument, NULL, 't'},
+	{"concurrency", required_argument, NULL, 'j'},
+	{"ignore-environment", no_argument, NULL, 'i'},
+	{"keep", required_argument, NULL, OPT_KEEP},
+	{"keep-vault-env", no_argument, NULL, OPT_KEEP_VAULT_ENV},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+const char *cli_usage(void)
+{
+	return "usage: vaultrun [options] [--] command [argument ...]\n"
+	       "       vaultrun --check [options]\n"
+	       "\n"
+	       "  -f, --file PATH           manifest (default $VAULTRUN_FILE, else ./vaultrun.ini)\n"
+	       "  -n, --check               resolve everything, print a masked report, run nothing\n"
+	       "  -v, --verbose             log each step to stderr (repeat for more)\n"
+	       "  -q, --quiet               only errors on stderr\n"
+	       "  -t, --timeout SECONDS     deadline for the whole resolution (default 30)\n"
+	       "  -j, --concurrency N       most requests in flight at once (default 32)\n"
+	       "  -i, --ignore-environment  start the command with only the secrets and kept variables\n"
+	       "      --keep NAME           with -i: keep this inherited variable (repeatable)\n"
+	       "      --keep-vault-env      pass Vault credentials through to the command\n"
+	       "  -h, --help                this text\n"
+	       "  -V, --version             the version\n";
+}
+
+void cli_free(struct cli *c)
+{
+	free(c->keep);
+	memset(c, 0, sizeof *c);
+}
+
+static int bad(struct error *err, const char *opt, const char *why)
+{
+	return error_set(err, ST_USAGE, "%s: %s (see vaultrun --help)", opt, why);
+}
+
+int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
+{
+	int ch;
+	unsigned long n;
+
+	memset(c, 0, sizeof *c);
+	c->timeout = -1;
+	opterr = 0;
+	optind = 1;
+	/* '+': stop at the first operand, so the command's own options stay its. */
+	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ihV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			c->file = optarg;
+			break;
+		case 'n':
+			c->check = 1;
+			break;
+		case 'v':
+			c->verbose++;
+			break;
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 't':
+			if (parse_seconds(optarg, &c->timeout) != 0 || c->timeout <= 0)
+				return bad(err, "--timeout",
+				           "expected a positive number of seconds");
+			break;
+		case 'j':
+			if (parse_ulong(optarg, 1, 1024, &n) != 0)
+				return bad(err, "--concurrency",
+				           "expected an integer from 1 to 1024");
+			c->concurrency = (long)n;
+			break;
+		case 'i':
+			c->ignore_env = 1;
+			break;
+		case OPT_KEEP:
+			if (!valid_env_name(optarg))
+				return bad(err, "--keep", "not a variable name");
+			c->keep = xreallocarray(c->keep, c->nkeep + 1, sizeof *c->keep);
+			c->keep[c->nkeep++] = optarg;
+			break;
+		case OPT_KEEP_VAULT_ENV:
+			c->keep_vault_env = 1;
+			break;
+		case 'h':
+			c->help = 1;
+			return ST_OK;
+		case 'V':
+			c->version = 1;
+			return ST_OK;
+		case ':':
+			return error_set(err, ST_USAGE, "%s: option needs a value",
+			                 argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return error_set(err, ST_USAGE, "unknown option -%c",
+				                 optopt);
+			return error_set(err, ST_USAGE, "unknown option %s",
+			                 argv[optind - 1]);
+		}
+	}
+	if (c->nkeep > 0 && !c->ignore_env)
+		return bad(err, "--keep", "only makes sense with -i");
+	if (c->quiet && c->verbose)
+		return bad(err, "--quiet", "cannot be combined with --verbose");
+	if (optind < argc)
+		c->command = argv + optind;
+	if (c->check && c->command != NULL)
+		return bad(err, "--check", "takes no command");
+	if (!c->check && c->command == NULL)
+		return error_set(err, ST_USAGE,
+		                 "no command given (see vaultrun --help)");
+	return ST_OK;
+}

@@ -1,0 +1,33 @@
+/* cli.h - the command line. */
+#ifndef VAULTRUN_CLI_H
+#define VAULTRUN_CLI_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+struct cli {
+	const char *file;  /* -f; NULL when not given */
+	int check;         /* -n */
+	int verbose;       /* count of -v */
+	int quiet;         /* -q */
+	double timeout;    /* -t in seconds; < 0 when not given */
+	long concurrency;  /* -j; 0 when not given */
+	int ignore_env;    /* -i */
+	const char **keep; /* --keep names, borrowed from argv (array owned) */
+	size_t nkeep;
+	int keep_vault_env;
+	int help, version;
+	char **command;    /* borrowed from argv; NULL when none */
+};
+
+/* Parse argv into c.  ST_USAGE with a message on a bad option or value, a
+ * missing command without --check, or a command with --check.  Release with
+ * cli_free. */
+int cli_parse(int argc, char **argv, struct cli *c, struct error *err);
+void cli_free(struct cli *c);
+
+/* The --help text. */
+const char *cli_usage(void);
+
+#endif

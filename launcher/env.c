@@ -1,0 +1,200 @@
+/* env.c - build envp for execve. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "map.h"
+#include "util.h"
+
+/* MAX_ARG_STRLEN: the kernel refuses a single argument or environment string
+ * longer than 32 pages, NUL included. */
+#define STRING_MAX (32 * 4096)
+
+static const char *const defaults_kept[] = {"PATH", "HOME", "USER", "LANG",
+                                            "TZ", "TERM", NULL};
+
+struct envb {
+	char **v;
+	size_t n, cap;
+	struct map *byname; /* name -> index in v */
+};
+
+static size_t name_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+
+	return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+/* Set an entry, replacing an existing one of the same name in place. */
+static void put(struct envb *b, char *entry)
+{
+	size_t i = b->n;
+
+	if (map_get_or_put(b->byname, entry, name_len(entry), &i)) {
+		wipe_free(b->v[i], strlen(b->v[i]));
+		b->v[i] = entry;
+		return;
+	}
+	if (b->n + 2 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->v = xreallocarray(b->v, b->cap, sizeof *b->v);
+	}
+	b->v[b->n++] = entry;
+	b->v[b->n] = NULL;
+}
+
+static char *join(const char *name, const char *value, size_t vlen)
+{
+	size_t n = strlen(name);
+	char *e = xmalloc(n + 1 + vlen + 1);
+
+	memcpy(e, name, n);
+	e[n] = '=';
+	memcpy(e + n + 1, value, vlen);
+	e[n + 1 + vlen] = '\0';
+	return e;
+}
+
+static int in_list(const char *name, size_t n, const char *const *list,
+                   size_t count)
+{
+	size_t i;
+
+	for (i = 0; list && (count ? i < count : list[i] != NULL); i++)
+		if (strlen(list[i]) == n && strncmp(list[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int inherit(const char *entry, const struct env_opts *o)
+{
+	size_t n = name_len(entry);
+
+	if (entry[n] != '=')
+		return 0;
+	if (!o->keep_vault_env && in_list(entry, n, o->drop, 0))
+		return 0;
+	if (!o->ignore_env)
+		return 1;
+	if (o->nkeep > 0)
+		return in_list(entry, n, o->keep, o->nkeep);
+	return in_list(entry, n, defaults_kept, 0);
+}
+
+/* A [files] value: a sealed memfd left open (no FD_CLOEXEC) for the command. */
+static int to_memfd(const struct pvar *v, int *fd, struct error *err)
+{
+	char name[64];
+	size_t off = 0;
+
+	snprintf(name, sizeof name, "vaultrun:%.50s", v->name);
+	*fd = memfd_create(name, MFD_ALLOW_SEALING);
+	if (*fd < 0)
+		return error_set(err, ST_OSERR, "%s: memfd_create: %s", v->name,
+		                 strerror(errno));
+	while (off < v->value.len) {
+		ssize_t w = write(*fd, v->value.p + off, v->value.len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			close(*fd);
+			return error_set(err, ST_OSERR, "%s: writing a memfd: %s",
+			                 v->name, strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	if (fcntl(*fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	                                F_SEAL_SEAL) != 0 ||
+	    lseek(*fd, 0, SEEK_SET) != 0) {
+		close(*fd);
+		return error_set(err, ST_OSERR, "%s: sealing a memfd: %s", v->name,
+		                 strerror(errno));
+	}
+	return ST_OK;
+}
+
+static int check_size(char **envp, char *const *argv, struct error *err)
+{
+	long max = sysconf(_SC_ARG_MAX);
+	size_t total = 0, i;
+
+	for (i = 0; envp[i]; i++) {
+		size_t n = strlen(envp[i]) + 1;
+
+		if (n > STRING_MAX)
+			return error_set(err, ST_DATA,
+			                 "%.*s: the value (%zu bytes) is larger than the "
+			                 "128 KiB the kernel allows for one variable; "
+			                 "use [files] for it",
+			                 (int)name_len(envp[i]), envp[i], n);
+		total += n + sizeof(char *);
+	}
+	for (i = 0; argv && argv[i]; i++)
+		total += strlen(argv[i]) + 1 + sizeof(char *);
+	if (max > 0 && total > (size_t)max)
+		return error_set(err, ST_DATA,
+		                 "the environment and arguments (%zu bytes) exceed "
+		                 "ARG_MAX (%ld); move large values to [files]",
+		                 total, max);
+	return ST_OK;
+}
+
+int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
+              const struct plan *p, char *const *argv, struct error *err)
+{
+	struct envb b = {NULL, 0, 0, NULL};
+	size_t i;
+	int rc = ST_OK;
+
+	b.byname = map_new();
+	b.cap = 64;
+	b.v = xcalloc(b.cap, sizeof *b.v);
+	for (i = 0; inherited && inherited[i]; i++)
+		if (inherit(inherited[i], o))
+			put(&b, xstrdup(inherited[i]));
+	if (o->keep_vault_env && o->token)
+		put(&b, join("VAULT_TOKEN", o->token->p, o->token->len));
+	for (i = 0; i < p->nvars && rc == ST_OK; i++) {
+		const struct pvar *v = &p->vars[i];
+		int fd;
+
+		if (v->section == MS_FILES) {
+			char path[32];
+
+			if ((rc = to_memfd(v, &fd, err)) != ST_OK)
+				break;
+			snprintf(path, sizeof path, "/dev/fd/%d", fd);
+			put(&b, join(v->name, path, strlen(path)));
+		} else {
+			put(&b, join(v->name, v->value.p, v->value.len));
+		}
+	}
+	map_free(b.byname);
+	if (rc == ST_OK)
+		rc = check_size(b.v, argv, err);
+	if (rc != ST_OK) {
+		env_free(b.v);
+		return rc;
+	}
+	*envp = b.v;
+	return ST_OK;
+}
+
+void env_free(char **envp)
+{
+	size_t i;
+
+	if (envp == NULL)
+		return;
+	for (i = 0; envp[i]; i++)
+		wipe_free(envp[i], strlen(envp[i]));
+	free(envp);
+}

@@ -1,0 +1,36 @@
+/* env.h - the command's environment: inherited variables plus secrets.
+ *
+ * Secrets leave their struct secret only here, copied into the NAME=value
+ * strings handed to execve.  [files] values go into sealed memfds that stay
+ * open across execve, and their variables name /dev/fd/N.
+ */
+#ifndef VAULTRUN_ENV_H
+#define VAULTRUN_ENV_H
+
+#include <stddef.h>
+
+#include "plan.h"
+#include "secret.h"
+#include "status.h"
+
+struct env_opts {
+	int ignore_env;              /* -i */
+	const char *const *keep;     /* --keep names */
+	size_t nkeep;
+	int keep_vault_env;
+	const char *const *drop;     /* credential variables, NULL-terminated */
+	const struct secret *token;  /* minted token for VAULT_TOKEN, or NULL */
+};
+
+/* Build envp (owned by the caller, release with env_free) from the inherited
+ * environment and the resolved variables of p.  argv is the command, for the
+ * ARG_MAX check.  ST_DATA when a variable exceeds the kernel's 128 KiB limit
+ * for one string or the whole exceeds ARG_MAX; ST_OSERR when a memfd cannot
+ * be made. */
+int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
+              const struct plan *p, char *const *argv, struct error *err);
+
+/* Wipe and free every string, then the array. */
+void env_free(char **envp);
+
+#endif

@@ -1,0 +1,112 @@
+/* exec.c - PATH search and execve, after putting the process back. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "util.h"
+
+static struct rlimit saved_core;
+static int core_saved;
+
+void exec_protect(void)
+{
+	struct rlimit none = {0, 0};
+
+	if (getrlimit(RLIMIT_CORE, &saved_core) == 0) {
+		core_saved = 1;
+		none.rlim_max = saved_core.rlim_max;
+		setrlimit(RLIMIT_CORE, &none);
+	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* The command gets the process as vaultrun found it: its core limit, and
+ * default signal dispositions and an empty mask (which execve does not
+ * reset by itself for ignored signals). */
+static void restore(void)
+{
+	sigset_t none;
+
+	if (core_saved)
+		setrlimit(RLIMIT_CORE, &saved_core);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static const char *env_path(char *const *envp)
+{
+	size_t i;
+
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			return envp[i] + 5;
+	return NULL;
+}
+
+/* execve, and for a file the kernel cannot run (no #! line), /bin/sh as
+ * execvp does. */
+static void try_exec(const char *file, char *const *argv, char *const *envp)
+{
+	size_t n;
+	char **sh;
+
+	execve(file, argv, envp);
+	if (errno != ENOEXEC)
+		return;
+	for (n = 0; argv[n]; n++)
+		;
+	sh = xcalloc(n + 2, sizeof *sh);
+	sh[0] = (char *)"sh";
+	sh[1] = (char *)file;
+	memcpy(sh + 2, argv + 1, n * sizeof *sh); /* argv[1..n-1] and NULL */
+	execve("/bin/sh", sh, envp);
+	free(sh);
+	errno = ENOEXEC;
+}
+
+int exec_command(char *const *argv, char *const *envp, struct error *err)
+{
+	const char *path, *p, *cmd = argv[0];
+	char *full;
+	int saw_eacces = 0, e;
+
+	restore();
+	if (strchr(cmd, '/')) {
+		try_exec(cmd, argv, envp);
+		e = errno;
+		return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
+		                                                    ST_CANNOT_EXEC,
+		                 "%s: %s", cmd, strerror(e));
+	}
+	if (*cmd == '\0')
+		return error_set(err, ST_NOT_FOUND, "empty command name");
+	if ((path = env_path(envp)) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t dlen = end ? (size_t)(end - p) : strlen(p);
+
+		/* An empty element means the current directory, as in execvp. */
+		full = dlen ? xasprintf("%.*s/%s", (int)dlen, p, cmd) : xstrdup(cmd);
+		try_exec(full, argv, envp);
+		e = errno;
+		free(full);
+		if (e == EACCES)
+			saw_eacces = 1;
+		else if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ELOOP &&
+		         e != ENAMETOOLONG)
+			return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd, strerror(e));
+		if (end == NULL)
+			break;
+		p = end;
+	}
+	if (saw_eacces)
+		return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd, strerror(EACCES));
+	return error_set(err, ST_NOT_FOUND, "%s: command not found", cmd);
+}

@@ -1,0 +1,596 @@
+/* fetch.c - the curl multi loop: one struct xfer per request, the cap on
+ * requests in flight, retries with backoff, one redirect, the deadline. */
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "fetch.h"
+#include "log.h"
+#include "util.h"
+
+#define BODY_MAX (4u << 20) /* larger answers are refused (76) */
+#define BACKOFF_BASE 250.0  /* ms; doubled per attempt, full jitter */
+#define BACKOFF_CAP 4000.0  /* ms */
+
+struct xfer {
+	struct fetcher *f;
+	struct xfer *next;
+	CURL *easy;
+	char *method;
+	char *path;
+	char *url;                 /* current target (a redirect changes it) */
+	struct secret body;        /* request body */
+	int flags;
+	fetch_cb cb;
+	void *ctx;
+	struct curl_slist *headers;
+	char *resp;                /* response body, wiped on release */
+	size_t len, cap;
+	int too_large;
+	int redirected;
+	unsigned attempts;
+	double started, due;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct xqueue {
+	struct xfer *head, *tail;
+};
+
+struct fetcher {
+	CURLM *multi;
+	struct fetch_opts o;       /* strings borrowed from the caller */
+	struct secret token;
+	struct xqueue ready;       /* waiting for a slot */
+	struct xqueue waiting;     /* backing off before a retry */
+	struct xfer *active;       /* in flight, linked through next */
+	CURL **pool;               /* idle easy handles */
+	size_t npool;
+	long inflight;
+	unsigned requests, peak;
+	unsigned long long rng;
+};
+
+static void push(struct xqueue *q, struct xfer *x)
+{
+	x->next = NULL;
+	if (q->tail)
+		q->tail->next = x;
+	else
+		q->head = x;
+	q->tail = x;
+}
+
+static struct xfer *pop(struct xqueue *q)
+{
+	struct xfer *x = q->head;
+
+	if (x) {
+		q->head = x->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return x;
+}
+
+/* xorshift64*: jitter only needs to be spread, not unpredictable. */
+static double jitter(struct fetcher *f, double max)
+{
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return max * (double)((f->rng * 2685821657736338717ULL) >> 11) /
+	       (double)(1ULL << 53);
+}
+
+struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
+{
+	struct fetcher *f;
+	long conns = o->concurrency;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		error_set(err, ST_OSERR, "cannot initialise libcurl");
+		return NULL;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->o = *o;
+	f->multi = curl_multi_init();
+	if (f->multi == NULL) {
+		free(f);
+		curl_global_cleanup();
+		error_set(err, ST_OSERR, "cannot initialise libcurl");
+		return NULL;
+	}
+	/* The cap on connections equals the cap on requests in flight: with
+	 * HTTP/1.1 each request needs its own, with HTTP/2 one carries them all. */
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
+	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	f->pool = xcalloc((size_t)conns, sizeof *f->pool);
+	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng || f->rng == 0)
+		f->rng = (unsigned long long)now_ms() | 1;
+	return f;
+}
+
+void fetch_set_token(struct fetcher *f, const struct secret *token)
+{
+	secret_set(&f->token, token->p, token->len);
+}
+
+void fetch_set_deadline(struct fetcher *f, double deadline)
+{
+	f->o.deadline = deadline;
+}
+
+void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak)
+{
+	*requests = f->requests;
+	*peak = f->peak;
+}
+
+static void wipe_headers(struct curl_slist *h)
+{
+	struct curl_slist *p;
+
+	for (p = h; p; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(h);
+}
+
+static void xfer_free(struct xfer *x)
+{
+	free(x->method);
+	free(x->path);
+	free(x->url);
+	secret_wipe(&x->body);
+	wipe_headers(x->headers);
+	wipe_free(x->resp, x->cap);
+	free(x);
+}
+
+void fetch_add(struct fetcher *f, const char *method, const char *path,
+               const struct secret *body, int flags, fetch_cb cb, void *ctx)
+{
+	struct xfer *x = xcalloc(1, sizeof *x);
+
+	x->f = f;
+	x->method = xstrdup(method);
+	x->path = xstrdup(path);
+	x->url = xasprintf("%s/v1/%s", f->o.base_url, path);
+	if (body)
+		secret_set(&x->body, body->p, body->len);
+	x->flags = flags;
+	x->cb = cb;
+	x->ctx = ctx;
+	push(&f->ready, x);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+	size_t add = size * n;
+
+	if (add > BODY_MAX - x->len) {
+		x->too_large = 1;
+		return 0;
+	}
+	if (x->len + add + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 4096;
+		char *bigger;
+
+		while (cap < x->len + add + 1)
+			cap *= 2;
+		/* Not realloc: the old block held secret bytes and must be wiped. */
+		bigger = xmalloc(cap);
+		if (x->len)
+			memcpy(bigger, x->resp, x->len);
+		wipe_free(x->resp, x->cap);
+		x->resp = bigger;
+		x->cap = cap;
+	}
+	memcpy(x->resp + x->len, p, add);
+	x->len += add;
+	x->resp[x->len] = '\0';
+	return add;
+}
+
+/* -vvv: curl's protocol trace, with credentials dropped from headers and no
+ * bodies at all (they hold secrets, and so do login requests). */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+                    void *arg)
+{
+	char line[512];
+	size_t i = 0;
+	int redact;
+
+	(void)easy;
+	(void)arg;
+	if (type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
+		log_msg(LOG_TRACE, "%s %zu bytes of body (not shown)",
+		        type == CURLINFO_DATA_IN ? "<" : ">", size);
+		return 0;
+	}
+	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
+	    type != CURLINFO_HEADER_OUT)
+		return 0;
+	while (i < size) {
+		size_t j = i, n;
+		const char *mark = type == CURLINFO_HEADER_IN ? "<" :
+		                   type == CURLINFO_HEADER_OUT ? ">" : "*";
+
+		while (j < size && data[j] != '\n')
+			j++;
+		n = j - i;
+		if (n > 0 && data[i + n - 1] == '\r')
+			n--;
+		if (n >= sizeof line)
+			n = sizeof line - 1;
+		memcpy(line, data + i, n);
+		line[n] = '\0';
+		redact = strncasecmp(line, "x-vault-token:", 14) == 0 ||
+		         strncasecmp(line, "authorization:", 14) == 0;
+		if (redact)
+			line[14] = '\0';
+		if (n > 0)
+			log_msg(LOG_TRACE, "%s %s%s", mark, line,
+			        redact ? " <redacted>" : "");
+		explicit_bzero(line, sizeof line);
+		i = j + 1;
+	}
+	return 0;
+}
+
+static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
+{
+	struct curl_slist *h = NULL, *t;
+	char *line;
+
+	h = curl_slist_append(h, "X-Vault-Request: true");
+	if (h && f->o.namespace) {
+		line = xasprintf("X-Vault-Namespace: %s", f->o.namespace);
+		t = curl_slist_append(h, line);
+		free(line);
+		h = t ? t : h;
+	}
+	if (h && f->token.p && !(x->flags & FETCH_NO_TOKEN)) {
+		size_t n = sizeof "X-Vault-Token: " + f->token.len;
+
+		line = xmalloc(n);
+		memcpy(line, "X-Vault-Token: ", sizeof "X-Vault-Token: " - 1);
+		memcpy(line + sizeof "X-Vault-Token: " - 1, f->token.p, f->token.len + 1);
+		t = curl_slist_append(h, line);
+		wipe_free(line, n);
+		h = t ? t : h;
+	}
+	if (h && x->body.p) {
+		t = curl_slist_append(h, "Content-Type: application/json");
+		h = t ? t : h;
+	}
+	return h;
+}
+
+static long ms_left(const struct fetcher *f)
+{
+	double left = f->o.deadline - now_ms();
+
+	return left < 1 ? 1 : (long)left + 1;
+}
+
+static int start(struct fetcher *f, struct xfer *x)
+{
+	CURL *e = f->npool ? f->pool[--f->npool] : curl_easy_init();
+
+	if (e == NULL)
+		return -1;
+	x->easy = e;
+	x->len = 0;
+	x->too_large = 0;
+	x->errbuf[0] = '\0';
+	if (x->headers == NULL)
+		x->headers = build_headers(f, x);
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left(f));
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left(f));
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	if (f->o.unix_socket && !x->redirected)
+		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, f->o.unix_socket);
+	if (strcmp(x->method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body.p ? x->body.p : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body.len);
+		if (strcmp(x->method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+	}
+	if (f->o.ca_cert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_cert);
+	if (f->o.ca_path)
+		curl_easy_setopt(e, CURLOPT_CAPATH, f->o.ca_path);
+	if (f->o.client_cert)
+		curl_easy_setopt(e, CURLOPT_SSLCERT, f->o.client_cert);
+	if (f->o.client_key)
+		curl_easy_setopt(e, CURLOPT_SSLKEY, f->o.client_key);
+	if (f->o.skip_verify) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (log_enabled(LOG_TRACE)) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
+	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		x->easy = NULL;
+		return -1;
+	}
+	x->next = f->active;
+	f->active = x;
+	x->attempts++;
+	x->started = now_ms();
+	f->requests++;
+	if (++f->inflight > (long)f->peak)
+		f->peak = (unsigned)f->inflight;
+	return 0;
+}
+
+static void release_easy(struct fetcher *f, struct xfer *x)
+{
+	struct xfer **pp;
+
+	if (x->easy == NULL)
+		return;
+	for (pp = &f->active; *pp; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	x->next = NULL;
+	curl_multi_remove_handle(f->multi, x->easy);
+	curl_easy_reset(x->easy);
+	if (f->npool < (size_t)f->o.concurrency)
+		f->pool[f->npool++] = x->easy;
+	else
+		curl_easy_cleanup(x->easy);
+	x->easy = NULL;
+	f->inflight--;
+}
+
+/* Hand the outcome to the callback and forget the request. */
+static void finish(struct xfer *x, long status, int failure, const char *reason)
+{
+	struct fetch_result r;
+	char *ctype = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.method = x->method;
+	r.path = x->path;
+	r.status = status;
+	r.failure = failure;
+	r.reason = reason;
+	if (x->easy && status != 0) {
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+		r.content_type = ctype;
+	}
+	r.body = x->resp ? x->resp : "";
+	r.len = status != 0 ? x->len : 0;
+	r.attempts = x->attempts;
+	x->cb(x->ctx, &r);
+	release_easy(x->f, x);
+	xfer_free(x);
+}
+
+static int retryable_status(long s)
+{
+	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+/* Transport failures worth another attempt: the server went away or cut the
+ * answer short.  Name resolution, TLS and protocol errors are not. */
+static int retryable_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Schedule another attempt if the policy allows one before the deadline. */
+static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms)
+{
+	double wait, now = now_ms();
+
+	if (x->attempts > (unsigned)f->o.max_retries)
+		return 0;
+	if (retry_after_ms > 0) {
+		wait = retry_after_ms;
+	} else {
+		double ceil = BACKOFF_BASE;
+		unsigned i;
+
+		for (i = 1; i < x->attempts && ceil < BACKOFF_CAP; i++)
+			ceil *= 2;
+		wait = jitter(f, ceil < BACKOFF_CAP ? ceil : BACKOFF_CAP);
+	}
+	if (now + wait >= f->o.deadline)
+		return 0;
+	log_debug("%s /v1/%s: retrying in %.0f ms (attempt %u of %d)", x->method,
+	          x->path, wait, x->attempts + 1, f->o.max_retries + 1);
+	release_easy(f, x);
+	x->due = now + wait;
+	push(&f->waiting, x);
+	return 1;
+}
+
+static int is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
+}
+
+static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
+{
+	long status = 0;
+	double ms = now_ms() - x->started;
+	curl_off_t ra = 0;
+	char *loc = NULL;
+
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK)
+		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path, status, ms);
+	else
+		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
+		         x->too_large ? "body too large" : curl_easy_strerror(rc), ms);
+	if (x->too_large) {
+		finish(x, 0, ST_PROTOCOL, "response body larger than 4 MiB");
+		return;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= f->o.deadline - 1) {
+		finish(x, 0, ST_TEMPFAIL, "deadline passed while waiting for an answer");
+		return;
+	}
+	if (rc != CURLE_OK) {
+		char reason[sizeof x->errbuf + 64];
+
+		if (retryable_curl(rc) && retry(f, x, 0))
+			return;
+		snprintf(reason, sizeof reason, "%s",
+		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		finish(x, 0, ST_UNAVAILABLE, reason);
+		return;
+	}
+	if (status == 301 || status == 302 || status == 307) {
+		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+		if (!f->o.follow_redirects) {
+			finish(x, 0, ST_UNAVAILABLE,
+			       "redirect refused (VAULT_DISABLE_REDIRECTS is set)");
+		} else if (x->redirected) {
+			finish(x, 0, ST_UNAVAILABLE, "redirected more than once");
+		} else if (loc == NULL) {
+			finish(x, 0, ST_UNAVAILABLE, "redirect without a Location");
+		} else if (is_https(x->url) && !is_https(loc)) {
+			finish(x, 0, ST_UNAVAILABLE, "redirect from https to http refused");
+		} else {
+			log_debug("%s /v1/%s: following redirect", x->method, x->path);
+			free(x->url);
+			x->url = xstrdup(loc);
+			x->redirected = 1;
+			release_easy(f, x);
+			push(&f->ready, x);
+		}
+		return;
+	}
+	if (retryable_status(status)) {
+		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
+		if (retry(f, x, (double)ra * 1000.0))
+			return;
+	}
+	finish(x, status, 0, NULL);
+}
+
+/* The deadline passed: everything unfinished ends with 75. */
+static void expire(struct fetcher *f)
+{
+	struct xfer *x;
+
+	while ((x = f->active))
+		finish(x, 0, ST_TEMPFAIL, "deadline passed while waiting for an answer");
+	while ((x = pop(&f->waiting)) || (x = pop(&f->ready)))
+		finish(x, 0, ST_TEMPFAIL, "deadline passed before the request could be sent");
+}
+
+static struct xfer *xfer_of(CURL *e)
+{
+	char *priv = NULL;
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+	return (struct xfer *)(void *)priv;
+}
+
+int fetch_run(struct fetcher *f, struct error *err)
+{
+	for (;;) {
+		CURLMsg *m;
+		struct xqueue later = {NULL, NULL};
+		struct xfer *x;
+		double now = now_ms(), next = f->o.deadline;
+		int running, left, progressed = 0;
+		long timeout;
+
+		if (f->ready.head == NULL && f->waiting.head == NULL && f->inflight == 0)
+			return ST_OK;
+		if (now >= f->o.deadline) {
+			expire(f);
+			continue; /* callbacks may have queued more: they expire too */
+		}
+		while ((x = pop(&f->waiting))) {
+			if (x->due <= now)
+				push(&f->ready, x);
+			else {
+				push(&later, x);
+				if (x->due < next)
+					next = x->due;
+			}
+		}
+		f->waiting = later;
+		while (f->inflight < f->o.concurrency && (x = pop(&f->ready)))
+			if (start(f, x) != 0) {
+				finish(x, 0, ST_OSERR, "cannot start a transfer");
+				progressed = 1;
+			}
+		if (curl_multi_perform(f->multi, &running) != CURLM_OK)
+			return error_set(err, ST_SOFTWARE, "curl_multi_perform failed");
+		while ((m = curl_multi_info_read(f->multi, &left))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			done(f, xfer_of(m->easy_handle), m->data.result);
+			progressed = 1;
+		}
+		if (progressed)
+			continue;
+		timeout = (long)(next - now) + 1;
+		if (timeout > 1000)
+			timeout = 1000;
+		if (curl_multi_poll(f->multi, NULL, 0, (int)timeout, NULL) != CURLM_OK)
+			return error_set(err, ST_SOFTWARE, "curl_multi_poll failed");
+	}
+}
+
+void fetch_free(struct fetcher *f)
+{
+	struct xfer *x;
+
+	if (f == NULL)
+		return;
+	while ((x = f->active)) {
+		release_easy(f, x);
+		xfer_free(x);
+	}
+	while ((x = pop(&f->ready)) || (x = pop(&f->waiting)))
+		xfer_free(x);
+	while (f->npool)
+		curl_easy_cleanup(f->pool[--f->npool]);
+	free(f->pool);
+	curl_multi_cleanup(f->multi);
+	secret_wipe(&f->token);
+	free(f);
+	curl_global_cleanup();
+}

@@ -1,0 +1,71 @@
+/* fetch.h - the request engine: libcurl's multi interface, one loop.
+ *
+ * Requests are queued with fetch_add and run by fetch_run, at most
+ * `concurrency` in flight, over connections kept alive in the multi handle's
+ * cache (HTTP/2 streams share one connection where the server offers it).
+ * Transport failures and 412/429/500/502/503/504 are retried with full-jitter
+ * exponential backoff or the server's Retry-After, never past the deadline;
+ * one 301/302/307 redirect is followed, never from https to http.  Each
+ * request's final outcome is handed to its callback, which may queue more.
+ */
+#ifndef VAULTRUN_FETCH_H
+#define VAULTRUN_FETCH_H
+
+#include <stddef.h>
+
+#include "secret.h"
+#include "status.h"
+
+struct fetch_opts {
+	const char *base_url;    /* "https://vault:8200"; for a unix socket "http://localhost" */
+	const char *unix_socket; /* path, or NULL */
+	const char *namespace;   /* X-Vault-Namespace, or NULL */
+	long concurrency;
+	int max_retries;
+	int follow_redirects;
+	double deadline;         /* absolute, on the now_ms() clock */
+	const char *ca_cert, *ca_path, *client_cert, *client_key;
+	const char *tls_server_name;
+	int skip_verify;
+};
+
+enum { FETCH_NO_TOKEN = 1 }; /* flags for fetch_add */
+
+struct fetch_result {
+	const char *method;
+	const char *path;         /* as given to fetch_add */
+	long status;              /* HTTP status; 0 when there was no answer */
+	int failure;              /* when status is 0: ST_UNAVAILABLE, ST_TEMPFAIL, ST_PROTOCOL */
+	const char *reason;       /* when status is 0: why, one line */
+	const char *content_type; /* may be NULL */
+	const char *body;         /* borrowed for the callback's duration */
+	size_t len;
+	unsigned attempts;
+};
+
+typedef void (*fetch_cb)(void *ctx, const struct fetch_result *r);
+
+struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err);
+void fetch_free(struct fetcher *f);
+
+/* Send X-Vault-Token with later requests (a copy is kept and wiped). */
+void fetch_set_token(struct fetcher *f, const struct secret *token);
+
+/* Queue method (GET, POST, ...) on path, relative to /v1/ and already
+ * percent-encoded (it may carry a query).  body (JSON, may be NULL) is
+ * copied.  cb is called exactly once, from within fetch_run. */
+void fetch_add(struct fetcher *f, const char *method, const char *path,
+               const struct secret *body, int flags, fetch_cb cb, void *ctx);
+
+/* Run until nothing is queued or in flight.  When the deadline passes, every
+ * unfinished request completes with failure ST_TEMPFAIL.  Returns ST_OK, or
+ * ST_OSERR/ST_SOFTWARE when libcurl itself fails (err filled). */
+int fetch_run(struct fetcher *f, struct error *err);
+
+/* Move the deadline (the revoke's own budget). */
+void fetch_set_deadline(struct fetcher *f, double deadline);
+
+/* Requests started (attempts included) and the most in flight at once. */
+void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak);
+
+#endif

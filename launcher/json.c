@@ -1,0 +1,692 @@
+/* json.c - Vault's answers and secret values, through jansson.
+ *
+ * struct jdoc is never defined: a jdoc pointer is a json_t pointer, so a
+ * borrowed sub-document costs nothing and json_free is json_decref.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "json.h"
+#include "util.h"
+
+/* Secret values are parsed by jansson, so they live in its allocations: each
+ * block carries its size so that it can be wiped before it is freed. */
+union hdr {
+	size_t n;
+	long double ld; /* alignment, as max_align_t would give in C11 */
+	long long ll;
+	void *p;
+};
+
+static void *wipe_malloc(size_t n)
+{
+	union hdr *h;
+
+	if (n > SIZE_MAX - sizeof *h)
+		return NULL;
+	h = xmalloc(sizeof *h + n);
+	h->n = n;
+	return h + 1;
+}
+
+static void wipe_release(void *p)
+{
+	union hdr *h;
+
+	if (p == NULL)
+		return;
+	h = (union hdr *)p - 1;
+	wipe_free(h, sizeof *h + h->n);
+}
+
+void json_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	json_set_alloc_funcs(wipe_malloc, wipe_release);
+	done = 1;
+}
+
+static json_t *J(const struct jdoc *d)
+{
+	return (json_t *)(uintptr_t)d;
+}
+
+static struct jdoc *D(json_t *v)
+{
+	return (struct jdoc *)(void *)v;
+}
+
+void json_free(struct jdoc *d)
+{
+	json_decref(J(d));
+}
+
+struct jdoc *json_ref(const struct jdoc *d)
+{
+	return D(json_incref(J(d)));
+}
+
+/* Secrets may hold NUL bytes (\u0000), which [files] passes on.  Every entry
+ * point parses through here, so no jansson block predates the allocator. */
+static json_t *load(const char *body, size_t len, size_t flags,
+                    json_error_t *jerr)
+{
+	json_init();
+	return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
+}
+
+/* jansson's error text quotes the text near the error: it may be a secret. */
+static void forget(json_error_t *jerr)
+{
+	explicit_bzero(jerr, sizeof *jerr);
+}
+
+/* Control bytes that must not reach a URL or a header line. */
+static int has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* obj[key], or NULL when obj is not an object or has no such key. */
+static json_t *get(json_t *obj, const char *key)
+{
+	return json_is_object(obj) ? json_object_get(obj, key) : NULL;
+}
+
+/* ---- rendering ---- */
+
+/* A growing buffer whose old generations are wiped. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *q;
+
+		while (cap - b->len < n + 1)
+			cap *= 2;
+		q = xmalloc(cap);
+		if (b->len)
+			memcpy(q, b->p, b->len);
+		wipe_free(b->p, b->cap);
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* The shortest "%.*g" text that reads back as the same double (jansson's own
+ * dump prints 17 digits: 0.1 would become 0.10000000000000001).  Where that
+ * came out in exponent form but fits the fixed one, 100 reads better than
+ * 1e+02, so the precision is raised just enough for %g to print it fixed. */
+static int real_text(double d, char *buf, size_t cap)
+{
+	int prec, n = 0, x;
+	char *e;
+
+	for (prec = 1; prec <= 17; prec++) {
+		n = snprintf(buf, cap, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if ((e = strchr(buf, 'e')) == NULL)
+		return n;
+	x = (int)strtol(e + 1, NULL, 10);
+	if (x < prec || x >= 17)
+		return n;
+	n = snprintf(buf, cap, "%.*g", x + 1, d);
+	if (strtod(buf, NULL) != d) /* not expected; keep the sure form */
+		n = snprintf(buf, cap, "%.*g", prec, d);
+	return n;
+}
+
+/* JSON's two-character escapes; other control bytes get \u00XX. */
+static char short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+		return (char)c;
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	default:
+		return 0;
+	}
+}
+
+/* As jansson would, minus its options: UTF-8 stays as is, '/' unescaped. */
+static void enc_string(struct jbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+	size_t i, run = 0;
+	unsigned char c;
+
+	jb_put(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jb_put(b, s + run, i - run);
+		run = i + 1;
+		if ((esc[1] = short_escape(c)) != 0) {
+			jb_put(b, esc, 2);
+			continue;
+		}
+		esc[1] = 'u';
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 15];
+		jb_put(b, esc, 6);
+	}
+	jb_put(b, s + run, n - run);
+	jb_put(b, "\"", 1);
+}
+
+static void enc_scalar(struct jbuf *b, json_t *v)
+{
+	char num[32];
+	int n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		enc_string(b, json_string_value(v), json_string_length(v));
+		return;
+	case JSON_INTEGER:
+		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
+		             json_integer_value(v));
+		break;
+	case JSON_REAL:
+		n = real_text(json_real_value(v), num, sizeof num);
+		break;
+	case JSON_TRUE:
+		n = snprintf(num, sizeof num, "true");
+		break;
+	case JSON_FALSE:
+		n = snprintf(num, sizeof num, "false");
+		break;
+	default:
+		n = snprintf(num, sizeof num, "null");
+		break;
+	}
+	jb_put(b, num, (size_t)n);
+	explicit_bzero(num, sizeof num);
+}
+
+/* Compact JSON in member order.  Recursion is bounded by jansson's parse
+ * depth limit (2048). */
+static void enc_value(struct jbuf *b, json_t *v)
+{
+	void *it;
+	size_t i;
+
+	if (json_is_object(v)) {
+		jb_put(b, "{", 1);
+		for (it = json_object_iter(v); it != NULL;
+		     it = json_object_iter_next(v, it)) {
+			const char *key = json_object_iter_key(it);
+
+			if (it != json_object_iter(v))
+				jb_put(b, ",", 1);
+			enc_string(b, key, strlen(key));
+			jb_put(b, ":", 1);
+			enc_value(b, json_object_iter_value(it));
+		}
+		jb_put(b, "}", 1);
+	} else if (json_is_array(v)) {
+		jb_put(b, "[", 1);
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				jb_put(b, ",", 1);
+			enc_value(b, json_array_get(v, i));
+		}
+		jb_put(b, "]", 1);
+	} else {
+		enc_scalar(b, v);
+	}
+}
+
+/* A selected value as it goes into the environment: strings bare, null
+ * empty, everything else as its JSON text. */
+static void render(json_t *v, struct secret *out)
+{
+	struct jbuf b = {NULL, 0, 0};
+
+	if (json_is_string(v)) {
+		secret_set(out, json_string_value(v), json_string_length(v));
+		return;
+	}
+	if (json_is_null(v)) {
+		secret_set(out, "", 0);
+		return;
+	}
+	enc_value(&b, v);
+	secret_set(out, b.p, b.len);
+	wipe_free(b.p, b.cap);
+}
+
+/* ---- JSON Pointer (RFC 6901) ---- */
+
+/* An array index: decimal, no leading zero; "-" (past the end) never is. */
+static int array_index(const char *tok, size_t *idx)
+{
+	unsigned long v;
+
+	if (tok[0] == '0' && tok[1] != '\0')
+		return -1;
+	if (parse_ulong(tok, 0, SIZE_MAX, &v) != 0)
+		return -1;
+	*idx = v;
+	return 0;
+}
+
+/* One reference token, unescaped into a new string; NULL on a bad escape. */
+static char *unescape(const char *seg, size_t n)
+{
+	char *tok = xmalloc(n + 1), *q = tok;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (seg[i] != '~') {
+			*q++ = seg[i];
+		} else if (i + 1 < n && (seg[i + 1] == '0' || seg[i + 1] == '1')) {
+			*q++ = seg[++i] == '0' ? '~' : '/';
+		} else {
+			free(tok);
+			return NULL;
+		}
+	}
+	*q = '\0';
+	return tok;
+}
+
+static json_t *pointer_walk(json_t *v, const char *ptr)
+{
+	if (*ptr != '\0' && *ptr != '/')
+		return NULL;
+	while (v != NULL && *ptr == '/') {
+		size_t n = strcspn(++ptr, "/"), idx;
+		char *tok = unescape(ptr, n);
+
+		if (tok == NULL)
+			return NULL;
+		if (json_is_object(v))
+			v = json_object_get(v, tok);
+		else if (json_is_array(v) && array_index(tok, &idx) == 0)
+			v = json_array_get(v, idx);
+		else
+			v = NULL;
+		free(tok);
+		ptr += n;
+	}
+	return v;
+}
+
+/* ---- secrets ---- */
+
+static int shape(struct error *err, const char *what)
+{
+	return error_set(err, ST_PROTOCOL, "unexpected response shape: %s",
+	                 what);
+}
+
+static int load_error(json_error_t *jerr, struct error *err)
+{
+	int overflow = json_error_code(jerr) == json_error_numeric_overflow;
+
+	forget(jerr);
+	return error_set(err, ST_PROTOCOL, "invalid JSON in response%s",
+	                 overflow ? ": number out of range" : "");
+}
+
+static int pick_secret(json_t *root, int kv, json_t **secret,
+                       struct error *err)
+{
+	json_t *data = get(root, "data"), *inner;
+
+	if (!json_is_object(root))
+		return shape(err, "not an object");
+	if (!json_is_object(data))
+		return shape(err, "'data' is not an object");
+	if (kv == 1) {
+		*secret = data;
+		return ST_OK;
+	}
+	inner = json_object_get(data, "data");
+	if (json_is_null(inner))
+		return error_set(err, ST_NOINPUT, "version %s",
+		                 json_is_true(get(get(data, "metadata"),
+		                                  "destroyed"))
+		                         ? "destroyed"
+		                         : "deleted");
+	if (!json_is_object(inner))
+		return shape(err, "'data.data' is not an object");
+	*secret = inner;
+	return ST_OK;
+}
+
+int json_parse_secret(const char *body, size_t len, int kv, struct jdoc **out,
+                      struct error *err)
+{
+	json_error_t jerr;
+	json_t *root, *secret = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	rc = pick_secret(root, kv, &secret, err);
+	if (rc == ST_OK)
+		*out = D(json_incref(secret));
+	json_decref(root);
+	return rc;
+}
+
+int json_select(const struct jdoc *secret, enum sel_kind sel,
+                const char *selector, struct secret *out, struct error *err)
+{
+	json_t *v;
+
+	if (selector == NULL)
+		selector = "";
+	switch (sel) {
+	case SEL_WHOLE:
+		v = J(secret);
+		break;
+	case SEL_POINTER:
+		if ((v = pointer_walk(J(secret), selector)) == NULL)
+			return error_set(err, ST_DATA,
+			                 "JSON Pointer '%.200s' not found",
+			                 selector);
+		break;
+	default:
+		if ((v = get(J(secret), selector)) == NULL)
+			return error_set(err, ST_DATA, "key '%.200s' not found",
+			                 selector);
+		break;
+	}
+	render(v, out);
+	return ST_OK;
+}
+
+int json_subobject(const struct jdoc *doc, const char *pointer,
+                   struct jdoc **out, struct error *err)
+{
+	json_t *v;
+
+	if (pointer == NULL) /* the whole document */
+		pointer = "";
+	v = pointer_walk(J(doc), pointer);
+	*out = NULL;
+	if (v == NULL)
+		return error_set(err, ST_DATA, "JSON Pointer '%.200s' not found",
+		                 pointer);
+	if (!json_is_object(v))
+		return error_set(err, ST_DATA,
+		                 "JSON Pointer '%.200s' is not an object", pointer);
+	*out = D(json_incref(v));
+	return ST_OK;
+}
+
+int json_member(const struct jdoc *obj, size_t i, const char **key,
+                struct secret *value)
+{
+	json_t *o = J(obj);
+	void *it = json_is_object(o) ? json_object_iter(o) : NULL;
+
+	for (; it != NULL && i > 0; i--)
+		it = json_object_iter_next(o, it);
+	if (it == NULL)
+		return 1;
+	*key = json_object_iter_key(it);
+	render(json_object_iter_value(it), value);
+	return 0;
+}
+
+/* ---- Vault's other answers ---- */
+
+enum kv404 json_classify_404(const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = load(body, len, 0, &jerr), *data, *warnings;
+	enum kv404 kind = KV404_MISSING;
+
+	forget(&jerr);
+	data = get(root, "data");
+	warnings = get(root, "warnings");
+	if (json_is_object(data) && json_is_null(json_object_get(data, "data")))
+		kind = json_is_true(get(get(data, "metadata"), "destroyed"))
+		               ? KV404_DESTROYED
+		               : KV404_DELETED;
+	else if (json_array_size(warnings) > 0)
+		kind = KV404_INVALID_PATH;
+	json_decref(root);
+	return kind;
+}
+
+int json_is_bare_404(const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = load(body, len, 0, &jerr), *errors, *data, *warnings;
+	int bare;
+
+	forget(&jerr);
+	errors = get(root, "errors");
+	data = get(root, "data");
+	warnings = get(root, "warnings");
+	bare = json_is_array(errors) && json_array_size(errors) == 0 &&
+	       (data == NULL || json_is_null(data)) &&
+	       (warnings == NULL || json_is_null(warnings) ||
+	        (json_is_array(warnings) && json_array_size(warnings) == 0));
+	json_decref(root);
+	return bare;
+}
+
+/* Append s with control characters and whitespace runs folded to one space
+ * and both ends trimmed. */
+static void fold(struct jbuf *b, const char *s, size_t n)
+{
+	size_t i, start = b->len;
+	int gap = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f) {
+			gap = b->len > start;
+			continue;
+		}
+		if (gap)
+			jb_put(b, " ", 1);
+		gap = 0;
+		jb_put(b, s + i, 1);
+	}
+}
+
+void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
+{
+	struct jbuf b = {NULL, 0, 0};
+	json_error_t jerr;
+	json_t *root, *errors, *e;
+	size_t i, before, n;
+
+	if (cap == 0)
+		return;
+	root = load(body, len, 0, &jerr);
+	forget(&jerr);
+	errors = get(root, "errors");
+	for (i = 0; i < json_array_size(errors) && b.len < cap; i++) {
+		e = json_array_get(errors, i);
+		if (!json_is_string(e))
+			continue;
+		before = b.len;
+		if (before > 0)
+			jb_put(&b, "; ", 2);
+		n = b.len;
+		fold(&b, json_string_value(e), json_string_length(e));
+		if (b.len == n) /* nothing printable: drop the separator too */
+			b.len = before;
+	}
+	json_decref(root);
+	n = b.len < cap - 1 ? b.len : cap - 1;
+	/* A cut must not leave half a UTF-8 sequence or a dangling space. */
+	if (n < b.len)
+		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+			n--;
+	while (n > 0 && b.p[n - 1] == ' ')
+		n--;
+	if (n > 0)
+		memcpy(buf, b.p, n);
+	buf[n] = '\0';
+	wipe_free(b.p, b.cap);
+}
+
+int json_parse_mount(const char *body, size_t len, char **mount, int *kv,
+                     struct error *err)
+{
+	json_error_t jerr;
+	json_t *root, *data, *path;
+	const char *p;
+	size_t n;
+
+	*mount = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	data = get(root, "data");
+	path = get(data, "path");
+	p = json_string_value(path);
+	n = json_string_length(path);
+	if (n > 0 && p[n - 1] == '/')
+		n--;
+	/* The mount goes into URLs: no NUL or control bytes, nothing empty. */
+	if (p == NULL || n == 0 || strlen(p) < n || has_control(p, n)) {
+		json_decref(root);
+		return shape(err, "no usable 'data.path' in mount information");
+	}
+	*mount = xstrndup(p, n);
+	/* As Vault's CLI: only the string "2" means v2, a number does not. */
+	p = json_string_value(get(get(data, "options"), "version"));
+	*kv = p != NULL && strcmp(p, "2") == 0 ? 2 : 1;
+	json_decref(root);
+	return ST_OK;
+}
+
+/* A login always answers with an auth block; an empty client_token is what
+ * Vault sends when login MFA is enforced. */
+int json_parse_login(const char *body, size_t len, struct secret *token,
+                     int *batch, struct error *err)
+{
+	json_error_t jerr;
+	json_t *root, *auth, *ct, *mfa;
+	const char *p, *type;
+	size_t n;
+	int rc = ST_OK;
+
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	auth = get(root, "auth");
+	ct = get(auth, "client_token");
+	mfa = get(auth, "mfa_requirement");
+	p = json_string_value(ct);
+	n = json_string_length(ct);
+	if (!json_is_object(auth))
+		rc = shape(err, "no 'auth' object in login response");
+	else if (p == NULL)
+		rc = shape(err, "no 'auth.client_token' in login response");
+	else if (n == 0)
+		rc = error_set(err, ST_NOPERM, "login returned no token%s",
+		               mfa != NULL && !json_is_null(mfa)
+		                       ? " (multi-factor authentication required)"
+		                       : "");
+	else if (has_control(p, n)) /* it goes into a header line */
+		rc = shape(err, "unusable 'auth.client_token' in login response");
+	if (rc != ST_OK) {
+		json_decref(root);
+		return rc;
+	}
+	type = json_string_value(get(auth, "token_type"));
+	*batch = (type != NULL && strcmp(type, "batch") == 0) ||
+	         strncmp(p, "hvb.", 4) == 0 || strncmp(p, "b.", 2) == 0;
+	secret_set(token, p, n);
+	json_decref(root);
+	return ST_OK;
+}
+
+/* ---- the file:// store ---- */
+
+int json_store_load(const char *text, size_t len, struct jdoc **out,
+                    struct error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+	void *it;
+	int line, col, dup;
+
+	*out = NULL;
+	/* Any top-level value loads, so that a wrong one gets a clear message;
+	 * a path listed twice is ambiguous, so it is refused. */
+	root = load(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	line = jerr.line;
+	col = jerr.column;
+	dup = root == NULL && json_error_code(&jerr) == json_error_duplicate_key;
+	forget(&jerr);
+	if (root == NULL && dup)
+		return error_set(err, ST_CONFIG,
+		                 "file store: duplicate key at line %d", line);
+	if (root == NULL)
+		return error_set(err, ST_CONFIG,
+		                 "file store: invalid JSON at line %d, column %d",
+		                 line, col);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return error_set(err, ST_CONFIG,
+		                 "file store: top level is not an object");
+	}
+	for (it = json_object_iter(root); it != NULL;
+	     it = json_object_iter_next(root, it)) {
+		if (!json_is_object(json_object_iter_value(it))) {
+			error_set(err, ST_CONFIG,
+			          "file store: '%.200s' is not an object",
+			          json_object_iter_key(it));
+			json_decref(root);
+			return ST_CONFIG;
+		}
+	}
+	*out = D(root);
+	return ST_OK;
+}
+
+const struct jdoc *json_store_get(const struct jdoc *store, const char *path)
+{
+	json_t *v = get(J(store), path);
+
+	return json_is_object(v) ? D(v) : NULL;
+}

@@ -1,0 +1,160 @@
+/* main.c - the story of a run: options, manifest, plan, configuration,
+ * authentication, resolution, report, environment, execve.  The one place
+ * that prints an error and picks the exit status. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cli.h"
+#include "config.h"
+#include "env.h"
+#include "exec.h"
+#include "json.h"
+#include "log.h"
+#include "manifest.h"
+#include "mask.h"
+#include "plan.h"
+#include "resolve.h"
+#include "status.h"
+
+extern char **environ;
+
+struct run {
+	struct cli cli;
+	struct manifest *m;
+	struct plan plan;
+	struct config cfg;
+	struct auth *auth;
+	char **envp;
+};
+
+/* Wipe and free everything a run holds; the one exit for failures. */
+static int leave(struct run *r, int status)
+{
+	env_free(r->envp);
+	auth_free(r->auth);
+	config_free(&r->cfg);
+	plan_free(&r->plan);
+	manifest_free(r->m);
+	cli_free(&r->cli);
+	mask_clear();
+	return status;
+}
+
+static int fail(struct run *r, const struct error *err)
+{
+	log_err("%s", err->msg);
+	return leave(r, err->status);
+}
+
+/* One line per failed variable, in plan order; returns the first status. */
+static int report_failures(const struct plan *p)
+{
+	size_t i;
+	int first = ST_OK;
+
+	for (i = 0; i < p->nvars; i++) {
+		const struct pvar *v = &p->vars[i];
+
+		if (v->status == ST_OK)
+			continue;
+		log_err("%s: %s: %s: %s", v->where, v->name, v->reftext, v->reason);
+		if (first == ST_OK)
+			first = v->status;
+	}
+	return first;
+}
+
+static void print_check(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvars; i++) {
+		const struct pvar *v = &p->vars[i];
+
+		if (v->status == ST_OK)
+			printf("%s %s ok ******** (%zu bytes%s)\n", v->name, v->reftext,
+			       v->value.len, v->section == MS_FILES ? ", file" : "");
+		else
+			printf("%s %s error: %s\n", v->name, v->reftext, v->reason);
+	}
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	struct error err = {0, ""};
+	struct env_opts eo;
+	const char *path;
+	int rc;
+
+	exec_protect();
+	json_init();
+	memset(&r, 0, sizeof r);
+	if ((rc = cli_parse(argc, argv, &r.cli, &err)) != ST_OK)
+		return fail(&r, &err);
+	if (r.cli.help) {
+		fputs(cli_usage(), stdout);
+		return leave(&r, ST_OK);
+	}
+	if (r.cli.version) {
+		puts("vaultrun " VAULTRUN_VERSION);
+		return leave(&r, ST_OK);
+	}
+	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
+
+	if ((path = config_manifest_path(&r.cli)) &&
+	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
+		return fail(&r, &err);
+	if ((rc = plan_build(&r.plan, r.m, environ)) != ST_OK) {
+		resolve_settle(&r.plan);
+		return leave(&r, report_failures(&r.plan));
+	}
+	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
+	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) != ST_OK)
+		return fail(&r, &err);
+	if (r.cfg.skip_verify)
+		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
+		         "anyone on the path can read the secrets");
+	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP &&
+	    (rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
+		return fail(&r, &err);
+
+	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth, r.cli.keep_vault_env,
+	                      &err)) != ST_OK)
+		return fail(&r, &err);
+	rc = report_failures(&r.plan);
+	if (r.cli.check) {
+		print_check(&r.plan);
+		return leave(&r, rc);
+	}
+	if (rc != ST_OK)
+		return leave(&r, rc);
+
+	memset(&eo, 0, sizeof eo);
+	eo.ignore_env = r.cli.ignore_env;
+	eo.keep = r.cli.keep;
+	eo.nkeep = r.cli.nkeep;
+	eo.keep_vault_env = r.cli.keep_vault_env;
+	eo.drop = auth_credential_vars(r.auth);
+	eo.token = r.auth ? auth_minted(r.auth) : NULL;
+	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) != ST_OK)
+		return fail(&r, &err);
+	{
+		char **envp = r.envp;
+		char **command = r.cli.command;
+
+		/* Everything but envp is wiped before execve; envp is the secrets'
+		 * last home and goes with the process image. */
+		r.envp = NULL;
+		r.cli.command = NULL;
+		leave(&r, ST_OK);
+		rc = exec_command(command, envp, &err);
+		env_free(envp);
+		log_err("%s", err.msg);
+		return rc;
+	}
+}

@@ -1,0 +1,85 @@
+/* plan.h - what to resolve: variables, their references, distinct reads.
+ *
+ * Built from the manifest and the inherited environment (inline "vault:"
+ * references), before any network traffic: references are parsed, mounts
+ * named in [mounts] are applied, and every distinct (path, version) becomes
+ * one item, fetched once however many variables use it.  resolve.c fills in
+ * the rest (detected mounts, answers); main.c reports from it.
+ */
+#ifndef VAULTRUN_PLAN_H
+#define VAULTRUN_PLAN_H
+
+#include <stddef.h>
+
+#include "json.h"
+#include "manifest.h"
+#include "ref.h"
+#include "secret.h"
+#include "status.h"
+
+#define NO_INDEX ((size_t)-1)
+
+struct pvar {
+	char *name;
+	char *reftext;          /* the reference as written */
+	char *where;            /* "file:line" or "environment", for messages */
+	enum msection section;  /* MS_ENV or MS_FILES */
+	int is_inline;          /* from a vault: variable */
+	struct ref ref;
+	size_t item;            /* index into plan.items */
+	int status;             /* ST_OK or why it failed */
+	char *reason;           /* one line, when status != ST_OK */
+	struct secret value;    /* when resolved */
+};
+
+struct pmount {
+	char *path;             /* "secret", "team/kv" */
+	int kv;                 /* 1 or 2; 0 while unknown (fallback guessing) */
+	int declared;           /* from [mounts] */
+};
+
+struct pitem {
+	char *path;             /* the logical path as written (first variable's) */
+	unsigned long version;
+	size_t mount;           /* index into plan.mounts; NO_INDEX while unknown */
+	char *rest;             /* path below the mount (KV v2 "data/" removed) */
+	size_t alias;           /* another item reading the same secret, or NO_INDEX */
+	int status;
+	char *reason;
+	struct jdoc *doc;       /* the secret object, when read */
+};
+
+struct plan {
+	struct pvar *vars;      /* manifest order, then inline in environment order */
+	size_t nvars;
+	struct pitem *items;
+	size_t nitems;
+	struct pmount *mounts;
+	size_t nmounts;
+	void *index;            /* private to plan.c */
+};
+
+/* Build the plan.  m may be NULL; env is the inherited environment.  Bad
+ * references do not stop the build: each such variable (or item) gets
+ * ST_CONFIG and a reason, and the first one's status is returned, so that
+ * every bad reference can be reported before any request is made. */
+int plan_build(struct plan *p, const struct manifest *m, char *const *env);
+void plan_free(struct plan *p);
+
+/* The item a variable reads, following aliases. */
+struct pitem *plan_item(struct plan *p, const struct pvar *v);
+
+/* Record a failure on a variable or an item (reason is copied). */
+void plan_fail_var(struct pvar *v, int status, const char *reason);
+void plan_fail_item(struct pitem *it, int status, const char *reason);
+
+/* Assign item i to mount index mi: compute rest (stripping an API-form
+ * "data/" on KV v2), and merge it into an existing item that reads the same
+ * (mount, rest, version).  ST_CONFIG when the path names the mount itself or
+ * pins a version on KV v1 (the item is failed with the reason). */
+int plan_assign(struct plan *p, size_t i, size_t mi);
+
+/* Find or add a mount by path; returns its index. */
+size_t plan_mount(struct plan *p, const char *path, int kv, int declared);
+
+#endif

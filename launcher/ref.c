@@ -1,0 +1,181 @@
+/* ref.c - the reference grammar: [mount/]path[?version=N][#selector]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref.h"
+#include "util.h"
+
+/* Vault's version field is a Go int; anything past this is a typo. */
+#define VERSION_MAX 2147483647UL
+/* References are not secret, but one pasted by mistake may be huge. */
+#define SHOW_MAX 80
+
+/* text, or a copy short enough for a message cut on a UTF-8 boundary. */
+static const char *shown(const char *text, char buf[SHOW_MAX + 1])
+{
+	size_t n = strlen(text);
+
+	if (n <= SHOW_MAX)
+		return text;
+	n = SHOW_MAX - 3;
+	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf, text, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
+
+int ref_pointer_valid(const char *ptr)
+{
+	if (*ptr != '\0' && *ptr != '/')
+		return 0;
+	for (; *ptr; ptr++)
+		if (*ptr == '~' && ptr[1] != '0' && ptr[1] != '1')
+			return 0;
+	return 1;
+}
+
+/* The first escape that RFC 6901 does not allow, for the message. */
+static void bad_escape(const char *ptr, char out[3])
+{
+	const char *t = ptr;
+
+	while ((t = strchr(t, '~')) != NULL && (t[1] == '0' || t[1] == '1'))
+		t += 2;
+	out[0] = '~';
+	out[1] = t != NULL && t[1] >= 0x20 ? t[1] : '\0';
+	out[2] = '\0';
+}
+
+static int parse_selector(const char *sel, const char *text, struct ref *r,
+                          struct error *err)
+{
+	char show[SHOW_MAX + 1], esc[3];
+
+	if (*sel == '\0')
+		return error_set(err, ST_CONFIG, "empty selector in '%s'",
+		                 shown(text, show));
+	if (strcmp(sel, "*") == 0) {
+		r->sel = SEL_WHOLE;
+		return ST_OK;
+	}
+	if (*sel == '/') {
+		if (!ref_pointer_valid(sel)) {
+			bad_escape(sel, esc);
+			return error_set(err, ST_CONFIG,
+			                 "invalid JSON Pointer escape '%s' in '%s'",
+			                 esc, shown(text, show));
+		}
+		r->sel = SEL_POINTER;
+	} else {
+		r->sel = SEL_KEY;
+	}
+	r->selector = xstrdup(sel);
+	return ST_OK;
+}
+
+static int parse_query(const char *q, const char *text, struct ref *r,
+                       struct error *err)
+{
+	static const char key[] = "version=";
+	char show[SHOW_MAX + 1];
+
+	if (*q == '\0')
+		return error_set(err, ST_CONFIG, "empty query in '%s'",
+		                 shown(text, show));
+	if (strncmp(q, key, sizeof key - 1) != 0)
+		return error_set(err, ST_CONFIG,
+		                 "unsupported query in '%s' (only ?version=N)",
+		                 shown(text, show));
+	if (parse_ulong(q + sizeof key - 1, 1, VERSION_MAX, &r->version) != 0)
+		return error_set(err, ST_CONFIG,
+		                 "version must be an integer >= 1 in '%s'",
+		                 shown(text, show));
+	return ST_OK;
+}
+
+/* The path is the first len bytes of text, before any '?' or '#'. */
+static int parse_path(const char *text, size_t len, struct error *err)
+{
+	char show[SHOW_MAX + 1];
+	const char *seg = text, *end = text + len, *slash;
+	size_t n;
+
+	if (len == 0)
+		return error_set(err, ST_CONFIG, "empty path in '%s'",
+		                 shown(text, show));
+	for (;;) {
+		slash = memchr(seg, '/', (size_t)(end - seg));
+		n = (size_t)((slash ? slash : end) - seg);
+		if (n == 0)
+			return error_set(err, ST_CONFIG,
+			                 "empty path segment in '%s'",
+			                 shown(text, show));
+		if ((n == 1 || n == 2) && strncmp(seg, "..", n) == 0)
+			return error_set(err, ST_CONFIG, "'%.*s' segment in '%s'",
+			                 (int)n, seg, shown(text, show));
+		if (slash == NULL)
+			return ST_OK;
+		seg = slash + 1;
+	}
+}
+
+static int has_control(const char *s, size_t *at)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*at = (size_t)(p - (const unsigned char *)s);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ref_parse(const char *text, struct ref *r, struct error *err)
+{
+	const char *hash, *query;
+	size_t at, pathlen;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (text == NULL || *text == '\0')
+		return error_set(err, ST_CONFIG, "empty reference");
+	/* Not echoed: the reference itself would garble the terminal. */
+	if (has_control(text, &at))
+		return error_set(err, ST_CONFIG,
+		                 "control character at offset %zu in reference",
+		                 at);
+	hash = strchr(text, '#');
+	pathlen = hash ? (size_t)(hash - text) : strlen(text);
+	query = memchr(text, '?', pathlen);
+	if (query != NULL)
+		pathlen = (size_t)(query - text);
+	rc = parse_path(text, pathlen, err);
+	if (rc == ST_OK && query != NULL) {
+		char *q = xstrndup(query + 1,
+		                   (size_t)((hash ? hash : strchr(query, '\0')) -
+		                            query - 1));
+
+		rc = parse_query(q, text, r, err);
+		free(q);
+	}
+	if (rc == ST_OK && hash != NULL)
+		rc = parse_selector(hash + 1, text, r, err);
+	else if (rc == ST_OK)
+		r->selector = xstrdup("value");
+	if (rc != ST_OK) {
+		ref_free(r);
+		return rc;
+	}
+	r->path = xstrndup(text, pathlen);
+	return ST_OK;
+}
+
+void ref_free(struct ref *r)
+{
+	free(r->path);
+	free(r->selector);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,439 @@
+/* resolve.c - login, mount detection, reads and selectors, as one flow of
+ * callbacks on the fetch loop: each read starts as soon as its mount is
+ * known, while other mounts are still being detected. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "map.h"
+#include "mask.h"
+#include "readfile.h"
+#include "resolve.h"
+#include "util.h"
+#include "vault.h"
+
+#define STORE_MAX (64u << 20)
+#define REVOKE_BUDGET_MS 2000.0
+
+/* Items whose mount is unknown, grouped by their first path segment: one
+ * preflight answers for the whole group in the common case. */
+struct group {
+	char *first;
+	size_t *pending;
+	size_t npending;
+};
+
+struct resolver {
+	struct plan *p;
+	const struct config *c;
+	struct fetcher *f;
+	struct group *groups;
+	size_t ngroups;
+};
+
+struct req {              /* a callback's context */
+	struct resolver *r;
+	size_t idx;           /* group (preflight) or item (read) */
+	int form;             /* the KV form a read asks for: 1 or 2 */
+	int v2_status;        /* fallback: the v2 form's failure ... */
+	int v2_was_404;
+	char v2_reason[256];  /* ... and its reason */
+};
+
+static struct req *req_new(struct resolver *r, size_t idx, int form)
+{
+	struct req *q = xcalloc(1, sizeof *q);
+
+	q->r = r;
+	q->idx = idx;
+	q->form = form;
+	return q;
+}
+
+static void on_read(void *ctx, const struct fetch_result *res);
+
+static void issue_read(struct resolver *r, struct req *q)
+{
+	const struct pitem *it = &r->p->items[q->idx];
+	const struct pmount *m = &r->p->mounts[it->mount];
+	const char *rest = it->rest;
+	char *path;
+
+	/* Guessing (kv 0): the v2 form drops an API-form "data/" that plan.c
+	 * kept because the mount's version was unknown; the v1 form is the path
+	 * exactly as written. */
+	if (m->kv == 0 && q->form == 2 && strncmp(rest, "data/", 5) == 0)
+		rest += 5;
+	path = vault_kv_path(m->path, rest, q->form, it->version);
+	fetch_add(r->f, "GET", path, NULL, 0, on_read, q);
+	free(path);
+}
+
+static void assign_and_read(struct resolver *r, size_t i, size_t mi)
+{
+	const struct pmount *m;
+
+	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX)
+		return;
+	m = &r->p->mounts[mi];
+	issue_read(r, req_new(r, i, m->kv == 1 ? 1 : 2));
+}
+
+static void fail_item(struct resolver *r, size_t i, int st, const char *reason)
+{
+	plan_fail_item(&r->p->items[i], st, reason);
+}
+
+static void read_failed(struct resolver *r, struct req *q,
+                        const struct fetch_result *res)
+{
+	struct pitem *it = &r->p->items[q->idx];
+	char reason[400];
+	int st;
+
+	if (res->status == 404 && q->form == 2) {
+		switch (json_classify_404(res->body, res->len)) {
+		case KV404_DELETED:
+			fail_item(r, q->idx, ST_NOINPUT, "version deleted (HTTP 404)");
+			return;
+		case KV404_DESTROYED:
+			fail_item(r, q->idx, ST_NOINPUT, "version destroyed (HTTP 404)");
+			return;
+		case KV404_INVALID_PATH:
+			fail_item(r, q->idx, ST_NOINPUT,
+			          "not found: not a KV v2 path (HTTP 404)");
+			return;
+		case KV404_MISSING:
+			break;
+		}
+		fail_item(r, q->idx, ST_NOINPUT,
+		          it->version ? "version not found (HTTP 404)" :
+		                        "not found (HTTP 404)");
+		return;
+	}
+	st = vault_failure(res, reason, sizeof reason);
+	fail_item(r, q->idx, st, reason);
+}
+
+static void on_read(void *ctx, const struct fetch_result *res)
+{
+	struct req *q = ctx;
+	struct resolver *r = q->r;
+	struct pitem *it = &r->p->items[q->idx];
+	const struct pmount *m = &r->p->mounts[it->mount];
+	struct error e;
+
+	if (res->status == 200) {
+		if (!vault_is_json(res))
+			fail_item(r, q->idx, ST_PROTOCOL,
+			          "the answer is not JSON (wrong Content-Type)");
+		else if (json_parse_secret(res->body, res->len, q->form, &it->doc,
+		                           &e) != ST_OK)
+			fail_item(r, q->idx, e.status, e.msg);
+	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&
+	           (res->status == 403 ||
+	            (res->status == 404 && json_is_bare_404(res->body, res->len)))) {
+		/* Guessing: the v2 form was denied or absent; try the v1 form,
+		 * remembering this answer to report if that fails too. */
+		struct req *v1 = req_new(r, q->idx, 1);
+
+		v1->v2_was_404 = res->status == 404;
+		v1->v2_status = vault_failure(res, v1->v2_reason, sizeof v1->v2_reason);
+		log_debug("%s: not readable as KV v2 (HTTP %ld); trying KV v1",
+		          it->path, res->status);
+		issue_read(r, v1);
+	} else if (m->kv == 0 && q->form == 1) {
+		if (res->status == 404 || q->v2_was_404)
+			fail_item(r, q->idx, ST_NOINPUT, "not found (HTTP 404)");
+		else
+			fail_item(r, q->idx, q->v2_status, q->v2_reason);
+	} else {
+		read_failed(r, q, res);
+	}
+	free(q);
+}
+
+static void on_preflight(void *ctx, const struct fetch_result *res);
+
+static void preflight(struct resolver *r, size_t g)
+{
+	const struct group *gr = &r->groups[g];
+	char *path = vault_mounts_path(r->p->items[gr->pending[0]].path);
+
+	fetch_add(r->f, "GET", path, NULL, 0, on_preflight, req_new(r, g, 0));
+	free(path);
+}
+
+/* Is path the mount itself or below it? */
+static int under(const char *path, const char *mount)
+{
+	size_t n = strlen(mount);
+
+	return strncmp(path, mount, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static void detected(struct resolver *r, struct group *g, const char *mount,
+                     int kv)
+{
+	size_t mi = plan_mount(r->p, mount, kv, 0), i, left = 0;
+
+	log_info("mount %s/: KV v%d (detected)", mount, r->p->mounts[mi].kv);
+	for (i = 0; i < g->npending; i++) {
+		size_t it = g->pending[i];
+
+		if (under(r->p->items[it].path, mount))
+			assign_and_read(r, it, mi);
+		else if (i == 0) /* the path asked about must be under its mount */
+			fail_item(r, it, ST_PROTOCOL,
+			          "mount detection named a mount that does not hold this path");
+		else
+			g->pending[left++] = it;
+	}
+	g->npending = left;
+}
+
+static void on_preflight(void *ctx, const struct fetch_result *res)
+{
+	struct req *q = ctx;
+	struct resolver *r = q->r;
+	struct group *g = &r->groups[q->idx];
+	char reason[600], *mount = NULL;
+	struct error e;
+	size_t i;
+	int kv, st;
+
+	free(q);
+	if (res->status == 200 && vault_is_json(res) &&
+	    json_parse_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
+		detected(r, g, mount, kv);
+		free(mount);
+		if (g->npending > 0)
+			preflight(r, (size_t)(g - r->groups));
+		return;
+	}
+	if (res->status == 403 || res->status == 404) {
+		/* Vault answers 403 for no access and for no mount alike; guess the
+		 * first segment and find the version by reading. */
+		size_t mi = plan_mount(r->p, g->first, 0, 0);
+
+		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
+		         g->first, res->status);
+		for (i = 0; i < g->npending; i++)
+			assign_and_read(r, g->pending[i], mi);
+		g->npending = 0;
+		return;
+	}
+	if (res->status == 200) {
+		st = ST_PROTOCOL;
+		snprintf(reason, sizeof reason, "mount detection: %s",
+		         vault_is_json(res) ? e.msg : "the answer is not JSON");
+	} else {
+		char why[300];
+
+		st = vault_failure(res, why, sizeof why);
+		snprintf(reason, sizeof reason, "mount detection: %s", why);
+	}
+	for (i = 0; i < g->npending; i++)
+		fail_item(r, g->pending[i], st, reason);
+	g->npending = 0;
+}
+
+/* Group the items whose mount is unknown and send one preflight per group. */
+static void detect_mounts(struct resolver *r)
+{
+	struct plan *p = r->p;
+	struct map *byfirst = map_new();
+	size_t i, g;
+
+	for (i = 0; i < p->nitems; i++) {
+		const struct pitem *it = &p->items[i];
+		const char *slash;
+		size_t n;
+
+		if (it->mount != NO_INDEX || it->status != ST_OK || it->alias != NO_INDEX)
+			continue;
+		slash = strchr(it->path, '/');
+		n = slash ? (size_t)(slash - it->path) : strlen(it->path);
+		g = r->ngroups;
+		if (!map_get_or_put(byfirst, it->path, n, &g)) {
+			r->groups = xreallocarray(r->groups, r->ngroups + 1, sizeof *r->groups);
+			memset(&r->groups[g], 0, sizeof r->groups[g]);
+			r->groups[g].first = xstrndup(it->path, n);
+			r->ngroups++;
+		}
+		r->groups[g].pending = xreallocarray(r->groups[g].pending,
+		                                     r->groups[g].npending + 1,
+		                                     sizeof(size_t));
+		r->groups[g].pending[r->groups[g].npending++] = i;
+	}
+	map_free(byfirst);
+	for (g = 0; g < r->ngroups; g++)
+		preflight(r, g);
+}
+
+static void on_auth(void *ctx, int status, const char *reason)
+{
+	struct resolver *r = ctx;
+	size_t i;
+
+	if (status != ST_OK) {
+		for (i = 0; i < r->p->nitems; i++)
+			fail_item(r, i, status, reason);
+		return;
+	}
+	/* Mounts from [mounts] need no detection: their reads go out now. */
+	for (i = 0; i < r->p->nitems; i++) {
+		const struct pitem *it = &r->p->items[i];
+
+		if (it->mount != NO_INDEX && it->status == ST_OK && it->alias == NO_INDEX)
+			issue_read(r, req_new(r, i, r->p->mounts[it->mount].kv));
+	}
+	detect_mounts(r);
+}
+
+static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
+                        int keep_token, struct error *err)
+{
+	struct resolver r;
+	struct fetch_opts o;
+	unsigned requests, peak;
+	double t0 = now_ms();
+	size_t i;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	memset(&o, 0, sizeof o);
+	o.base_url = c->base_url;
+	o.unix_socket = c->unix_socket;
+	o.namespace = c->namespace;
+	o.concurrency = c->concurrency;
+	o.max_retries = c->max_retries;
+	o.follow_redirects = c->follow_redirects;
+	o.deadline = t0 + c->timeout * 1000.0;
+	o.ca_cert = c->ca_cert;
+	o.ca_path = c->ca_path;
+	o.client_cert = c->client_cert;
+	o.client_key = c->client_key;
+	o.tls_server_name = c->tls_server_name;
+	o.skip_verify = c->skip_verify;
+	if ((r.f = fetch_new(&o, err)) == NULL)
+		return err->status;
+	r.p = p;
+	r.c = c;
+	auth_start(a, r.f, on_auth, &r);
+	rc = fetch_run(r.f, err);
+	if (rc == ST_OK) {
+		fetch_set_deadline(r.f, now_ms() + REVOKE_BUDGET_MS);
+		auth_finish(a, r.f, keep_token, REVOKE_BUDGET_MS);
+		rc = fetch_run(r.f, err);
+	}
+	fetch_stats(r.f, &requests, &peak);
+	log_info("%u requests, at most %u in flight, %.0f ms", requests, peak,
+	         now_ms() - t0);
+	fetch_free(r.f);
+	for (i = 0; i < r.ngroups; i++) {
+		free(r.groups[i].first);
+		free(r.groups[i].pending);
+	}
+	free(r.groups);
+	return rc;
+}
+
+/* file:// addresses: a local JSON object mapping logical paths to secrets. */
+static int resolve_file(struct plan *p, const struct config *c, struct error *err)
+{
+	struct secret text = {NULL, 0};
+	struct jdoc *store = NULL;
+	size_t i;
+	int rc;
+
+	rc = readfile_private(c->store_path, "file store", STORE_MAX, &text, err);
+	if (rc == ST_OK) {
+		rc = json_store_load(text.p, text.len, &store, err);
+		secret_wipe(&text);
+	}
+	if (rc != ST_OK) {
+		if (rc != ST_OSERR)
+			err->status = rc = ST_CONFIG;
+		return rc;
+	}
+	for (i = 0; i < p->nitems; i++) {
+		struct pitem *it = &p->items[i];
+		const struct jdoc *d;
+
+		if (it->status != ST_OK || it->alias != NO_INDEX)
+			continue;
+		if (it->version > 0)
+			plan_fail_item(it, ST_CONFIG,
+			               "?version= is not supported by the file:// store");
+		else if ((d = json_store_get(store, it->path)) == NULL)
+			plan_fail_item(it, ST_NOINPUT, "not found in the file:// store");
+		else
+			it->doc = json_ref(d);
+	}
+	json_free(store);
+	return ST_OK;
+}
+
+int resolve_settle(struct plan *p)
+{
+	size_t i;
+	int first = ST_OK;
+
+	for (i = 0; i < p->nvars; i++) {
+		struct pvar *v = &p->vars[i];
+		const struct pitem *it = plan_item(p, v);
+
+		if (v->status == ST_OK && it && it->status != ST_OK)
+			plan_fail_var(v, it->status, it->reason);
+		if (first == ST_OK && v->status != ST_OK)
+			first = v->status;
+	}
+	return first;
+}
+
+static void select_values(struct plan *p)
+{
+	size_t i;
+	struct error e;
+
+	for (i = 0; i < p->nvars; i++) {
+		struct pvar *v = &p->vars[i];
+		const struct pitem *it = plan_item(p, v);
+
+		if (v->status != ST_OK || it == NULL || it->status != ST_OK)
+			continue;
+		if (it->doc == NULL) {
+			plan_fail_var(v, ST_SOFTWARE, "no answer was recorded (a bug)");
+		} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
+		                       &e) != ST_OK) {
+			plan_fail_var(v, e.status, e.msg);
+		} else if (v->section == MS_ENV && memchr(v->value.p, '\0', v->value.len)) {
+			secret_wipe(&v->value);
+			plan_fail_var(v, ST_DATA,
+			              "the value contains a NUL byte, which an environment "
+			              "variable cannot hold (use [files])");
+		} else {
+			mask_add(v->value.p, v->value.len);
+		}
+	}
+}
+
+int resolve_run(struct plan *p, const struct config *c, struct auth *a,
+                int keep_token, struct error *err)
+{
+	int rc = ST_OK;
+
+	if (p->nitems > 0) {
+		if (c->backend == BACKEND_FILE)
+			rc = resolve_file(p, c, err);
+		else
+			rc = resolve_http(p, c, a, keep_token, err);
+	}
+	if (rc != ST_OK)
+		return rc;
+	select_values(p);
+	resolve_settle(p);
+	return ST_OK;
+}

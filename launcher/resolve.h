@@ -1,0 +1,27 @@
+/* resolve.h - turn a plan into values: mounts, reads, selectors.
+ *
+ * One event loop (fetch.c) carries everything: the login, one preflight per
+ * unknown mount, the reads (each starting as soon as its mount is known),
+ * the KV v1 fallback reads.  Then each variable's selector is applied to its
+ * item's secret.  Failures are recorded on the variables; nothing is printed.
+ */
+#ifndef VAULTRUN_RESOLVE_H
+#define VAULTRUN_RESOLVE_H
+
+#include "auth.h"
+#include "config.h"
+#include "plan.h"
+
+/* Resolve every variable of p, recording each one's value or failure on it.
+ * Returns ST_OK, or a status with err filled when resolution could not run
+ * at all (an invalid file:// store, libcurl failing).  Each resolved value is
+ * registered with mask.c.  keep_token: --keep-vault-env (a minted token is
+ * then not revoked). */
+int resolve_run(struct plan *p, const struct config *c, struct auth *a,
+                int keep_token, struct error *err);
+
+/* Copy each failed item's status onto the variables that read it; returns
+ * the first failing variable's status. */
+int resolve_settle(struct plan *p);
+
+#endif

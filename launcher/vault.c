@@ -1,0 +1,116 @@
+/* vault.c - URLs and statuses, as Vault spells them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "status.h"
+#include "util.h"
+#include "vault.h"
+
+char *vault_encode_path(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+		    *p == '~' || *p == '/') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *vault_kv_path(const char *mount, const char *rest, int kv,
+                    unsigned long version)
+{
+	char *m = vault_encode_path(mount), *r = vault_encode_path(rest), *out;
+
+	if (kv == 2 && version > 0)
+		out = xasprintf("%s/data/%s?version=%lu", m, r, version);
+	else if (kv == 2)
+		out = xasprintf("%s/data/%s", m, r);
+	else
+		out = xasprintf("%s/%s", m, r);
+	free(m);
+	free(r);
+	return out;
+}
+
+char *vault_mounts_path(const char *path)
+{
+	char *p = vault_encode_path(path), *out;
+
+	out = xasprintf("sys/internal/ui/mounts/%s", p);
+	free(p);
+	return out;
+}
+
+int vault_is_json(const struct fetch_result *r)
+{
+	return r->content_type &&
+	       strncasecmp(r->content_type, "application/json", 16) == 0;
+}
+
+int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
+{
+	char errs[200];
+	int st;
+	const char *what;
+
+	if (r->status == 0) {
+		snprintf(reason, cap, "%s", r->reason ? r->reason : "no answer");
+		return r->failure ? r->failure : ST_UNAVAILABLE;
+	}
+	json_error_summary(r->body, r->len, errs, sizeof errs);
+	switch (r->status) {
+	case 401:
+	case 403:
+		st = ST_NOPERM;
+		what = strstr(errs, "invalid token") ? "token invalid or expired" :
+		                                       "permission denied";
+		break;
+	case 404:
+		st = ST_NOINPUT;
+		what = "not found";
+		break;
+	case 412:
+	case 429:
+		st = ST_TEMPFAIL;
+		what = r->status == 429 ? "rate limited" : "index state not present";
+		break;
+	case 503:
+		st = ST_UNAVAILABLE;
+		what = strstr(errs, "sealed") ? "Vault is sealed" : "unavailable";
+		break;
+	default:
+		if (r->status >= 500) {
+			st = ST_UNAVAILABLE;
+			what = "server error";
+		} else if (r->status >= 300 && r->status < 400) {
+			st = ST_UNAVAILABLE;
+			what = "unexpected redirect";
+		} else {
+			st = ST_PROTOCOL;
+			what = "unexpected answer";
+		}
+	}
+	if (errs[0] && r->status != 404)
+		snprintf(reason, cap, "%s (HTTP %ld: %s)", what, r->status, errs);
+	else
+		snprintf(reason, cap, "%s (HTTP %ld)", what, r->status);
+	if (r->attempts > 1)
+		snprintf(reason + strlen(reason), cap - strlen(reason),
+		         " after %u attempts", r->attempts);
+	return st;
+}

@@ -1,0 +1,34 @@
+/* vault.h - Vault's URL and status conventions (pure functions).
+ *
+ * No I/O here: fetch.c moves bytes, resolve.c decides what to ask, this file
+ * knows how Vault spells paths and what its answers mean.
+ */
+#ifndef VAULTRUN_VAULT_H
+#define VAULTRUN_VAULT_H
+
+#include <stddef.h>
+
+#include "fetch.h"
+
+/* Percent-encode a logical path for a URL, keeping '/' between segments and
+ * RFC 3986 unreserved characters; heap string. */
+char *vault_encode_path(const char *path);
+
+/* The API path of a KV read, relative to /v1/: "<mount>/data/<rest>" with
+ * "?version=N" when pinned (kv 2), or "<mount>/<rest>" (kv 1); encoded. */
+char *vault_kv_path(const char *mount, const char *rest, int kv,
+                    unsigned long version);
+
+/* The preflight path: "sys/internal/ui/mounts/<path>", encoded. */
+char *vault_mounts_path(const char *path);
+
+/* Map a finished request that did not succeed to an exit status and a
+ * one-line reason (at most cap bytes, never a value): 403 -> 77, 404 -> 66,
+ * 412/429 -> 75, 5xx and transport failures -> 69 (or the failure's own
+ * status), other 4xx -> 76. */
+int vault_failure(const struct fetch_result *r, char *reason, size_t cap);
+
+/* A 200 that is not JSON is not the Vault API. */
+int vault_is_json(const struct fetch_result *r);
+
+#endif
