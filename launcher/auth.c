@@ -1,23 +1,44 @@
-/* auth.c - tokens handed to vaultrun, and (later) login methods. */
+/* auth.c - tokens handed to vaultrun, and the login methods that mint one:
+ * AppRole, Kubernetes, JWT and TLS certificates. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
+#include "json.h"
 #include "log.h"
 #include "mask.h"
 #include "readfile.h"
 #include "util.h"
+#include "vault.h"
 
 #define CRED_MAX 65536
+#define K8S_JWT "/var/run/secrets/kubernetes.io/serviceaccount/token"
 
-enum method { M_TOKEN };
+enum method { M_TOKEN, M_APPROLE, M_KUBERNETES, M_JWT, M_CERT };
+
+static const char *const method_names[] = {"token", "approle", "kubernetes",
+                                           "jwt", "cert"};
 
 struct auth {
 	enum method method;
-	struct secret token;
-	const char *source;
-	const char *creds[8];
+	const char *source;      /* where a handed-in token came from */
+	char *mount;             /* auth/<mount>/login */
+	char *role;
+	struct secret token;     /* handed in, or minted by the login */
+	struct secret role_id, secret_id, jwt;
+	int minted, batch;
+	char describe[160];
+	const char *creds[5];    /* credential variables, NULL-terminated */
+	auth_done_cb done;
+	void *ctx;
+	struct fetcher *f;
 };
+
+static const char *mset(const struct manifest *m, enum vkey k)
+{
+	return m && m->vault[k] && *m->vault[k] ? m->vault[k] : NULL;
+}
 
 static int token_printable(const struct secret *t)
 {
@@ -29,22 +50,41 @@ static int token_printable(const struct secret *t)
 	return 1;
 }
 
+/* A credential from the environment, else the manifest's value, else the
+ * manifest's file.  Returns ST_OK with out empty when none is set. */
+static int credential(struct secret *out, const char *env,
+                      const struct manifest *m, enum vkey value, enum vkey file,
+                      const char *what, struct error *err)
+{
+	const char *v = env ? config_env(env) : NULL;
+	int rc;
+
+	if (v == NULL && value != VK__COUNT) /* VK__COUNT: no inline form */
+		v = mset(m, value);
+	if (v) {
+		secret_set(out, v, strlen(v));
+	} else if (mset(m, file)) {
+		rc = readfile_private(m->vault[file], what, CRED_MAX, out, err);
+		if (rc != ST_OK)
+			return rc;
+		secret_rstrip(out);
+	}
+	if (out->p)
+		mask_add(out->p, out->len);
+	return ST_OK;
+}
+
 static int read_token(struct auth *a, const struct config *c, struct error *err)
 {
-	const struct manifest *m = c->manifest;
-	const char *v = config_env("VAULT_TOKEN"), *home;
+	const char *home;
 	char *path;
 	int rc;
 
-	if (v) {
-		secret_set(&a->token, v, strlen(v));
-		a->source = "VAULT_TOKEN";
-	} else if (m && m->vault[VK_TOKEN_FILE]) {
-		rc = readfile_private(m->vault[VK_TOKEN_FILE], "token file", CRED_MAX,
-		                      &a->token, err);
-		if (rc != ST_OK)
-			return rc;
-		a->source = "token_file";
+	if ((rc = credential(&a->token, "VAULT_TOKEN", c->manifest, VK__COUNT,
+	                     VK_TOKEN_FILE, "token file", err)) != ST_OK)
+		return rc;
+	if (a->token.p) {
+		a->source = config_env("VAULT_TOKEN") ? "VAULT_TOKEN" : "token_file";
 	} else if ((home = config_env("HOME"))) {
 		path = xasprintf("%s/.vault-token", home);
 		rc = readfile_private(path, "token file", CRED_MAX, &a->token, err);
@@ -53,44 +93,162 @@ static int read_token(struct auth *a, const struct config *c, struct error *err)
 			return ST_OK; /* no token at all: an agent may add its own */
 		if (rc != ST_OK)
 			return rc;
+		secret_rstrip(&a->token);
+		mask_add(a->token.p, a->token.len);
 		a->source = "~/.vault-token";
 	}
-	secret_rstrip(&a->token);
-	if (a->token.p && a->token.len == 0)
+	if (a->token.p && a->token.len == 0) {
 		secret_wipe(&a->token);
+		a->source = NULL;
+	}
 	if (a->token.p && !token_printable(&a->token))
 		return error_set(err, ST_CONFIG,
 		                 "the token from %s contains non-printable characters",
 		                 a->source);
-	if (a->token.p)
-		mask_add(a->token.p, a->token.len);
 	return ST_OK;
+}
+
+/* auth = ..., or approle when a role id is given and no token is. */
+static int choose(struct auth *a, const struct config *c, int have_token,
+                  struct error *err)
+{
+	const struct manifest *m = c->manifest;
+	const char *name = mset(m, VK_AUTH);
+	size_t i;
+
+	if (name == NULL) {
+		a->method = !have_token && (config_env("VAULT_ROLE_ID") ||
+		                            mset(m, VK_ROLE_ID) || mset(m, VK_ROLE_ID_FILE)) ?
+		                    M_APPROLE : M_TOKEN;
+		return ST_OK;
+	}
+	for (i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+		if (strcmp(name, method_names[i]) == 0) {
+			a->method = (enum method)i;
+			return ST_OK;
+		}
+	return error_set(err, ST_CONFIG,
+	                 "%s:%u: auth: unknown method '%.40s' (expected token, "
+	                 "approle, kubernetes, jwt or cert)",
+	                 m->file, m->vault_line[VK_AUTH], name);
+}
+
+static int need(const struct secret *s, const char *method, const char *what,
+                struct error *err)
+{
+	if (s->p && s->len > 0)
+		return ST_OK;
+	return error_set(err, ST_CONFIG, "auth = %s needs %s", method, what);
+}
+
+static int prepare_login(struct auth *a, const struct config *c,
+                         struct error *err)
+{
+	const struct manifest *m = c->manifest;
+	const char *name = method_names[a->method], *v;
+	int rc = ST_OK;
+
+	a->mount = xstrdup(mset(m, VK_AUTH_MOUNT) ? m->vault[VK_AUTH_MOUNT] : name);
+	if (mset(m, VK_ROLE))
+		a->role = xstrdup(m->vault[VK_ROLE]);
+	switch (a->method) {
+	case M_APPROLE:
+		if ((rc = credential(&a->role_id, "VAULT_ROLE_ID", m, VK_ROLE_ID,
+		                     VK_ROLE_ID_FILE, "role id file", err)) != ST_OK ||
+		    (rc = credential(&a->secret_id, "VAULT_SECRET_ID", m, VK_SECRET_ID,
+		                     VK_SECRET_ID_FILE, "secret id file", err)) != ST_OK)
+			return rc;
+		if ((rc = need(&a->role_id, name,
+		               "a role id (VAULT_ROLE_ID, role_id or role_id_file)",
+		               err)) != ST_OK)
+			return rc;
+		return need(&a->secret_id, name,
+		            "a secret id (VAULT_SECRET_ID, secret_id or secret_id_file)",
+		            err);
+	case M_KUBERNETES:
+	case M_JWT:
+		if (a->role == NULL && a->method == M_KUBERNETES)
+			return error_set(err, ST_CONFIG, "auth = %s needs role", name);
+		if ((v = mset(m, VK_JWT_ENV))) {
+			const char *jwt = config_env(v);
+
+			if (!valid_env_name(v))
+				return error_set(err, ST_CONFIG,
+				                 "jwt_env: '%.60s' is not a variable name", v);
+			if (jwt == NULL)
+				return error_set(err, ST_CONFIG,
+				                 "jwt_env: the variable %s is not set", v);
+			secret_set(&a->jwt, jwt, strlen(jwt));
+			mask_add(a->jwt.p, a->jwt.len);
+			a->creds[3] = v;
+		} else {
+			const char *file = mset(m, VK_JWT_FILE);
+
+			if (file == NULL && a->method == M_JWT)
+				return error_set(err, ST_CONFIG,
+				                 "auth = jwt needs jwt_file or jwt_env");
+			rc = readfile_private(file ? file : K8S_JWT, "JWT file", CRED_MAX,
+			                      &a->jwt, err);
+			if (rc != ST_OK)
+				return rc;
+			secret_rstrip(&a->jwt);
+			mask_add(a->jwt.p, a->jwt.len);
+		}
+		return need(&a->jwt, name, "a non-empty JWT", err);
+	case M_CERT:
+		if (c->client_cert == NULL)
+			return error_set(err, ST_CONFIG,
+			                 "auth = cert needs a client certificate "
+			                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or "
+			                 "client_cert and client_key)");
+		if (strncmp(c->base_url ? c->base_url : "", "https://", 8) != 0)
+			return error_set(err, ST_CONFIG,
+			                 "auth = cert needs an https:// address");
+		return ST_OK;
+	case M_TOKEN:
+		break;
+	}
+	return rc;
 }
 
 int auth_new(struct auth **out, const struct config *c, struct error *err)
 {
 	struct auth *a = xcalloc(1, sizeof *a);
 	const struct manifest *m = c->manifest;
-	const char *method = m ? m->vault[VK_AUTH] : NULL;
-	int rc;
+	int rc, handed;
 
 	*out = NULL;
 	a->creds[0] = "VAULT_TOKEN";
 	a->creds[1] = "VAULT_ROLE_ID";
 	a->creds[2] = "VAULT_SECRET_ID";
-	if (method && strcmp(method, "token") != 0) {
-		auth_free(a);
-		return error_set(err, ST_CONFIG,
-		                 "%s:%u: auth: unknown method '%.40s' (expected token)",
-		                 m->file, m->vault_line[VK_AUTH], method);
-	}
-	a->method = M_TOKEN;
-	if ((rc = read_token(a, c, err)) != ST_OK) {
-		auth_free(a);
-		return rc;
+	/* Only an explicit token conflicts with a login; a stale
+	 * ~/.vault-token is not read when a login is configured. */
+	handed = config_env("VAULT_TOKEN") != NULL || mset(m, VK_TOKEN_FILE) != NULL;
+	if ((rc = choose(a, c, handed, err)) != ST_OK)
+		goto fail;
+	if (a->method == M_TOKEN) {
+		if ((rc = read_token(a, c, err)) != ST_OK)
+			goto fail;
+		snprintf(a->describe, sizeof a->describe, "%s",
+		         a->source ? a->source : "none");
+	} else {
+		if (handed) {
+			rc = error_set(err, ST_CONFIG,
+			               "a token (%s) and auth = %s conflict: use one",
+			               config_env("VAULT_TOKEN") ? "VAULT_TOKEN" : "token_file",
+			               method_names[a->method]);
+			goto fail;
+		}
+		if ((rc = prepare_login(a, c, err)) != ST_OK)
+			goto fail;
+		snprintf(a->describe, sizeof a->describe, "%s login at auth/%.100s",
+		         method_names[a->method], a->mount);
 	}
 	*out = a;
 	return ST_OK;
+fail:
+	auth_free(a);
+	return rc;
 }
 
 void auth_free(struct auth *a)
@@ -98,30 +256,132 @@ void auth_free(struct auth *a)
 	if (a == NULL)
 		return;
 	secret_wipe(&a->token);
+	secret_wipe(&a->role_id);
+	secret_wipe(&a->secret_id);
+	secret_wipe(&a->jwt);
+	free(a->mount);
+	free(a->role);
 	free(a);
+}
+
+static void on_login(void *ctx, const struct fetch_result *res)
+{
+	struct auth *a = ctx;
+	char reason[720], why[520];
+	struct error e;
+	int st;
+
+	if (res->status == 200 && vault_is_json(res) &&
+	    (st = json_parse_login(res->body, res->len, &a->token, &a->batch, &e)) ==
+	            ST_OK) {
+		mask_add(a->token.p, a->token.len);
+		a->minted = 1;
+		fetch_set_token(a->f, &a->token);
+		log_info("auth: logged in (%s), %s token", a->describe,
+		         a->batch ? "batch" : "service");
+		a->done(a->ctx, ST_OK, NULL);
+		return;
+	}
+	if (res->status == 200) {
+		st = vault_is_json(res) ? e.status : ST_PROTOCOL;
+		snprintf(why, sizeof why, "%s",
+		         vault_is_json(res) ? e.msg : "the answer is not JSON");
+	} else {
+		st = vault_failure(res, why, sizeof why);
+		/* A refused login is a permission problem whatever its 4xx. */
+		if (res->status == 400 || res->status == 401 || res->status == 403)
+			st = ST_NOPERM;
+	}
+	snprintf(reason, sizeof reason, "%s login failed: %s", a->describe, why);
+	a->done(a->ctx, st, reason);
 }
 
 void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
 {
-	if (a->token.p)
-		fetch_set_token(f, &a->token);
-	log_info("auth: %s", auth_describe(a));
-	done(ctx, ST_OK, NULL);
+	const char *pairs[4];
+	struct secret body = {NULL, 0};
+	size_t n = 0;
+	char *path;
+
+	if (a->method == M_TOKEN) {
+		if (a->token.p)
+			fetch_set_token(f, &a->token);
+		log_info("auth: token from %s", a->describe);
+		done(ctx, ST_OK, NULL);
+		return;
+	}
+	a->done = done;
+	a->ctx = ctx;
+	a->f = f;
+	switch (a->method) {
+	case M_APPROLE:
+		pairs[n++] = "role_id";
+		pairs[n++] = a->role_id.p;
+		pairs[n++] = "secret_id";
+		pairs[n++] = a->secret_id.p;
+		break;
+	case M_KUBERNETES:
+	case M_JWT:
+		pairs[n++] = "jwt";
+		pairs[n++] = a->jwt.p;
+		if (a->role) {
+			pairs[n++] = "role";
+			pairs[n++] = a->role;
+		}
+		break;
+	case M_CERT:
+		if (a->role) {
+			pairs[n++] = "name";
+			pairs[n++] = a->role;
+		}
+		break;
+	case M_TOKEN:
+		break;
+	}
+	json_encode_object(pairs, n / 2, &body);
+	path = xasprintf("auth/%s/login", a->mount);
+	log_info("auth: %s", a->describe);
+	fetch_add(f, "POST", path, &body, FETCH_NO_TOKEN, on_login, a);
+	free(path);
+	secret_wipe(&body);
 }
 
-void auth_finish(struct auth *a, struct fetcher *f, int keep, double budget_ms)
+static void on_revoke(void *ctx, const struct fetch_result *res)
 {
-	(void)f;
-	(void)keep;
-	(void)budget_ms;
-	if (a->method == M_TOKEN && a->token.p)
-		log_info("auth: the token was handed to vaultrun; not revoking it");
+	char why[300];
+
+	(void)ctx;
+	if (res->status == 200 || res->status == 204) {
+		log_info("auth: revoked the token vaultrun logged in with");
+		return;
+	}
+	vault_failure(res, why, sizeof why);
+	log_warn("could not revoke the login token (it expires with its TTL): %s",
+	         why);
+}
+
+void auth_finish(struct auth *a, struct fetcher *f, int keep)
+{
+	if (!a->minted) {
+		if (a->token.p)
+			log_info("auth: the token was handed to vaultrun; not revoking it");
+		return;
+	}
+	if (keep) {
+		log_info("auth: handing the token to the command (--keep-vault-env); "
+		         "not revoking it");
+		return;
+	}
+	if (a->batch) {
+		log_info("auth: batch token; it cannot be revoked and expires with its TTL");
+		return;
+	}
+	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
 }
 
 const struct secret *auth_minted(const struct auth *a)
 {
-	(void)a;
-	return NULL;
+	return a && a->minted ? &a->token : NULL;
 }
 
 const char *const *auth_credential_vars(const struct auth *a)
@@ -134,11 +394,5 @@ const char *const *auth_credential_vars(const struct auth *a)
 
 const char *auth_describe(const struct auth *a)
 {
-	if (a->source == NULL)
-		return "no token (requests go out without one)";
-	if (strcmp(a->source, "VAULT_TOKEN") == 0)
-		return "token from VAULT_TOKEN";
-	if (strcmp(a->source, "token_file") == 0)
-		return "token from token_file";
-	return "token from ~/.vault-token";
+	return a->describe;
 }

@@ -26,9 +26,9 @@ void auth_free(struct auth *a);
 /* Authenticate on f; done is called once (possibly before this returns). */
 void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx);
 
-/* After the reads: revoke a minted service token within budget_ms, unless
- * keep (then the token is handed to the command). */
-void auth_finish(struct auth *a, struct fetcher *f, int keep, double budget_ms);
+/* After the reads: queue the revocation of a minted service token on f,
+ * unless keep (the token is then handed to the command). */
+void auth_finish(struct auth *a, struct fetcher *f, int keep);
 
 /* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
  * one or none. */

@@ -48,6 +48,8 @@ struct fetcher {
 	struct xfer *active;       /* in flight, linked through next */
 	CURL **pool;               /* idle easy handles */
 	size_t npool;
+	char *base_url;            /* o.base_url, or with tls_server_name as host */
+	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	long inflight;
 	unsigned requests, peak;
 	unsigned long long rng;
@@ -85,6 +87,44 @@ static double jitter(struct fetcher *f, double max)
 	       (double)(1ULL << 53);
 }
 
+/* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
+ * so the URL names that host and CONNECT_TO sends its connections to the
+ * address's real host and port. */
+static int tls_name(struct fetcher *f, struct error *err)
+{
+	CURLU *u;
+	char *host = NULL, *port = NULL, *url = NULL, *map;
+	int rc = ST_OK;
+
+	if (f->o.tls_server_name == NULL || strncasecmp(f->o.base_url, "https://", 8) != 0) {
+		f->base_url = xstrdup(f->o.base_url);
+		return ST_OK;
+	}
+	if ((u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, f->o.base_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_HOST, f->o.tls_server_name, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		rc = error_set(err, ST_CONFIG, "cannot apply the TLS server name to %s",
+		               f->o.base_url);
+	} else {
+		size_t n = strlen(url);
+
+		while (n > 0 && url[n - 1] == '/')
+			n--;
+		f->base_url = xstrndup(url, n);
+		map = xasprintf("%s:%s:%s:%s", f->o.tls_server_name, port, host, port);
+		f->connect_to = curl_slist_append(NULL, map);
+		free(map);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	struct fetcher *f;
@@ -110,6 +150,10 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	f->pool = xcalloc((size_t)conns, sizeof *f->pool);
+	if (tls_name(f, err) != ST_OK) {
+		fetch_free(f);
+		return NULL;
+	}
 	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng || f->rng == 0)
 		f->rng = (unsigned long long)now_ms() | 1;
 	return f;
@@ -159,7 +203,7 @@ void fetch_add(struct fetcher *f, const char *method, const char *path,
 	x->f = f;
 	x->method = xstrdup(method);
 	x->path = xstrdup(path);
-	x->url = xasprintf("%s/v1/%s", f->o.base_url, path);
+	x->url = xasprintf("%s/v1/%s", f->base_url, path);
 	if (body)
 		secret_set(&x->body, body->p, body->len);
 	x->flags = flags;
@@ -321,6 +365,8 @@ static int start(struct fetcher *f, struct xfer *x)
 		curl_easy_setopt(e, CURLOPT_SSLCERT, f->o.client_cert);
 	if (f->o.client_key)
 		curl_easy_setopt(e, CURLOPT_SSLKEY, f->o.client_key);
+	if (f->connect_to)
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
 	if (f->o.skip_verify) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -591,6 +637,8 @@ void fetch_free(struct fetcher *f)
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
 	secret_wipe(&f->token);
+	free(f->base_url);
+	curl_slist_free_all(f->connect_to);
 	free(f);
 	curl_global_cleanup();
 }

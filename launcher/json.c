@@ -690,3 +690,25 @@ const struct jdoc *json_store_get(const struct jdoc *store, const char *path)
 
 	return json_is_object(v) ? D(v) : NULL;
 }
+
+/* ---- request bodies ---- */
+
+int json_encode_object(const char *const *pairs, size_t npairs,
+                       struct secret *out)
+{
+	struct jbuf b = {NULL, 0, 0};
+	size_t i;
+
+	jb_put(&b, "{", 1);
+	for (i = 0; i < npairs; i++) {
+		if (i > 0)
+			jb_put(&b, ",", 1);
+		enc_string(&b, pairs[2 * i], strlen(pairs[2 * i]));
+		jb_put(&b, ":", 1);
+		enc_string(&b, pairs[2 * i + 1], strlen(pairs[2 * i + 1]));
+	}
+	jb_put(&b, "}", 1);
+	secret_set(out, b.p, b.len);
+	wipe_free(b.p, b.cap);
+	return ST_OK;
+}

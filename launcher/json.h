@@ -79,6 +79,11 @@ int json_subobject(const struct jdoc *doc, const char *pointer,
 int json_member(const struct jdoc *obj, size_t i, const char **key,
                 struct secret *value);
 
+/* Encode npairs string pairs (pairs[2i] the key, pairs[2i+1] the value) as
+ * a JSON object, for login bodies; out is wiped by its owner. */
+int json_encode_object(const char *const *pairs, size_t npairs,
+                       struct secret *out);
+
 /* The local store (file:// addresses): a JSON object mapping logical paths
  * to secret objects.  json_store_load: ST_CONFIG when the text is not such
  * an object.  json_store_get returns a borrowed doc valid until the store is

@@ -123,8 +123,8 @@ int main(int argc, char **argv)
 	    (rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
 		return fail(&r, &err);
 
-	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth, r.cli.keep_vault_env,
-	                      &err)) != ST_OK)
+	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth,
+	                      r.cli.keep_vault_env && !r.cli.check, &err)) != ST_OK)
 		return fail(&r, &err);
 	rc = report_failures(&r.plan);
 	if (r.cli.check) {

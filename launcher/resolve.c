@@ -292,6 +292,8 @@ static void on_auth(void *ctx, int status, const char *reason)
 	detect_mounts(r);
 }
 
+static void select_values(struct plan *p);
+
 static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
                         int keep_token, struct error *err)
 {
@@ -324,8 +326,11 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	auth_start(a, r.f, on_auth, &r);
 	rc = fetch_run(r.f, err);
 	if (rc == ST_OK) {
+		/* Revoke now, failed or not: a token handed to the command
+		 * (--keep-vault-env) is kept only when the command will run. */
+		select_values(p);
 		fetch_set_deadline(r.f, now_ms() + REVOKE_BUDGET_MS);
-		auth_finish(a, r.f, keep_token, REVOKE_BUDGET_MS);
+		auth_finish(a, r.f, keep_token && resolve_settle(p) == ST_OK);
 		rc = fetch_run(r.f, err);
 	}
 	fetch_stats(r.f, &requests, &peak);
@@ -425,13 +430,9 @@ int resolve_run(struct plan *p, const struct config *c, struct auth *a,
 {
 	int rc = ST_OK;
 
-	if (p->nitems > 0) {
-		if (c->backend == BACKEND_FILE)
-			rc = resolve_file(p, c, err);
-		else
-			rc = resolve_http(p, c, a, keep_token, err);
-	}
-	if (rc != ST_OK)
+	if (p->nitems > 0 && c->backend == BACKEND_HTTP)
+		return resolve_http(p, c, a, keep_token, err);
+	if (p->nitems > 0 && (rc = resolve_file(p, c, err)) != ST_OK)
 		return rc;
 	select_values(p);
 	resolve_settle(p);

@@ -1274,13 +1274,16 @@ class VaultServer:
             if b:
                 op = "list"
         vpath = req.path[len("/v1/"):]
+        if vpath.endswith("auth/token/revoke-self") and req.token:
+            with self._lock:
+                self._revocations[req.token] += 1  # every call, even a refused one
         if vpath.rstrip("/") == "sys/health":
             return self._health(req)
         if self.sealed:
             return _errors(503, "Vault is sealed")
         ns, path, prefix = self._resolve_ns(req.namespace, vpath)
         if path == "sys/internal/ui/mounts" or path.startswith("sys/internal/ui/mounts/"):
-            return self._ui_mounts(req, ns, path[len("sys/internal/ui/mounts/"):], prefix)
+            return self._ui_mounts(req, ns, path[len("sys/internal/ui/mounts/"):])
         if path.startswith("auth/") and path.endswith("/login") and op == "update":
             with self._lock:
                 nsobj = self._ns.get(ns)
@@ -1334,7 +1337,7 @@ class VaultServer:
             body["cluster_id"] = self.cluster_id
         return _Resp(codes["sealedcode"] if self.sealed else codes["activecode"], body)
 
-    def _ui_mounts(self, req, ns, path, prefix):
+    def _ui_mounts(self, req, ns, path):
         if self.preflight_404:
             return _errors(404)
         if req.method not in ("GET", "HEAD"):
@@ -1350,11 +1353,13 @@ class VaultServer:
         if not sanitized.endswith("/"):
             sanitized += "/"
         denial = _errors(403, PREFLIGHT % json.dumps(sanitized))
+        # a mount in a child namespace is named with the namespace prefix
+        mns, rel, prefix = self._resolve_ns(ns, sanitized)
         with self._lock:
-            m, _ = self._find_mount(ns, sanitized.rstrip("/"))
+            m, _ = self._find_mount(mns, rel.rstrip("/"))
         if m is None:
             return denial
-        if not t.reaches(self._acl_path(t, ns, m.path + "/")):
+        if not t.reaches(self._acl_path(t, mns, m.path + "/")):
             return denial
         return self._envelope(200, m.info(prefix + m.path + "/"), mount_type="system")
 
@@ -1379,7 +1384,6 @@ class VaultServer:
             return _errors(405, "unsupported operation")
         if what == "revoke-self":
             with self._lock:
-                self._revocations[t.id] += 1
                 if t.type == "batch":
                     return _errors(400, "batch tokens cannot be revoked")
                 t.revoked = True
