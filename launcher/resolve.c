@@ -328,9 +328,12 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	if (rc == ST_OK) {
 		/* Revoke now, failed or not: a token handed to the command
 		 * (--keep-vault-env) is kept only when the command will run. */
+		int ok;
+
 		select_values(p);
+		ok = resolve_settle(p) == ST_OK;
 		fetch_set_deadline(r.f, now_ms() + REVOKE_BUDGET_MS);
-		auth_finish(a, r.f, keep_token && resolve_settle(p) == ST_OK);
+		auth_finish(a, r.f, keep_token && ok);
 		rc = fetch_run(r.f, err);
 	}
 	fetch_stats(r.f, &requests, &peak);
