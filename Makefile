@@ -71,6 +71,25 @@ check:
 	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun VAULTRUN_VALGRIND=1 \
 		$(PYTEST) -q tests/e2e
 
+# libFuzzer harnesses over the parsers; FUZZTIME seconds each.
+FUZZTIME ?= 60
+FUZZCC   ?= clang
+FUZZFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-Ilauncher $(PKG_CFLAGS)
+FUZZLIB  = launcher/manifest.c launcher/ref.c launcher/json.c launcher/util.c \
+	launcher/secret.c launcher/error.c launcher/readfile.c
+fuzz:
+	mkdir -p build-fuzz
+	for t in manifest ref json; do \
+		$(FUZZCC) $(FUZZFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+			$(FUZZLIB) $(PKG_LIBS) || exit 1; \
+		mkdir -p build-fuzz/corpus-$$t; \
+		./build-fuzz/fuzz_$$t -max_total_time=$(FUZZTIME) -max_len=4096 \
+			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+			>build-fuzz/fuzz_$$t.log 2>&1 || { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+		echo "fuzz_$$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build-fuzz/fuzz_$$t.log), no crash"; \
+	done
+
 demo: deps all
 	@sh examples/demo.sh $(BUILD)/vaultrun
 
@@ -94,6 +113,6 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps unit test check demo lint install uninstall clean
+.PHONY: all deps unit test check fuzz demo lint install uninstall clean
 
 -include $(OBJS:.o=.d) $(UNITOBJ:.o=.d)

@@ -29,8 +29,8 @@
 
 VAULTRUN_VALGRIND=1 runs the binary under valgrind memcheck (exit code 99 on
 an error or a definite leak) and multiplies timeouts by SLOW.  Wall-clock
-assertions use time_limit(seconds) (scaled by SLOW) or the "timing" marker
-(skipped under valgrind).
+assertions use the time_limit fixture (time_limit(seconds): scaled by SLOW
+under valgrind) or the "timing" marker (the test is skipped under valgrind).
 """
 
 import os
@@ -57,9 +57,15 @@ VALGRIND_CMD = [
 ]
 
 
-def time_limit(seconds):
+def scaled(seconds):
     """A wall-clock bound, loosened under valgrind."""
     return seconds * SLOW
+
+
+@pytest.fixture
+def time_limit():
+    """time_limit(seconds) -> the bound to assert, loosened under valgrind."""
+    return scaled
 
 
 def pytest_configure(config):
