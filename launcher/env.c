@@ -89,25 +89,26 @@ static int inherit(const char *entry, const struct env_opts *o)
 }
 
 /* A [files] value: a sealed memfd left open (no FD_CLOEXEC) for the command. */
-static int to_memfd(const struct pvar *v, int *fd, struct error *err)
+static int to_memfd(const char *var, const struct secret *value, int *fd,
+                    struct error *err)
 {
 	char name[64];
 	size_t off = 0;
 
-	snprintf(name, sizeof name, "vaultrun:%.50s", v->name);
+	snprintf(name, sizeof name, "vaultrun:%.50s", var);
 	*fd = memfd_create(name, MFD_ALLOW_SEALING);
 	if (*fd < 0)
-		return error_set(err, ST_OSERR, "%s: memfd_create: %s", v->name,
+		return error_set(err, ST_OSERR, "%s: memfd_create: %s", var,
 		                 strerror(errno));
-	while (off < v->value.len) {
-		ssize_t w = write(*fd, v->value.p + off, v->value.len - off);
+	while (off < value->len) {
+		ssize_t w = write(*fd, value->p + off, value->len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			close(*fd);
 			return error_set(err, ST_OSERR, "%s: writing a memfd: %s",
-			                 v->name, strerror(errno));
+			                 var, strerror(errno));
 		}
 		off += (size_t)w;
 	}
@@ -115,9 +116,26 @@ static int to_memfd(const struct pvar *v, int *fd, struct error *err)
 	                                F_SEAL_SEAL) != 0 ||
 	    lseek(*fd, 0, SEEK_SET) != 0) {
 		close(*fd);
-		return error_set(err, ST_OSERR, "%s: sealing a memfd: %s", v->name,
+		return error_set(err, ST_OSERR, "%s: sealing a memfd: %s", var,
 		                 strerror(errno));
 	}
+	return ST_OK;
+}
+
+static int set_var(struct envb *b, const char *name, const struct secret *value,
+                   int is_file, struct error *err)
+{
+	char path[32];
+	int fd, rc;
+
+	if (!is_file) {
+		put(b, join(name, value->p, value->len));
+		return ST_OK;
+	}
+	if ((rc = to_memfd(name, value, &fd, err)) != ST_OK)
+		return rc;
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	put(b, join(name, path, strlen(path)));
 	return ST_OK;
 }
 
@@ -164,17 +182,17 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 		put(&b, join("VAULT_TOKEN", o->token->p, o->token->len));
 	for (i = 0; i < p->nvars && rc == ST_OK; i++) {
 		const struct pvar *v = &p->vars[i];
-		int fd;
 
-		if (v->section == MS_FILES) {
-			char path[32];
+		if (v->section == MS_PROFILE) {
+			size_t j;
 
-			if ((rc = to_memfd(v, &fd, err)) != ST_OK)
-				break;
-			snprintf(path, sizeof path, "/dev/fd/%d", fd);
-			put(&b, join(v->name, path, strlen(path)));
+			for (j = 0; j < v->nexports && rc == ST_OK; j++)
+				rc = set_var(&b, v->exports[j].name,
+				             &v->exports[j].value, v->exports[j].is_file,
+				             err);
 		} else {
-			put(&b, join(v->name, v->value.p, v->value.len));
+			rc = set_var(&b, v->name, &v->value, v->section == MS_FILES,
+			             err);
 		}
 	}
 	map_free(b.byname);

@@ -73,12 +73,18 @@ static void print_check(const struct plan *p)
 
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
+		size_t j;
 
-		if (v->status == ST_OK)
+		if (v->status != ST_OK)
+			printf("%s %s error: %s\n", v->name, v->reftext, v->reason);
+		else if (v->section != MS_PROFILE)
 			printf("%s %s ok ******** (%zu bytes%s)\n", v->name, v->reftext,
 			       v->value.len, v->section == MS_FILES ? ", file" : "");
-		else
-			printf("%s %s error: %s\n", v->name, v->reftext, v->reason);
+		for (j = 0; j < v->nexports; j++)
+			printf("%s %s (profile %s) ok ******** (%zu bytes%s)\n",
+			       v->exports[j].name, v->reftext, v->name,
+			       v->exports[j].value.len,
+			       v->exports[j].is_file ? ", file" : "");
 	}
 	fflush(stdout);
 }

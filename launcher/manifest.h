@@ -33,7 +33,7 @@ enum vkey {
 	VK__COUNT
 };
 
-enum msection { MS_ENV, MS_FILES };
+enum msection { MS_ENV, MS_FILES, MS_PROFILE }; /* MS_PROFILE: plan.c only */
 
 struct mvar {            /* NAME = reference, from [env] or [files] */
 	char *name;

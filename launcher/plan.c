@@ -124,8 +124,8 @@ static size_t declared_mount(struct plan *p, const char *path)
 	return NO_INDEX;
 }
 
-static void add_var(struct plan *p, const char *name, const char *ref,
-                    char *where, enum msection section, int is_inline)
+static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
+                            char *where, enum msection section, int is_inline)
 {
 	struct pvar *v;
 	struct error err;
@@ -143,7 +143,18 @@ static void add_var(struct plan *p, const char *name, const char *ref,
 	v->item = NO_INDEX;
 	if (ref_parse(ref, &v->ref, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
-		return;
+		return v;
+	}
+	/* A profile reads a whole secret, or the object a pointer names. */
+	if (section == MS_PROFILE && strchr(ref, '#') == NULL) {
+		free(v->ref.selector);
+		v->ref.sel = SEL_POINTER;
+		v->ref.selector = xstrdup("");
+	} else if (section == MS_PROFILE && v->ref.sel != SEL_POINTER) {
+		plan_fail_var(v, ST_CONFIG,
+		              "from: a profile takes a whole secret or a #/pointer "
+		              "into it, not a key");
+		return v;
 	}
 	/* References cannot hold control characters, so \x1f separates. */
 	key = xasprintf("%s\x1f%lu", v->ref.path, v->ref.version);
@@ -161,6 +172,34 @@ static void add_var(struct plan *p, const char *name, const char *ref,
 	}
 	free(key);
 	v->item = i;
+	return v;
+}
+
+/* Manifest variables and profiles, in line order: the exit status is that of
+ * the first failure in manifest order. */
+static void add_manifest(struct plan *p, const struct manifest *m,
+                         struct map *names)
+{
+	size_t i = 0, j = 0, dummy = 0;
+
+	while (i < m->nvars || j < m->nprofiles) {
+		if (j == m->nprofiles ||
+		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
+			const struct mvar *mv = &m->vars[i++];
+
+			add_var(p, mv->name, mv->ref, xasprintf("%s:%u", m->file, mv->line),
+			        mv->section, 0);
+			map_get_or_put(names, mv->name, strlen(mv->name), &dummy);
+		} else {
+			const struct mprofile *mp = &m->profiles[j++];
+			struct pvar *v = add_var(p, mp->name, mp->from,
+			                         xasprintf("%s:%u", m->file, mp->line),
+			                         MS_PROFILE, 0);
+
+			v->ptype = mp->type ? xstrdup(mp->type) : NULL;
+			v->pprefix = mp->prefix ? xstrdup(mp->prefix) : NULL;
+		}
+	}
 }
 
 int plan_build(struct plan *p, const struct manifest *m, char *const *env)
@@ -177,13 +216,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->mounts = map_new();
 	for (i = 0; m && i < m->nmounts; i++)
 		plan_mount(p, m->mounts[i].mount, m->mounts[i].version, 1);
-	for (i = 0; m && i < m->nvars; i++) {
-		const struct mvar *mv = &m->vars[i];
-
-		add_var(p, mv->name, mv->ref, xasprintf("%s:%u", m->file, mv->line),
-		        mv->section, 0);
-		map_get_or_put(names, mv->name, strlen(mv->name), &dummy);
-	}
+	if (m)
+		add_manifest(p, m, names);
 	for (e = env; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char *name;
@@ -222,6 +256,9 @@ void plan_free(struct plan *p)
 		free(p->vars[i].reason);
 		ref_free(&p->vars[i].ref);
 		secret_wipe(&p->vars[i].value);
+		free(p->vars[i].ptype);
+		free(p->vars[i].pprefix);
+		profile_free_exports(p->vars[i].exports, p->vars[i].nexports);
 	}
 	for (i = 0; i < p->nitems; i++) {
 		free(p->items[i].path);

@@ -13,23 +13,27 @@
 
 #include "json.h"
 #include "manifest.h"
+#include "profile.h"
 #include "ref.h"
 #include "secret.h"
 #include "status.h"
 
 #define NO_INDEX ((size_t)-1)
 
-struct pvar {
-	char *name;
+struct pvar {               /* a variable, or a [profile] (many variables) */
+	char *name;             /* the variable's, or the profile's */
 	char *reftext;          /* the reference as written */
 	char *where;            /* "file:line" or "environment", for messages */
-	enum msection section;  /* MS_ENV or MS_FILES */
+	enum msection section;  /* MS_ENV, MS_FILES or MS_PROFILE */
 	int is_inline;          /* from a vault: variable */
 	struct ref ref;
 	size_t item;            /* index into plan.items */
 	int status;             /* ST_OK or why it failed */
 	char *reason;           /* one line, when status != ST_OK */
 	struct secret value;    /* when resolved */
+	char *ptype, *pprefix;  /* a profile's type = and prefix =, or NULL */
+	struct pexport *exports; /* a profile's variables, when resolved */
+	size_t nexports;
 };
 
 struct pmount {

@@ -23,11 +23,13 @@ struct pexport {           /* one variable a profile exports */
  * (already narrowed by the #/pointer, if any).
  *
  * name is the profile's section name; type its `type =`, or NULL to use
- * obj's own "type" field; prefix its `prefix =`, or NULL for name
- * upper-cased with '-' turned into '_' (ftp, http and generic export every
- * field as PREFIX_FIELD).  Fields are read from obj's top level, or from
- * obj.details when that is an object (details wins).  An empty or null
- * field counts as absent: the type's default applies.
+ * obj's own "type" field; prefix its `prefix =` (used as written), or NULL
+ * for name upper-cased with '-' turned into '_'; both as the manifest
+ * checked them.  ftp, http and generic export every field but "type" as
+ * PREFIX_FIELD, the field upper-cased and other bytes than [A-Z0-9_] made
+ * '_'.  Fields are read from obj's top level, or from obj.details when that
+ * is an object (details wins, in the top-level field's place).  An empty or
+ * null field counts as absent where a type names it: its default applies.
  *
  * On success *out (owned by the caller, release with profile_free_exports)
  * holds *n exports in a stable order.  Errors are ST_DATA naming the profile

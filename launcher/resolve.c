@@ -401,6 +401,54 @@ int resolve_settle(struct plan *p)
 	return first;
 }
 
+static void select_profile(struct pvar *v, const struct pitem *it)
+{
+	struct jdoc *obj = NULL;
+	struct error e;
+	size_t i;
+
+	if (json_subobject(it->doc, v->ref.selector, &obj, &e) != ST_OK ||
+	    profile_export(v->name, v->ptype, v->pprefix, obj, &v->exports,
+	                   &v->nexports, &e) != ST_OK) {
+		plan_fail_var(v, e.status, e.msg);
+	} else {
+		for (i = 0; i < v->nexports; i++)
+			mask_add(v->exports[i].value.p, v->exports[i].value.len);
+	}
+	json_free(obj);
+}
+
+/* A variable is set once: a profile may not export a name that [env],
+ * [files] or another profile sets. */
+static void check_clashes(struct plan *p)
+{
+	struct map *names = map_new();
+	size_t i, j, k;
+	char reason[400];
+
+	for (i = 0; i < p->nvars; i++)
+		if (p->vars[i].section != MS_PROFILE)
+			map_get_or_put(names, p->vars[i].name, strlen(p->vars[i].name),
+			               &(size_t){i});
+	for (i = 0; i < p->nvars; i++) {
+		struct pvar *v = &p->vars[i];
+
+		for (j = 0; j < v->nexports; j++) {
+			const char *n = v->exports[j].name;
+
+			k = i;
+			if (!map_get_or_put(names, n, strlen(n), &k) || k == i)
+				continue;
+			snprintf(reason, sizeof reason,
+			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
+			         v->name, n, p->vars[k].name, p->vars[k].where);
+			plan_fail_var(v, ST_CONFIG, reason);
+			break;
+		}
+	}
+	map_free(names);
+}
+
 static void select_values(struct plan *p)
 {
 	size_t i;
@@ -414,6 +462,8 @@ static void select_values(struct plan *p)
 			continue;
 		if (it->doc == NULL) {
 			plan_fail_var(v, ST_SOFTWARE, "no answer was recorded (a bug)");
+		} else if (v->section == MS_PROFILE) {
+			select_profile(v, it);
 		} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
 		                       &e) != ST_OK) {
 			plan_fail_var(v, e.status, e.msg);
@@ -426,6 +476,7 @@ static void select_values(struct plan *p)
 			mask_add(v->value.p, v->value.len);
 		}
 	}
+	check_clashes(p);
 }
 
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,

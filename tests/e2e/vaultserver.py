@@ -33,6 +33,7 @@ Knobs (plain attributes, change them at any time):
 State (all thread-safe; namespace=None is the root namespace):
     add_mount(path, version=2, namespace=None, max_versions=10)
     put(mount, path, obj, namespace=None) -> version (v1: replace; v2: append)
+    get(mount, path, version=None, namespace=None) -> a copy of the object
     delete_version(mount, path, version=None, namespace=None)   soft delete
     undelete_version(mount, path, version, namespace=None)
     destroy_version(mount, path, version=None, namespace=None)
@@ -789,6 +790,18 @@ class VaultServer:
         obj = json.loads(json.dumps(obj))  # a private deep copy
         with self._lock:
             return self._store(self._mount(mount, namespace), path, obj)
+
+    def get(self, mount, path, version=None, namespace=None):
+        """A copy of the stored object (v2: the given or current version;
+        None if deleted or destroyed).  Raises KeyError if there is none."""
+        with self._lock:
+            m = self._mount(mount, namespace)
+            if m.version == 1:
+                obj = m.store[_norm(path)]
+            else:
+                v = self._version(mount, path, version, namespace)
+                obj = None if v.destroyed or v.deletion_time else v.data
+            return json.loads(json.dumps(obj))
 
     def _version(self, mount, path, version, namespace):
         m = self._mount(mount, namespace)
