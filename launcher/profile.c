@@ -24,8 +24,8 @@
 enum { F_REQ = 1, F_URL = 2 };
 
 struct field {
-	const char *var;   /* NULL: only for the option file, or a PREFIX type */
-	const char *key;   /* the field's name */
+	const char *var; /* NULL: only for the option file, or a PREFIX type */
+	const char *key; /* the field's name */
 	const char *alias; /* another name clients' secrets use, or NULL */
 	const char *dflt;  /* when absent or empty, or NULL */
 	int flags;
@@ -120,7 +120,7 @@ static const char *safe(const char *s, char buf[65])
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i < 64; i++)
+	for (i = 0; i < 64 && s[i] != '\0'; i++)
 		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	buf[i] = '\0';
 	return buf;
@@ -156,8 +156,8 @@ static int collect(const char *name, const struct jdoc *obj,
 	for (s = 0; s < 2 && src[s] != NULL; s++) {
 		for (i = 0; json_member(src[s], i, &key, &v) == 0; i++) {
 			/* The type is no field; a details object is a container. */
-			if (s == 0 && (strcmp(key, "type") == 0 ||
-			               (details && strcmp(key, "details") == 0)))
+			if (strcmp(key, "type") == 0 ||
+			    (s == 0 && details && strcmp(key, "details") == 0))
 				continue;
 			m = member(fs, key);
 			if (fs->n > MAX_FIELDS) {
@@ -172,12 +172,12 @@ static int collect(const char *name, const struct jdoc *obj,
 			v.len = 0;
 		}
 	}
+	secret_wipe(&v); /* a skipped last member */
 	return ST_OK;
 }
 
 /* A field by its name or alias; empty (or null) counts as absent. */
-static int find(const struct fields *fs, const struct field *f,
-                struct view *v)
+static int find(const struct fields *fs, const struct field *f, struct view *v)
 {
 	const char *names[2] = {f->key, f->alias};
 	size_t i, k;
@@ -225,8 +225,9 @@ static int add(struct exports *o, const char *pname, char *var,
 
 	if (memchr(v->p, '\0', v->len) != NULL) {
 		free(var);
-		return error_set(err, ST_DATA, "profile %s: field '%s' holds a "
-		                 "NUL byte", pname, safe(v->key, b));
+		return error_set(err, ST_DATA,
+		                 "profile %s: field '%s' holds a NUL byte",
+		                 pname, safe(v->key, b));
 	}
 	e = push(o, var, 0);
 	if (url && strstr(v->p, "://") == NULL) { /* no printf on values */
@@ -263,9 +264,10 @@ static int option_file(const char *pname, const struct fields *fs,
 		if (memchr(v[i].p, '\n', v[i].len) ||
 		    memchr(v[i].p, '\r', v[i].len) ||
 		    memchr(v[i].p, '\0', v[i].len))
-			return error_set(err, ST_DATA, "profile %s: field '%s' "
-			                 "has a line break or NUL byte, which an "
-			                 "option file cannot hold",
+			return error_set(err, ST_DATA,
+			                 "profile %s: field '%s' has a line break "
+			                 "or NUL byte, which an option file "
+			                 "cannot hold",
 			                 pname, safe(v[i].key, b));
 		cap += strlen(opt[i]) + 4 + 2 * v[i].len;
 	}
@@ -289,8 +291,9 @@ static int option_file(const char *pname, const struct fields *fs,
 		*q++ = '\n';
 		if (q - line > MAX_OPTLINE) {
 			wipe_free(p, cap);
-			return error_set(err, ST_DATA, "profile %s: field '%s' is "
-			                 "too long for an option file",
+			return error_set(err, ST_DATA,
+			                 "profile %s: field '%s' is too long for "
+			                 "an option file",
 			                 pname, safe(v[i].key, b));
 		}
 	}
@@ -301,9 +304,8 @@ static int option_file(const char *pname, const struct fields *fs,
 	return ST_OK;
 }
 
-static int pick_type(const char *pname, const char *type,
-                     const struct jdoc *obj, const struct ptype **out,
-                     struct error *err)
+static int pick_type(const char *pname, const char *type, const struct jdoc *obj,
+                     const struct ptype **out, struct error *err)
 {
 	struct secret t = {NULL, 0};
 	struct error ignore;
@@ -315,8 +317,10 @@ static int pick_type(const char *pname, const char *type,
 	else if (json_select(obj, SEL_KEY, "type", &t, &ignore) != ST_OK ||
 	         t.len == 0) {
 		secret_wipe(&t);
-		return error_set(err, ST_DATA, "profile %s: no type (set type = "
-		                 "... or a \"type\" field)", pname);
+		return error_set(err, ST_DATA,
+		                 "profile %s: no type (set type = ... or a "
+		                 "\"type\" field)",
+		                 pname);
 	}
 	for (i = 0; i < N(types); i++)
 		if (strlen(types[i].name) == t.len &&
@@ -331,15 +335,15 @@ static int pick_type(const char *pname, const char *type,
 		rc = error_set(err, ST_DATA, "profile %s: unknown type '%s'",
 		               pname, t.p);
 	else
-		rc = error_set(err, ST_DATA, "profile %s: unknown type in its "
-		               "\"type\" field", pname);
+		rc = error_set(err, ST_DATA,
+		               "profile %s: unknown type in its \"type\" field",
+		               pname);
 	secret_wipe(&t);
 	return rc;
 }
 
 static int by_table(const char *pname, const struct ptype *t,
-                    const struct fields *fs, struct exports *o,
-                    struct error *err)
+                    const struct fields *fs, struct exports *o, struct error *err)
 {
 	const struct field *f;
 	struct view v;
@@ -365,9 +369,8 @@ static void upcase(char *c)
 			*c = '_';
 }
 
-static int by_prefix(const char *pname, const char *prefix,
-                     const struct ptype *t, struct fields *fs,
-                     struct exports *o, struct error *err)
+static int by_prefix(const char *pname, const char *prefix, const struct ptype *t,
+                     struct fields *fs, struct exports *o, struct error *err)
 {
 	const struct field *f;
 	struct member *m;
@@ -392,8 +395,9 @@ static int by_prefix(const char *pname, const char *prefix,
 			;
 		if (k < o->n) {
 			free(var);
-			return error_set(err, ST_DATA, "profile %s: fields '%s' "
-			                 "and '%s' give the same variable",
+			return error_set(err, ST_DATA,
+			                 "profile %s: fields '%s' and '%s' give "
+			                 "the same variable",
 			                 pname, safe(fs->m[k].key, b1),
 			                 safe(fs->m[i].key, b2));
 		}
@@ -414,8 +418,9 @@ static int required(const char *pname, const struct ptype *t,
 
 	for (f = t->fields; f->key != NULL; f++)
 		if ((f->flags & F_REQ) && !find(fs, f, &v))
-			return error_set(err, ST_DATA, "profile %s: missing "
-			                 "required field '%s'", pname, f->key);
+			return error_set(err, ST_DATA,
+			                 "profile %s: missing required field '%s'",
+			                 pname, f->key);
 	return ST_OK;
 }
 
@@ -445,10 +450,10 @@ int profile_export(const char *name, const char *type, const char *prefix,
 	rc = collect(name, obj, details, &fs, err);
 	if (rc == ST_OK)
 		rc = required(name, t, &fs, err);
-	if (rc == ST_OK)
-		rc = t->style == S_PREFIX
-		             ? by_prefix(name, pfx, t, &fs, &o, err)
-		             : by_table(name, t, &fs, &o, err);
+	if (rc == ST_OK && t->style == S_PREFIX)
+		rc = by_prefix(name, pfx, t, &fs, &o, err);
+	else if (rc == ST_OK)
+		rc = by_table(name, t, &fs, &o, err);
 	for (i = 0; i < fs.n; i++)
 		secret_wipe(&fs.m[i].val);
 	free(fs.m);

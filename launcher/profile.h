@@ -12,11 +12,12 @@
 #include "secret.h"
 #include "status.h"
 
-struct pexport {           /* one variable a profile exports */
-	char *name;        /* e.g. "PGHOST" */
+/* One variable a profile exports.  With is_file set, the value goes into a
+ * sealed memfd and the variable names /dev/fd/N (mysql's option file). */
+struct pexport {
+	char *name; /* e.g. "PGHOST" */
 	struct secret value;
-	int is_file;       /* 1: value goes into a sealed memfd and the
-	                    * variable names /dev/fd/N (mysql's option file) */
+	int is_file;
 };
 
 /* Compute the variables a profile exports from its secret object obj
@@ -25,11 +26,12 @@ struct pexport {           /* one variable a profile exports */
  * name is the profile's section name; type its `type =`, or NULL to use
  * obj's own "type" field; prefix its `prefix =` (used as written), or NULL
  * for name upper-cased with '-' turned into '_'; both as the manifest
- * checked them.  ftp, http and generic export every field but "type" as
+ * checked them.  ftp, http and generic export every field as
  * PREFIX_FIELD, the field upper-cased and other bytes than [A-Z0-9_] made
  * '_'.  Fields are read from obj's top level, or from obj.details when that
- * is an object (details wins, in the top-level field's place).  An empty or
- * null field counts as absent where a type names it: its default applies.
+ * is an object (details wins, in the top-level field's place); "type" is
+ * never a field.  An empty or null field counts as absent where a type
+ * names it: its default applies.
  *
  * On success *out (owned by the caller, release with profile_free_exports)
  * holds *n exports in a stable order.  Errors are ST_DATA naming the profile

@@ -1,6 +1,12 @@
 /* resolve.c - login, mount detection, reads and selectors, as one flow of
  * callbacks on the fetch loop: each read starts as soon as its mount is
- * known, while other mounts are still being detected. */
+ * known, while other mounts are still being detected.
+ *
+ * Detection costs a round trip before any read, so in the common case it is
+ * hidden: alongside each preflight the reads go out speculatively in the
+ * form most mounts need (first segment, KV v2).  When the preflight agrees,
+ * their answers are used as they are (no request added); when it does not,
+ * they are dropped and read again in the right form. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +30,28 @@ struct group {
 	size_t npending;
 };
 
+/* A speculative read of one item, and its answer while the mount is unknown. */
+enum { SPEC_NONE, SPEC_SENT, SPEC_HELD, SPEC_DROP };
+struct spec {
+	int state;
+	struct fetch_result res; /* SPEC_HELD: the answer, strings owned */
+	struct secret body;
+};
+
 struct resolver {
 	struct plan *p;
 	const struct config *c;
 	struct fetcher *f;
 	struct group *groups;
 	size_t ngroups;
+	struct spec *spec;       /* one per item */
 };
 
 struct req {              /* a callback's context */
 	struct resolver *r;
 	size_t idx;           /* group (preflight) or item (read) */
 	int form;             /* the KV form a read asks for: 1 or 2 */
+	int speculative;      /* sent before the mount was known */
 	int v2_status;        /* fallback: the v2 form's failure ... */
 	int v2_was_404;
 	char v2_reason[256];  /* ... and its reason */
@@ -52,6 +68,7 @@ static struct req *req_new(struct resolver *r, size_t idx, int form)
 }
 
 static void on_read(void *ctx, const struct fetch_result *res);
+static void spec_forget(struct spec *s);
 
 static void issue_read(struct resolver *r, struct req *q)
 {
@@ -70,11 +87,42 @@ static void issue_read(struct resolver *r, struct req *q)
 	free(path);
 }
 
-static void assign_and_read(struct resolver *r, size_t i, size_t mi)
+/* The mount of item i is now known: does its speculative read stand for
+ * the real one?  If valid, a held answer is replayed (or the one in flight
+ * will be taken when it comes) and 1 is returned; else it is dropped. */
+static int spec_use(struct resolver *r, size_t i, int valid)
+{
+	struct spec *s = &r->spec[i];
+
+	if (s->state == SPEC_NONE)
+		return 0;
+	if (!valid) {
+		if (s->state == SPEC_SENT)
+			s->state = SPEC_DROP;
+		else if (s->state == SPEC_HELD)
+			spec_forget(s);
+		return 0;
+	}
+	if (s->state == SPEC_HELD) {
+		struct fetch_result res = s->res;
+
+		s->state = SPEC_NONE;
+		on_read(req_new(r, i, 2), &res);
+		spec_forget(s);
+	}
+	return 1;
+}
+
+static void assign_and_read(struct resolver *r, size_t i, size_t mi,
+                            int spec_valid)
 {
 	const struct pmount *m;
 
-	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX)
+	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX) {
+		spec_use(r, i, 0);
+		return;
+	}
+	if (spec_use(r, i, spec_valid))
 		return;
 	m = &r->p->mounts[mi];
 	issue_read(r, req_new(r, i, m->kv == 1 ? 1 : 2));
@@ -82,6 +130,8 @@ static void assign_and_read(struct resolver *r, size_t i, size_t mi)
 
 static void fail_item(struct resolver *r, size_t i, int st, const char *reason)
 {
+	if (r->spec)
+		spec_use(r, i, 0);
 	plan_fail_item(&r->p->items[i], st, reason);
 }
 
@@ -116,14 +166,47 @@ static void read_failed(struct resolver *r, struct req *q,
 	fail_item(r, q->idx, st, reason);
 }
 
+static void spec_forget(struct spec *s)
+{
+	free((char *)s->res.reason);
+	free((char *)s->res.content_type);
+	secret_wipe(&s->body);
+	memset(s, 0, sizeof *s);
+}
+
+/* Keep a speculative answer until the preflight says what it is worth. */
+static void spec_hold(struct spec *s, const struct fetch_result *res)
+{
+	s->state = SPEC_HELD;
+	s->res = *res;
+	s->res.method = s->res.path = NULL; /* the request's, gone after this */
+	s->res.reason = res->reason ? xstrdup(res->reason) : NULL;
+	s->res.content_type = res->content_type ? xstrdup(res->content_type) : NULL;
+	secret_set(&s->body, res->body, res->len);
+	s->res.body = s->body.p;
+}
+
 static void on_read(void *ctx, const struct fetch_result *res)
 {
 	struct req *q = ctx;
 	struct resolver *r = q->r;
 	struct pitem *it = &r->p->items[q->idx];
-	const struct pmount *m = &r->p->mounts[it->mount];
+	const struct pmount *m;
 	struct error e;
 
+	if (q->speculative) {
+		struct spec *s = &r->spec[q->idx];
+		int drop = s->state == SPEC_DROP;
+
+		s->state = SPEC_NONE;
+		if (!drop && it->mount == NO_INDEX)
+			spec_hold(s, res);
+		if (drop || it->mount == NO_INDEX) {
+			free(q);
+			return;
+		}
+	}
+	m = &r->p->mounts[it->mount];
 	if (res->status == 200) {
 		if (!vault_is_json(res))
 			fail_item(r, q->idx, ST_PROTOCOL,
@@ -177,20 +260,35 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
                      int kv)
 {
 	size_t mi = plan_mount(r->p, mount, kv, 0), i, left = 0;
+	size_t *rest = xcalloc(g->npending, sizeof *rest);
+	/* Speculation guessed the first segment and KV v2. */
+	int valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2;
+	int pass;
 
 	log_info("mount %s/: KV v%d (detected)", mount, r->p->mounts[mi].kv);
-	for (i = 0; i < g->npending; i++) {
-		size_t it = g->pending[i];
+	/* Items read speculatively go first: where two spellings of a secret
+	 * merge, the one whose read is already under way is the one kept. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < g->npending; i++) {
+			size_t it = g->pending[i];
 
-		if (under(r->p->items[it].path, mount))
-			assign_and_read(r, it, mi);
-		else if (i == 0) /* the path asked about must be under its mount */
-			fail_item(r, it, ST_PROTOCOL,
-			          "mount detection named a mount that does not hold this path");
-		else
-			g->pending[left++] = it;
-	}
+			if ((r->spec[it].state == SPEC_NONE) != pass)
+				continue;
+			if (under(r->p->items[it].path, mount))
+				assign_and_read(r, it, mi, valid);
+			else if (i == 0) /* the path asked about must be under it */
+				fail_item(r, it, ST_PROTOCOL,
+				          "mount detection named a mount that does not "
+				          "hold this path");
+			else
+				rest[left++] = it;
+		}
+	/* The others ask again, about the first of them. */
+	for (i = 0; i < left; i++)
+		spec_use(r, rest[i], 0);
+	memcpy(g->pending, rest, left * sizeof *rest);
 	g->npending = left;
+	free(rest);
 }
 
 static void on_preflight(void *ctx, const struct fetch_result *res)
@@ -219,8 +317,9 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
+		/* The speculative v2 read is the guess's first step. */
 		for (i = 0; i < g->npending; i++)
-			assign_and_read(r, g->pending[i], mi);
+			assign_and_read(r, g->pending[i], mi, 1);
 		g->npending = 0;
 		return;
 	}
@@ -237,6 +336,27 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	for (i = 0; i < g->npending; i++)
 		fail_item(r, g->pending[i], st, reason);
 	g->npending = 0;
+}
+
+/* Read item i as if its first segment were a KV v2 mount.  Paths written in
+ * the API form (mount/data/...) are left to the preflight: two spellings of
+ * one secret must not both be read. */
+static void speculate(struct resolver *r, const struct group *g, size_t i)
+{
+	const struct pitem *it = &r->p->items[i];
+	const char *rest = it->path + strlen(g->first);
+	struct req *q;
+	char *path;
+
+	if (*rest != '/' || strncmp(rest + 1, "data/", 5) == 0 ||
+	    strcmp(rest + 1, "data") == 0)
+		return;
+	q = req_new(r, i, 2);
+	q->speculative = 1;
+	r->spec[i].state = SPEC_SENT;
+	path = vault_kv_path(g->first, rest + 1, 2, it->version);
+	fetch_add(r->f, "GET", path, NULL, 0, on_read, q);
+	free(path);
 }
 
 /* Group the items whose mount is unknown and send one preflight per group. */
@@ -268,8 +388,11 @@ static void detect_mounts(struct resolver *r)
 		r->groups[g].pending[r->groups[g].npending++] = i;
 	}
 	map_free(byfirst);
-	for (g = 0; g < r->ngroups; g++)
+	for (g = 0; g < r->ngroups; g++) {
 		preflight(r, g);
+		for (i = 0; i < r->groups[g].npending; i++)
+			speculate(r, &r->groups[g], r->groups[g].pending[i]);
+	}
 }
 
 static void on_auth(void *ctx, int status, const char *reason)
@@ -323,6 +446,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 		return err->status;
 	r.p = p;
 	r.c = c;
+	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, r.f, on_auth, &r);
 	rc = fetch_run(r.f, err);
 	if (rc == ST_OK) {
@@ -345,6 +469,9 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 		free(r.groups[i].pending);
 	}
 	free(r.groups);
+	for (i = 0; i < p->nitems; i++)
+		spec_forget(&r.spec[i]);
+	free(r.spec);
 	return rc;
 }
 
