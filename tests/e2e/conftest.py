@@ -16,6 +16,8 @@
                    in vaultrun's stdout or stderr: the leak check.  The child
                    command must therefore never write to its stdout/stderr.
                    run.home is the HOME directory (for ~/.vault-token).
+                   Before returning it waits until every server has recorded
+                   every request it was sent (wait_idle), so counts are exact.
     envdump        an EnvDump: .cmd is a command that writes its environment
                    (exactly what execve received) to a file and prints nothing;
                    .read() parses it; .ran() tells whether the command ran.
@@ -179,6 +181,8 @@ class Runner:
             capture_output=True, timeout=timeout, cwd=str(cwd or self.tmp))
         res = Result(args, p.returncode, p.stdout.decode("utf-8", "replace"),
                      p.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
+        for srv in self.servers:
+            srv.wait_idle()  # requests sent just before exec'ing are counted too
         self.check_leaks(res)
         return res
 

@@ -115,7 +115,7 @@ def test_detection_once_per_mount(run, vault, manifest, envdump):
         vals["S%d" % i] = vault_put(vault, "secret", "app/s%d" % i)
         vals["K%d" % i] = vault_put(vault, "kv", "legacy/k%d" % i)
     m = manifest("[env]\n" + "".join(
-        "%s = %s/%s\n" % (name, "secret/app/s" if name[0] == "S" else "kv/legacy/k", name[1:])
+        "%s = %s%s\n" % (name, "secret/app/s" if name[0] == "S" else "kv/legacy/k", name[1:])
         for name in vals))
     res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
     assert res.rc == 0, res
@@ -124,7 +124,13 @@ def test_detection_once_per_mount(run, vault, manifest, envdump):
     assert preflights(vault) == 2
     assert vault.count_prefix("sys/internal/ui/mounts/secret") == 1
     assert vault.count_prefix("sys/internal/ui/mounts/kv") == 1
-    assert vault.request_count == 2 + 8
+    # KV v2 (the common case): one preflight, one read each, nothing more.
+    assert vault.count_prefix("secret/") == 4
+    # KV v1: the speculative v2-form reads that overlapped the preflight are
+    # dropped and each secret is read once in the v1 form.
+    for i in range(4):
+        assert vault.count("GET", "/v1/kv/legacy/k%d" % i) == 1
+    assert vault.request_count == 2 + 8 + 4
 
 
 @pytest.mark.parametrize("how", ["403", "404"])
@@ -959,3 +965,16 @@ def test_file_store(run, tmp_path, secret_file, envdump):
                                               "X": "vault:secret/app/db#password"})
     assert res.rc == 78, res
     assert env is None
+
+
+# --------------------------------------------------------------------------
+# the harness itself
+
+
+def test_leak_check_catches_a_leak(run, vault, app):
+    """A child that prints a secret on vaultrun's stdout fails the run."""
+    with pytest.raises(AssertionError, match="leaked"):
+        run(["--", "/bin/sh", "-c", 'printf "%s\\n" "$PGUSER"'],
+            env=venv(vault, PGUSER="vault:secret/app/db#user"))
+    run.forbid("forbidden-" + secrets.token_hex(4))
+    assert run(["--", "true"], env=venv(vault)).rc == 0

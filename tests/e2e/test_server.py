@@ -819,3 +819,24 @@ def test_sensitive(srv):
     assert tok in srv.sensitive()
     with pytest.raises(TypeError):
         srv.put("secret", "bad", ["not", "an", "object"])
+
+
+def test_wait_idle(srv):
+    """Requests a client sent before going away are recorded by wait_idle()."""
+    socks = []
+    for i in range(8):
+        s = socket.create_connection(srv.address)
+        s.sendall(b"GET /v1/sys/health?i=%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
+        socks.append(s)
+    for s in socks:
+        s.close()
+    assert srv.wait_idle()
+    assert srv.request_count == 8
+    srv.latency = 5  # a request being answered slowly is already recorded
+    s = socket.create_connection(srv.address)
+    s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    t0 = time.monotonic()
+    assert wait_for(lambda: srv.in_flight == 1)
+    assert srv.wait_idle() and time.monotonic() - t0 < 1
+    assert srv.request_count == 9
+    s.close()

@@ -22,7 +22,8 @@ unix_path=None, ssl_context=None, latency=0.0).  unix_path serves on a unix
 socket instead of TCP (url "unix:///path"); ssl_context (an ssl.SSLContext
 with the server certificate loaded; verify_mode CERT_OPTIONAL or
 CERT_REQUIRED for client certificates) wraps every connection in TLS (url
-"https://...").  tls_server_context() builds one from files.
+"https://...").  tls_server_context() builds one from files.  Also:
+.address ((host, port) or the socket path), .port, .root_token.
 
 Knobs (plain attributes, change them at any time):
     latency        seconds slept before answering each request (concurrently)
@@ -40,7 +41,10 @@ State (all thread-safe; namespace=None is the root namespace):
     add_token(token=None, policies=(), type="service", namespace=None,
               ttl=2764800) -> token
     revoke_token(token)
-    add_namespace(name)
+    token_info(token) -> (type, policies, namespace, revoked) or None
+    minted_tokens -> tokens created by logins, in order
+    add_namespace(name)             (add_mount/add_token create them too)
+    enable_auth(mount, method, namespace=None)     (the add_* below do it)
     add_approle(role_id, secret_id=None, policies=(), token_type="service",
                 mount="approle", role_name=None, namespace=None, ttl=3600)
     add_kubernetes_role(role, jwts, policies=(), token_type="service",
@@ -89,9 +93,12 @@ match):
                      the client closes (or seconds=, default 120, or stop())
     clear_faults()
 
-Stats (snapshots; reset_stats() clears them, not the state):
-    request_count, requests (list of Request: method, target, path, query,
-    headers (lower-case names), body, token, namespace, conn, status),
+Stats (snapshots; reset_stats() clears them, not the state; wait_idle() first
+when the client may have exited with requests in flight):
+    request_count, requests (list of Request: method, target (as sent),
+    path (decoded), query (parse_qs dict), headers (lower-case names), body,
+    token (X-Vault-Token or Bearer), namespace (X-Vault-Namespace as sent),
+    conn, status (None: not answered), peer_cert (TLS client certificate)),
     count(method, target), count_prefix(prefix, method=None), max_in_flight,
     in_flight, connections (accepted), revocations (token -> revoke-self
     calls, successful or not), logins (method -> count), errors (server-side
@@ -132,6 +139,7 @@ import json
 import os
 import re
 import secrets
+import select
 import selectors
 import signal
 import socket
@@ -713,6 +721,23 @@ class VaultServer:
         if self._unix and os.path.exists(self._unix):
             os.unlink(self._unix)
         self._httpd = None
+
+    def wait_idle(self, timeout=2.0):
+        """Wait until every request that clients have sent is recorded: each
+        open connection is busy with a recorded request (or gone) and none
+        waits to be accepted.  Call it once the client process has exited,
+        before counting requests: a client that exits with requests still
+        unanswered must not make the counts racy.  True if settled in time."""
+        deadline = time.monotonic() + timeout
+        while self._httpd is not None:
+            with self._lock:
+                settled = len(self._conns) <= self._in_flight
+            if settled and not select.select([self._httpd.socket], [], [], 0)[0]:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
 
     def __enter__(self):
         return self.start() if self._httpd is None else self
