@@ -1,6 +1,5 @@
 /* exec.c - PATH search and execve, after putting the process back. */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -25,18 +24,15 @@ void exec_protect(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* The command gets the process as vaultrun found it: its core limit, and
- * default signal dispositions and an empty mask (which execve does not
- * reset by itself for ignored signals). */
+/* The command gets the process as vaultrun found it.  vaultrun changes no
+ * signal disposition or mask (libcurl runs with CURLOPT_NOSIGNAL), so what
+ * its caller set, ignored signals included, passes through untouched; only
+ * the core limit is put back.  The dumpable flag comes back by itself: execve
+ * of a binary that is not set-id resets it. */
 static void restore(void)
 {
-	sigset_t none;
-
 	if (core_saved)
 		setrlimit(RLIMIT_CORE, &saved_core);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
 }
 
 static const char *env_path(char *const *envp)
