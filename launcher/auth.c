@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "json.h"
@@ -87,10 +88,13 @@ static int read_token(struct auth *a, const struct config *c, struct error *err)
 		a->source = config_env("VAULT_TOKEN") ? "VAULT_TOKEN" : "token_file";
 	} else if ((home = config_env("HOME"))) {
 		path = xasprintf("%s/.vault-token", home);
-		rc = readfile_private(path, "token file", CRED_MAX, &a->token, err);
+		/* No file: no token at all, and an agent may add its own.  A
+		 * file that is there but unreadable or unsafe is an error. */
+		rc = access(path, F_OK) != 0 ? ST_NOINPUT :
+		     readfile_private(path, "token file", CRED_MAX, &a->token, err);
 		free(path);
 		if (rc == ST_NOINPUT)
-			return ST_OK; /* no token at all: an agent may add its own */
+			return ST_OK;
 		if (rc != ST_OK)
 			return rc;
 		secret_rstrip(&a->token);

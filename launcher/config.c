@@ -156,6 +156,24 @@ int config_load(struct config *c, const struct cli *cli,
 	return ST_OK;
 }
 
+void config_fetch_opts(const struct config *c, struct fetch_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->base_url = c->base_url;
+	o->unix_socket = c->unix_socket;
+	o->namespace = c->namespace;
+	o->concurrency = c->concurrency;
+	o->max_retries = c->max_retries;
+	o->follow_redirects = c->follow_redirects;
+	o->deadline = now_ms() + c->timeout * 1000.0;
+	o->ca_cert = c->ca_cert;
+	o->ca_path = c->ca_path;
+	o->client_cert = c->client_cert;
+	o->client_key = c->client_key;
+	o->tls_server_name = c->tls_server_name;
+	o->skip_verify = c->skip_verify;
+}
+
 void config_free(struct config *c)
 {
 	free(c->address);

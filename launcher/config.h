@@ -7,6 +7,7 @@
 #define VAULTRUN_CONFIG_H
 
 #include "cli.h"
+#include "fetch.h"
 #include "manifest.h"
 #include "secret.h"
 #include "status.h"
@@ -41,6 +42,10 @@ struct config {
 int config_load(struct config *c, const struct cli *cli,
                 const struct manifest *m, int need_address, struct error *err);
 void config_free(struct config *c);
+
+/* The fetcher's options (strings borrowed from c), with the deadline
+ * --timeout from now. */
+void config_fetch_opts(const struct config *c, struct fetch_opts *o);
 
 /* The manifest to read: -f, else $VAULTRUN_FILE, else ./vaultrun.ini when it
  * exists, else NULL. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -112,7 +113,10 @@ static int to_memfd(const char *var, const struct secret *value, int *fd,
 		}
 		off += (size_t)w;
 	}
-	if (fcntl(*fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	/* Owner-read only: clients such as mysql and libpq ignore or refuse a
+	 * world-accessible option or key file, and memfds start out 0777. */
+	if (fchmod(*fd, 0400) != 0 ||
+	    fcntl(*fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
 	                                F_SEAL_SEAL) != 0 ||
 	    lseek(*fd, 0, SEEK_SET) != 0) {
 		close(*fd);
@@ -183,6 +187,8 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 	for (i = 0; i < p->nvars && rc == ST_OK; i++) {
 		const struct pvar *v = &p->vars[i];
 
+		if (v->superseded)
+			continue;
 		if (v->section == MS_PROFILE) {
 			size_t j;
 

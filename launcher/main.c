@@ -18,8 +18,11 @@
 #include "plan.h"
 #include "resolve.h"
 #include "status.h"
+#include "util.h"
 
 extern char **environ;
+
+#define REVOKE_BUDGET_MS 2000.0
 
 struct run {
 	struct cli cli;
@@ -27,12 +30,32 @@ struct run {
 	struct plan plan;
 	struct config cfg;
 	struct auth *auth;
+	struct fetcher *f;
 	char **envp;
 };
+
+/* The last requests: revoke a token vaultrun minted, unless keep hands it to
+ * the command.  The revocation has a budget of its own. */
+static void finish_auth(struct run *r, int keep)
+{
+	struct error err;
+
+	if (r->f == NULL)
+		return;
+	if (r->auth) {
+		fetch_set_deadline(r->f, now_ms() + REVOKE_BUDGET_MS);
+		auth_finish(r->auth, r->f, keep);
+		if (fetch_run(r->f, &err) != ST_OK)
+			log_warn("%s", err.msg);
+	}
+	fetch_free(r->f); /* closes every connection before execve */
+	r->f = NULL;
+}
 
 /* Wipe and free everything a run holds; the one exit for failures. */
 static int leave(struct run *r, int status)
 {
+	finish_auth(r, 0);
 	env_free(r->envp);
 	auth_free(r->auth);
 	config_free(&r->cfg);
@@ -75,12 +98,14 @@ static void print_check(const struct plan *p)
 		const struct pvar *v = &p->vars[i];
 		size_t j;
 
+		if (v->superseded)
+			continue;
 		if (v->status != ST_OK)
 			printf("%s %s error: %s\n", v->name, v->reftext, v->reason);
 		else if (v->section != MS_PROFILE)
 			printf("%s %s ok ******** (%zu bytes%s)\n", v->name, v->reftext,
 			       v->value.len, v->section == MS_FILES ? ", file" : "");
-		for (j = 0; j < v->nexports; j++)
+		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
 			printf("%s %s (profile %s) ok ******** (%zu bytes%s)\n",
 			       v->exports[j].name, v->reftext, v->name,
 			       v->exports[j].value.len,
@@ -117,7 +142,10 @@ int main(int argc, char **argv)
 		return fail(&r, &err);
 	if ((rc = plan_build(&r.plan, r.m, environ)) != ST_OK) {
 		resolve_settle(&r.plan);
-		return leave(&r, report_failures(&r.plan));
+		rc = report_failures(&r.plan);
+		if (r.cli.check)
+			print_check(&r.plan);
+		return leave(&r, rc);
 	}
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) != ST_OK)
@@ -125,12 +153,16 @@ int main(int argc, char **argv)
 	if (r.cfg.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");
-	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP &&
-	    (rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
-		return fail(&r, &err);
+	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
+		struct fetch_opts o;
 
-	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth,
-	                      r.cli.keep_vault_env && !r.cli.check, &err)) != ST_OK)
+		if ((rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
+			return fail(&r, &err);
+		config_fetch_opts(&r.cfg, &o);
+		if ((r.f = fetch_new(&o, &err)) == NULL)
+			return fail(&r, &err);
+	}
+	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err)) != ST_OK)
 		return fail(&r, &err);
 	rc = report_failures(&r.plan);
 	if (r.cli.check) {
@@ -149,6 +181,7 @@ int main(int argc, char **argv)
 	eo.token = r.auth ? auth_minted(r.auth) : NULL;
 	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) != ST_OK)
 		return fail(&r, &err);
+	finish_auth(&r, r.cli.keep_vault_env);
 	{
 		char **envp = r.envp;
 		char **command = r.cli.command;

@@ -26,6 +26,7 @@ struct pvar {               /* a variable, or a [profile] (many variables) */
 	char *where;            /* "file:line" or "environment", for messages */
 	enum msection section;  /* MS_ENV, MS_FILES or MS_PROFILE */
 	int is_inline;          /* from a vault: variable */
+	int superseded;         /* inline, and a profile sets the same name */
 	struct ref ref;
 	size_t item;            /* index into plan.items */
 	int status;             /* ST_OK or why it failed */

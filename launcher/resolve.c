@@ -20,7 +20,6 @@
 #include "vault.h"
 
 #define STORE_MAX (64u << 20)
-#define REVOKE_BUDGET_MS 2000.0
 
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
@@ -415,55 +414,25 @@ static void on_auth(void *ctx, int status, const char *reason)
 	detect_mounts(r);
 }
 
-static void select_values(struct plan *p);
-
 static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
-                        int keep_token, struct error *err)
+                        struct fetcher *f, struct error *err)
 {
 	struct resolver r;
-	struct fetch_opts o;
 	unsigned requests, peak;
 	double t0 = now_ms();
 	size_t i;
 	int rc;
 
 	memset(&r, 0, sizeof r);
-	memset(&o, 0, sizeof o);
-	o.base_url = c->base_url;
-	o.unix_socket = c->unix_socket;
-	o.namespace = c->namespace;
-	o.concurrency = c->concurrency;
-	o.max_retries = c->max_retries;
-	o.follow_redirects = c->follow_redirects;
-	o.deadline = t0 + c->timeout * 1000.0;
-	o.ca_cert = c->ca_cert;
-	o.ca_path = c->ca_path;
-	o.client_cert = c->client_cert;
-	o.client_key = c->client_key;
-	o.tls_server_name = c->tls_server_name;
-	o.skip_verify = c->skip_verify;
-	if ((r.f = fetch_new(&o, err)) == NULL)
-		return err->status;
 	r.p = p;
 	r.c = c;
+	r.f = f;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
-	auth_start(a, r.f, on_auth, &r);
-	rc = fetch_run(r.f, err);
-	if (rc == ST_OK) {
-		/* Revoke now, failed or not: a token handed to the command
-		 * (--keep-vault-env) is kept only when the command will run. */
-		int ok;
-
-		select_values(p);
-		ok = resolve_settle(p) == ST_OK;
-		fetch_set_deadline(r.f, now_ms() + REVOKE_BUDGET_MS);
-		auth_finish(a, r.f, keep_token && ok);
-		rc = fetch_run(r.f, err);
-	}
-	fetch_stats(r.f, &requests, &peak);
+	auth_start(a, f, on_auth, &r);
+	rc = fetch_run(f, err);
+	fetch_stats(f, &requests, &peak);
 	log_info("%u requests, at most %u in flight, %.0f ms", requests, peak,
 	         now_ms() - t0);
-	fetch_free(r.f);
 	for (i = 0; i < r.ngroups; i++) {
 		free(r.groups[i].first);
 		free(r.groups[i].pending);
@@ -520,7 +489,7 @@ int resolve_settle(struct plan *p)
 		struct pvar *v = &p->vars[i];
 		const struct pitem *it = plan_item(p, v);
 
-		if (v->status == ST_OK && it && it->status != ST_OK)
+		if (v->status == ST_OK && it && it->status != ST_OK && !v->superseded)
 			plan_fail_var(v, it->status, it->reason);
 		if (first == ST_OK && v->status != ST_OK)
 			first = v->status;
@@ -546,7 +515,8 @@ static void select_profile(struct pvar *v, const struct pitem *it)
 }
 
 /* A variable is set once: a profile may not export a name that [env],
- * [files] or another profile sets. */
+ * [files] or another profile sets.  An inline reference of that name gives
+ * way, as it does to [env] (the manifest is the more specific). */
 static void check_clashes(struct plan *p)
 {
 	struct map *names = map_new();
@@ -566,6 +536,18 @@ static void check_clashes(struct plan *p)
 			k = i;
 			if (!map_get_or_put(names, n, strlen(n), &k) || k == i)
 				continue;
+			if (p->vars[k].is_inline) {
+				struct pvar *w = &p->vars[k];
+
+				log_debug("%s: set by profile %s; the inline reference "
+				          "gives way", w->name, v->name);
+				w->superseded = 1;
+				w->status = ST_OK;
+				free(w->reason);
+				w->reason = NULL;
+				secret_wipe(&w->value);
+				continue;
+			}
 			snprintf(reason, sizeof reason,
 			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
 			         v->name, n, p->vars[k].name, p->vars[k].where);
@@ -607,13 +589,15 @@ static void select_values(struct plan *p)
 }
 
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
-                int keep_token, struct error *err)
+                struct fetcher *f, struct error *err)
 {
 	int rc = ST_OK;
 
 	if (p->nitems > 0 && c->backend == BACKEND_HTTP)
-		return resolve_http(p, c, a, keep_token, err);
-	if (p->nitems > 0 && (rc = resolve_file(p, c, err)) != ST_OK)
+		rc = resolve_http(p, c, a, f, err);
+	else if (p->nitems > 0)
+		rc = resolve_file(p, c, err);
+	if (rc != ST_OK)
 		return rc;
 	select_values(p);
 	resolve_settle(p);

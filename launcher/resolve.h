@@ -10,15 +10,17 @@
 
 #include "auth.h"
 #include "config.h"
+#include "fetch.h"
 #include "plan.h"
 
 /* Resolve every variable of p, recording each one's value or failure on it.
- * Returns ST_OK, or a status with err filled when resolution could not run
- * at all (an invalid file:// store, libcurl failing).  Each resolved value is
- * registered with mask.c.  keep_token: --keep-vault-env (a minted token is
- * then not revoked). */
+ * With an http(s) or unix address, the requests run on f (authenticating
+ * with a first); with file:// f and a are unused and may be NULL.  Returns
+ * ST_OK, or a status with err filled when resolution could not run at all
+ * (an invalid file:// store, libcurl failing).  Each resolved value is
+ * registered with mask.c. */
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
-                int keep_token, struct error *err);
+                struct fetcher *f, struct error *err);
 
 /* Copy each failed item's status onto the variables that read it; returns
  * the first failing variable's status. */

@@ -404,6 +404,7 @@ class Request:
         self.status = None  # filled in when answered (None: no answer)
         self.time = time.monotonic()
         self.peer_cert = None
+        self._done = False
         self.token = _token_from_headers(self.headers)
         self.namespace = self.headers.get("x-vault-namespace")
 
@@ -1124,11 +1125,21 @@ class VaultServer:
                 time.sleep(fault.params.get("seconds", 1.0))
             self._answer(h, req, self._handle(req))
         finally:
-            with self._lock:
+            self._done(req)
+
+    def _done(self, req):
+        """The request is no longer in flight (idempotent)."""
+        with self._lock:
+            if not req._done:
+                req._done = True
                 self._in_flight -= 1
 
     def _answer(self, h, req, resp):
+        """Send a complete answer.  The request stops counting as in flight
+        just before: the client cannot start another request that waits for
+        this answer before it has it, so the high-water mark is exact."""
         req.status = resp.status
+        self._done(req)
         h.write(resp, head_only=req.method == "HEAD")
 
     def _handle(self, req):

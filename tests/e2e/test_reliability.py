@@ -1,0 +1,464 @@
+"""Reliability: faults, retries, deadlines, redirects and partial failures.
+
+Written from SPEC.md, "Vault client behaviour" and "Exit status":
+
+- 412, 429, 500, 502, 503, 504 and connection failures (refused, reset,
+  closed, cut off mid-answer) are retried with exponential backoff (base
+  250 ms, cap 4 s, full jitter; VAULT_MAX_RETRIES, default 5), honouring
+  Retry-After, never past the deadline; 400, 401, 403, 404, 405 are not.
+- When retries stop, the exit code is that of the last failure (69 for a
+  connection failure or a 5xx); 75 is for a deadline that passes while an
+  answer is awaited, or a 429/412 that never lifted.
+- A body over 4 MiB is 76; one 301/302/307 is followed, never https -> http,
+  not at all with VAULT_DISABLE_REDIRECTS (a refused redirect is 69).
+- Every failed reference gets its own stderr line; the exit code is that of
+  the first failure in manifest order; on any failure nothing is exec'd.
+
+Most tests declare `[mounts] secret = 2` so that the only traffic is the read
+under test and request counts are exact.  Every run() also checks that no
+secret or token reached vaultrun's output (conftest.py).
+"""
+
+import os
+import secrets
+
+import pytest
+
+from vaultserver import http_date, tls_server_context
+
+# The read every retry test is about: secret/r/x on the KV v2 mount "secret".
+READ = "/v1/secret/data/r/x"
+
+MOUNTS = "[mounts]\nsecret = 2\n"
+
+
+def val(tag="v"):
+    """A distinctive secret value (the leak check finds only what is unique)."""
+    return "%s-%s" % (tag, secrets.token_hex(6))
+
+
+def venv(vault, token=None, **extra):
+    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_env(run, envdump, args, **kw):
+    """Run vaultrun with the EnvDump child; returns (result, child env or None)."""
+    res = run(list(args) + ["--"] + envdump.cmd, **kw)
+    return res, (envdump.read() if envdump.ran() else None)
+
+
+def err_line(res, *needles):
+    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
+
+
+def assert_reported(res, name, ref, *more):
+    lines = err_line(res, name, ref, *more)
+    assert lines, "no stderr line names %s and %s %s\n%r" % (name, ref, more, res)
+    return lines
+
+
+@pytest.fixture
+def secret_x(vault):
+    """secret/r/x = {"value": <fresh>} on the KV v2 mount."""
+    v = val("x")
+    vault.put("secret", "r/x", {"value": v})
+    return v
+
+
+@pytest.fixture
+def one_read(manifest):
+    """A manifest with X = secret/r/x and detection skipped."""
+    return manifest(MOUNTS + "[env]\nX = secret/r/x\n")
+
+
+def read_times(vault, target=READ):
+    return [r.time for r in vault.requests if r.method == "GET" and r.target == target]
+
+
+# --------------------------------------------------------------------------
+# retried statuses
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 412])
+def test_retried_status_then_success(run, vault, secret_x, one_read, envdump, status, time_limit):
+    f = vault.add_fault("GET", READ, times=2, status=status)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert f.fired == 2
+    assert vault.count("GET", READ) == 3
+    assert vault.request_count == 3
+    # two backoffs: at most 250 + 500 ms of jitter
+    assert res.elapsed < time_limit(2.0), res
+
+
+@pytest.mark.timing
+def test_429_retry_after_seconds(run, vault, secret_x, one_read, envdump):
+    vault.add_fault("GET", READ, times=1, status=429, retry_after=1)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert vault.count("GET", READ) == 2
+    t = read_times(vault)
+    assert t[1] - t[0] >= 0.9, t
+    assert 0.9 <= res.elapsed < 3.0, res
+
+
+@pytest.mark.timing
+def test_503_retry_after_http_date(run, vault, secret_x, one_read, envdump):
+    """Retry-After as an HTTP-date (whole seconds: 1 to 2 s from now)."""
+    vault.add_fault("GET", READ, times=1, status=503, retry_after=http_date(2))
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert vault.count("GET", READ) == 2
+    t = read_times(vault)
+    assert t[1] - t[0] >= 0.9, t
+    assert res.elapsed < 3.5, res
+
+
+@pytest.mark.timing
+def test_retry_after_beyond_deadline_is_not_awaited(run, vault, secret_x, one_read, envdump):
+    """A Retry-After that ends after the deadline: give up now, with the
+    answer's own code (429 that never lifted: 75), not sleep into it."""
+    vault.add_fault("GET", READ, status=429, retry_after=30)
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "2"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert res.elapsed < 1.5, res
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_max_retries_zero(run, vault, secret_x, one_read, envdump):
+    vault.add_fault("GET", READ, times=1, status=500)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=0))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_max_retries_two_permanent_500(run, vault, secret_x, one_read, envdump, time_limit):
+    vault.add_fault("GET", READ, status=500)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 3
+    assert vault.request_count == 3
+    assert res.elapsed < time_limit(2.0), res
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.parametrize("status", [429, 412])
+def test_persistent_429_412_exhausting_retries_is_75(run, vault, secret_x, one_read, envdump, status):
+    vault.add_fault("GET", READ, status=status)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
+    assert res.rc == 75, res
+    assert env is None
+    assert vault.count("GET", READ) == 3
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("status", [429, 412])
+def test_persistent_429_412_with_short_timeout_is_75(run, vault, secret_x, one_read, envdump, status):
+    vault.add_fault("GET", READ, status=status)
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert vault.count("GET", READ) >= 2  # retried while time allowed
+    assert res.elapsed < 1.6, res
+
+
+@pytest.mark.parametrize("status,code", [(400, 76), (401, 77), (403, 77), (404, 66), (405, 76)])
+def test_not_retried(run, vault, secret_x, one_read, envdump, status, code):
+    vault.add_fault("GET", READ, status=status)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == code, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert vault.request_count == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+# --------------------------------------------------------------------------
+# connection failures
+
+
+@pytest.mark.parametrize("action", ["drop", "reset", "truncate"])
+def test_connection_failure_retried(run, vault, secret_x, one_read, envdump, action):
+    f = vault.add_fault("GET", READ, times=1, action=action)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert f.fired == 1
+    assert vault.count("GET", READ) == 2
+
+
+@pytest.mark.parametrize("action", ["drop", "reset", "truncate"])
+def test_connection_failure_persisting_is_69(run, vault, secret_x, one_read, envdump, action):
+    vault.add_fault("GET", READ, action=action)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 3
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_connection_refused_is_69(run, closed_url, envdump, time_limit):
+    """Default retries: backoff adds up to 7.75 s at most, well inside 12 s."""
+    res, env = run_env(run, envdump, ["--timeout", "12"],
+                       env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
+                            "X": "vault:secret/r/x#k"})
+    assert res.rc == 69, res
+    assert env is None
+    assert res.elapsed < time_limit(10), res
+    assert_reported(res, "X", "secret/r/x#k")
+
+
+def test_dns_failure_is_69(run, envdump, time_limit):
+    res, env = run_env(run, envdump, ["--timeout", "10"],
+                       env={"VAULT_ADDR": "http://nonexistent.invalid:8200",
+                            "VAULT_TOKEN": "t-" + secrets.token_hex(6), "X": "vault:secret/r/x#k"})
+    assert res.rc == 69, res
+    assert env is None
+    assert res.elapsed < time_limit(9), res
+    assert_reported(res, "X", "secret/r/x#k")
+
+
+def test_sealed_is_69_retried_within_deadline(run, vault, secret_x, one_read, envdump, time_limit):
+    vault.sealed = True
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "2"], env=venv(vault))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) > 1
+    assert res.elapsed < time_limit(2.5), res
+    lines = assert_reported(res, "X", "secret/r/x")
+    assert "sealed" in " ".join(lines).lower(), res
+
+
+# --------------------------------------------------------------------------
+# the deadline
+
+
+@pytest.mark.timing
+def test_latency_beyond_deadline_is_75(run, vault, secret_x, one_read, envdump):
+    vault.latency = 5
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
+    assert vault.count("GET", READ) == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+def test_stalled_body_is_75(run, vault, secret_x, one_read, envdump):
+    vault.add_fault("GET", READ, action="stall", seconds=20)
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("action", ["delay", "stall"])
+def test_deadline_includes_mount_detection(run, vault, secret_x, manifest, envdump, action):
+    vault.add_fault("GET", "sys/internal/ui/mounts/*", action=action, seconds=5)
+    m = manifest("[env]\nX = secret/r/x\n")
+    res, env = run_env(run, envdump, ["-f", m, "--timeout", "1"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
+    assert vault.count_prefix("sys/internal/ui/mounts/") == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+def test_deadline_includes_login(run, vault, secret_x, one_read, envdump):
+    role_id, secret_id = "role-" + secrets.token_hex(4), "sid-" + secrets.token_hex(8)
+    vault.add_approle(role_id, secret_id, policies=["secret/*"])
+    vault.add_fault("POST", "auth/approle/login", action="delay", seconds=5)
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"],
+                       env={"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": role_id, "VAULT_SECRET_ID": secret_id})
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
+    assert vault.count("GET", READ) == 0
+
+
+@pytest.mark.timing
+def test_backoff_never_sleeps_past_deadline(run, vault, secret_x, one_read, envdump):
+    """Permanent 503 with --timeout 1.5: backoff stops before the deadline.
+    No answer was awaited when it passed, so the code is the last failure's:
+    69 for a 5xx (SPEC: "75 is for a deadline that passes while an answer is
+    still awaited")."""
+    vault.add_fault("GET", READ, status=503)
+    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1.5"], env=venv(vault))
+    assert res.rc == 69, res
+    assert env is None
+    assert res.elapsed < 2.0, res
+    assert vault.count("GET", READ) >= 2
+    # no request goes out after the deadline
+    t = read_times(vault)
+    assert t[-1] - t[0] < 1.5, t
+
+
+# --------------------------------------------------------------------------
+# answers that are not the Vault API
+
+
+@pytest.mark.parametrize("kind", ["invalid_json", "wrong_type", "data_is_string", "not_an_object",
+                                  "data_data_is_list"])
+def test_protocol_errors_are_76(run, vault, secret_x, one_read, envdump, kind):
+    if kind == "invalid_json":
+        vault.add_fault("GET", READ, action="invalid_json")
+    elif kind == "wrong_type":
+        vault.add_fault("GET", READ, action="wrong_type")
+    elif kind == "data_is_string":
+        vault.add_fault("GET", READ, status=200, body={"request_id": "r", "data": "surprise"})
+    elif kind == "not_an_object":
+        vault.add_fault("GET", READ, status=200, body=["data", {"data": {"value": "x"}}])
+    else:
+        vault.add_fault("GET", READ, status=200, body={"data": {"data": ["value"], "metadata": {}}})
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 76, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_huge_body_is_76(run, vault, secret_x, one_read, envdump):
+    vault.add_fault("GET", READ, action="huge")  # 5 MiB
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 76, res
+    assert env is None
+    lines = assert_reported(res, "X", "secret/r/x")
+    text = " ".join(lines).lower()
+    assert "mib" in text or "large" in text or "size" in text, res
+    assert vault.count("GET", READ) == 1
+
+
+def test_body_just_under_limit_is_fine(run, vault, one_read, envdump):
+    """4 MiB minus a little is accepted: the limit is not far off.  (--check:
+    a 4 MiB value is too large for an environment variable.)"""
+    vault.add_fault("GET", READ, action="huge", size=(4 << 20) - 4096)
+    res = run(["-f", one_read, "--check"], env=venv(vault))
+    assert res.rc == 0, res
+    assert "X secret/r/x ok" in res.out, res
+
+
+# --------------------------------------------------------------------------
+# redirects
+
+
+@pytest.fixture
+def standby(vault, vault_factory, secret_x):
+    """vault is a standby pointing at active, which holds the secret."""
+    active = vault_factory(root_token=vault.root_token)
+    active.put("secret", "r/x", {"value": secret_x})
+    return active
+
+
+@pytest.mark.parametrize("status", [307, 301, 302])
+def test_redirect_followed_once(run, vault, standby, secret_x, one_read, envdump, status):
+    vault.add_fault("GET", READ, action="redirect", status=status, location=standby.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert vault.count("GET", READ) == 1
+    assert standby.count("GET", READ) == 1
+    r = standby.requests[-1]
+    assert r.token == vault.root_token and r.headers.get("x-vault-request") == "true"
+
+
+def test_redirect_chain_is_69(run, vault, standby, vault_factory, secret_x, one_read, envdump):
+    third = vault_factory(root_token=vault.root_token)
+    third.put("secret", "r/x", {"value": secret_x})
+    vault.add_fault("GET", READ, action="redirect", location=standby.url)
+    standby.add_fault("GET", READ, action="redirect", location=third.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert standby.count("GET", READ) == 1
+    assert third.request_count == 0
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_redirects_disabled_is_69(run, vault, standby, one_read, envdump):
+    vault.add_fault("GET", READ, action="redirect", location=standby.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_DISABLE_REDIRECTS="true"))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert standby.request_count == 0
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_redirect_https_to_http_is_69(run, vault_factory, tls_certs, one_read, envdump):
+    tls = vault_factory(ssl_context=tls_server_context(tls_certs.server_crt, tls_certs.server_key))
+    plain = vault_factory(root_token=tls.root_token)
+    v = val("x")
+    tls.put("secret", "r/x", {"value": v})
+    plain.put("secret", "r/x", {"value": v})
+    env = venv(tls, VAULT_CACERT=tls_certs.ca)
+    # the TLS set-up itself works
+    res, child = run_env(run, envdump, ["-f", one_read], env=env)
+    assert res.rc == 0, res
+    assert child["X"] == v
+    os.unlink(envdump.path)
+    tls.add_fault("GET", READ, action="redirect", location=plain.url)
+    res, child = run_env(run, envdump, ["-f", one_read], env=env)
+    assert res.rc == 69, res
+    assert child is None
+    assert plain.request_count == 0
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_redirect_refused_is_not_retried(run, vault, standby, one_read, envdump):
+    """A refused redirect is a final answer (69), not a transport failure."""
+    vault.add_fault("GET", READ, action="redirect", location=standby.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_DISABLE_REDIRECTS="1"))
+    assert res.rc == 69, res
+    assert vault.count("GET", READ) == 1
+
+
+# --------------------------------------------------------------------------
+# partial failure: all reported, the first in manifest order decides
+
+
+@pytest.mark.parametrize("first", ["DENIED", "MISSING"])
+def test_partial_failure_follows_manifest_order(run, vault, manifest, envdump, first):
+    tok = vault.add_token(policies=["secret/data/app/*"])
+    good = {n: val(n) for n in ("A", "B", "C")}
+    for n, v in good.items():
+        vault.put("secret", "app/" + n.lower(), {"value": v})
+    vault.put("secret", "private/p", {"value": val("private")})
+    failing = {"DENIED": ("secret/private/p", "/v1/secret/data/private/p", 77),
+               "MISSING": ("secret/app/none", "/v1/secret/data/app/none", 66)}
+    second = "MISSING" if first == "DENIED" else "DENIED"
+    # the first-listed failure is answered last
+    vault.add_fault("GET", failing[first][1], action="delay", seconds=0.4)
+    m = manifest(MOUNTS + "[env]\n"
+                 "A = secret/app/a\n"
+                 "%s = %s\n" % (first, failing[first][0]) +
+                 "B = secret/app/b\n"
+                 "%s = %s\n" % (second, failing[second][0]) +
+                 "C = secret/app/c\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault, token=tok))
+    assert res.rc == failing[first][2], res
+    assert env is None
+    fd = assert_reported(res, first, failing[first][0])
+    sd = assert_reported(res, second, failing[second][0])
+    assert len(fd) == 1 and len(sd) == 1 and fd != sd
+    for n in good:
+        assert not err_line(res, "%s: secret/app/%s" % (n, n.lower())), res
+    # every path read exactly once; the delayed one really finished last
+    for ref, target, _ in failing.values():
+        assert vault.count("GET", target) == 1
+    assert vault.request_count == 5
