@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -66,22 +67,36 @@ static void try_exec(const char *file, char *const *argv, char *const *envp)
 	errno = ENOEXEC;
 }
 
-int exec_command(char *const *argv, char *const *envp, struct error *err)
+/* Can the kernel be asked to run path?  0, or the errno execve would give. */
+static int runnable(const char *path)
 {
-	const char *path, *p, *cmd = argv[0];
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode) || access(path, X_OK) != 0)
+		return EACCES;
+	return 0;
+}
+
+int exec_find(const char *cmd, char *const *envp, char **found,
+              struct error *err)
+{
+	const char *path, *p;
 	char *full;
 	int saw_eacces = 0, e;
 
-	restore();
-	if (strchr(cmd, '/')) {
-		try_exec(cmd, argv, envp);
-		e = errno;
-		return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
-		                                                    ST_CANNOT_EXEC,
-		                 "%s: %s", cmd, strerror(e));
-	}
+	*found = NULL;
 	if (*cmd == '\0')
 		return error_set(err, ST_NOT_FOUND, "empty command name");
+	if (strchr(cmd, '/')) {
+		if ((e = runnable(cmd)) != 0)
+			return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
+			                                                    ST_CANNOT_EXEC,
+			                 "%s: %s", cmd, strerror(e));
+		*found = xstrdup(cmd);
+		return ST_OK;
+	}
 	if ((path = env_path(envp)) == NULL)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (p = path;; p++) {
@@ -90,14 +105,13 @@ int exec_command(char *const *argv, char *const *envp, struct error *err)
 
 		/* An empty element means the current directory, as in execvp. */
 		full = dlen ? xasprintf("%.*s/%s", (int)dlen, p, cmd) : xstrdup(cmd);
-		try_exec(full, argv, envp);
-		e = errno;
+		if ((e = runnable(full)) == 0) {
+			*found = full;
+			return ST_OK;
+		}
 		free(full);
 		if (e == EACCES)
 			saw_eacces = 1;
-		else if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ELOOP &&
-		         e != ENAMETOOLONG)
-			return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd, strerror(e));
 		if (end == NULL)
 			break;
 		p = end;
@@ -105,4 +119,17 @@ int exec_command(char *const *argv, char *const *envp, struct error *err)
 	if (saw_eacces)
 		return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd, strerror(EACCES));
 	return error_set(err, ST_NOT_FOUND, "%s: command not found", cmd);
+}
+
+int exec_command(const char *file, char *const *argv, char *const *envp,
+                 struct error *err)
+{
+	int e;
+
+	restore();
+	try_exec(file, argv, envp);
+	e = errno;
+	return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
+	                                                    ST_CANNOT_EXEC,
+	                 "%s: %s", argv[0], strerror(e));
 }

@@ -11,9 +11,18 @@
 
 void exec_protect(void);
 
-/* Search the command's PATH (from envp, else the system default) for
- * argv[0] unless it holds a '/', and execve it.  Returns only on failure:
- * ST_NOT_FOUND (127) or ST_CANNOT_EXEC (126) with a message. */
-int exec_command(char *const *argv, char *const *envp, struct error *err);
+/* Find the file to run for cmd: itself when it holds a '/', else the first
+ * executable match in the command's PATH (from envp, else the system
+ * default), as execvp searches.  *found is a heap string.  ST_NOT_FOUND
+ * (127) or ST_CANNOT_EXEC (126) with a message when there is none, so that
+ * this is known before the last requests (a token handed to a command that
+ * cannot run would be stranded). */
+int exec_find(const char *cmd, char *const *envp, char **found,
+              struct error *err);
+
+/* Restore the core limit and execve file (with /bin/sh for a script without
+ * "#!", as execvp does).  Returns only on failure: 127 or 126. */
+int exec_command(const char *file, char *const *argv, char *const *envp,
+                 struct error *err);
 
 #endif

@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	struct error err = {0, ""};
 	struct env_opts eo;
 	const char *path;
+	char *file = NULL;
 	int rc;
 
 	exec_protect();
@@ -179,7 +180,8 @@ int main(int argc, char **argv)
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
 	eo.token = r.auth ? auth_minted(r.auth) : NULL;
-	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) != ST_OK)
+	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) != ST_OK ||
+	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	finish_auth(&r, r.cli.keep_vault_env);
 	{
@@ -191,7 +193,8 @@ int main(int argc, char **argv)
 		r.envp = NULL;
 		r.cli.command = NULL;
 		leave(&r, ST_OK);
-		rc = exec_command(command, envp, &err);
+		rc = exec_command(file, command, envp, &err);
+		free(file);
 		env_free(envp);
 		log_err("%s", err.msg);
 		return rc;

