@@ -1,4 +1,5 @@
-/* log.h - messages on stderr, "vaultrun: " prefixed, redacted by mask.c.
+/* log.h - messages on stderr, "vaultrun: " prefixed, redacted by mask.c,
+ * control characters shown as '?'.
  *
  * Levels: LOG_ERR is printed always; LOG_WARN unless -q; LOG_INFO with -v
  * (steps and every request); LOG_DEBUG with -vv; LOG_TRACE with -vvv (curl's
@@ -13,6 +14,9 @@ void log_set_level(int level);
 int log_enabled(int level);
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A line of the --check report on stdout, through the same redaction. */
+void out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

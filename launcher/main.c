@@ -101,17 +101,16 @@ static void print_check(const struct plan *p)
 		if (v->superseded)
 			continue;
 		if (v->status != ST_OK)
-			printf("%s %s error: %s\n", v->name, v->reftext, v->reason);
+			out_line("%s %s error: %s", v->name, v->reftext, v->reason);
 		else if (v->section != MS_PROFILE)
-			printf("%s %s ok ******** (%zu bytes%s)\n", v->name, v->reftext,
-			       v->value.len, v->section == MS_FILES ? ", file" : "");
+			out_line("%s %s ok ******** (%zu bytes%s)", v->name, v->reftext,
+			         v->value.len, v->section == MS_FILES ? ", file" : "");
 		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			printf("%s %s (profile %s) ok ******** (%zu bytes%s)\n",
-			       v->exports[j].name, v->reftext, v->name,
-			       v->exports[j].value.len,
-			       v->exports[j].is_file ? ", file" : "");
+			out_line("%s %s (profile %s) ok ******** (%zu bytes%s)",
+			         v->exports[j].name, v->reftext, v->name,
+			         v->exports[j].value.len,
+			         v->exports[j].is_file ? ", file" : "");
 	}
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
