@@ -380,6 +380,7 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 		log_info("auth: batch token; it cannot be revoked and expires with its TTL");
 		return;
 	}
+	fetch_set_token(f, &a->token); /* f may be a fresh fetcher */
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
 }
 

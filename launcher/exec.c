@@ -129,6 +129,11 @@ int exec_command(const char *file, char *const *argv, char *const *envp,
 	restore();
 	try_exec(file, argv, envp);
 	e = errno;
+	/* The file was there a moment ago: ENOENT now means its "#!"
+	 * interpreter (or its ELF loader) is missing. */
+	if (e == ENOENT && access(file, F_OK) == 0)
+		return error_set(err, ST_NOT_FOUND,
+		                 "%s: its interpreter (#! line) was not found", argv[0]);
 	return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
 	                                                    ST_CANNOT_EXEC,
 	                 "%s: %s", argv[0], strerror(e));

@@ -187,15 +187,22 @@ int main(int argc, char **argv)
 		char **envp = r.envp;
 		char **command = r.cli.command;
 
-		/* Everything but envp is wiped before execve; envp is the secrets'
-		 * last home and goes with the process image. */
-		r.envp = NULL;
+		/* The values are wiped before execve; envp is the secrets' last
+		 * home and goes with the process image. */
 		r.cli.command = NULL;
-		leave(&r, ST_OK);
+		plan_free(&r.plan);
 		rc = exec_command(file, command, envp, &err);
 		free(file);
-		env_free(envp);
 		log_err("%s", err.msg);
-		return rc;
+		/* The command did not run: a token kept for it is revoked after
+		 * all, on a fresh connection (the old ones were closed for it). */
+		if (r.cli.keep_vault_env && auth_minted(r.auth)) {
+			struct fetch_opts o;
+			struct error ferr;
+
+			config_fetch_opts(&r.cfg, &o);
+			r.f = fetch_new(&o, &ferr);
+		}
+		return leave(&r, rc);
 	}
 }

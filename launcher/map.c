@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "map.h"
+#include "secret.h"
 #include "util.h"
 
 struct slot {
@@ -45,8 +46,10 @@ void map_free(struct map *m)
 
 	if (m == NULL)
 		return;
+	/* Keys may be secret (mask.c de-duplicates values with a map). */
 	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
+		if (m->slots[i].key != NULL)
+			wipe_free(m->slots[i].key, m->slots[i].klen + 1);
 	free(m->slots);
 	free(m);
 }

@@ -1,6 +1,7 @@
 /* map.h - a string-keyed hash map to indices, for de-duplication.
  *
- * Keys are copied (byte strings with explicit length); values are size_t.
+ * Keys are copied (byte strings with explicit length) and wiped when the map
+ * is freed; values are size_t.
  * Insertion and lookup are O(1) on average so that 100,000 references plan
  * in linear time.
  */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map.h"
 #include "mask.h"
 #include "secret.h"
 #include "util.h"
@@ -11,10 +12,17 @@ static const char stars[] = "********";
 
 static struct secret *values;
 static size_t nvalues, cap;
+static struct map *seen; /* each value once, however many variables hold it */
 
 void mask_add(const char *p, size_t len)
 {
+	size_t dummy = nvalues;
+
 	if (len < MASK_MIN)
+		return;
+	if (seen == NULL)
+		seen = map_new();
+	if (map_get_or_put(seen, p, len, &dummy))
 		return;
 	if (nvalues == cap) {
 		cap = cap ? cap * 2 : 16;
@@ -63,4 +71,6 @@ void mask_clear(void)
 	free(values);
 	values = NULL;
 	nvalues = cap = 0;
+	map_free(seen);
+	seen = NULL;
 }

@@ -626,6 +626,34 @@ def test_keep_vault_env_missing_command_revokes(run, vault, app, approle):
     assert_minted_and_revoked(vault)
 
 
+def test_keep_vault_env_not_executable_revokes(run, vault, app, approle, tmp_path):
+    """The command exists but cannot be executed (126): revoked."""
+    rid, sid = approle
+    f = tmp_path / "not-executable"
+    f.write_text("#!/bin/sh\nexit 0\n")
+    os.chmod(f, 0o644)
+    res = run(["--keep-vault-env", "--", f], env={
+        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
+        "DB_PASSWORD": "vault:secret/app/db#password"})
+    assert res.rc == 126, res
+    assert_minted_and_revoked(vault)
+
+
+def test_keep_vault_env_missing_interpreter_revokes(run, vault, app, approle, tmp_path):
+    """An executable script whose #! interpreter does not exist: the file is
+    found, but execve fails (ENOENT, 127) and the command never runs, so the
+    kept token must not outlive the run either."""
+    rid, sid = approle
+    f = tmp_path / "script"
+    f.write_text("#!/nonexistent/interpreter-%s\nexit 0\n" % secrets.token_hex(3))
+    os.chmod(f, 0o755)
+    res = run(["--keep-vault-env", "--", f], env={
+        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
+        "DB_PASSWORD": "vault:secret/app/db#password"})
+    assert res.rc in (126, 127), res
+    assert_minted_and_revoked(vault)
+
+
 def test_revoke_failure_warns_and_goes_on(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/token/revoke-self", status=500)

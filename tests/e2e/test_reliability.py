@@ -132,6 +132,25 @@ def test_retry_after_beyond_deadline_is_not_awaited(run, vault, secret_x, one_re
     assert_reported(res, "X", "secret/r/x")
 
 
+@pytest.mark.parametrize("first,then,code", [(429, 500, 69), (500, 429, 75), (503, 412, 75),
+                                              ("drop", 502, 69), (412, "reset", 69)])
+def test_code_is_that_of_the_last_failure(run, vault, secret_x, one_read, envdump, first, then, code):
+    for status, times in ((first, 1), (then, None)):
+        if isinstance(status, int):
+            vault.add_fault("GET", READ, times=times, status=status)
+        else:
+            vault.add_fault("GET", READ, times=times, action=status)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
+    assert res.rc == code, res
+    assert env is None
+    # Three attempts.  A connection that dies right after being reused (the
+    # 412 answer kept it alive) is reopened once by libcurl itself, as Go's
+    # net/http does: the server may see that as one more request.
+    n = vault.count("GET", READ)
+    assert n == 3 or (then == "reset" and n == 4), n
+    assert_reported(res, "X", "secret/r/x")
+
+
 def test_max_retries_zero(run, vault, secret_x, one_read, envdump):
     vault.add_fault("GET", READ, times=1, status=500)
     res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=0))
@@ -254,6 +273,26 @@ def test_latency_beyond_deadline_is_75(run, vault, secret_x, one_read, envdump):
     assert env is None
     assert res.elapsed < 1.6, res
     assert vault.count("GET", READ) == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+def test_server_that_never_accepts_is_75(run, envdump):
+    """A listener whose backlog holds the connection but nobody answers:
+    the deadline passes while an answer is awaited."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    try:
+        res, env = run_env(run, envdump, ["--timeout", "1"],
+                           env={"VAULT_ADDR": "http://127.0.0.1:%d" % s.getsockname()[1],
+                                "VAULT_TOKEN": "t-" + secrets.token_hex(6), "X": "vault:secret/r/x"})
+    finally:
+        s.close()
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
     assert_reported(res, "X", "secret/r/x")
 
 
@@ -413,12 +452,58 @@ def test_redirect_https_to_http_is_69(run, vault_factory, tls_certs, one_read, e
     assert_reported(res, "X", "secret/r/x")
 
 
-def test_redirect_refused_is_not_retried(run, vault, standby, one_read, envdump):
-    """A refused redirect is a final answer (69), not a transport failure."""
-    vault.add_fault("GET", READ, action="redirect", location=standby.url)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_DISABLE_REDIRECTS="1"))
+def test_standby_redirects_everything(run, vault, standby, secret_x, manifest, envdump):
+    """A standby that redirects every request (detection included) to the
+    active node, as Vault does without request forwarding."""
+    vault.add_fault(action="redirect", location=standby.url)
+    m = manifest("[env]\nX = secret/r/x\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert standby.count_prefix("sys/internal/ui/mounts/secret") == 1
+    assert standby.count("GET", READ) == 1
+    assert all(r.status == 307 for r in vault.requests)
+
+
+def test_redirect_http_to_https_is_followed(run, vault, vault_factory, tls_certs, one_read, envdump):
+    tls = vault_factory(root_token=vault.root_token,
+                        ssl_context=tls_server_context(tls_certs.server_crt, tls_certs.server_key))
+    v = val("x")
+    tls.put("secret", "r/x", {"value": v})
+    vault.add_fault("GET", READ, action="redirect", location=tls.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_CACERT=tls_certs.ca))
+    assert res.rc == 0, res
+    assert env["X"] == v
+    assert tls.count("GET", READ) == 1
+
+
+@pytest.mark.parametrize("status", [303, 308])
+def test_other_redirects_not_followed(run, vault, standby, one_read, envdump, status):
+    """Only 301, 302 and 307 are followed; anything else 3xx is refused."""
+    vault.add_fault("GET", READ, action="redirect", status=status, location=standby.url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
     assert res.rc == 69, res
+    assert env is None
     assert vault.count("GET", READ) == 1
+    assert standby.request_count == 0
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_redirect_without_location_is_69(run, vault, secret_x, one_read, envdump):
+    vault.add_fault("GET", READ, status=307, body="")
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 1
+    assert_reported(res, "X", "secret/r/x")
+
+
+def test_redirect_to_a_node_that_is_down_is_69(run, vault, secret_x, one_read, envdump, closed_url):
+    vault.add_fault("GET", READ, action="redirect", location=closed_url)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1))
+    assert res.rc == 69, res
+    assert env is None
+    assert_reported(res, "X", "secret/r/x")
 
 
 # --------------------------------------------------------------------------
@@ -455,3 +540,109 @@ def test_partial_failure_follows_manifest_order(run, vault, manifest, envdump, f
     for ref, target, _ in failing.values():
         assert vault.count("GET", target) == 1
     assert vault.request_count == 5
+
+
+# --------------------------------------------------------------------------
+# backoff, retries under load, detection retried
+
+
+def test_backoff_bounds(run, vault, secret_x, one_read, envdump):
+    """Full jitter over 250 ms doubling: the n-th wait is at most 250 * 2^n ms
+    (plus scheduling slack), and the waits are not all at their ceiling."""
+    vault.add_fault("GET", READ, status=500)
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=4))
+    assert res.rc == 69, res
+    assert env is None
+    t = read_times(vault)
+    assert len(t) == 5
+    gaps = [b - a for a, b in zip(t, t[1:])]
+    ceilings = [0.25, 0.5, 1.0, 2.0]
+    for gap, ceil in zip(gaps, ceilings):
+        assert gap <= ceil + 0.15, (gaps, ceilings)
+    assert any(gap < 0.95 * ceil for gap, ceil in zip(gaps, ceilings)), gaps
+
+
+def test_retries_under_a_concurrency_cap(run, vault, manifest, envdump):
+    """Twenty paths that each fail once, two requests in flight at most: a
+    request backing off holds no slot, and every path ends up read."""
+    vals = {}
+    for i in range(20):
+        vals["V%02d" % i] = val("v%02d" % i)
+        vault.put("secret", "many/p%02d" % i, {"value": vals["V%02d" % i]})
+        vault.add_fault("GET", "/v1/secret/data/many/p%02d" % i, times=1,
+                        status=(500, 503, 429, 412)[i % 4])
+    m = manifest(MOUNTS + "[env]\n" + "".join("V%02d = secret/many/p%02d\n" % (i, i) for i in range(20)))
+    res, env = run_env(run, envdump, ["-f", m, "-j", "2"], env=venv(vault))
+    assert res.rc == 0, res
+    for name, v in vals.items():
+        assert env[name] == v
+    for i in range(20):
+        assert vault.count("GET", "/v1/secret/data/many/p%02d" % i) == 2
+    assert vault.max_in_flight <= 2
+
+
+@pytest.mark.timing
+def test_deadline_with_queued_requests_reports_every_variable(run, vault, manifest, envdump):
+    """-j 1 and slow answers: at the deadline some reads are in flight and
+    some never left the queue; every variable is reported, the code is 75."""
+    for i in range(6):
+        vault.put("secret", "slow/p%d" % i, {"value": val("slow")})
+    vault.latency = 0.4
+    m = manifest(MOUNTS + "[env]\n" + "".join("S%d = secret/slow/p%d\n" % (i, i) for i in range(6)))
+    res, env = run_env(run, envdump, ["-f", m, "-j", "1", "--timeout", "1"], env=venv(vault))
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 1.6, res
+    failed = [len(err_line(res, "S%d:" % i, "secret/slow/p%d" % i)) for i in range(6)]
+    # S0 is answered at 0.4 s; the reads after the first one the deadline
+    # catches all fail, each reported once, in flight or still queued
+    assert failed[0] == 0 and failed[5] == 1, res
+    assert all(n <= 1 for n in failed), res
+    k = failed.index(1)
+    assert failed[k:] == [1] * (6 - k), res
+    assert "before the request could be sent" in res.err or "waiting for an answer" in res.err, res
+    assert vault.request_count <= 3
+
+
+def test_preflight_retried(run, vault, secret_x, manifest, envdump):
+    f = vault.add_fault("GET", "sys/internal/ui/mounts/*", times=2, status=503)
+    m = manifest("[env]\nX = secret/r/x\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["X"] == secret_x
+    assert f.fired == 2
+    assert vault.count_prefix("sys/internal/ui/mounts/") == 3
+    assert vault.count("GET", READ) == 1
+
+
+def test_preflight_failing_for_good_is_69(run, vault, secret_x, manifest, envdump):
+    vault.add_fault("GET", "sys/internal/ui/mounts/*", status=500)
+    m = manifest("[env]\nX = secret/r/x\nY = secret/r/y\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault, VAULT_MAX_RETRIES=1))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count_prefix("sys/internal/ui/mounts/") == 2
+    assert_reported(res, "X", "secret/r/x")
+    assert_reported(res, "Y", "secret/r/y")
+
+
+def test_5xx_with_html_body_is_69(run, vault, secret_x, one_read, envdump):
+    """A load balancer's HTML error page: retried like any 502, then 69."""
+    vault.add_fault("GET", READ, status=502, body="<html><body>Bad Gateway</body></html>",
+                    content_type="text/html")
+    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1))
+    assert res.rc == 69, res
+    assert env is None
+    assert vault.count("GET", READ) == 2
+    assert "<html" not in res.err.lower(), res  # the page is not dumped
+    assert_reported(res, "X", "secret/r/x")
+
+
+@pytest.mark.timing
+def test_connection_refused_respects_short_timeout(run, closed_url, envdump):
+    res, env = run_env(run, envdump, ["--timeout", "0.8"],
+                       env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
+                            "VAULT_MAX_RETRIES": "50", "X": "vault:secret/r/x#k"})
+    assert res.rc == 69, res
+    assert env is None
+    assert res.elapsed < 1.3, res
