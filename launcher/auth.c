@@ -152,7 +152,15 @@ static int prepare_login(struct auth *a, const struct config *c,
 	const char *name = method_names[a->method], *v;
 	int rc = ST_OK;
 
-	a->mount = xstrdup(mset(m, VK_AUTH_MOUNT) ? m->vault[VK_AUTH_MOUNT] : name);
+	v = mset(m, VK_AUTH_MOUNT) ? m->vault[VK_AUTH_MOUNT] : name;
+	/* "auth/k8s-prod/" and "k8s-prod" name the same mount. */
+	if (strncmp(v, "auth/", 5) == 0)
+		v += 5;
+	a->mount = xstrndup(v, strcspn(v, "?#"));
+	while (*a->mount && a->mount[strlen(a->mount) - 1] == '/')
+		a->mount[strlen(a->mount) - 1] = '\0';
+	if (*a->mount == '\0')
+		return error_set(err, ST_CONFIG, "auth_mount: empty mount path");
 	if (mset(m, VK_ROLE))
 		a->role = xstrdup(m->vault[VK_ROLE]);
 	switch (a->method) {

@@ -518,8 +518,12 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 
 		if (retryable_curl(rc) && retry(f, x, 0))
 			return;
-		snprintf(reason, sizeof reason, "%s",
-		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (f->o.unix_socket && !x->redirected && rc == CURLE_COULDNT_CONNECT)
+			snprintf(reason, sizeof reason, "cannot connect to unix socket %s",
+			         f->o.unix_socket);
+		else
+			snprintf(reason, sizeof reason, "%s",
+			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		finish(x, 0, ST_UNAVAILABLE, reason);
 		return;
 	}
