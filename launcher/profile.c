@@ -19,7 +19,6 @@
  * and its rest read as another option. */
 #define MAX_OPTLINE 4000
 
-#define WORD "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
 enum { F_REQ = 1, F_URL = 2 };
 
@@ -329,14 +328,16 @@ static int pick_type(const char *pname, const char *type, const struct jdoc *obj
 			secret_wipe(&t);
 			return ST_OK;
 		}
-	/* A type is no secret, but the field could hold anything: echo it
-	 * only when it looks like a type name. */
-	if (type != NULL || (t.len <= 32 && strspn(t.p, WORD) == t.len))
+	/* The manifest's type = is echoed; the secret's own field is not:
+	 * nothing read from a secret is ever printed. */
+	if (type != NULL)
 		rc = error_set(err, ST_DATA, "profile %s: unknown type '%s'",
 		               pname, t.p);
 	else
 		rc = error_set(err, ST_DATA,
-		               "profile %s: unknown type in its \"type\" field",
+		               "profile %s: unknown type in its \"type\" field "
+		               "(expected postgres, mysql, mariadb, s3, ftp, http or "
+		               "generic)",
 		               pname);
 	secret_wipe(&t);
 	return rc;

@@ -287,6 +287,10 @@ def check_cmd(vals, names):
     return ["/bin/sh", "-c", cond]
 
 
+def tk_ok(cases):
+    return cases["token"].ok
+
+
 def rounds(paths, conc):
     return math.ceil(paths / conc)
 
@@ -308,6 +312,8 @@ class Bench:
         self.results = {"latency_s": self.lat, "vaultrun": self.vr}
         self.findings = []
         self.true = shutil.which("true", path=PATH) or "/bin/true"
+        self.floor_s = None  # start-up floor, once D has run
+        self.rtt_s = None    # a reused connection's round trip at the latency, once G has run
         q = a.quick
         self.n_fast = 3 if q else a.runs          # vaultrun runs of ~0.1 s
         self.n_slow = 1 if q else a.baseline_runs  # baselines of seconds
@@ -437,6 +443,15 @@ class Bench:
         t.note("AppRole: + 1 round trip for the login; a service token also costs 1 for revoke-self "
                "(the spec revokes it before exec); a batch token is not revoked")
         t.note("requests/conns: what the test server saw in one checked run (nginx rows: nginx's side)")
+        if self.floor_s and tk_ok(cases):
+            extra = cases["token"].med - self.floor_s - lim["token"]
+            t.note("token auth: %s ms = start-up floor %s ms (D) + limit %s ms + %s ms more "
+                   "(= %.1f round trips of %.0f ms)" % (ms(cases["token"].med), ms(self.floor_s),
+                                                        ms(lim["token"]), ms(extra), extra / lat,
+                                                        lat * 1e3))
+        if self.rtt_s:
+            t.note("a reused connection's real round trip at this latency is %.2f ms (G): the limit "
+                   "at that is %s ms" % (self.rtt_s * 1e3, ms(rt * self.rtt_s)))
         for c in list(cases.values()) + list(baselines.values()) + list(h2.values()):
             if c.error:
                 t.note("ERROR %s: %s" % (c.name, c.error))
@@ -453,6 +468,8 @@ class Bench:
         d128 = cases["detect128"].med - cases["mounts128"].med
         t.note("detection - [mounts]: %+.1f ms at -j 32, %+.1f ms at -j 128; detection done "
                "before the reads would add one round trip (%.0f ms)" % (d32 * 1e3, d128 * 1e3, lat * 1e3))
+        t.note("-j 128 opens 100 connections at once: the test server's accept + thread per "
+               "connection (G) costs more than the round trips saved")
         dups = {k: v[3] for k, v in reqs.items() if v[3]}
         if dups:
             t.note("duplicate reads (a path fetched twice in one run): %s" % dups)
@@ -563,6 +580,7 @@ class Bench:
             check_once(c, str(self.tmp))
         time_cases(cases, self.n_start, str(self.tmp))
         base, floor, vr = cases[0].med, cases[1].med, cases[2].med
+        self.floor_s = floor
         t = Table("D. start-up overhead (median of %d interleaved runs)" % self.n_start,
                   ["command", "median ms", "p10", "p90", "vs true", "vs floor"])
         for c in cases:
@@ -767,6 +785,7 @@ class Bench:
             _, times = self.curl_batch(urls[:50], tok)
             srv.wait_idle()
             seql = median(times[1:])
+            self.rtt_s = seql
             srv.latency = 0
             t.add("50 sequential requests, 1 conn, %.0f ms latency" % (self.lat * 1e3),
                   "%.3f ms/req" % (seql * 1e3), srv.connections,
@@ -783,11 +802,15 @@ class Bench:
             t.add("  server CPU per request (1/throughput)", "%.3f ms" % (1e3 / rps if rps else 0), "",
                   "a round of 32 requests costs the server ~%.1f ms of CPU" % (32e3 / rps if rps else 0))
             # Fresh connections.
-            srv.reset_stats()
-            _, times = self.curl_batch(urls[:32], tok, parallel=32, immediate=True)
-            srv.wait_idle()
-            t.add("32 fresh connections, 1 request each, 0 ms", "%.1f ms" % (max(times or [0]) * 1e3),
-                  srv.connections, "slowest time_total: accept + a thread per connection")
+            fresh = []
+            for _ in range(3 if self.a.quick else 7):
+                srv.reset_stats()
+                _, times = self.curl_batch(urls[:32], tok, parallel=32, immediate=True)
+                srv.wait_idle()
+                fresh.append(max(times or [0]))
+            t.add("32 fresh connections, 1 request each, 0 ms", "%.1f ms" % (median(fresh) * 1e3),
+                  srv.connections, "slowest transfer, median of %d: accept + a thread per "
+                  "connection" % len(fresh))
             # PIPEWAIT on plain http.
             srv.latency = self.lat
             pw, im = [], []
@@ -820,18 +843,20 @@ class Bench:
         say("machine: %d CPUs, %s" % (os.cpu_count(), os.uname().release))
         only = set(self.a.only or "ABCDEFG")
         try:
+            # D and G first: A's notes use the start-up floor and the
+            # server's real round trip.
+            if "D" in only:
+                self.scenario_startup()
+            if "G" in only:
+                demand = (self.a.refs + 1) / (rounds(self.a.refs, 32) * self.lat)
+                self.scenario_server(demand)
             if only & set("ABC"):
                 self.scenario_latency()
                 self.srv_lat.stop()
-            if "D" in only:
-                self.scenario_startup()
             if "E" in only:
                 self.scenario_rss()
             if "F" in only:
                 self.scenario_scaling()
-            if "G" in only:
-                demand = (self.a.refs + 1) / (rounds(self.a.refs, 32) * self.lat)
-                self.scenario_server(demand)
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         say("")

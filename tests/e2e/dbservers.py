@@ -56,9 +56,12 @@ def _owned_dir(prefix, user):
     return d
 
 
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+
+
 def _run(cmd, as_user=None, check=True, timeout=60, **kw):
     if as_user and _is_root():
-        cmd = ["runuser", "-u", as_user, "--"] + list(cmd)
+        cmd = [RUNUSER, "-u", as_user, "--"] + list(cmd)
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, **kw)
     if check and p.returncode != 0:
         raise RuntimeError("%s failed (%d):\n%s%s" % (" ".join(cmd), p.returncode, p.stdout, p.stderr))
@@ -103,7 +106,7 @@ class PostgresServer(_Server):
     @classmethod
     def available(cls):
         return cls.bindir() is not None and (not _is_root() or
-                                             (_user_exists(cls.USER) and shutil.which("runuser")))
+                                             (_user_exists(cls.USER) and os.access(RUNUSER, os.X_OK)))
 
     def bin(self, name):
         return os.path.join(self.bindir(), name)

@@ -267,6 +267,24 @@ def test_exotic_utf8_and_control_values_pass_byte_exact(run, vault, manifest, en
         assert raw[names[k]] == v.encode("utf-8"), k
 
 
+@pytest.mark.xfail(strict=True, reason="launcher: json.c loads answers with jansson's default number "
+                                       "handling: an integer beyond int64 (or a real beyond double) fails the "
+                                       "whole secret with 76 'number out of range'")
+def test_big_numbers_in_a_secret(run, vault, manifest, envdump):
+    """Vault keeps JSON numbers as they were written (json.Number), so a
+    20-digit account number stored as a number comes back verbatim: valid
+    JSON (RFC 8259 sets no range).  SPEC: a number goes into the environment
+    as its JSON text; the other keys of that secret are unaffected."""
+    k = val("k")
+    big = 123456789012345678901234567890
+    vault.put("secret", "bignum", {"n": big, "k": k})
+    m = manifest(MOUNTS + "[env]\nK = secret/bignum#k\nN = secret/bignum#n\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    assert env["K"] == k
+    assert env["N"] == str(big)
+
+
 def test_files_take_any_bytes(run, vault, manifest, tmp_path):
     """[files]: NUL, control bytes and non-ASCII arrive byte-exact in the
     memfd the variable names."""
@@ -457,19 +475,26 @@ def test_control_character_in_inline_reference_is_78(run, vault, envdump, ref):
     assert vault.request_count == 0
 
 
-@pytest.mark.xfail(strict=True, reason="launcher: a reference's control characters are echoed raw in "
-                                       "the failure line (main.c report_failures prints reftext as is)")
 @pytest.mark.parametrize("ref", ["secret/a\nvaultrun: forged line", "secret/a\x1b]0;pwned\x07b",
-                                 "secret/a\x1b[2Jb"])
+                                 "secret/a\x1b[2Jb", "secret/ok#k\r\x1b[1A"])
 def test_control_characters_are_not_echoed(run, vault, envdump, ref):
     """One line per failure (SPEC "Exit status"), and nothing that a terminal
     would act on: an inherited variable must not be able to forge a log
-    line or send escape sequences through vaultrun's stderr."""
+    line or send escape sequences through vaultrun's stderr or the --check
+    report."""
+    def clean(text):
+        return not any((ord(c) < 0x20 and c != "\n") or c == "\x7f" for c in text)
+
     res, env = run_env(run, envdump, [], env=venv(vault, BAD="vault:" + ref))
     assert res.rc == 78, res
     assert env is None
-    assert len(res.err_lines) == 1, res
-    assert not any(ord(c) < 0x20 and c != "\n" or c == "\x7f" for c in res.err), res
+    assert len(res.err_lines) == 1 and res.err_lines[0].startswith("vaultrun: "), res
+    assert clean(res.err), res
+    res = run(["--check"], env=venv(vault, BAD="vault:" + ref))
+    assert res.rc == 78, res
+    assert clean(res.out) and clean(res.err), res
+    assert all(ln.startswith("vaultrun: ") for ln in res.err_lines), res
+    assert len([ln for ln in res.out_lines if "forged" in ln]) <= 1, res
 
 
 @pytest.mark.parametrize("ref", ["", "#", "?", "???", "#*#", "secret//x", "secret/x?version=abc",
@@ -484,11 +509,70 @@ def test_inline_garbage_is_78(run, vault, app_secret, envdump, ref):
     assert vault.request_count == 0
 
 
+@pytest.mark.xfail(strict=True, reason="launcher: log.c emit() cuts every line at 2046 bytes, so a failure "
+                                       "line whose reference is longer loses its reason (and --check its 'error:')")
+def test_long_inline_reference_still_reported_with_reason(run, store, envdump):
+    """References from the environment have no 199-byte limit.  The failure
+    line still names the variable and gives the reason (SPEC: "one line
+    each on stderr with variable name, reference and reason"); a shortened
+    reference would do."""
+    addr, _ = store
+    ref = "app/none#/" + "a" * 3000
+    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": addr, "BAD": "vault:" + ref})
+    assert res.rc == 66, res
+    assert env is None
+    lines = err_line(res, "BAD")
+    assert len(lines) == 1, res
+    assert "not found" in lines[0], lines[0][-200:]
+    res = run(["--check"], env={"VAULT_ADDR": addr, "BAD": "vault:" + ref})
+    assert res.rc == 66, res
+    assert "error: not found" in res.out, res.out[-200:]
+
+
 @pytest.fixture
 def app_secret(vault):
     v = val("a")
     vault.put("secret", "app/a", {"value": v})
     return v
+
+
+# --------------------------------------------------------------------------
+# hostile settings
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "", "1.2.3", "0x10", "abc", "1,5", ".", "1000001"])
+def test_bad_timeout_is_64(run, vault, app_secret, envdump, value):
+    res, env = run_env(run, envdump, ["--timeout", value], env=venv(vault, A="vault:secret/app/a"))
+    assert res.rc == 64, res
+    assert env is None
+    assert vault.request_count == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1025", "99999999999999999999", ""])
+def test_bad_concurrency_is_64(run, vault, app_secret, envdump, value):
+    res, env = run_env(run, envdump, ["-j", value], env=venv(vault, A="vault:secret/app/a"))
+    assert res.rc == 64, res
+    assert env is None
+    assert vault.request_count == 0
+
+
+@pytest.mark.parametrize("name,value", [("VAULT_MAX_RETRIES", "abc"), ("VAULT_MAX_RETRIES", "-1"),
+                                        ("VAULT_MAX_RETRIES", "1.5"), ("VAULT_DISABLE_REDIRECTS", "maybe")])
+def test_bad_client_setting_is_78(run, vault, app_secret, envdump, name, value):
+    res, env = run_env(run, envdump, [], env=venv(vault, A="vault:secret/app/a", **{name: value}))
+    assert res.rc == 78, res
+    assert env is None
+    assert name in res.err, res
+    assert vault.request_count == 0
+
+
+@pytest.mark.timing
+def test_tiny_timeout_is_75(run, vault, app_secret, envdump):
+    vault.latency = 0.2
+    res, env = run_env(run, envdump, ["--timeout", "0.001"], env=venv(vault, A="vault:secret/app/a"))
+    assert res.rc == 75, res
+    assert env is None
+    assert res.elapsed < 0.5, res
 
 
 # --------------------------------------------------------------------------
@@ -524,6 +608,19 @@ def test_hostile_login_token_is_refused(run, vault, app_secret, manifest, envdum
     assert not any("x-evil" in r.headers for r in vault.requests)
 
 
+@pytest.mark.xfail(strict=True, reason="launcher: libcurl refuses a header over 100 KB and vaultrun reports "
+                                       "that as 'Out of memory' with 69; the answer is not the Vault API (76)")
+def test_oversized_response_header_is_76(run, vault, app_secret, manifest, envdump):
+    vault.add_fault("GET", "/v1/secret/data/app/a", status=200, body=kv2_body('{"value":"x"}'),
+                    headers={"X-Padding": "p" * 300000})
+    m = manifest(MOUNTS + "[env]\nA = secret/app/a\n")
+    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
+    assert env is None
+    lines = assert_reported(res, "A", "secret/app/a")
+    assert "out of memory" not in " ".join(lines).lower(), res
+    assert res.rc == 76, res
+
+
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "gopher://127.0.0.1:1/x", "ftp://127.0.0.1/x",
                                       "dict://127.0.0.1:1/x"])
 def test_redirect_to_other_scheme_is_69(run, vault, app_secret, manifest, envdump, location):
@@ -548,14 +645,40 @@ ALPHABET = list("[]=:;#\n\n\n \t/\\?~*.%\"'\r,{}") + [
 ]
 
 
+REF_TOKENS = ["app/one", "app/one", "app/one#k", "app/one#", "app", "one", "/", "/", "#", "#k", "#value", "k",
+              "/n/x", "#/n/x", "#/n", "?version=1", "?version=0", "?", "*", "#*", "~0", "~1", "~2", ".", "..",
+              "%2F", "\xc3\xa9", "\xff", " ", ";", " ;c", "data/", "value", "vault:", "=", ":"]
+SECTIONS = ["[env]", "[files]", "[mounts]", "[vault]", "[profile p]", "[profile q]", "[env", "[ env ]", "[]"]
+
+
+def fuzz_lines(rnd):
+    """Line-shaped: sections and NAME = REF pairs with references made of
+    pieces, so that the run gets past the INI syntax into references,
+    selectors and resolution."""
+    lines = []
+    for i in range(rnd.randrange(1, 5)):
+        r = rnd.random()
+        if r < 0.08:
+            lines.append(rnd.choice(SECTIONS))
+        elif r < 0.12:
+            lines.append(rnd.choice(["; comment", "# comment", "", "  ", "secret = 2", "app = 1", "from = app/one",
+                                     "type = generic", "address = http://127.0.0.1:1"]))
+        else:
+            name = "V%d" % i if rnd.random() < 0.9 else rnd.choice(["from", "type", "_", "9A", "A-B", ""])
+            sep = rnd.choice([" = ", "=", ":", " : ", " =  "])
+            ref = rnd.choice(["app/one", ""]) + "".join(rnd.choice(REF_TOKENS) for _ in range(rnd.randrange(1, 4)))
+            lines.append(name + sep + ref)
+    if rnd.random() < 0.85:
+        lines.insert(0, "[env]")
+    return "\n".join(lines) + rnd.choice(["\n", "", "\r\n"])
+
+
 def fuzz_manifest(rnd):
-    parts = [rnd.choice(["", "[env]\n", "[env]\nA = app/one#k\n", "[mounts]\n", "[profile p]\n", "[files]\n"])]
-    for _ in range(rnd.randrange(1, 25)):
-        parts.append(rnd.choice(ALPHABET))
-    text = "".join(parts)
-    if rnd.random() < 0.3:  # byte-level mutation of an almost valid manifest
-        text = "[env]\nA = app/one#k\nB = app/one#/n/x\n[files]\nC = app/one\n"
-        b = bytearray(text.encode())
+    r = rnd.random()
+    if r < 0.45:
+        return fuzz_lines(rnd).encode("latin-1")
+    if r < 0.7:  # byte-level mutation of a valid manifest
+        b = bytearray(b"[env]\nA = app/one#k\nB = app/one#/n/x\n[files]\nC = app/one\n")
         for _ in range(rnd.randrange(1, 6)):
             i = rnd.randrange(len(b))
             op = rnd.randrange(3)
@@ -567,7 +690,10 @@ def fuzz_manifest(rnd):
             else:
                 del b[i]
         return bytes(b)
-    return text.encode("latin-1")
+    parts = [rnd.choice(["", "[env]\n", "[env]\nA = app/one#k\n", "[mounts]\n", "[profile p]\n", "[files]\n"])]
+    for _ in range(rnd.randrange(1, 25)):
+        parts.append(rnd.choice(ALPHABET))
+    return "".join(parts).encode("latin-1")
 
 
 def test_fuzz_small_manifests(run, store, tmp_path):
@@ -587,5 +713,5 @@ def test_fuzz_small_manifests(run, store, tmp_path):
         if res.rc != 0:
             assert res.err_lines, "case %d: failed silently: %r\n%r" % (i, data, res)
         seen.add(res.rc)
-    # the generator reaches both success and several kinds of failure
-    assert 0 in seen and 78 in seen and len(seen) >= 3, seen
+    # the generator gets past the syntax: success and several kinds of failure
+    assert {0, 65, 66, 78} <= seen, seen

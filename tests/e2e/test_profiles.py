@@ -476,9 +476,6 @@ def test_unknown_type_is_65(run, backend, manifest, child):
     assert err_line(res, "weird", "type"), res
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "launcher: profile.c pick_type echoes the secret's \"type\" value in 'unknown type '...'' "
-    "when it looks like a word; SPEC: no secret value is ever written to stderr"))
 def test_unknown_type_from_the_secret_is_not_echoed(run, backend, manifest, child):
     """The type field is a value of the secret like any other: the error
     names the profile, not the value (the leak check sees every string of

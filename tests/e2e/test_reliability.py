@@ -21,6 +21,7 @@ secret or token reached vaultrun's output (conftest.py).
 
 import os
 import secrets
+import socket
 
 import pytest
 
@@ -250,12 +251,17 @@ def test_dns_failure_is_69(run, envdump, time_limit):
     assert_reported(res, "X", "secret/r/x#k")
 
 
-def test_sealed_is_69_retried_within_deadline(run, vault, secret_x, one_read, envdump, time_limit):
+@pytest.mark.parametrize("detect", [False, True])
+def test_sealed_is_69_retried_within_deadline(run, vault, secret_x, manifest, envdump, time_limit, detect):
     vault.sealed = True
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "2"], env=venv(vault))
+    m = manifest(("" if detect else MOUNTS) + "[env]\nX = secret/r/x\n")
+    res, env = run_env(run, envdump, ["-f", m, "--timeout", "2"], env=venv(vault))
     assert res.rc == 69, res
     assert env is None
-    assert vault.count("GET", READ) > 1
+    if detect:
+        assert vault.count_prefix("sys/internal/ui/mounts/") > 1
+    else:
+        assert vault.count("GET", READ) > 1
     assert res.elapsed < time_limit(2.5), res
     lines = assert_reported(res, "X", "secret/r/x")
     assert "sealed" in " ".join(lines).lower(), res
@@ -280,7 +286,6 @@ def test_latency_beyond_deadline_is_75(run, vault, secret_x, one_read, envdump):
 def test_server_that_never_accepts_is_75(run, envdump):
     """A listener whose backlog holds the connection but nobody answers:
     the deadline passes while an answer is awaited."""
-    import socket
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     s.listen(1)
@@ -546,6 +551,7 @@ def test_partial_failure_follows_manifest_order(run, vault, manifest, envdump, f
 # backoff, retries under load, detection retried
 
 
+@pytest.mark.timing
 def test_backoff_bounds(run, vault, secret_x, one_read, envdump):
     """Full jitter over 250 ms doubling: the n-th wait is at most 250 * 2^n ms
     (plus scheduling slack), and the waits are not all at their ceiling."""

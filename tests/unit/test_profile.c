@@ -350,18 +350,18 @@ TEST(profile_generic)
 
 /* clang-format off */
 static const struct pcase types[] = {
+	/* nothing read from the secret is echoed, not even its type */
 	{"p", NULL, NULL, "{\"type\":\"oracle\",\"host\":\"h\"}", ST_DATA,
-	 "profile p: unknown type 'oracle'"},
-	{"p", NULL, NULL, "{\"type\":5}", ST_DATA, "profile p: unknown type '5'"},
+	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
+	{"p", NULL, NULL, "{\"type\":5}", ST_DATA, "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
 	{"p", NULL, NULL, "{\"type\":\"Postgres\"}", ST_DATA,
-	 "profile p: unknown type 'Postgres'"},
-	/* what does not look like a type name is not echoed */
+	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
 	{"p", NULL, NULL, "{\"type\":\"hunter2 secret\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field"},
+	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
 	{"p", NULL, NULL, "{\"type\":\"postgres\\u0000\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field"},
+	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
 	{"p", NULL, NULL, "{\"type\":{\"a\":1}}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field"},
+	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
 	{"p", "nope", NULL, "{\"type\":\"postgres\"}", ST_DATA,
 	 "profile p: unknown type 'nope'"},
 	{"p", NULL, NULL, "{\"host\":\"h\"}", ST_DATA,
