@@ -11,6 +11,7 @@
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
+#define HEADERS_MAX (64u << 10)
 #define BACKOFF_BASE 250.0  /* ms; doubled per attempt, full jitter */
 #define BACKOFF_CAP 4000.0  /* ms */
 
@@ -28,7 +29,8 @@ struct xfer {
 	struct curl_slist *headers;
 	char *resp;                /* response body, wiped on release */
 	size_t len, cap;
-	int too_large;
+	int too_large;             /* body over 4 MiB, or headers over 64 KiB */
+	size_t header_bytes;
 	int redirected;
 	unsigned attempts;
 	double started, due;
@@ -241,6 +243,21 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
+/* Headers are counted so that a flood of them is refused as not the Vault
+ * API (76) before libcurl gives up on it with a misleading error. */
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)p;
+	x->header_bytes += size * n;
+	if (x->header_bytes > HEADERS_MAX) {
+		x->too_large = 1;
+		return 0;
+	}
+	return size * n;
+}
+
 /* -vvv: curl's protocol trace, with credentials dropped from headers and no
  * bodies at all (they hold secrets, and so do login requests). */
 static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
@@ -332,6 +349,7 @@ static int start(struct fetcher *f, struct xfer *x)
 	x->easy = e;
 	x->len = 0;
 	x->too_large = 0;
+	x->header_bytes = 0;
 	x->errbuf[0] = '\0';
 	if (x->headers == NULL)
 		x->headers = build_headers(f, x);
@@ -342,6 +360,8 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left(f));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left(f));
@@ -505,8 +525,16 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	else
 		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
 		         x->too_large ? "body too large" : curl_easy_strerror(rc), ms);
+	/* libcurl 7.88 gives up on a header line over 100 KB with "out of
+	 * memory"; once headers have started arriving, that is what it means. */
+	if (rc == CURLE_OUT_OF_MEMORY && x->header_bytes > 0) {
+		x->header_bytes = HEADERS_MAX + 1;
+		x->too_large = 1;
+	}
 	if (x->too_large) {
-		finish(x, 0, ST_PROTOCOL, "response body larger than 4 MiB");
+		finish(x, 0, ST_PROTOCOL,
+		       x->header_bytes > HEADERS_MAX ? "response headers larger than 64 KiB" :
+		                                       "response body larger than 4 MiB");
 		return;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= f->o.deadline - 1) {

@@ -6,6 +6,8 @@
 
 #include "log.h"
 #include "mask.h"
+#include "secret.h"
+#include "util.h"
 
 static int level = LOG_WARN;
 
@@ -21,28 +23,38 @@ int log_enabled(int l)
 
 /* Format, redact every known value, and make it one harmless line: control
  * characters (from a reference in the environment, an error body) become
- * '?', so nothing can forge a line or drive a terminal. */
+ * '?', so nothing can forge a line or drive a terminal.  The whole message
+ * is redacted before anything is cut, so a value cannot escape masking by
+ * straddling the cut. */
+#define LINE_MAX_OUT 8192
 static void emit(int fd, const char *prefix, const char *fmt, va_list ap)
 {
-	char line[2048];
+	va_list again;
+	char *line;
 	int n;
-	size_t len, off, i;
+	size_t len, size, off = strlen(prefix), i;
 
-	off = (size_t)snprintf(line, sizeof line, "%s", prefix);
-	n = vsnprintf(line + off, sizeof line - off - 1, fmt, ap);
-	if (n < 0)
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0) {
+		va_end(again);
 		return;
+	}
 	len = off + (size_t)n;
-	if (len > sizeof line - 2)
-		len = sizeof line - 2;
-	line[len] = '\0';
+	size = len + 2;
+	line = xmalloc(size);
+	memcpy(line, prefix, off);
+	vsnprintf(line + off, (size_t)n + 1, fmt, again);
+	va_end(again);
 	len = mask_redact(line, len);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
-	line[len++] = '\n';
-	(void)!write(fd, line, len);
-	explicit_bzero(line, sizeof line);
+	if (len > LINE_MAX_OUT)
+		len = LINE_MAX_OUT;
+	line[len] = '\n';
+	(void)!write(fd, line, len + 1);
+	wipe_free(line, size);
 }
 
 void log_msg(int l, const char *fmt, ...)

@@ -83,7 +83,10 @@ static int report_failures(const struct plan *p)
 
 		if (v->status == ST_OK)
 			continue;
-		log_err("%s: %s: %s: %s", v->where, v->name, v->reftext, v->reason);
+		/* A reference is shown whole unless it is absurdly long (inline
+		 * references have no line limit): the reason must survive. */
+		log_err("%s: %s: %.200s%s: %s", v->where, v->name, v->reftext,
+		        strlen(v->reftext) > 200 ? "..." : "", v->reason);
 		if (first == ST_OK)
 			first = v->status;
 	}
@@ -101,7 +104,8 @@ static void print_check(const struct plan *p)
 		if (v->superseded)
 			continue;
 		if (v->status != ST_OK)
-			out_line("%s %s error: %s", v->name, v->reftext, v->reason);
+			out_line("%s %.200s%s error: %s", v->name, v->reftext,
+			         strlen(v->reftext) > 200 ? "..." : "", v->reason);
 		else if (v->section != MS_PROFILE)
 			out_line("%s %s ok ******** (%zu bytes%s)", v->name, v->reftext,
 			         v->value.len, v->section == MS_FILES ? ", file" : "");

@@ -58,8 +58,11 @@ char *vault_mounts_path(const char *path)
 
 int vault_is_json(const struct fetch_result *r)
 {
-	return r->content_type &&
-	       strncasecmp(r->content_type, "application/json", 16) == 0;
+	const char *t = r->content_type;
+
+	/* The media type exactly, parameters (charset) allowed. */
+	return t && strncasecmp(t, "application/json", 16) == 0 &&
+	       (t[16] == '\0' || t[16] == ';' || t[16] == ' ' || t[16] == '\t');
 }
 
 int vault_failure(const struct fetch_result *r, char *reason, size_t cap)

@@ -509,8 +509,6 @@ def test_inline_garbage_is_78(run, vault, app_secret, envdump, ref):
     assert vault.request_count == 0
 
 
-@pytest.mark.xfail(strict=True, reason="launcher: log.c emit() cuts every line at 2046 bytes, so a failure "
-                                       "line whose reference is longer loses its reason (and --check its 'error:')")
 def test_long_inline_reference_still_reported_with_reason(run, store, envdump):
     """References from the environment have no 199-byte limit.  The failure
     line still names the variable and gives the reason (SPEC: "one line
@@ -608,8 +606,6 @@ def test_hostile_login_token_is_refused(run, vault, app_secret, manifest, envdum
     assert not any("x-evil" in r.headers for r in vault.requests)
 
 
-@pytest.mark.xfail(strict=True, reason="launcher: libcurl refuses a header over 100 KB and vaultrun reports "
-                                       "that as 'Out of memory' with 69; the answer is not the Vault API (76)")
 def test_oversized_response_header_is_76(run, vault, app_secret, manifest, envdump):
     vault.add_fault("GET", "/v1/secret/data/app/a", status=200, body=kv2_body('{"value":"x"}'),
                     headers={"X-Padding": "p" * 300000})

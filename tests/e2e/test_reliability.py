@@ -345,13 +345,17 @@ def test_backoff_never_sleeps_past_deadline(run, vault, secret_x, one_read, envd
 # answers that are not the Vault API
 
 
-@pytest.mark.parametrize("kind", ["invalid_json", "wrong_type", "data_is_string", "not_an_object",
-                                  "data_data_is_list"])
+@pytest.mark.parametrize("kind", ["invalid_json", "wrong_type", "json_labelled_html", "data_is_string",
+                                  "not_an_object", "data_data_is_list"])
 def test_protocol_errors_are_76(run, vault, secret_x, one_read, envdump, kind):
     if kind == "invalid_json":
         vault.add_fault("GET", READ, action="invalid_json")
     elif kind == "wrong_type":
         vault.add_fault("GET", READ, action="wrong_type")
+    elif kind == "json_labelled_html":
+        # a well-formed KV v2 body, but served as text/html: not the API
+        vault.add_fault("GET", READ, status=200, content_type="text/html; charset=utf-8",
+                        body='{"request_id":"r","data":{"data":{"value":"x"},"metadata":{"version":1}}}')
     elif kind == "data_is_string":
         vault.add_fault("GET", READ, status=200, body={"request_id": "r", "data": "surprise"})
     elif kind == "not_an_object":
