@@ -3,6 +3,8 @@
  * struct jdoc is never defined: a jdoc pointer is a json_t pointer, so a
  * borrowed sub-document costs nothing and json_free is json_decref.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +75,124 @@ struct jdoc *json_ref(const struct jdoc *d)
 	return D(json_incref(J(d)));
 }
 
+/* A growing buffer whose old generations are wiped. */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len < n + 1) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *q;
+
+		while (cap - b->len < n + 1)
+			cap *= 2;
+		q = xmalloc(cap);
+		if (b->len)
+			memcpy(q, b->p, b->len);
+		wipe_free(b->p, b->cap);
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Numbers jansson cannot hold (integers beyond 64 bits, reals beyond a
+ * double) keep their JSON text: the loader wraps such a token in a string
+ * that starts with BIGNUM, and rendering writes the text back bare. */
+static const char BIGNUM[] = "\0vaultrun-number:";
+#define BIGNUM_LEN (sizeof BIGNUM - 1)
+#define BIGNUM_JSON "\"\\u0000vaultrun-number:"
+
+static int is_bignum(const char *s, size_t n)
+{
+	return n > BIGNUM_LEN && memcmp(s, BIGNUM, BIGNUM_LEN) == 0;
+}
+
+static int overflows(const char *tok, size_t n)
+{
+	char buf[400];
+	int real = memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n);
+
+	if (n >= sizeof buf)
+		return 1;
+	memcpy(buf, tok, n);
+	buf[n] = '\0';
+	errno = 0;
+	if (real)
+		return isinf(strtod(buf, NULL));
+	(void)strtoll(buf, NULL, 10);
+	return errno == ERANGE;
+}
+
+/* A copy of body with out-of-range number tokens made strings, or NULL
+ * when it has none. */
+static char *widen_numbers(const char *body, size_t len, size_t *outlen)
+{
+	struct jbuf b = {NULL, 0, 0};
+	size_t i = 0, run = 0;
+	int in_str = 0, changed = 0;
+
+	while (i < len) {
+		char c = body[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			i++;
+		} else if (c == '"') {
+			in_str = 1;
+			i++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t j = i;
+
+			while (j < len && strchr("+-.0123456789eE", body[j]) && body[j])
+				j++;
+			if (overflows(body + i, j - i)) {
+				jb_put(&b, body + run, i - run);
+				jb_put(&b, BIGNUM_JSON, strlen(BIGNUM_JSON));
+				jb_put(&b, body + i, j - i);
+				jb_put(&b, "\"", 1);
+				run = j;
+				changed = 1;
+			}
+			i = j;
+		} else {
+			i++;
+		}
+	}
+	if (!changed) {
+		wipe_free(b.p, b.cap);
+		return NULL;
+	}
+	jb_put(&b, body + run, len - run);
+	*outlen = b.len;
+	return b.p;
+}
+
 /* Secrets may hold NUL bytes (\u0000), which [files] passes on.  Every entry
  * point parses through here, so no jansson block predates the allocator. */
 static json_t *load(const char *body, size_t len, size_t flags,
                     json_error_t *jerr)
 {
+	json_t *v;
+	char *wide;
+	size_t wlen = 0;
+
 	json_init();
-	return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
+	v = json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
+	if (v != NULL || (wide = widen_numbers(body, len, &wlen)) == NULL)
+		return v;
+	explicit_bzero(jerr, sizeof *jerr);
+	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
+	wipe_free(wide, wlen + 1);
+	return v;
 }
 
 /* jansson's error text quotes the text near the error: it may be a secret. */
@@ -107,31 +220,6 @@ static json_t *get(json_t *obj, const char *key)
 
 /* ---- rendering ---- */
 
-/* A growing buffer whose old generations are wiped. */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *q;
-
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		q = xmalloc(cap);
-		if (b->len)
-			memcpy(q, b->p, b->len);
-		wipe_free(b->p, b->cap);
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 /* The shortest "%.*g" text that reads back as the same double (jansson's own
  * dump prints 17 digits: 0.1 would become 0.10000000000000001).  Where that
@@ -215,7 +303,11 @@ static void enc_scalar(struct jbuf *b, json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		enc_string(b, json_string_value(v), json_string_length(v));
+		if (is_bignum(json_string_value(v), json_string_length(v)))
+			jb_put(b, json_string_value(v) + BIGNUM_LEN,
+			       json_string_length(v) - BIGNUM_LEN);
+		else
+			enc_string(b, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
@@ -277,6 +369,11 @@ static void render(json_t *v, struct secret *out)
 {
 	struct jbuf b = {NULL, 0, 0};
 
+	if (json_is_string(v) && is_bignum(json_string_value(v), json_string_length(v))) {
+		secret_set(out, json_string_value(v) + BIGNUM_LEN,
+		           json_string_length(v) - BIGNUM_LEN);
+		return;
+	}
 	if (json_is_string(v)) {
 		secret_set(out, json_string_value(v), json_string_length(v));
 		return;

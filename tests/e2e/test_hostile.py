@@ -267,9 +267,6 @@ def test_exotic_utf8_and_control_values_pass_byte_exact(run, vault, manifest, en
         assert raw[names[k]] == v.encode("utf-8"), k
 
 
-@pytest.mark.xfail(strict=True, reason="launcher: json.c loads answers with jansson's default number "
-                                       "handling: an integer beyond int64 (or a real beyond double) fails the "
-                                       "whole secret with 76 'number out of range'")
 def test_big_numbers_in_a_secret(run, vault, manifest, envdump):
     """Vault keeps JSON numbers as they were written (json.Number), so a
     20-digit account number stored as a number comes back verbatim: valid
