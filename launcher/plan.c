@@ -55,7 +55,7 @@ size_t plan_mount(struct plan *p, const char *path, int kv, int declared)
 
 	if (map_get_or_put(ix(p)->mounts, path, strlen(path), &mi))
 		return mi;
-	p->mounts = xreallocarray(p->mounts, p->nmounts + 1, sizeof *p->mounts);
+	p->mounts = xgrow(p->mounts, p->nmounts, sizeof *p->mounts);
 	p->mounts[mi].path = xstrdup(path);
 	p->mounts[mi].kv = kv;
 	p->mounts[mi].declared = declared;
@@ -132,7 +132,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	size_t i;
 	char *key;
 
-	p->vars = xreallocarray(p->vars, p->nvars + 1, sizeof *p->vars);
+	p->vars = xgrow(p->vars, p->nvars, sizeof *p->vars);
 	v = &p->vars[p->nvars++];
 	memset(v, 0, sizeof *v);
 	v->name = xstrdup(name);
@@ -162,7 +162,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	if (!map_get_or_put(ix(p)->items, key, strlen(key), &i)) {
 		struct pitem *it;
 
-		p->items = xreallocarray(p->items, p->nitems + 1, sizeof *p->items);
+		p->items = xgrow(p->items, p->nitems, sizeof *p->items);
 		it = &p->items[p->nitems++];
 		memset(it, 0, sizeof *it);
 		it->path = xstrdup(v->ref.path);

@@ -382,14 +382,13 @@ static void detect_mounts(struct resolver *r)
 		n = slash ? (size_t)(slash - it->path) : strlen(it->path);
 		g = r->ngroups;
 		if (!map_get_or_put(byfirst, it->path, n, &g)) {
-			r->groups = xreallocarray(r->groups, r->ngroups + 1, sizeof *r->groups);
+			r->groups = xgrow(r->groups, r->ngroups, sizeof *r->groups);
 			memset(&r->groups[g], 0, sizeof r->groups[g]);
 			r->groups[g].first = xstrndup(it->path, n);
 			r->ngroups++;
 		}
-		r->groups[g].pending = xreallocarray(r->groups[g].pending,
-		                                     r->groups[g].npending + 1,
-		                                     sizeof(size_t));
+		r->groups[g].pending = xgrow(r->groups[g].pending,
+		                             r->groups[g].npending, sizeof(size_t));
 		r->groups[g].pending[r->groups[g].npending++] = i;
 	}
 	map_free(byfirst);

@@ -12,6 +12,10 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xreallocarray(void *p, size_t n, size_t size);
+/* Make room for element n of an array that only ever grows through here:
+ * its capacity doubles whenever n reaches a power of two, so appending n
+ * elements costs O(n) (growing by one would copy the array each time). */
+void *xgrow(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A heap string built with snprintf semantics; never NULL. */

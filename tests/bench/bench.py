@@ -39,10 +39,12 @@ import pathlib
 import re
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -54,6 +56,7 @@ from vaultserver import VaultServer, tls_server_context  # noqa: E402
 from nginxfront import NginxFront  # noqa: E402
 
 PATH = "/usr/bin:/bin"
+TIMEOUT = -1000  # the rc of a run that was killed for taking too long
 TARGET_LATENCY = 0.020
 
 # --------------------------------------------------------------------------
@@ -67,10 +70,12 @@ class Run:
         self.wall, self.rc, self.maxrss, self.err = wall, rc, maxrss, err
 
 
-def spawn(argv, env, cwd=None, errfile=None, outfile=None):
+def spawn(argv, env, cwd=None, errfile=None, outfile=None, timeout=None):
     """Run argv (argv[0] an absolute path) with env; stdin and stdout are
     /dev/null (stdout: outfile if given), stderr errfile or /dev/null.
-    Returns a Run: wall seconds, exit code (-signal), ru_maxrss in KiB."""
+    Returns a Run: wall seconds, exit code (-signal), ru_maxrss in KiB.
+    After timeout seconds the child is killed (through a pidfd, so never
+    another process) and the Run's rc is TIMEOUT."""
     fa = [
         (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, outfile or "/dev/null", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
@@ -83,12 +88,31 @@ def spawn(argv, env, cwd=None, errfile=None, outfile=None):
     try:
         t0 = time.perf_counter()
         pid = os.posix_spawn(argv[0], argv, env, file_actions=fa)
+        timer = killed = None
+        if timeout:
+            pidfd = os.pidfd_open(pid)
+            killed = []
+
+            def kill():
+                killed.append(True)
+                try:
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            timer = threading.Timer(timeout, kill)
+            timer.start()
         _, status, ru = os.wait4(pid, 0)
         wall = time.perf_counter() - t0
+        if timer:
+            timer.cancel()
+            timer.join()
+            os.close(pidfd)
     finally:
         if old:
             os.chdir(old)
     rc = os.waitstatus_to_exitcode(status)
+    if killed:
+        rc = TIMEOUT
     err = ""
     if errfile and rc != 0:
         try:
@@ -105,8 +129,11 @@ def median(xs):
 class Case:
     """One thing to time: argv, env, the exit code expected."""
 
-    def __init__(self, name, argv, env, rc=0, cwd=None, before=None, rss=None):
+    def __init__(self, name, argv, env, rc=0, cwd=None, before=None, rss=None, timeout=60.0,
+                 budget=None):
         self.name, self.argv, self.env, self.rc, self.cwd = name, argv, env, rc, cwd
+        self.timeout = timeout  # seconds for one run: past it, the case is an error
+        self.budget = budget    # seconds for all its runs: past it, no more runs (at least one)
         self.before = before  # called before each run (e.g. reset stats)
         self.rss = rss        # the runrss program: measure peak RSS through it
         self.runs = []
@@ -137,11 +164,14 @@ def run_case(c, errdir):
     keeps the old image's peak across execve, and posix_spawn's vfork child
     shares this process's memory until then)."""
     if not c.rss:
-        return spawn(c.argv, c.env, c.cwd, errfile=os.path.join(errdir, "stderr.txt"))
+        return spawn(c.argv, c.env, c.cwd, errfile=os.path.join(errdir, "stderr.txt"), timeout=c.timeout)
     res = os.path.join(errdir, "rss.txt")
     if os.path.exists(res):
         os.unlink(res)
-    r = spawn([c.rss, res] + c.argv, c.env, c.cwd, errfile=os.path.join(errdir, "stderr.txt"))
+    r = spawn([c.rss, res] + c.argv, c.env, c.cwd, errfile=os.path.join(errdir, "stderr.txt"),
+              timeout=c.timeout)
+    if r.rc == TIMEOUT:
+        return r
     try:
         rc, kib = open(res).read().split()
         r.rc, r.maxrss = int(rc), int(kib)
@@ -159,9 +189,14 @@ def time_cases(cases, n, errdir):
         for c in live[k:] + live[:k]:
             if c.error is not None:
                 continue
+            if c.budget and c.runs and sum(c.walls) >= c.budget:
+                continue
             if c.before:
                 c.before()
             r = run_case(c, errdir)
+            if r.rc == TIMEOUT:
+                c.error = "timed out: over %.0f s" % c.timeout
+                continue
             if r.rc != c.rc:
                 c.error = "exit %d (expected %d): %s" % (r.rc, c.rc, r.err.strip()[-300:])
                 continue
@@ -172,7 +207,9 @@ def time_cases(cases, n, errdir):
 def check_once(case, errdir):
     """Run once; record an error if the exit code is not the expected one."""
     r = run_case(case, errdir)
-    if r.rc != case.rc:
+    if r.rc == TIMEOUT:
+        case.error = "timed out: over %.0f s" % case.timeout
+    elif r.rc != case.rc:
         case.error = "exit %d (expected %d): %s" % (r.rc, case.rc, r.err.strip()[-400:])
     return r
 
@@ -523,9 +560,12 @@ class Bench:
             return None
         first = reads[:conc - len(pre)]
         later = reads[conc - len(pre):]
+        lat_ms = self.lat * 1e3
         return {"label": label, "wall_ms": wall * 1e3, "resolve_ms": int(tot.group(3)),
                 "requests": int(tot.group(1)), "preflight_ms": pre,
                 "first_round_max_ms": max(first), "first_round_min_ms": min(first),
+                "first_round_n": len(first),
+                "first_round_slow": sum(1 for x in first if x >= 1.8 * lat_ms),
                 "later_median_ms": median(later) if later else float("nan"),
                 "later_max_ms": max(later) if later else float("nan")}
 
@@ -533,12 +573,13 @@ class Bench:
         t = Table("A2. where the time goes (one `vaultrun -v` run each, token auth, -j 32; request "
                   "ms counted from the moment the transfer is handed to libcurl)",
                   ["transport", "wall ms", "resolve ms", "preflight ms", "1st round reads ms",
-                   "later reads ms (median/max)"])
+                   ">= 1.8 latencies", "later reads ms (median/max)"])
         for tr in traces:
             if tr:
                 t.add(tr["label"], "%.1f" % tr["wall_ms"], tr["resolve_ms"],
                       ",".join(str(x) for x in tr["preflight_ms"]) or "-",
                       "%d..%d" % (tr["first_round_min_ms"], tr["first_round_max_ms"]),
+                      "%d of %d" % (tr["first_round_slow"], tr["first_round_n"]),
                       "%.0f / %.0f" % (tr["later_median_ms"], tr["later_max_ms"]))
         lat_ms = self.lat * 1e3
         for tr in traces:
@@ -546,7 +587,7 @@ class Bench:
                 t.note("%s: first round up to %.1f latencies, later rounds %.1f" % (
                     tr["label"], tr["first_round_max_ms"] / lat_ms, tr["later_median_ms"] / lat_ms))
         http = traces[0]
-        if http and http["first_round_min_ms"] >= 1.8 * lat_ms:
+        if http and http["first_round_slow"] * 2 > http["first_round_n"]:
             t.note("plain http loses a round trip in round one: CURLOPT_PIPEWAIT holds every transfer "
                    "until the first connection's first answer shows it cannot multiplex (HTTP/1.1); "
                    "only then are the other connections opened.  Over TLS, ALPN settles that at the "
@@ -702,14 +743,15 @@ class Bench:
 
         f = rss(floor)
         t = Table("E. peak RSS (ru_maxrss from wait4 in tests/bench/runrss; median of %d runs)" % nrun,
-                  ["process", "peak RSS KiB", "vs curl floor", "KiB/ref", "wall ms"])
+                  ["process", "peak RSS KiB", "vs curl floor", "KiB/ref beyond 10", "wall ms"])
         t.add(floor.name, "%.0f" % f, "", "", ms(floor.med))
         t.add(floor_exec.name, "%.0f" % rss(floor_exec), "%+.0f" % (rss(floor_exec) - f), "",
               ms(floor_exec.med))
+        ten = {"srv": rss(rows[0][1]), "file": rss(rows[0][2])}
         for n, cs, cf in rows:
-            for c in (cs, cf):
-                t.add(c.name, "%.0f" % rss(c), "%+.0f" % (rss(c) - f), "%.2f" % ((rss(c) - f) / n),
-                      ms(c.med))
+            for kind, c in (("srv", cs), ("file", cf)):
+                per = "%.2f" % ((rss(c) - ten[kind]) / (n - 10)) if n > 10 else ""
+                t.add(c.name, "%.0f" % rss(c), "%+.0f" % (rss(c) - f), per, ms(c.med))
         for c in cases:
             if c.error:
                 t.note("ERROR %s: %s" % (c.name, c.error))
@@ -742,7 +784,8 @@ class Bench:
         for key, (label, fmt) in variants.items():
             for n in [1] + sizes:
                 m = write_private(self.tmp / ("scale-%s-%d.ini" % (key, n)), env_manifest(n, path_fmt=fmt))
-                cases[(key, n)] = Case("%s, %d refs" % (label, n), [self.vr, "-f", m, "--", "true"], e, rc=78)
+                cases[(key, n)] = Case("%s, %d refs" % (label, n), [self.vr, "-f", m, "--", "true"], e, rc=78,
+                                       timeout=30, budget=10)
         # The whole pipeline on a file:// store with one path: plan, select,
         # mask, --check's output (to /dev/null).
         for n in [1] + sizes:
@@ -751,7 +794,8 @@ class Bench:
             e_file = self.env(VAULT_ADDR="file://" + sp)
             m = str(self.tmp / ("scale-onepath-%d.ini" % n))
             cases[("check", n)] = Case("file:// --check, one path, %d refs" % n,
-                                       [self.vr, "-n", "-f", m], e_file)
+                                       [self.vr, "-n", "-f", m], e_file,
+                                       timeout=10 if self.a.quick else 20, budget=10)
         for c in cases.values():
             check_once(c, str(self.tmp))
         time_cases(list(cases.values()), nrun, str(self.tmp))
@@ -762,8 +806,14 @@ class Bench:
             for (key, n), c in cases.items():
                 if key == "check":
                     continue
-                p = subprocess.run([vg, "--tool=callgrind", "--callgrind-out-file=/dev/null"] + c.argv,
-                                   env=c.env, capture_output=True, text=True, cwd=str(self.tmp))
+                if c.error:
+                    continue
+                try:
+                    p = subprocess.run([vg, "--tool=callgrind", "--callgrind-out-file=/dev/null"] + c.argv,
+                                       env=c.env, capture_output=True, text=True, cwd=str(self.tmp),
+                                       timeout=180)
+                except subprocess.TimeoutExpired:
+                    continue
                 mt = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
                 if mt:
                     instr[(key, n)] = int(mt.group(1))
@@ -779,6 +829,11 @@ class Bench:
                 ins = instr.get((key, n))
                 ins0 = instr.get((key, 1))
                 netins = (ins - ins0) if ins is not None and ins0 is not None else None
+                if not c.ok:
+                    t.add(c.name, "> %.0f s" % c.timeout if "timed out" in (c.error or "") else "error",
+                          "", "", "", "", "")
+                    prev = None
+                    continue
                 t.add(c.name, ms(c.med), ms(net), "%.2f" % (net * 1e6 / n),
                       "{:,}".format(ins) if ins is not None else "-",
                       "%.0f" % (netins / n) if netins is not None else "-",
@@ -886,7 +941,8 @@ class Bench:
                                                            "QUICK (smoke run)" if self.a.quick else
                                                            "%d/%d/%d runs" % (self.n_fast, self.n_slow,
                                                                                self.n_start)))
-        say("machine: %d CPUs, %s" % (os.cpu_count(), os.uname().release))
+        say("machine: %d CPUs, %s, load average %.2f %.2f %.2f at the start (other work on the "
+            "machine shows in the timings)" % ((os.cpu_count(), os.uname().release) + os.getloadavg()))
         only = set(self.a.only or "ABCDEFG")
         try:
             # D and G first: A's notes use the start-up floor and the
@@ -920,7 +976,8 @@ class Bench:
             for f in self.findings:
                 say("- " + f)
         say("")
-        say("bench: done in %.0f s" % (time.monotonic() - t0))
+        say("bench: done in %.0f s; load average %.2f %.2f %.2f at the end"
+            % ((time.monotonic() - t0,) + os.getloadavg()))
         self.results["targets"] = self.targets
         self.results["notes"] = self.findings
         if self.a.json:
