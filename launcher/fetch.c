@@ -34,7 +34,7 @@ struct xfer {
 	int redirected;
 	unsigned attempts;
 	double started, due;
-	char errbuf[CURL_ERROR_SIZE];
+	char *errbuf;              /* CURL_ERROR_SIZE bytes while in flight */
 };
 
 struct xqueue {
@@ -333,6 +333,11 @@ static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
 	return h;
 }
 
+static int is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
+}
+
 static long ms_left(const struct fetcher *f)
 {
 	double left = f->o.deadline - now_ms();
@@ -350,6 +355,7 @@ static int start(struct fetcher *f, struct xfer *x)
 	x->len = 0;
 	x->too_large = 0;
 	x->header_bytes = 0;
+	x->errbuf = xmalloc(CURL_ERROR_SIZE);
 	x->errbuf[0] = '\0';
 	if (x->headers == NULL)
 		x->headers = build_headers(f, x);
@@ -365,7 +371,11 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left(f));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left(f));
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Over https, wait for ALPN to say whether the first connection can
+	 * multiplex (HTTP/2: one connection for everything).  Plain http never
+	 * multiplexes, and waiting would cost the first round trip. */
+	if (is_https(x->url))
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	if (f->o.unix_socket && !x->redirected)
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, f->o.unix_socket);
@@ -398,6 +408,8 @@ static int start(struct fetcher *f, struct xfer *x)
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		x->easy = NULL;
+		free(x->errbuf);
+		x->errbuf = NULL;
 		return -1;
 	}
 	x->next = f->active;
@@ -506,10 +518,6 @@ static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms)
 	return 1;
 }
 
-static int is_https(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0;
-}
 
 static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 {
@@ -542,7 +550,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		char reason[sizeof x->errbuf + 64];
+		char reason[CURL_ERROR_SIZE + 64];
 
 		if (retryable_curl(rc) && retry(f, x, 0))
 			return;

@@ -92,6 +92,14 @@ int map_get(const struct map *m, const char *key, size_t klen, size_t *value)
 	return 1;
 }
 
+void map_set(struct map *m, const char *key, size_t klen, size_t value)
+{
+	struct slot *s = find(m, key, klen, hash(key, klen));
+
+	if (s->key != NULL)
+		s->value = value;
+}
+
 int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 {
 	uint64_t h = hash(key, klen);

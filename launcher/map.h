@@ -17,6 +17,8 @@ void map_free(struct map *m);
 /* Look key up; if present return 1 and set *value, else insert it with
  * *value and return 0. */
 int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value);
+/* Set the value of a key that is present (no-op otherwise). */
+void map_set(struct map *m, const char *key, size_t klen, size_t value);
 /* Return 1 and set *value when key is present. */
 int map_get(const struct map *m, const char *key, size_t klen, size_t *value);
 

@@ -53,7 +53,7 @@ struct req {              /* a callback's context */
 	int speculative;      /* sent before the mount was known */
 	int v2_status;        /* fallback: the v2 form's failure ... */
 	int v2_was_404;
-	char v2_reason[256];  /* ... and its reason */
+	char *v2_reason;      /* ... and its reason (heap, only then) */
 };
 
 static struct req *req_new(struct resolver *r, size_t idx, int form)
@@ -219,9 +219,11 @@ static void on_read(void *ctx, const struct fetch_result *res)
 		/* Guessing: the v2 form was denied or absent; try the v1 form,
 		 * remembering this answer to report if that fails too. */
 		struct req *v1 = req_new(r, q->idx, 1);
+		char why[256];
 
 		v1->v2_was_404 = res->status == 404;
-		v1->v2_status = vault_failure(res, v1->v2_reason, sizeof v1->v2_reason);
+		v1->v2_status = vault_failure(res, why, sizeof why);
+		v1->v2_reason = xstrdup(why);
 		log_debug("%s: not readable as KV v2 (HTTP %ld); trying KV v1",
 		          it->path, res->status);
 		issue_read(r, v1);
@@ -233,6 +235,7 @@ static void on_read(void *ctx, const struct fetch_result *res)
 	} else {
 		read_failed(r, q, res);
 	}
+	free(q->v2_reason);
 	free(q);
 }
 

@@ -72,15 +72,18 @@ char *xstrndup(const char *s, size_t n)
 
 char *xasprintf(const char *fmt, ...)
 {
+	char small[256], *p;
 	va_list ap;
 	int n;
-	char *p;
 
+	/* One formatting pass for the usual short string, two for a long one. */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom();
+	if ((size_t)n < sizeof small)
+		return xstrndup(small, (size_t)n);
 	p = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
