@@ -113,6 +113,10 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
+# make bench: performance measurements against baselines (tests/bench).
+include tests/bench/bench.mk
+bench: all
+
 .PHONY: all deps unit test check fuzz demo lint install uninstall clean
 
 -include $(OBJS:.o=.d) $(UNITOBJ:.o=.d)

@@ -3,7 +3,7 @@
 # As root this runs apt-get; otherwise it prints the command to run.
 set -e
 pkgs="build-essential pkg-config libcurl4-openssl-dev libinih-dev libjansson-dev
-python3 python3-pytest openssl nginx-light mandoc valgrind"
+python3 python3-pytest openssl nginx-light mandoc valgrind curl jq"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -14,6 +14,10 @@
 # Names are BENCH_-prefixed so that including this file changes nothing in
 # the Makefile.
 
+# Included from the Makefile (before or after its `all`), this file must not
+# become the default goal: remember the goal so far, put it back at the end.
+BENCH_SAVED_GOAL := $(.DEFAULT_GOAL)
+
 BENCH_CC      ?= $(CC)
 BENCH_PYTHON  ?= /usr/bin/python3
 BENCH_PKGS     = libcurl inih jansson
@@ -49,3 +53,4 @@ bench: $(BENCH_FLOORS)
 		$(if $(BENCH_QUICK),--quick) --json $(BENCH_BUILD)/results.json $(BENCH_ARGS)
 
 .PHONY: bench
+.DEFAULT_GOAL := $(BENCH_SAVED_GOAL)

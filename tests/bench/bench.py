@@ -22,9 +22,14 @@ Scenarios (see --help for the knobs):
      latency, and the file:// store) against libcurl + a multi handle
   F  parse + plan at 1,000, 10,000 and 100,000 references: wall time and
      instruction counts (callgrind)
+  A2 where the time goes: one `vaultrun -v` run per transport, its
+     per-request milliseconds split into the first round and the later ones
   G  the test server itself: throughput with 32 keep-alive clients, added
-     latency on a reused connection, the price of fresh connections, and
-     what CURLOPT_PIPEWAIT costs on plain http
+     latency on a reused connection, the price of fresh connections
+
+Order of the run: D, G, A (with A2, B, C), E, F.  The binary is copied
+first, so a rebuild during the run does not change what is measured.
+Every run has a time limit; a case over it is reported, not waited for.
 
 Timing: each run is os.posix_spawn + os.wait4 of the command with its
 output sent to /dev/null, timed with time.perf_counter; wait4's rusage gives
@@ -375,7 +380,7 @@ class Bench:
     # ---- A, B, C: 100 references at the injected latency -----------------
 
     def scenario_latency(self):
-        a, lat, n = self.a, self.lat, self.a.refs
+        lat, n = self.lat, self.a.refs
         conc = 32
         progress("A: %d references on %d paths at %.0f ms latency" % (n, n, lat * 1e3))
         srv = VaultServer(root_token="root-" + secrets.token_hex(6), latency=lat).start()

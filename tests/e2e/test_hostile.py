@@ -707,4 +707,6 @@ def test_fuzz_small_manifests(run, store, tmp_path):
             assert res.err_lines, "case %d: failed silently: %r\n%r" % (i, data, res)
         seen.add(res.rc)
     # the generator gets past the syntax: success and several kinds of failure
-    assert {0, 65, 66, 78} <= seen, seen
+    # (a property of the generator, checked on the full 200 cases)
+    if not VALGRIND:
+        assert {0, 65, 66, 78} <= seen, seen
