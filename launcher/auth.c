@@ -23,14 +23,14 @@ static const char *const method_names[] = {"token", "approle", "kubernetes",
 
 struct auth {
 	enum method method;
-	const char *source;      /* where a handed-in token came from */
-	char *mount;             /* auth/<mount>/login */
+	const char *source; /* where a handed-in token came from */
+	char *mount;        /* auth/<mount>/login */
 	char *role;
-	struct secret token;     /* handed in, or minted by the login */
+	struct secret token; /* handed in, or minted by the login */
 	struct secret role_id, secret_id, jwt;
 	int minted, batch;
 	char describe[160];
-	const char *creds[5];    /* credential variables, NULL-terminated */
+	const char *creds[5]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
 	void *ctx;
 	struct fetcher *f;
@@ -85,13 +85,16 @@ static int read_token(struct auth *a, const struct config *c, struct error *err)
 	                     VK_TOKEN_FILE, "token file", err)) != ST_OK)
 		return rc;
 	if (a->token.p) {
-		a->source = config_env("VAULT_TOKEN") ? "VAULT_TOKEN" : "token_file";
+		a->source = config_env("VAULT_TOKEN") ? "VAULT_TOKEN" :
+		                                        "token_file";
 	} else if ((home = config_env("HOME"))) {
 		path = xasprintf("%s/.vault-token", home);
 		/* No file: no token at all, and an agent may add its own.  A
 		 * file that is there but unreadable or unsafe is an error. */
-		rc = access(path, F_OK) != 0 ? ST_NOINPUT :
-		     readfile_private(path, "token file", CRED_MAX, &a->token, err);
+		rc = access(path, F_OK) != 0 ?
+		             ST_NOINPUT :
+		             readfile_private(path, "token file", CRED_MAX,
+		                              &a->token, err);
 		free(path);
 		if (rc == ST_NOINPUT)
 			return ST_OK;
@@ -122,8 +125,10 @@ static int choose(struct auth *a, const struct config *c, int have_token,
 
 	if (name == NULL) {
 		a->method = !have_token && (config_env("VAULT_ROLE_ID") ||
-		                            mset(m, VK_ROLE_ID) || mset(m, VK_ROLE_ID_FILE)) ?
-		                    M_APPROLE : M_TOKEN;
+		                            mset(m, VK_ROLE_ID) ||
+		                            mset(m, VK_ROLE_ID_FILE)) ?
+		                    M_APPROLE :
+		                    M_TOKEN;
 		return ST_OK;
 	}
 	for (i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
@@ -145,8 +150,7 @@ static int need(const struct secret *s, const char *method, const char *what,
 	return error_set(err, ST_CONFIG, "auth = %s needs %s", method, what);
 }
 
-static int prepare_login(struct auth *a, const struct config *c,
-                         struct error *err)
+static int prepare_login(struct auth *a, const struct config *c, struct error *err)
 {
 	const struct manifest *m = c->manifest;
 	const char *name = method_names[a->method], *v;
@@ -166,9 +170,11 @@ static int prepare_login(struct auth *a, const struct config *c,
 	switch (a->method) {
 	case M_APPROLE:
 		if ((rc = credential(&a->role_id, "VAULT_ROLE_ID", m, VK_ROLE_ID,
-		                     VK_ROLE_ID_FILE, "role id file", err)) != ST_OK ||
-		    (rc = credential(&a->secret_id, "VAULT_SECRET_ID", m, VK_SECRET_ID,
-		                     VK_SECRET_ID_FILE, "secret id file", err)) != ST_OK)
+		                     VK_ROLE_ID_FILE, "role id file", err)) !=
+		            ST_OK ||
+		    (rc = credential(&a->secret_id, "VAULT_SECRET_ID", m,
+		                     VK_SECRET_ID, VK_SECRET_ID_FILE,
+		                     "secret id file", err)) != ST_OK)
 			return rc;
 		if ((rc = need(&a->role_id, name,
 		               "a role id (VAULT_ROLE_ID, role_id or role_id_file)",
@@ -180,16 +186,19 @@ static int prepare_login(struct auth *a, const struct config *c,
 	case M_KUBERNETES:
 	case M_JWT:
 		if (a->role == NULL && a->method == M_KUBERNETES)
-			return error_set(err, ST_CONFIG, "auth = %s needs role", name);
+			return error_set(err, ST_CONFIG, "auth = %s needs role",
+			                 name);
 		if ((v = mset(m, VK_JWT_ENV))) {
 			const char *jwt = config_env(v);
 
 			if (!valid_env_name(v))
 				return error_set(err, ST_CONFIG,
-				                 "jwt_env: '%.60s' is not a variable name", v);
+				                 "jwt_env: '%.60s' is not a variable name",
+				                 v);
 			if (jwt == NULL)
 				return error_set(err, ST_CONFIG,
-				                 "jwt_env: the variable %s is not set", v);
+				                 "jwt_env: the variable %s is not set",
+				                 v);
 			secret_set(&a->jwt, jwt, strlen(jwt));
 			mask_add(a->jwt.p, a->jwt.len);
 			a->creds[3] = v;
@@ -199,8 +208,8 @@ static int prepare_login(struct auth *a, const struct config *c,
 			if (file == NULL && a->method == M_JWT)
 				return error_set(err, ST_CONFIG,
 				                 "auth = jwt needs jwt_file or jwt_env");
-			rc = readfile_private(file ? file : K8S_JWT, "JWT file", CRED_MAX,
-			                      &a->jwt, err);
+			rc = readfile_private(file ? file : K8S_JWT, "JWT file",
+			                      CRED_MAX, &a->jwt, err);
 			if (rc != ST_OK)
 				return rc;
 			secret_rstrip(&a->jwt);
@@ -235,7 +244,8 @@ int auth_new(struct auth **out, const struct config *c, struct error *err)
 	a->creds[2] = "VAULT_SECRET_ID";
 	/* Only an explicit token conflicts with a login; a stale
 	 * ~/.vault-token is not read when a login is configured. */
-	handed = config_env("VAULT_TOKEN") != NULL || mset(m, VK_TOKEN_FILE) != NULL;
+	handed = config_env("VAULT_TOKEN") != NULL ||
+	         mset(m, VK_TOKEN_FILE) != NULL;
 	if ((rc = choose(a, c, handed, err)) != ST_OK)
 		goto fail;
 	if (a->method == M_TOKEN) {
@@ -247,14 +257,16 @@ int auth_new(struct auth **out, const struct config *c, struct error *err)
 		if (handed) {
 			rc = error_set(err, ST_CONFIG,
 			               "a token (%s) and auth = %s conflict: use one",
-			               config_env("VAULT_TOKEN") ? "VAULT_TOKEN" : "token_file",
+			               config_env("VAULT_TOKEN") ? "VAULT_TOKEN" :
+			                                           "token_file",
 			               method_names[a->method]);
 			goto fail;
 		}
 		if ((rc = prepare_login(a, c, err)) != ST_OK)
 			goto fail;
-		snprintf(a->describe, sizeof a->describe, "%s login at auth/%.100s",
-		         method_names[a->method], a->mount);
+		snprintf(a->describe, sizeof a->describe,
+		         "%s login at auth/%.100s", method_names[a->method],
+		         a->mount);
 	}
 	*out = a;
 	return ST_OK;
@@ -284,8 +296,8 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	int st;
 
 	if (res->status == 200 && vault_is_json(res) &&
-	    (st = json_parse_login(res->body, res->len, &a->token, &a->batch, &e)) ==
-	            ST_OK) {
+	    (st = json_parse_login(res->body, res->len, &a->token, &a->batch,
+	                           &e)) == ST_OK) {
 		mask_add(a->token.p, a->token.len);
 		a->minted = 1;
 		fetch_set_token(a->f, &a->token);

@@ -62,7 +62,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	opterr = 0;
 	optind = 1;
 	/* '+': stop at the first operand, so the command's own options stay its. */
-	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ihV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ihV", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'f':
 			c->file = optarg;
@@ -77,7 +78,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 			c->quiet = 1;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &c->timeout) != 0 || c->timeout <= 0)
+			if (parse_seconds(optarg, &c->timeout) != 0 ||
+			    c->timeout <= 0)
 				return bad(err, "--timeout",
 				           "expected a positive number of seconds");
 			break;
@@ -93,7 +95,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 		case OPT_KEEP:
 			if (!valid_env_name(optarg))
 				return bad(err, "--keep", "not a variable name");
-			c->keep = xreallocarray(c->keep, c->nkeep + 1, sizeof *c->keep);
+			c->keep = xreallocarray(c->keep, c->nkeep + 1,
+			                        sizeof *c->keep);
 			c->keep[c->nkeep++] = optarg;
 			break;
 		case OPT_KEEP_VAULT_ENV:
@@ -110,8 +113,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 			                 argv[optind - 1]);
 		default:
 			if (optopt != 0)
-				return error_set(err, ST_USAGE, "unknown option -%c",
-				                 optopt);
+				return error_set(err, ST_USAGE,
+				                 "unknown option -%c", optopt);
 			return error_set(err, ST_USAGE, "unknown option %s",
 			                 argv[optind - 1]);
 		}

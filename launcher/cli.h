@@ -18,7 +18,7 @@ struct cli {
 	size_t nkeep;
 	int keep_vault_env;
 	int help, version;
-	char **command;    /* borrowed from argv; NULL when none */
+	char **command; /* borrowed from argv; NULL when none */
 };
 
 /* Parse argv into c.  ST_USAGE with a message on a bad option or value, a

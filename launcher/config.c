@@ -70,7 +70,8 @@ static int parse_address(struct config *c, struct error *err)
 		                 "%s: %s: the scheme must be http, https, unix or file",
 		                 c->address_from, a);
 	if (strchr(a + 8, '?') || strchr(a + 8, '#'))
-		return error_set(err, ST_CONFIG, "%s: %s: no query or fragment allowed",
+		return error_set(err, ST_CONFIG,
+		                 "%s: %s: no query or fragment allowed",
 		                 c->address_from, a);
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
@@ -88,7 +89,8 @@ static int env_bool(const char *name, int dflt, int *out, struct error *err)
 	if (v == NULL)
 		return ST_OK;
 	if ((b = parse_bool(v)) < 0)
-		return error_set(err, ST_CONFIG, "%s: expected true or false", name);
+		return error_set(err, ST_CONFIG, "%s: expected true or false",
+		                 name);
 	*out = b;
 	return ST_OK;
 }
@@ -103,7 +105,8 @@ int config_load(struct config *c, const struct cli *cli,
 	memset(c, 0, sizeof *c);
 	c->manifest = m;
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency > 0 ? cli->concurrency : DEFAULT_CONCURRENCY;
+	c->concurrency = cli->concurrency > 0 ? cli->concurrency :
+	                                        DEFAULT_CONCURRENCY;
 	c->max_retries = DEFAULT_RETRIES;
 	if ((v = config_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
@@ -144,7 +147,8 @@ int config_load(struct config *c, const struct cli *cli,
 		                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert "
 		                 "and client_key)");
 	if (config_env("VAULT_SKIP_VERIFY")) {
-		if ((rc = env_bool("VAULT_SKIP_VERIFY", 0, &c->skip_verify, err)) != ST_OK)
+		if ((rc = env_bool("VAULT_SKIP_VERIFY", 0, &c->skip_verify, err)) !=
+		    ST_OK)
 			return rc;
 	} else if (m && m->vault[VK_SKIP_VERIFY]) {
 		if ((b = parse_bool(m->vault[VK_SKIP_VERIFY])) < 0)

@@ -17,17 +17,17 @@ enum backend { BACKEND_HTTP, BACKEND_FILE };
 struct config {
 	/* where */
 	enum backend backend;
-	char *address;          /* as given, for messages */
+	char *address;            /* as given, for messages */
 	const char *address_from; /* "VAULT_AGENT_ADDR", "VAULT_ADDR", "manifest" */
-	char *base_url;         /* scheme://host[:port][/prefix], no trailing '/' */
-	char *unix_socket;      /* unix:// addresses */
-	char *store_path;       /* file:// addresses */
+	char *base_url;    /* scheme://host[:port][/prefix], no trailing '/' */
+	char *unix_socket; /* unix:// addresses */
+	char *store_path;  /* file:// addresses */
 	char *namespace;
 	/* TLS */
 	char *ca_cert, *ca_path, *client_cert, *client_key, *tls_server_name;
 	int skip_verify;
 	/* behaviour */
-	double timeout;         /* seconds */
+	double timeout; /* seconds */
 	long concurrency;
 	int max_retries;
 	int follow_redirects;

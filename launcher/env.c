@@ -18,7 +18,7 @@
 #define STRING_MAX (32 * 4096)
 
 static const char *const defaults_kept[] = {"PATH", "HOME", "USER", "LANG",
-                                            "TZ", "TERM", NULL};
+                                            "TZ",   "TERM", NULL};
 
 struct envb {
 	char **v;
@@ -63,8 +63,7 @@ static char *join(const char *name, const char *value, size_t vlen)
 	return e;
 }
 
-static int in_list(const char *name, size_t n, const char *const *list,
-                   size_t count)
+static int in_list(const char *name, size_t n, const char *const *list, size_t count)
 {
 	size_t i;
 
@@ -116,8 +115,8 @@ static int to_memfd(const char *var, const struct secret *value, int *fd,
 	/* Owner-read only: clients such as mysql and libpq ignore or refuse a
 	 * world-accessible option or key file, and memfds start out 0777. */
 	if (fchmod(*fd, 0400) != 0 ||
-	    fcntl(*fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
-	                                F_SEAL_SEAL) != 0 ||
+	    fcntl(*fd, F_ADD_SEALS,
+	          F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0 ||
 	    lseek(*fd, 0, SEEK_SET) != 0) {
 		close(*fd);
 		return error_set(err, ST_OSERR, "%s: sealing a memfd: %s", var,
@@ -194,11 +193,11 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 
 			for (j = 0; j < v->nexports && rc == ST_OK; j++)
 				rc = set_var(&b, v->exports[j].name,
-				             &v->exports[j].value, v->exports[j].is_file,
-				             err);
+				             &v->exports[j].value,
+				             v->exports[j].is_file, err);
 		} else {
-			rc = set_var(&b, v->name, &v->value, v->section == MS_FILES,
-			             err);
+			rc = set_var(&b, v->name, &v->value,
+			             v->section == MS_FILES, err);
 		}
 	}
 	map_free(b.byname);

@@ -14,12 +14,12 @@
 #include "status.h"
 
 struct env_opts {
-	int ignore_env;              /* -i */
-	const char *const *keep;     /* --keep names */
+	int ignore_env;          /* -i */
+	const char *const *keep; /* --keep names */
 	size_t nkeep;
 	int keep_vault_env;
-	const char *const *drop;     /* credential variables, NULL-terminated */
-	const struct secret *token;  /* minted token for VAULT_TOKEN, or NULL */
+	const char *const *drop;    /* credential variables, NULL-terminated */
+	const struct secret *token; /* minted token for VAULT_TOKEN, or NULL */
 };
 
 /* Build envp (owned by the caller, release with env_free) from the inherited

@@ -79,8 +79,7 @@ static int runnable(const char *path)
 	return 0;
 }
 
-int exec_find(const char *cmd, char *const *envp, char **found,
-              struct error *err)
+int exec_find(const char *cmd, char *const *envp, char **found, struct error *err)
 {
 	const char *path, *p;
 	char *full;
@@ -91,8 +90,10 @@ int exec_find(const char *cmd, char *const *envp, char **found,
 		return error_set(err, ST_NOT_FOUND, "empty command name");
 	if (strchr(cmd, '/')) {
 		if ((e = runnable(cmd)) != 0)
-			return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
-			                                                    ST_CANNOT_EXEC,
+			return error_set(err,
+			                 e == ENOENT || e == ENOTDIR ?
+			                         ST_NOT_FOUND :
+			                         ST_CANNOT_EXEC,
 			                 "%s: %s", cmd, strerror(e));
 		*found = xstrdup(cmd);
 		return ST_OK;
@@ -104,7 +105,8 @@ int exec_find(const char *cmd, char *const *envp, char **found,
 		size_t dlen = end ? (size_t)(end - p) : strlen(p);
 
 		/* An empty element means the current directory, as in execvp. */
-		full = dlen ? xasprintf("%.*s/%s", (int)dlen, p, cmd) : xstrdup(cmd);
+		full = dlen ? xasprintf("%.*s/%s", (int)dlen, p, cmd) :
+		              xstrdup(cmd);
 		if ((e = runnable(full)) == 0) {
 			*found = full;
 			return ST_OK;
@@ -117,7 +119,8 @@ int exec_find(const char *cmd, char *const *envp, char **found,
 		p = end;
 	}
 	if (saw_eacces)
-		return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd, strerror(EACCES));
+		return error_set(err, ST_CANNOT_EXEC, "%s: %s", cmd,
+		                 strerror(EACCES));
 	return error_set(err, ST_NOT_FOUND, "%s: command not found", cmd);
 }
 
@@ -133,8 +136,9 @@ int exec_command(const char *file, char *const *argv, char *const *envp,
 	 * interpreter (or its ELF loader) is missing. */
 	if (e == ENOENT && access(file, F_OK) == 0)
 		return error_set(err, ST_NOT_FOUND,
-		                 "%s: its interpreter (#! line) was not found", argv[0]);
-	return error_set(err, e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND :
-	                                                    ST_CANNOT_EXEC,
+		                 "%s: its interpreter (#! line) was not found",
+		                 argv[0]);
+	return error_set(err,
+	                 e == ENOENT || e == ENOTDIR ? ST_NOT_FOUND : ST_CANNOT_EXEC,
 	                 "%s: %s", argv[0], strerror(e));
 }

@@ -17,8 +17,7 @@ void exec_protect(void);
  * (127) or ST_CANNOT_EXEC (126) with a message when there is none, so that
  * this is known before the last requests (a token handed to a command that
  * cannot run would be stranded). */
-int exec_find(const char *cmd, char *const *envp, char **found,
-              struct error *err);
+int exec_find(const char *cmd, char *const *envp, char **found, struct error *err);
 
 /* Restore the core limit and execve file (with /bin/sh for a script without
  * "#!", as execvp does).  Returns only on failure: 127 or 126. */

@@ -12,8 +12,8 @@
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
 #define HEADERS_MAX (64u << 10)
-#define BACKOFF_BASE 250.0  /* ms; doubled per attempt, full jitter */
-#define BACKOFF_CAP 4000.0  /* ms */
+#define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
+#define BACKOFF_CAP 4000.0 /* ms */
 
 struct xfer {
 	struct fetcher *f;
@@ -21,20 +21,20 @@ struct xfer {
 	CURL *easy;
 	char *method;
 	char *path;
-	char *url;                 /* current target (a redirect changes it) */
-	struct secret body;        /* request body */
+	char *url;          /* current target (a redirect changes it) */
+	struct secret body; /* request body */
 	int flags;
 	fetch_cb cb;
 	void *ctx;
 	struct curl_slist *headers;
-	char *resp;                /* response body, wiped on release */
+	char *resp; /* response body, wiped on release */
 	size_t len, cap;
-	int too_large;             /* body over 4 MiB, or headers over 64 KiB */
+	int too_large; /* body over 4 MiB, or headers over 64 KiB */
 	size_t header_bytes;
 	int redirected;
 	unsigned attempts;
 	double started, due;
-	char *errbuf;              /* CURL_ERROR_SIZE bytes while in flight */
+	char *errbuf; /* CURL_ERROR_SIZE bytes while in flight */
 };
 
 struct xqueue {
@@ -43,14 +43,14 @@ struct xqueue {
 
 struct fetcher {
 	CURLM *multi;
-	struct fetch_opts o;       /* strings borrowed from the caller */
+	struct fetch_opts o; /* strings borrowed from the caller */
 	struct secret token;
-	struct xqueue ready;       /* waiting for a slot */
-	struct xqueue waiting;     /* backing off before a retry */
-	struct xfer *active;       /* in flight, linked through next */
-	CURL **pool;               /* idle easy handles */
+	struct xqueue ready;   /* waiting for a slot */
+	struct xqueue waiting; /* backing off before a retry */
+	struct xfer *active;   /* in flight, linked through next */
+	CURL **pool;           /* idle easy handles */
 	size_t npool;
-	char *base_url;            /* o.base_url, or with tls_server_name as host */
+	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	long inflight;
 	unsigned requests, peak;
@@ -98,7 +98,8 @@ static int tls_name(struct fetcher *f, struct error *err)
 	char *host = NULL, *port = NULL, *url = NULL, *map;
 	int rc = ST_OK;
 
-	if (f->o.tls_server_name == NULL || strncasecmp(f->o.base_url, "https://", 8) != 0) {
+	if (f->o.tls_server_name == NULL ||
+	    strncasecmp(f->o.base_url, "https://", 8) != 0) {
 		f->base_url = xstrdup(f->o.base_url);
 		return ST_OK;
 	}
@@ -108,7 +109,8 @@ static int tls_name(struct fetcher *f, struct error *err)
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
 	    curl_url_set(u, CURLUPART_HOST, f->o.tls_server_name, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
-		rc = error_set(err, ST_CONFIG, "cannot apply the TLS server name to %s",
+		rc = error_set(err, ST_CONFIG,
+		               "cannot apply the TLS server name to %s",
 		               f->o.base_url);
 	} else {
 		size_t n = strlen(url);
@@ -116,7 +118,8 @@ static int tls_name(struct fetcher *f, struct error *err)
 		while (n > 0 && url[n - 1] == '/')
 			n--;
 		f->base_url = xstrndup(url, n);
-		map = xasprintf("%s:%s:%s:%s", f->o.tls_server_name, port, host, port);
+		map = xasprintf("%s:%s:%s:%s", f->o.tls_server_name, port, host,
+		                port);
 		f->connect_to = curl_slist_append(NULL, map);
 		free(map);
 	}
@@ -156,7 +159,8 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		fetch_free(f);
 		return NULL;
 	}
-	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng || f->rng == 0)
+	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
+	    f->rng == 0)
 		f->rng = (unsigned long long)now_ms() | 1;
 	return f;
 }
@@ -279,8 +283,9 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 		return 0;
 	while (i < size) {
 		size_t j = i, n;
-		const char *mark = type == CURLINFO_HEADER_IN ? "<" :
-		                   type == CURLINFO_HEADER_OUT ? ">" : "*";
+		const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
+		                   type == CURLINFO_HEADER_OUT ? ">" :
+		                                                 "*";
 
 		while (j < size && data[j] != '\n')
 			j++;
@@ -321,7 +326,8 @@ static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
 
 		line = xmalloc(n);
 		memcpy(line, "X-Vault-Token: ", sizeof "X-Vault-Token: " - 1);
-		memcpy(line + sizeof "X-Vault-Token: " - 1, f->token.p, f->token.len + 1);
+		memcpy(line + sizeof "X-Vault-Token: " - 1, f->token.p,
+		       f->token.len + 1);
 		t = curl_slist_append(h, line);
 		wipe_free(line, n);
 		h = t ? t : h;
@@ -470,7 +476,8 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 
 static int retryable_status(long s)
 {
-	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 ||
+	       s == 504;
 }
 
 /* Transport failures worth another attempt: the server went away or cut the
@@ -518,7 +525,6 @@ static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms)
 	return 1;
 }
 
-
 static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 {
 	long status = 0;
@@ -529,10 +535,12 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK)
-		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path, status, ms);
+		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path,
+		         status, ms);
 	else
 		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
-		         x->too_large ? "body too large" : curl_easy_strerror(rc), ms);
+		         x->too_large ? "body too large" : curl_easy_strerror(rc),
+		         ms);
 	/* libcurl 7.88 gives up on a header line over 100 KB with "out of
 	 * memory"; once headers have started arriving, that is what it means. */
 	if (rc == CURLE_OUT_OF_MEMORY && x->header_bytes > 0) {
@@ -541,12 +549,14 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	}
 	if (x->too_large) {
 		finish(x, 0, ST_PROTOCOL,
-		       x->header_bytes > HEADERS_MAX ? "response headers larger than 64 KiB" :
-		                                       "response body larger than 4 MiB");
+		       x->header_bytes > HEADERS_MAX ?
+		               "response headers larger than 64 KiB" :
+		               "response body larger than 4 MiB");
 		return;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= f->o.deadline - 1) {
-		finish(x, 0, ST_TEMPFAIL, "deadline passed while waiting for an answer");
+		finish(x, 0, ST_TEMPFAIL,
+		       "deadline passed while waiting for an answer");
 		return;
 	}
 	if (rc != CURLE_OK) {
@@ -554,12 +564,15 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 
 		if (retryable_curl(rc) && retry(f, x, 0))
 			return;
-		if (f->o.unix_socket && !x->redirected && rc == CURLE_COULDNT_CONNECT)
-			snprintf(reason, sizeof reason, "cannot connect to unix socket %s",
+		if (f->o.unix_socket && !x->redirected &&
+		    rc == CURLE_COULDNT_CONNECT)
+			snprintf(reason, sizeof reason,
+			         "cannot connect to unix socket %s",
 			         f->o.unix_socket);
 		else
 			snprintf(reason, sizeof reason, "%s",
-			         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+			         x->errbuf[0] ? x->errbuf :
+			                        curl_easy_strerror(rc));
 		finish(x, 0, ST_UNAVAILABLE, reason);
 		return;
 	}
@@ -573,9 +586,11 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		} else if (loc == NULL) {
 			finish(x, 0, ST_UNAVAILABLE, "redirect without a Location");
 		} else if (is_https(x->url) && !is_https(loc)) {
-			finish(x, 0, ST_UNAVAILABLE, "redirect from https to http refused");
+			finish(x, 0, ST_UNAVAILABLE,
+			       "redirect from https to http refused");
 		} else {
-			log_debug("%s /v1/%s: following redirect", x->method, x->path);
+			log_debug("%s /v1/%s: following redirect", x->method,
+			          x->path);
 			free(x->url);
 			x->url = xstrdup(loc);
 			x->redirected = 1;
@@ -598,9 +613,11 @@ static void expire(struct fetcher *f)
 	struct xfer *x;
 
 	while ((x = f->active))
-		finish(x, 0, ST_TEMPFAIL, "deadline passed while waiting for an answer");
+		finish(x, 0, ST_TEMPFAIL,
+		       "deadline passed while waiting for an answer");
 	while ((x = pop(&f->waiting)) || (x = pop(&f->ready)))
-		finish(x, 0, ST_TEMPFAIL, "deadline passed before the request could be sent");
+		finish(x, 0, ST_TEMPFAIL,
+		       "deadline passed before the request could be sent");
 }
 
 static struct xfer *xfer_of(CURL *e)
@@ -621,7 +638,8 @@ int fetch_run(struct fetcher *f, struct error *err)
 		int running, left, progressed = 0;
 		long timeout;
 
-		if (f->ready.head == NULL && f->waiting.head == NULL && f->inflight == 0)
+		if (f->ready.head == NULL && f->waiting.head == NULL &&
+		    f->inflight == 0)
 			return ST_OK;
 		if (now >= f->o.deadline) {
 			expire(f);
@@ -643,7 +661,8 @@ int fetch_run(struct fetcher *f, struct error *err)
 				progressed = 1;
 			}
 		if (curl_multi_perform(f->multi, &running) != CURLM_OK)
-			return error_set(err, ST_SOFTWARE, "curl_multi_perform failed");
+			return error_set(err, ST_SOFTWARE,
+			                 "curl_multi_perform failed");
 		while ((m = curl_multi_info_read(f->multi, &left))) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
@@ -655,8 +674,10 @@ int fetch_run(struct fetcher *f, struct error *err)
 		timeout = (long)(next - now) + 1;
 		if (timeout > 1000)
 			timeout = 1000;
-		if (curl_multi_poll(f->multi, NULL, 0, (int)timeout, NULL) != CURLM_OK)
-			return error_set(err, ST_SOFTWARE, "curl_multi_poll failed");
+		if (curl_multi_poll(f->multi, NULL, 0, (int)timeout, NULL) !=
+		    CURLM_OK)
+			return error_set(err, ST_SOFTWARE,
+			                 "curl_multi_poll failed");
 	}
 }
 

@@ -17,13 +17,13 @@
 #include "status.h"
 
 struct fetch_opts {
-	const char *base_url;    /* "https://vault:8200"; for a unix socket "http://localhost" */
+	const char *base_url; /* "https://vault:8200"; for a unix socket "http://localhost" */
 	const char *unix_socket; /* path, or NULL */
 	const char *namespace;   /* X-Vault-Namespace, or NULL */
 	long concurrency;
 	int max_retries;
 	int follow_redirects;
-	double deadline;         /* absolute, on the now_ms() clock */
+	double deadline; /* absolute, on the now_ms() clock */
 	const char *ca_cert, *ca_path, *client_cert, *client_key;
 	const char *tls_server_name;
 	int skip_verify;
@@ -33,9 +33,9 @@ enum { FETCH_NO_TOKEN = 1 }; /* flags for fetch_add */
 
 struct fetch_result {
 	const char *method;
-	const char *path;         /* as given to fetch_add */
-	long status;              /* HTTP status; 0 when there was no answer */
-	int failure;              /* when status is 0: ST_UNAVAILABLE, ST_TEMPFAIL, ST_PROTOCOL */
+	const char *path; /* as given to fetch_add */
+	long status;      /* HTTP status; 0 when there was no answer */
+	int failure; /* when status is 0: ST_UNAVAILABLE, ST_TEMPFAIL, ST_PROTOCOL */
 	const char *reason;       /* when status is 0: why, one line */
 	const char *content_type; /* may be NULL */
 	const char *body;         /* borrowed for the callback's duration */

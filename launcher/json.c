@@ -116,7 +116,8 @@ static int is_bignum(const char *s, size_t n)
 static int overflows(const char *tok, size_t n)
 {
 	char buf[400];
-	int real = memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n);
+	int real = memchr(tok, '.', n) || memchr(tok, 'e', n) ||
+	           memchr(tok, 'E', n);
 
 	if (n >= sizeof buf)
 		return 1;
@@ -152,7 +153,8 @@ static char *widen_numbers(const char *body, size_t len, size_t *outlen)
 		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			size_t j = i;
 
-			while (j < len && strchr("+-.0123456789eE", body[j]) && body[j])
+			while (j < len && strchr("+-.0123456789eE", body[j]) &&
+			       body[j])
 				j++;
 			if (overflows(body + i, j - i)) {
 				jb_put(&b, body + run, i - run);
@@ -178,8 +180,7 @@ static char *widen_numbers(const char *body, size_t len, size_t *outlen)
 
 /* Secrets may hold NUL bytes (\u0000), which [files] passes on.  Every entry
  * point parses through here, so no jansson block predates the allocator. */
-static json_t *load(const char *body, size_t len, size_t flags,
-                    json_error_t *jerr)
+static json_t *load(const char *body, size_t len, size_t flags, json_error_t *jerr)
 {
 	json_t *v;
 	char *wide;
@@ -219,7 +220,6 @@ static json_t *get(json_t *obj, const char *key)
 }
 
 /* ---- rendering ---- */
-
 
 /* The shortest "%.*g" text that reads back as the same double (jansson's own
  * dump prints 17 digits: 0.1 would become 0.10000000000000001).  Where that
@@ -369,7 +369,8 @@ static void render(json_t *v, struct secret *out)
 {
 	struct jbuf b = {NULL, 0, 0};
 
-	if (json_is_string(v) && is_bignum(json_string_value(v), json_string_length(v))) {
+	if (json_is_string(v) &&
+	    is_bignum(json_string_value(v), json_string_length(v))) {
 		secret_set(out, json_string_value(v) + BIGNUM_LEN,
 		           json_string_length(v) - BIGNUM_LEN);
 		return;
@@ -448,8 +449,7 @@ static json_t *pointer_walk(json_t *v, const char *ptr)
 
 static int shape(struct error *err, const char *what)
 {
-	return error_set(err, ST_PROTOCOL, "unexpected response shape: %s",
-	                 what);
+	return error_set(err, ST_PROTOCOL, "unexpected response shape: %s", what);
 }
 
 static int load_error(json_error_t *jerr, struct error *err)
@@ -461,8 +461,7 @@ static int load_error(json_error_t *jerr, struct error *err)
 	                 overflow ? ": number out of range" : "");
 }
 
-static int pick_secret(json_t *root, int kv, json_t **secret,
-                       struct error *err)
+static int pick_secret(json_t *root, int kv, json_t **secret, struct error *err)
 {
 	json_t *data = get(root, "data"), *inner;
 
@@ -478,9 +477,9 @@ static int pick_secret(json_t *root, int kv, json_t **secret,
 	if (json_is_null(inner))
 		return error_set(err, ST_NOINPUT, "version %s",
 		                 json_is_true(get(get(data, "metadata"),
-		                                  "destroyed"))
-		                         ? "destroyed"
-		                         : "deleted");
+		                                  "destroyed")) ?
+		                         "destroyed" :
+		                         "deleted");
 	if (!json_is_object(inner))
 		return shape(err, "'data.data' is not an object");
 	*secret = inner;
@@ -542,11 +541,12 @@ int json_subobject(const struct jdoc *doc, const char *pointer,
 	v = pointer_walk(J(doc), pointer);
 	*out = NULL;
 	if (v == NULL)
-		return error_set(err, ST_DATA, "JSON Pointer '%.200s' not found",
-		                 pointer);
+		return error_set(err, ST_DATA,
+		                 "JSON Pointer '%.200s' not found", pointer);
 	if (!json_is_object(v))
 		return error_set(err, ST_DATA,
-		                 "JSON Pointer '%.200s' is not an object", pointer);
+		                 "JSON Pointer '%.200s' is not an object",
+		                 pointer);
 	*out = D(json_incref(v));
 	return ST_OK;
 }
@@ -578,9 +578,9 @@ enum kv404 json_classify_404(const char *body, size_t len)
 	data = get(root, "data");
 	warnings = get(root, "warnings");
 	if (json_is_object(data) && json_is_null(json_object_get(data, "data")))
-		kind = json_is_true(get(get(data, "metadata"), "destroyed"))
-		               ? KV404_DESTROYED
-		               : KV404_DELETED;
+		kind = json_is_true(get(get(data, "metadata"), "destroyed")) ?
+		               KV404_DESTROYED :
+		               KV404_DELETED;
 	else if (json_array_size(warnings) > 0)
 		kind = KV404_INVALID_PATH;
 	json_decref(root);
@@ -720,9 +720,9 @@ int json_parse_login(const char *body, size_t len, struct secret *token,
 		rc = shape(err, "no 'auth.client_token' in login response");
 	else if (n == 0)
 		rc = error_set(err, ST_NOPERM, "login returned no token%s",
-		               mfa != NULL && !json_is_null(mfa)
-		                       ? " (multi-factor authentication required)"
-		                       : "");
+		               mfa != NULL && !json_is_null(mfa) ?
+		                       " (multi-factor authentication required)" :
+		                       "");
 	else if (has_control(p, n)) /* it goes into a header line */
 		rc = shape(err, "unusable 'auth.client_token' in login response");
 	if (rc != ST_OK) {
@@ -790,8 +790,7 @@ const struct jdoc *json_store_get(const struct jdoc *store, const char *path)
 
 /* ---- request bodies ---- */
 
-int json_encode_object(const char *const *pairs, size_t npairs,
-                       struct secret *out)
+int json_encode_object(const char *const *pairs, size_t npairs, struct secret *out)
 {
 	struct jbuf b = {NULL, 0, 0};
 	size_t i;

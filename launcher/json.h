@@ -81,8 +81,7 @@ int json_member(const struct jdoc *obj, size_t i, const char **key,
 
 /* Encode npairs string pairs (pairs[2i] the key, pairs[2i+1] the value) as
  * a JSON object, for login bodies; out is wiped by its owner. */
-int json_encode_object(const char *const *pairs, size_t npairs,
-                       struct secret *out);
+int json_encode_object(const char *const *pairs, size_t npairs, struct secret *out);
 
 /* The local store (file:// addresses): a JSON object mapping logical paths
  * to secret objects.  json_store_load: ST_CONFIG when the text is not such

@@ -107,8 +107,9 @@ static void print_check(const struct plan *p)
 			out_line("%s %.200s%s error: %s", v->name, v->reftext,
 			         strlen(v->reftext) > 200 ? "..." : "", v->reason);
 		else if (v->section != MS_PROFILE)
-			out_line("%s %s ok ******** (%zu bytes%s)", v->name, v->reftext,
-			         v->value.len, v->section == MS_FILES ? ", file" : "");
+			out_line("%s %s ok ******** (%zu bytes%s)", v->name,
+			         v->reftext, v->value.len,
+			         v->section == MS_FILES ? ", file" : "");
 		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
 			out_line("%s %s (profile %s) ok ******** (%zu bytes%s)",
 			         v->exports[j].name, v->reftext, v->name,
@@ -152,7 +153,8 @@ int main(int argc, char **argv)
 		return leave(&r, rc);
 	}
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
-	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) != ST_OK)
+	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
+	    ST_OK)
 		return fail(&r, &err);
 	if (r.cfg.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
@@ -183,7 +185,8 @@ int main(int argc, char **argv)
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
 	eo.token = r.auth ? auth_minted(r.auth) : NULL;
-	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) != ST_OK ||
+	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) !=
+	            ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	finish_auth(&r, r.cli.keep_vault_env);

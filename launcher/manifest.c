@@ -72,9 +72,9 @@ struct parser {
 	const char *file;
 	const char *p, *end; /* the text not yet handed to inih */
 	unsigned lineno;
-	int partial;         /* the last line filled inih's buffer exactly */
-	int bufsize;         /* and that buffer's size */
-	int prev_name;       /* inih would take an indented line as continuation */
+	int partial;   /* the last line filled inih's buffer exactly */
+	int bufsize;   /* and that buffer's size */
+	int prev_name; /* inih would take an indented line as continuation */
 	enum sec sec;
 	struct mprofile *prof; /* the current [profile NAME] */
 	unsigned pkey_line[3]; /* where its from, type, prefix were set */
@@ -371,7 +371,8 @@ static int vault_key(struct parser *ps, const char *name, const char *value)
 	if (k == VK__COUNT)
 		return fail(ps, "unknown key '%s' in [vault]", name);
 	if (m->vault[k] != NULL)
-		return fail(ps, "duplicate key '%s' in [vault] (first set at line %u)",
+		return fail(ps,
+		            "duplicate key '%s' in [vault] (first set at line %u)",
 		            name, m->vault_line[k]);
 	if (*value == '\0')
 		return fail(ps, "empty value for '%s' in [vault]", name);
@@ -412,15 +413,15 @@ static int mount(struct parser *ps, const char *name, const char *value)
 		return fail(ps, "invalid mount path '%s'", name);
 	if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
 		return fail(ps, "KV version of mount '%s' must be 1 or 2", name);
-	m->mounts = grow(m->mounts, m->nmounts, &ps->cap_mounts,
-	                 sizeof *m->mounts);
+	m->mounts = grow(m->mounts, m->nmounts, &ps->cap_mounts, sizeof *m->mounts);
 	mt = &m->mounts[m->nmounts++];
 	mt->mount = xstrdup(name);
 	mt->version = value[0] - '0';
 	mt->line = ps->lineno;
 	first = seen_add(&ps->mounts, mt->mount, mt->line);
 	if (first)
-		return fail(ps, "mount '%s' already listed at line %u", name, first);
+		return fail(ps, "mount '%s' already listed at line %u", name,
+		            first);
 	return 1;
 }
 
@@ -442,8 +443,8 @@ static int var(struct parser *ps, const char *name, const char *value)
 	v->section = ps->sec == SEC_FILES ? MS_FILES : MS_ENV;
 	first = seen_add(&ps->vars, v->name, v->line);
 	if (first)
-		return fail(ps, "variable '%s' already defined at line %u", name,
-		            first);
+		return fail(ps, "variable '%s' already defined at line %u",
+		            name, first);
 	return 1;
 }
 
@@ -485,7 +486,8 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 		            "mariadb, s3, ftp, http or generic)",
 		            p->name, value);
 	if (k == 2 && !valid_env_name(value))
-		return fail(ps, "[profile %s]: invalid prefix '%s'", p->name, value);
+		return fail(ps, "[profile %s]: invalid prefix '%s'", p->name,
+		            value);
 	*slot[k] = xstrdup(value);
 	ps->pkey_line[k] = ps->lineno;
 	return 1;
@@ -537,8 +539,8 @@ int manifest_parse(const char *name, const char *text, size_t len,
 		/* Every line inih refuses should have been refused above. */
 		fail_at(&ps, (unsigned)rc, "syntax error");
 	else if (!ps.failed && rc < 0)
-		error_set(err, ST_SOFTWARE, "%s: the INI parser failed (%d)", name,
-		          rc);
+		error_set(err, ST_SOFTWARE, "%s: the INI parser failed (%d)",
+		          name, rc);
 	else if (!ps.failed)
 		end_section(&ps);
 	seen_free(&ps.vars);

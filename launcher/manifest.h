@@ -35,34 +35,34 @@ enum vkey {
 
 enum msection { MS_ENV, MS_FILES, MS_PROFILE }; /* MS_PROFILE: plan.c only */
 
-struct mvar {            /* NAME = reference, from [env] or [files] */
+struct mvar { /* NAME = reference, from [env] or [files] */
 	char *name;
 	char *ref;
 	unsigned line;
 	enum msection section;
 };
 
-struct mmount {          /* [mounts] name = 1|2 */
-	char *mount;     /* without leading or trailing '/' */
+struct mmount {      /* [mounts] name = 1|2 */
+	char *mount; /* without leading or trailing '/' */
 	int version;
 	unsigned line;
 };
 
-struct mprofile {        /* [profile NAME] */
+struct mprofile { /* [profile NAME] */
 	char *name;
-	char *from;      /* required */
-	char *type;      /* NULL: take the secret's own "type" */
-	char *prefix;    /* NULL: the name upper-cased */
-	unsigned line;   /* of the section header */
+	char *from;    /* required */
+	char *type;    /* NULL: take the secret's own "type" */
+	char *prefix;  /* NULL: the name upper-cased */
+	unsigned line; /* of the section header */
 };
 
 struct manifest {
-	char *file;                  /* name used in messages */
-	char *vault[VK__COUNT];      /* NULL when not set */
+	char *file;             /* name used in messages */
+	char *vault[VK__COUNT]; /* NULL when not set */
 	unsigned vault_line[VK__COUNT];
 	struct mmount *mounts;
 	size_t nmounts;
-	struct mvar *vars;           /* in file order */
+	struct mvar *vars; /* in file order */
 	size_t nvars;
 	struct mprofile *profiles;
 	size_t nprofiles;

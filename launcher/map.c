@@ -62,8 +62,8 @@ static struct slot *find(const struct map *m, const char *key, size_t klen,
 	for (;;) {
 		struct slot *s = &m->slots[i];
 
-		if (s->key == NULL ||
-		    (s->hash == h && s->klen == klen && memcmp(s->key, key, klen) == 0))
+		if (s->key == NULL || (s->hash == h && s->klen == klen &&
+		                       memcmp(s->key, key, klen) == 0))
 			return s;
 		i = (i + 1) & (m->cap - 1);
 	}

@@ -16,7 +16,7 @@
 static const char stars[] = "********";
 
 static struct secret *values;
-static size_t *next;      /* the next value with the same prefix, or NONE */
+static size_t *next; /* the next value with the same prefix, or NONE */
 static size_t nvalues;
 static struct map *seen;  /* each value once, however many variables hold it */
 static struct map *heads; /* first MASK_MIN bytes -> first value with them */

@@ -12,9 +12,9 @@
 /* The plan's indexes live beside it, keyed by the plan's address: the public
  * struct stays plain data. */
 struct index {
-	struct map *items;   /* "path\0version" -> item */
-	struct map *reads;   /* "mount\0rest\0version" -> item */
-	struct map *mounts;  /* "path" -> mount */
+	struct map *items;  /* "path\0version" -> item */
+	struct map *reads;  /* "mount\0rest\0version" -> item */
+	struct map *mounts; /* "path" -> mount */
 };
 
 static struct index *ix(struct plan *p)
@@ -93,7 +93,8 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 		rest += 5; /* the API form, secret/data/app, is secret/app */
 	if (m->kv == 1 && it->version > 0) {
 		snprintf(reason, sizeof reason,
-		         "?version= needs a KV v2 mount, and '%.100s' is KV v1", m->path);
+		         "?version= needs a KV v2 mount, and '%.100s' is KV v1",
+		         m->path);
 		plan_fail_item(it, ST_CONFIG, reason);
 		return ST_CONFIG;
 	}
@@ -177,8 +178,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 
 /* Manifest variables and profiles, in line order: the exit status is that of
  * the first failure in manifest order. */
-static void add_manifest(struct plan *p, const struct manifest *m,
-                         struct map *names)
+static void add_manifest(struct plan *p, const struct manifest *m, struct map *names)
 {
 	size_t i = 0, j = 0, dummy = 0;
 
@@ -187,13 +187,15 @@ static void add_manifest(struct plan *p, const struct manifest *m,
 		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
 			const struct mvar *mv = &m->vars[i++];
 
-			add_var(p, mv->name, mv->ref, xasprintf("%s:%u", m->file, mv->line),
+			add_var(p, mv->name, mv->ref,
+			        xasprintf("%s:%u", m->file, mv->line),
 			        mv->section, 0);
 			map_get_or_put(names, mv->name, strlen(mv->name), &dummy);
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
 			struct pvar *v = add_var(p, mp->name, mp->from,
-			                         xasprintf("%s:%u", m->file, mp->line),
+			                         xasprintf("%s:%u", m->file,
+			                                   mp->line),
 			                         MS_PROFILE, 0);
 
 			v->ptype = mp->type ? xstrdup(mp->type) : NULL;
@@ -222,11 +224,13 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		const char *eq = strchr(*e, '=');
 		char *name;
 
-		if (eq == NULL || strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) != 0)
+		if (eq == NULL ||
+		    strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) != 0)
 			continue;
 		name = xstrndup(*e, (size_t)(eq - *e));
 		/* A manifest entry of the same name replaces the variable anyway. */
-		if (valid_env_name(name) && !map_get(names, name, strlen(name), &dummy))
+		if (valid_env_name(name) &&
+		    !map_get(names, name, strlen(name), &dummy))
 			add_var(p, name, eq + 1 + strlen(INLINE_PREFIX),
 			        xstrdup("environment"), MS_ENV, 1);
 		free(name);

@@ -20,48 +20,48 @@
 
 #define NO_INDEX ((size_t)-1)
 
-struct pvar {               /* a variable, or a [profile] (many variables) */
-	char *name;             /* the variable's, or the profile's */
-	char *reftext;          /* the reference as written */
-	char *where;            /* "file:line" or "environment", for messages */
-	enum msection section;  /* MS_ENV, MS_FILES or MS_PROFILE */
-	int is_inline;          /* from a vault: variable */
-	int superseded;         /* inline, and a profile sets the same name */
+struct pvar {                  /* a variable, or a [profile] (many variables) */
+	char *name;            /* the variable's, or the profile's */
+	char *reftext;         /* the reference as written */
+	char *where;           /* "file:line" or "environment", for messages */
+	enum msection section; /* MS_ENV, MS_FILES or MS_PROFILE */
+	int is_inline;         /* from a vault: variable */
+	int superseded;        /* inline, and a profile sets the same name */
 	struct ref ref;
-	size_t item;            /* index into plan.items */
-	int status;             /* ST_OK or why it failed */
-	char *reason;           /* one line, when status != ST_OK */
-	struct secret value;    /* when resolved */
-	char *ptype, *pprefix;  /* a profile's type = and prefix =, or NULL */
+	size_t item;             /* index into plan.items */
+	int status;              /* ST_OK or why it failed */
+	char *reason;            /* one line, when status != ST_OK */
+	struct secret value;     /* when resolved */
+	char *ptype, *pprefix;   /* a profile's type = and prefix =, or NULL */
 	struct pexport *exports; /* a profile's variables, when resolved */
 	size_t nexports;
 };
 
 struct pmount {
-	char *path;             /* "secret", "team/kv" */
-	int kv;                 /* 1 or 2; 0 while unknown (fallback guessing) */
-	int declared;           /* from [mounts] */
+	char *path;   /* "secret", "team/kv" */
+	int kv;       /* 1 or 2; 0 while unknown (fallback guessing) */
+	int declared; /* from [mounts] */
 };
 
 struct pitem {
-	char *path;             /* the logical path as written (first variable's) */
+	char *path; /* the logical path as written (first variable's) */
 	unsigned long version;
-	size_t mount;           /* index into plan.mounts; NO_INDEX while unknown */
-	char *rest;             /* path below the mount (KV v2 "data/" removed) */
-	size_t alias;           /* another item reading the same secret, or NO_INDEX */
+	size_t mount; /* index into plan.mounts; NO_INDEX while unknown */
+	char *rest;   /* path below the mount (KV v2 "data/" removed) */
+	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
 	char *reason;
-	struct jdoc *doc;       /* the secret object, when read */
+	struct jdoc *doc; /* the secret object, when read */
 };
 
 struct plan {
-	struct pvar *vars;      /* manifest order, then inline in environment order */
+	struct pvar *vars; /* manifest order, then inline in environment order */
 	size_t nvars;
 	struct pitem *items;
 	size_t nitems;
 	struct pmount *mounts;
 	size_t nmounts;
-	void *index;            /* private to plan.c */
+	void *index; /* private to plan.c */
 };
 
 /* Build the plan.  m may be NULL; env is the inherited environment.  Bad

@@ -19,7 +19,6 @@
  * and its rest read as another option. */
 #define MAX_OPTLINE 4000
 
-
 enum { F_REQ = 1, F_URL = 2 };
 
 struct field {

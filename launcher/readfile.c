@@ -22,8 +22,8 @@ static int read_all(int fd, const char *path, const char *what, size_t cap,
 			if (size > cap) {
 				wipe_free(buf, size);
 				return error_set(err, ST_CONFIG,
-				                 "%s: %s is larger than %zu bytes", path,
-				                 what, cap);
+				                 "%s: %s is larger than %zu bytes",
+				                 path, what, cap);
 			}
 			bigger = xmalloc(size * 2);
 			memcpy(bigger, buf, len);
@@ -38,8 +38,8 @@ static int read_all(int fd, const char *path, const char *what, size_t cap,
 			int e = errno;
 
 			wipe_free(buf, size);
-			return error_set(err, ST_OSERR, "%s: cannot read %s: %s", path,
-			                 what, strerror(e));
+			return error_set(err, ST_OSERR, "%s: cannot read %s: %s",
+			                 path, what, strerror(e));
 		}
 		if (n == 0)
 			break;
@@ -68,21 +68,23 @@ int readfile_private(const char *path, const char *what, size_t cap,
 		int e = errno;
 
 		if (e == ENOENT || e == ENOTDIR)
-			return error_set(err, ST_NOINPUT, "%s: %s does not exist", path,
-			                 what);
+			return error_set(err, ST_NOINPUT,
+			                 "%s: %s does not exist", path, what);
 		return error_set(err, e == EACCES ? ST_NOINPUT : ST_OSERR,
-		                 "%s: cannot open %s: %s", path, what, strerror(e));
+		                 "%s: cannot open %s: %s", path, what,
+		                 strerror(e));
 	}
 	if (fstat(fd, &st) != 0) {
 		int e = errno;
 
 		close(fd);
-		return error_set(err, ST_OSERR, "%s: cannot stat %s: %s", path, what,
-		                 strerror(e));
+		return error_set(err, ST_OSERR, "%s: cannot stat %s: %s", path,
+		                 what, strerror(e));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return error_set(err, ST_CONFIG, "%s: %s is a directory", path, what);
+		return error_set(err, ST_CONFIG, "%s: %s is a directory", path,
+		                 what);
 	}
 	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		close(fd);

@@ -9,7 +9,7 @@
 #include "status.h"
 
 enum sel_kind {
-	SEL_KEY,     /* no selector ("value") or #key: a top-level key, literal */
+	SEL_KEY, /* no selector ("value") or #key: a top-level key, literal */
 	SEL_POINTER, /* #/a/b: an RFC 6901 JSON Pointer */
 	SEL_WHOLE,   /* #*: the whole secret as compact JSON */
 };
@@ -18,7 +18,7 @@ struct ref {
 	char *path;            /* logical path, segments joined by '/' */
 	unsigned long version; /* ?version=N, 0 when absent */
 	enum sel_kind sel;
-	char *selector;        /* key, or pointer with its leading '/'; NULL for SEL_WHOLE */
+	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE */
 };
 
 /* Parse text into r (owned by the caller; release with ref_free).

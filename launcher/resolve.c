@@ -43,17 +43,17 @@ struct resolver {
 	struct fetcher *f;
 	struct group *groups;
 	size_t ngroups;
-	struct spec *spec;       /* one per item */
+	struct spec *spec; /* one per item */
 };
 
-struct req {              /* a callback's context */
+struct req { /* a callback's context */
 	struct resolver *r;
-	size_t idx;           /* group (preflight) or item (read) */
-	int form;             /* the KV form a read asks for: 1 or 2 */
-	int speculative;      /* sent before the mount was known */
-	int v2_status;        /* fallback: the v2 form's failure ... */
+	size_t idx;      /* group (preflight) or item (read) */
+	int form;        /* the KV form a read asks for: 1 or 2 */
+	int speculative; /* sent before the mount was known */
+	int v2_status;   /* fallback: the v2 form's failure ... */
 	int v2_was_404;
-	char *v2_reason;      /* ... and its reason (heap, only then) */
+	char *v2_reason; /* ... and its reason (heap, only then) */
 };
 
 static struct req *req_new(struct resolver *r, size_t idx, int form)
@@ -112,8 +112,7 @@ static int spec_use(struct resolver *r, size_t i, int valid)
 	return 1;
 }
 
-static void assign_and_read(struct resolver *r, size_t i, size_t mi,
-                            int spec_valid)
+static void assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_valid)
 {
 	const struct pmount *m;
 
@@ -144,10 +143,12 @@ static void read_failed(struct resolver *r, struct req *q,
 	if (res->status == 404 && q->form == 2) {
 		switch (json_classify_404(res->body, res->len)) {
 		case KV404_DELETED:
-			fail_item(r, q->idx, ST_NOINPUT, "version deleted (HTTP 404)");
+			fail_item(r, q->idx, ST_NOINPUT,
+			          "version deleted (HTTP 404)");
 			return;
 		case KV404_DESTROYED:
-			fail_item(r, q->idx, ST_NOINPUT, "version destroyed (HTTP 404)");
+			fail_item(r, q->idx, ST_NOINPUT,
+			          "version destroyed (HTTP 404)");
 			return;
 		case KV404_INVALID_PATH:
 			fail_item(r, q->idx, ST_NOINPUT,
@@ -180,7 +181,8 @@ static void spec_hold(struct spec *s, const struct fetch_result *res)
 	s->res = *res;
 	s->res.method = s->res.path = NULL; /* the request's, gone after this */
 	s->res.reason = res->reason ? xstrdup(res->reason) : NULL;
-	s->res.content_type = res->content_type ? xstrdup(res->content_type) : NULL;
+	s->res.content_type = res->content_type ? xstrdup(res->content_type) :
+	                                          NULL;
 	secret_set(&s->body, res->body, res->len);
 	s->res.body = s->body.p;
 }
@@ -210,8 +212,8 @@ static void on_read(void *ctx, const struct fetch_result *res)
 		if (!vault_is_json(res))
 			fail_item(r, q->idx, ST_PROTOCOL,
 			          "the answer is not JSON (wrong Content-Type)");
-		else if (json_parse_secret(res->body, res->len, q->form, &it->doc,
-		                           &e) != ST_OK)
+		else if (json_parse_secret(res->body, res->len, q->form,
+		                           &it->doc, &e) != ST_OK)
 			fail_item(r, q->idx, e.status, e.msg);
 	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&
 	           (res->status == 403 ||
@@ -258,8 +260,7 @@ static int under(const char *path, const char *mount)
 	return strncmp(path, mount, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-static void detected(struct resolver *r, struct group *g, const char *mount,
-                     int kv)
+static void detected(struct resolver *r, struct group *g, const char *mount, int kv)
 {
 	size_t mi = plan_mount(r->p, mount, kv, 0), i, n = 0, left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
@@ -379,7 +380,8 @@ static void detect_mounts(struct resolver *r)
 		const char *slash;
 		size_t n;
 
-		if (it->mount != NO_INDEX || it->status != ST_OK || it->alias != NO_INDEX)
+		if (it->mount != NO_INDEX || it->status != ST_OK ||
+		    it->alias != NO_INDEX)
 			continue;
 		slash = strchr(it->path, '/');
 		n = slash ? (size_t)(slash - it->path) : strlen(it->path);
@@ -391,7 +393,8 @@ static void detect_mounts(struct resolver *r)
 			r->ngroups++;
 		}
 		r->groups[g].pending = xgrow(r->groups[g].pending,
-		                             r->groups[g].npending, sizeof(size_t));
+		                             r->groups[g].npending,
+		                             sizeof(size_t));
 		r->groups[g].pending[r->groups[g].npending++] = i;
 	}
 	map_free(byfirst);
@@ -416,7 +419,8 @@ static void on_auth(void *ctx, int status, const char *reason)
 	for (i = 0; i < r->p->nitems; i++) {
 		const struct pitem *it = &r->p->items[i];
 
-		if (it->mount != NO_INDEX && it->status == ST_OK && it->alias == NO_INDEX)
+		if (it->mount != NO_INDEX && it->status == ST_OK &&
+		    it->alias == NO_INDEX)
 			issue_read(r, req_new(r, i, r->p->mounts[it->mount].kv));
 	}
 	detect_mounts(r);
@@ -480,7 +484,8 @@ static int resolve_file(struct plan *p, const struct config *c, struct error *er
 			plan_fail_item(it, ST_CONFIG,
 			               "?version= is not supported by the file:// store");
 		else if ((d = json_store_get(store, it->path)) == NULL)
-			plan_fail_item(it, ST_NOINPUT, "not found in the file:// store");
+			plan_fail_item(it, ST_NOINPUT,
+			               "not found in the file:// store");
 		else
 			it->doc = json_ref(d);
 	}
@@ -497,7 +502,8 @@ int resolve_settle(struct plan *p)
 		struct pvar *v = &p->vars[i];
 		const struct pitem *it = plan_item(p, v);
 
-		if (v->status == ST_OK && it && it->status != ST_OK && !v->superseded)
+		if (v->status == ST_OK && it && it->status != ST_OK &&
+		    !v->superseded)
 			plan_fail_var(v, it->status, it->reason);
 		if (first == ST_OK && v->status != ST_OK)
 			first = v->status;
@@ -533,8 +539,8 @@ static void check_clashes(struct plan *p)
 
 	for (i = 0; i < p->nvars; i++)
 		if (p->vars[i].section != MS_PROFILE)
-			map_get_or_put(names, p->vars[i].name, strlen(p->vars[i].name),
-			               &(size_t){i});
+			map_get_or_put(names, p->vars[i].name,
+			               strlen(p->vars[i].name), &(size_t){i});
 	for (i = 0; i < p->nvars; i++) {
 		struct pvar *v = &p->vars[i];
 
@@ -548,7 +554,8 @@ static void check_clashes(struct plan *p)
 				struct pvar *w = &p->vars[k];
 
 				log_debug("%s: set by profile %s; the inline reference "
-				          "gives way", w->name, v->name);
+				          "gives way",
+				          w->name, v->name);
 				w->superseded = 1;
 				w->status = ST_OK;
 				free(w->reason);
@@ -578,13 +585,15 @@ static void select_values(struct plan *p)
 		if (v->status != ST_OK || it == NULL || it->status != ST_OK)
 			continue;
 		if (it->doc == NULL) {
-			plan_fail_var(v, ST_SOFTWARE, "no answer was recorded (a bug)");
+			plan_fail_var(v, ST_SOFTWARE,
+			              "no answer was recorded (a bug)");
 		} else if (v->section == MS_PROFILE) {
 			select_profile(v, it);
-		} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
-		                       &e) != ST_OK) {
+		} else if (json_select(it->doc, v->ref.sel, v->ref.selector,
+		                       &v->value, &e) != ST_OK) {
 			plan_fail_var(v, e.status, e.msg);
-		} else if (v->section == MS_ENV && memchr(v->value.p, '\0', v->value.len)) {
+		} else if (v->section == MS_ENV &&
+		           memchr(v->value.p, '\0', v->value.len)) {
 			secret_wipe(&v->value);
 			plan_fail_var(v, ST_DATA,
 			              "the value contains a NUL byte, which an environment "

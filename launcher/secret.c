@@ -34,7 +34,8 @@ void secret_wipe(struct secret *s)
 
 void secret_rstrip(struct secret *s)
 {
-	while (s->len > 0 && (s->p[s->len - 1] == '\n' || s->p[s->len - 1] == '\r' ||
-	                      s->p[s->len - 1] == ' ' || s->p[s->len - 1] == '\t'))
+	while (s->len > 0 &&
+	       (s->p[s->len - 1] == '\n' || s->p[s->len - 1] == '\r' ||
+	        s->p[s->len - 1] == ' ' || s->p[s->len - 1] == '\t'))
 		s->p[--s->len] = '\0';
 }

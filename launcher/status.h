@@ -10,16 +10,16 @@
 
 enum status {
 	ST_OK = 0,
-	ST_USAGE = 64,       /* bad command line */
-	ST_DATA = 65,        /* key missing, NUL byte, value too large, bad profile */
-	ST_NOINPUT = 66,     /* secret path or named file does not exist */
+	ST_USAGE = 64, /* bad command line */
+	ST_DATA = 65,  /* key missing, NUL byte, value too large, bad profile */
+	ST_NOINPUT = 66, /* secret path or named file does not exist */
 	ST_UNAVAILABLE = 69, /* cannot connect, TLS, sealed, 5xx, redirect refused */
-	ST_SOFTWARE = 70,    /* internal error */
-	ST_OSERR = 71,       /* a system call failed */
-	ST_TEMPFAIL = 75,    /* deadline passed, 429/412 persisted */
-	ST_PROTOCOL = 76,    /* the answer is not the Vault API */
-	ST_NOPERM = 77,      /* login failed, token invalid, 403 */
-	ST_CONFIG = 78,      /* manifest or settings wrong */
+	ST_SOFTWARE = 70, /* internal error */
+	ST_OSERR = 71,    /* a system call failed */
+	ST_TEMPFAIL = 75, /* deadline passed, 429/412 persisted */
+	ST_PROTOCOL = 76, /* the answer is not the Vault API */
+	ST_NOPERM = 77,   /* login failed, token invalid, 403 */
+	ST_CONFIG = 78,   /* manifest or settings wrong */
 	ST_CANNOT_EXEC = 126,
 	ST_NOT_FOUND = 127,
 };

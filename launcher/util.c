@@ -142,8 +142,10 @@ int parse_seconds(const char *s, double *out)
 
 int parse_bool(const char *s)
 {
-	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+	static const char *const yes[] = {"1",    "t",    "T",
+	                                  "TRUE", "true", "True"};
+	static const char *const no[] = {"0",     "f",     "F",
+	                                 "FALSE", "false", "False"};
 	size_t i;
 
 	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
@@ -157,8 +159,8 @@ int parse_bool(const char *s)
 
 int valid_env_name(const char *s)
 {
-	if (s == NULL || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-	                   *s == '_'))
+	if (s == NULL ||
+	    !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
 		return 0;
 	for (s++; *s; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||

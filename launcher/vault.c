@@ -18,8 +18,8 @@ char *vault_encode_path(const char *path)
 
 	for (p = (const unsigned char *)path; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
-		    *p == '~' || *p == '/') {
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~' || *p == '/') {
 			*o++ = (char)*p;
 		} else {
 			*o++ = '%';
@@ -80,8 +80,9 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 	case 401:
 	case 403:
 		st = ST_NOPERM;
-		what = strstr(errs, "invalid token") ? "token invalid or expired" :
-		                                       "permission denied";
+		what = strstr(errs, "invalid token") ?
+		               "token invalid or expired" :
+		               "permission denied";
 		break;
 	case 404:
 		st = ST_NOINPUT;
@@ -90,7 +91,8 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 	case 412:
 	case 429:
 		st = ST_TEMPFAIL;
-		what = r->status == 429 ? "rate limited" : "index state not present";
+		what = r->status == 429 ? "rate limited" :
+		                          "index state not present";
 		break;
 	case 503:
 		st = ST_UNAVAILABLE;

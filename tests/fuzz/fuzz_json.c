@@ -10,8 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const sel[] = {"value", "password", "/a/0/b", "/~0~1",
-	                                  "", "/details/host"};
+	static const char *const sel[] = {"value", "password", "/a/0/b",
+	                                  "/~0~1", "",         "/details/host"};
 	const char *body = (const char *)data;
 	struct jdoc *d = NULL;
 	struct secret s = {NULL, 0}, tok = {NULL, 0};
@@ -25,8 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (json_parse_secret(body, size, kv, &d, &err) != ST_OK)
 			continue;
 		for (i = 0; i < sizeof sel / sizeof sel[0]; i++) {
-			json_select(d, sel[i][0] == '/' || sel[i][0] == '\0' ?
-			                       SEL_POINTER : SEL_KEY,
+			json_select(d,
+			            sel[i][0] == '/' || sel[i][0] == '\0' ?
+			                    SEL_POINTER :
+			                    SEL_KEY,
 			            sel[i], &s, &err);
 			secret_wipe(&s);
 		}

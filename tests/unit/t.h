@@ -19,35 +19,35 @@ struct t_case {
 void t_register(struct t_case *c);
 void t_fail(const char *file, int line, const char *expr);
 
-#define TEST(name)                                                            \
-	static void name(void);                                               \
-	static struct t_case t_case_##name = {#name, name, NULL};             \
-	__attribute__((constructor)) static void t_reg_##name(void)           \
-	{                                                                     \
-		t_register(&t_case_##name);                                   \
-	}                                                                     \
+#define TEST(name)                                                             \
+	static void name(void);                                                \
+	static struct t_case t_case_##name = {#name, name, NULL};              \
+	__attribute__((constructor)) static void t_reg_##name(void)            \
+	{                                                                      \
+		t_register(&t_case_##name);                                    \
+	}                                                                      \
 	static void name(void)
 
-#define CHECK(e)                                                              \
-	do {                                                                  \
-		if (!(e))                                                     \
-			t_fail(__FILE__, __LINE__, #e);                       \
+#define CHECK(e)                                                               \
+	do {                                                                   \
+		if (!(e))                                                      \
+			t_fail(__FILE__, __LINE__, #e);                        \
 	} while (0)
-#define REQUIRE(e)                                                            \
-	do {                                                                  \
-		if (!(e)) {                                                   \
-			t_fail(__FILE__, __LINE__, #e);                       \
-			return;                                               \
-		}                                                             \
+#define REQUIRE(e)                                                             \
+	do {                                                                   \
+		if (!(e)) {                                                    \
+			t_fail(__FILE__, __LINE__, #e);                        \
+			return;                                                \
+		}                                                              \
 	} while (0)
-#define CHECK_STR(a, b)                                                       \
-	do {                                                                  \
-		const char *t_a = (a), *t_b = (b);                            \
-		if (t_a == NULL || t_b == NULL || strcmp(t_a, t_b) != 0) {    \
-			fprintf(stderr, "  got \"%s\", want \"%s\"\n",        \
-			        t_a ? t_a : "(null)", t_b ? t_b : "(null)");  \
-			t_fail(__FILE__, __LINE__, #a " == " #b);             \
-		}                                                             \
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *t_a = (a), *t_b = (b);                             \
+		if (t_a == NULL || t_b == NULL || strcmp(t_a, t_b) != 0) {     \
+			fprintf(stderr, "  got \"%s\", want \"%s\"\n",         \
+			        t_a ? t_a : "(null)", t_b ? t_b : "(null)");   \
+			t_fail(__FILE__, __LINE__, #a " == " #b);              \
+		}                                                              \
 	} while (0)
 
 #endif

@@ -42,7 +42,7 @@ static const struct {
 	{"\"plain\"", "plain", 0},
 	{"\"\"", "", 0},
 	{"\"h\\u00e9llo \\u2603 \\ud83d\\ude00\"",
-	 "h\xc3\xa9llo \xe2\x98\x83 \xf0\x9f\x98\x80", 0},
+         "h\xc3\xa9llo \xe2\x98\x83 \xf0\x9f\x98\x80", 0},
 	{"\"h\xc3\xa9llo\"", "h\xc3\xa9llo", 0},
 	{"\"a\\u0000b\"", "a\0b", 3},
 	{"\"\\u0000\"", "\0", 1},
@@ -83,13 +83,13 @@ static const struct {
 	{"[true,false,null,\"\"]", "[true,false,null,\"\"]", 0},
 	{"{\"b\": {\"c\": []}, \"a\": null}", "{\"b\":{\"c\":[]},\"a\":null}", 0},
 	{"{\"z\":1,\"y\":2,\"x\":3,\"w\":4,\"v\":5,\"u\":6,\"t\":7,\"s\":8}",
-	 "{\"z\":1,\"y\":2,\"x\":3,\"w\":4,\"v\":5,\"u\":6,\"t\":7,\"s\":8}", 0},
+         "{\"z\":1,\"y\":2,\"x\":3,\"w\":4,\"v\":5,\"u\":6,\"t\":7,\"s\":8}", 0},
 	{"{\"k\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u0000/\\u007f\"}",
-	 "{\"k\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u0000/\x7f\"}", 0},
+         "{\"k\":\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u0000/\x7f\"}", 0},
 	{"{\"\\u00e9\\n\":\"\\u2028\\ud83d\\ude00\"}",
-	 "{\"\xc3\xa9\\n\":\"\xe2\x80\xa8\xf0\x9f\x98\x80\"}", 0},
+         "{\"\xc3\xa9\\n\":\"\xe2\x80\xa8\xf0\x9f\x98\x80\"}", 0},
 	{"[{\"host\":\"db\",\"port\":5432,\"tls\":true}]",
-	 "[{\"host\":\"db\",\"port\":5432,\"tls\":true}]", 0},
+         "[{\"host\":\"db\",\"port\":5432,\"tls\":true}]", 0},
 };
 
 TEST(json_render_values)
@@ -143,8 +143,8 @@ static const struct {
 	{SEL_KEY, "*", "star"},
 	{SEL_KEY, "key with space", "spaced"},
 	{SEL_KEY, "details",
-	 "{\"host\":\"db.example\",\"port\":5432,\"tags\":[\"x\",{\"k\":\"v\"},"
-	 "null,[1,2]],\"empty\":{}}"},
+         "{\"host\":\"db.example\",\"port\":5432,\"tags\":[\"x\",{\"k\":\"v\"},"
+         "null,[1,2]],\"empty\":{}}"},
 	{SEL_KEY, "tls", NULL},
 	{SEL_KEY, "Password", NULL},
 	{SEL_KEY, "/password", NULL},
@@ -194,21 +194,24 @@ TEST(json_selectors)
 	REQUIRE(d != NULL);
 	for (i = 0; i < N(selects); i++) {
 		memset(&err, 0, sizeof err);
-		rc = json_select(d, selects[i].sel, selects[i].selector, &out, &err);
+		rc = json_select(d, selects[i].sel, selects[i].selector, &out,
+		                 &err);
 		if (selects[i].want == NULL) {
 			CHECK(rc == ST_DATA && err.status == ST_DATA);
 			if (rc != ST_DATA)
-				fprintf(stderr, "  found '%s'\n", selects[i].selector);
+				fprintf(stderr, "  found '%s'\n",
+				        selects[i].selector);
 			continue;
 		}
 		if (rc != ST_OK) {
-			fprintf(stderr, "  '%s': %s\n", selects[i].selector, err.msg);
+			fprintf(stderr, "  '%s': %s\n", selects[i].selector,
+			        err.msg);
 			CHECK(!"selector failed");
 			continue;
 		}
 		if (!same(&out, selects[i].want, strlen(selects[i].want)))
-			fprintf(stderr, "  '%s': got \"%s\"\n", selects[i].selector,
-			        out.p);
+			fprintf(stderr, "  '%s': got \"%s\"\n",
+			        selects[i].selector, out.p);
 		CHECK(same(&out, selects[i].want, strlen(selects[i].want)));
 	}
 	secret_wipe(&out);
@@ -236,7 +239,7 @@ TEST(json_select_whole_and_replace)
 	struct jdoc *d = doc("{\"user\":\"app\",\"password\":\"s3cr3t\","
 	                     "\"port\":5432,\"ratio\":0.1,\"n\":null}");
 	static const char whole[] = "{\"user\":\"app\",\"password\":\"s3cr3t\","
-	                            "\"port\":5432,\"ratio\":0.1,\"n\":null}";
+				    "\"port\":5432,\"ratio\":0.1,\"n\":null}";
 
 	REQUIRE(d != NULL);
 	secret_set(&out, "old", 3);
@@ -325,38 +328,38 @@ static const struct {
 	{kv2_deleted, 2, ST_NOINPUT, "version deleted", NULL},
 	{kv2_destroyed, 2, ST_NOINPUT, "version destroyed", NULL},
 	{kv1_body, 2, ST_PROTOCOL,
-	 "unexpected response shape: 'data.data' is not an object", NULL},
+         "unexpected response shape: 'data.data' is not an object", NULL},
 	{kv2_invalid_path, 2, ST_PROTOCOL,
-	 "unexpected response shape: 'data' is not an object", NULL},
+         "unexpected response shape: 'data' is not an object", NULL},
 	{kv2_invalid_path, 1, ST_PROTOCOL,
-	 "unexpected response shape: 'data' is not an object", NULL},
+         "unexpected response shape: 'data' is not an object", NULL},
 	{"{\"errors\":[]}", 1, ST_PROTOCOL,
-	 "unexpected response shape: 'data' is not an object", NULL},
+         "unexpected response shape: 'data' is not an object", NULL},
 	{"{\"data\":\"x\"}", 1, ST_PROTOCOL,
-	 "unexpected response shape: 'data' is not an object", NULL},
+         "unexpected response shape: 'data' is not an object", NULL},
 	{"{\"data\":[1]}", 1, ST_PROTOCOL,
-	 "unexpected response shape: 'data' is not an object", NULL},
+         "unexpected response shape: 'data' is not an object", NULL},
 	{"{\"data\":{\"data\":[1]}}", 2, ST_PROTOCOL,
-	 "unexpected response shape: 'data.data' is not an object", NULL},
+         "unexpected response shape: 'data.data' is not an object", NULL},
 	{"{\"data\":{\"data\":\"x\"}}", 2, ST_PROTOCOL,
-	 "unexpected response shape: 'data.data' is not an object", NULL},
+         "unexpected response shape: 'data.data' is not an object", NULL},
 	{"[{\"data\":{}}]", 1, ST_PROTOCOL,
-	 "unexpected response shape: not an object", NULL},
+         "unexpected response shape: not an object", NULL},
 	{"", 1, ST_PROTOCOL, "invalid JSON in response", NULL},
 	{"\"data\"", 1, ST_PROTOCOL, "invalid JSON in response", NULL},
 	{"<html><body>502 Bad Gateway</body></html>", 1, ST_PROTOCOL,
-	 "invalid JSON in response", NULL},
+         "invalid JSON in response", NULL},
 	{"{\"data\":{\"password\":\"s3cr3t\"", 1, ST_PROTOCOL,
-	 "invalid JSON in response", NULL},
+         "invalid JSON in response", NULL},
 	{"{\"data\":{\"password\":s3cr3t}}", 1, ST_PROTOCOL,
-	 "invalid JSON in response", NULL},
+         "invalid JSON in response", NULL},
 	{"{\"data\":{\"k\":\"v\"}} trailing", 1, ST_PROTOCOL,
-	 "invalid JSON in response", NULL},
+         "invalid JSON in response", NULL},
 	{"{\"data\":{\"k\":\"\xff\"}}", 1, ST_PROTOCOL,
-	 "invalid JSON in response", NULL},
+         "invalid JSON in response", NULL},
 	/* numbers jansson cannot hold keep their JSON text */
 	{"{\"data\":{\"n\":123456789012345678901234567890}}", 1, ST_OK, "n",
-	 "123456789012345678901234567890"},
+         "123456789012345678901234567890"},
 	{"{\"data\":{\"n\":-1e400,\"s\":\"1e400\"}}", 1, ST_OK, "n", "-1e400"},
 	{"{\"data\":{\"n\":1e400,\"s\":\"1e400\"}}", 1, ST_OK, "s", "1e400"},
 };
@@ -389,7 +392,8 @@ TEST(json_envelopes)
 	for (i = 0; i < N(envelopes); i++) {
 		memset(&err, 0, sizeof err);
 		d = (struct jdoc *)&err; /* must be reset on failure */
-		rc = json_parse_secret(envelopes[i].body, strlen(envelopes[i].body),
+		rc = json_parse_secret(envelopes[i].body,
+		                       strlen(envelopes[i].body),
 		                       envelopes[i].kv, &d, &err);
 		if (rc != envelopes[i].status)
 			fprintf(stderr, "  case %zu: status %d: %s\n", i, rc,
@@ -417,8 +421,7 @@ TEST(json_parse_secret_honours_len)
 	struct secret out = {NULL, 0};
 	struct jdoc *d;
 
-	REQUIRE(json_parse_secret(body, sizeof body - 1 - 7, 1, &d, NULL) ==
-	        ST_OK);
+	REQUIRE(json_parse_secret(body, sizeof body - 1 - 7, 1, &d, NULL) == ST_OK);
 	CHECK(json_select(d, SEL_KEY, "k", &out, NULL) == ST_OK);
 	CHECK(same(&out, "v", 1));
 	json_free(d);
@@ -444,11 +447,11 @@ static const struct {
 	{kv2_destroyed, KV404_DESTROYED, 0},
 	{kv2_invalid_path, KV404_INVALID_PATH, 0},
 	{"{\"data\":null,\"warnings\":[\"Non-listing operations on the root of a "
-	 "K/V v2 mount are not supported.\"]}",
-	 KV404_INVALID_PATH, 0},
+         "K/V v2 mount are not supported.\"]}",
+         KV404_INVALID_PATH, 0},
 	{"{\"errors\":[\"no handler for route \\\"foo/bar\\\". route entry not "
-	 "found.\"]}",
-	 KV404_MISSING, 0},
+         "found.\"]}",
+         KV404_MISSING, 0},
 	{"{\"errors\":[],\"warnings\":[\"w\"]}", KV404_INVALID_PATH, 0},
 	{"{\"errors\":[],\"data\":{\"k\":\"v\"}}", KV404_MISSING, 0},
 	{"{\"errors\":{}}", KV404_MISSING, 0},
@@ -483,19 +486,19 @@ static const struct {
 } summaries[] = {
 	{"{\"errors\":[\"permission denied\"]}", 128, "permission denied"},
 	{"{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}",
-	 128, "1 error occurred: * permission denied"},
+         128, "1 error occurred: * permission denied"},
 	{"{\"errors\":[\"2 errors occurred:\\n\\t* permission denied\\n\\t* "
-	 "invalid token\\n\\n\"]}",
-	 128, "2 errors occurred: * permission denied * invalid token"},
+         "invalid token\\n\\n\"]}",
+         128, "2 errors occurred: * permission denied * invalid token"},
 	{"{\"errors\":[\"invalid role or secret ID\"]}", 128,
-	 "invalid role or secret ID"},
+         "invalid role or secret ID"},
 	{"{\"errors\":[\"a\",\"b\"]}", 128, "a; b"},
 	{"{\"errors\":[\"  x  \",\"\",\"\\n\\t \",3,null,\"y\"]}", 128, "x; y"},
 	{"{\"errors\":[\"\",\"y\"]}", 128, "y"},
 	{"{\"errors\":[\"tab\\there\\u0001x\\u007fy\\u0000z\"]}", 128,
-	 "tab here x y z"},
+         "tab here x y z"},
 	{"{\"errors\":[\"Vault is sealed\"],\"warnings\":[\"w\"]}", 128,
-	 "Vault is sealed"},
+         "Vault is sealed"},
 	{"{\"errors\":[\"caf\\u00e9\"]}", 128, "caf\xc3\xa9"},
 	{"{\"errors\":[]}", 128, ""},
 	{"{\"errors\":\"permission denied\"}", 128, ""},
@@ -519,8 +522,8 @@ TEST(json_error_summaries)
 
 	for (i = 0; i < N(summaries); i++) {
 		memset(buf, 'Z', sizeof buf);
-		json_error_summary(summaries[i].body, strlen(summaries[i].body), buf,
-		                   summaries[i].cap);
+		json_error_summary(summaries[i].body, strlen(summaries[i].body),
+		                   buf, summaries[i].cap);
 		CHECK_STR(buf, summaries[i].want);
 		CHECK(strlen(buf) < summaries[i].cap);
 	}
@@ -538,24 +541,24 @@ static const struct {
 	int kv;
 } mounts[] = {
 	{"{\"accessor\":\"kv_3fa2b9c1\",\"config\":{\"default_lease_ttl\":0,"
-	 "\"force_no_cache\":false,\"max_lease_ttl\":0},\"description\":"
-	 "\"key/value secret storage\",\"external_entropy_access\":false,"
-	 "\"local\":false,\"options\":{\"version\":\"2\"},\"path\":\"secret/\","
-	 "\"plugin_version\":\"\",\"running_plugin_version\":\"v0.20.0+builtin\","
-	 "\"running_sha256\":\"\",\"seal_wrap\":false,\"type\":\"kv\","
-	 "\"uuid\":\"5d2c\"}",
-	 ST_OK, "secret", 2},
-	{"{\"options\":{\"version\":\"1\"},\"path\":\"legacy/\"}", ST_OK, "legacy",
-	 1},
+         "\"force_no_cache\":false,\"max_lease_ttl\":0},\"description\":"
+         "\"key/value secret storage\",\"external_entropy_access\":false,"
+         "\"local\":false,\"options\":{\"version\":\"2\"},\"path\":\"secret/\","
+         "\"plugin_version\":\"\",\"running_plugin_version\":\"v0.20.0+builtin\","
+         "\"running_sha256\":\"\",\"seal_wrap\":false,\"type\":\"kv\","
+         "\"uuid\":\"5d2c\"}",
+         ST_OK, "secret", 2},
+	{"{\"options\":{\"version\":\"1\"},\"path\":\"legacy/\"}", ST_OK,
+         "legacy", 1},
 	{"{\"options\":{\"version\":\"\"},\"path\":\"kv/\"}", ST_OK, "kv", 1},
 	{"{\"options\":{},\"path\":\"kv/\"}", ST_OK, "kv", 1},
 	{"{\"options\":null,\"path\":\"kv/\"}", ST_OK, "kv", 1},
 	{"{\"path\":\"kv/\",\"type\":\"kv\"}", ST_OK, "kv", 1},
 	{"{\"options\":{\"version\":2},\"path\":\"kv/\"}", ST_OK, "kv", 1},
 	{"{\"options\":{\"version\":\"2\"},\"path\":\"ns1/team/kv/\"}", ST_OK,
-	 "ns1/team/kv", 2},
+         "ns1/team/kv", 2},
 	{"{\"options\":{\"version\":\"2\"},\"path\":\"secret\"}", ST_OK,
-	 "secret", 2},
+         "secret", 2},
 	{"{\"options\":{\"version\":\"2\"}}", ST_PROTOCOL, NULL, 0},
 	{"{\"path\":\"\"}", ST_PROTOCOL, NULL, 0},
 	{"{\"path\":\"/\"}", ST_PROTOCOL, NULL, 0},
@@ -589,8 +592,8 @@ TEST(json_mounts)
 			CHECK(kv == mounts[i].kv);
 		} else {
 			CHECK(mount == NULL);
-			CHECK(strncmp(err.msg, "unexpected response shape: ", 27) ==
-			      0);
+			CHECK(strncmp(err.msg,
+			              "unexpected response shape: ", 27) == 0);
 		}
 		free(mount);
 		free(body);
@@ -602,9 +605,9 @@ TEST(json_mounts)
 
 /* ---- login (vault-api.md section 7) ---- */
 
-#define LOGIN(auth)                                                           \
-	"{\"request_id\":\"r\",\"lease_id\":\"\",\"renewable\":false,"        \
-	"\"lease_duration\":0,\"data\":null,\"wrap_info\":null,"              \
+#define LOGIN(auth)                                                            \
+	"{\"request_id\":\"r\",\"lease_id\":\"\",\"renewable\":false,"         \
+	"\"lease_duration\":0,\"data\":null,\"wrap_info\":null,"               \
 	"\"warnings\":null,\"auth\":" auth "}"
 
 static const struct {
@@ -614,43 +617,41 @@ static const struct {
 	int batch;
 } logins[] = {
 	{LOGIN("{\"client_token\":\"hvs.CAESIJabc\",\"accessor\":"
-	       "\"fd6c9a00-d2dc-3b11-0be5-af7ae0e1d374\",\"policies\":"
-	       "[\"app-read\",\"default\"],\"token_policies\":[\"app-read\","
-	       "\"default\"],\"metadata\":{\"role_name\":\"app\"},"
-	       "\"lease_duration\":1200,\"renewable\":true,\"entity_id\":"
-	       "\"7d2e\",\"token_type\":\"service\",\"orphan\":true,"
-	       "\"mfa_requirement\":null,\"num_uses\":0}"),
-	 ST_OK, "hvs.CAESIJabc", 0},
+               "\"fd6c9a00-d2dc-3b11-0be5-af7ae0e1d374\",\"policies\":"
+               "[\"app-read\",\"default\"],\"token_policies\":[\"app-read\","
+               "\"default\"],\"metadata\":{\"role_name\":\"app\"},"
+               "\"lease_duration\":1200,\"renewable\":true,\"entity_id\":"
+               "\"7d2e\",\"token_type\":\"service\",\"orphan\":true,"
+               "\"mfa_requirement\":null,\"num_uses\":0}"),
+         ST_OK, "hvs.CAESIJabc", 0},
 	{LOGIN("{\"client_token\":\"hvb.AAAAAQJabc\",\"token_type\":\"batch\","
-	       "\"renewable\":false}"),
-	 ST_OK, "hvb.AAAAAQJabc", 1},
+               "\"renewable\":false}"),
+         ST_OK, "hvb.AAAAAQJabc", 1},
 	{LOGIN("{\"client_token\":\"opaque\",\"token_type\":\"batch\"}"), ST_OK,
-	 "opaque", 1},
-	{LOGIN("{\"client_token\":\"hvb.AAAAAQJabc\"}"), ST_OK, "hvb.AAAAAQJabc",
-	 1},
+         "opaque", 1},
+	{LOGIN("{\"client_token\":\"hvb.AAAAAQJabc\"}"), ST_OK,
+         "hvb.AAAAAQJabc", 1},
 	{LOGIN("{\"client_token\":\"b.AAAAAQJabc\"}"), ST_OK, "b.AAAAAQJabc", 1},
-	{LOGIN("{\"client_token\":\"s.abc\",\"token_type\":\"service\"}"), ST_OK,
-	 "s.abc", 0},
+	{LOGIN("{\"client_token\":\"s.abc\",\"token_type\":\"service\"}"),
+         ST_OK, "s.abc", 0},
 	{LOGIN("{\"client_token\":\"5a4c7d35-6b1f-4d7e-9d52-1d1c43c7f1a2\"}"),
-	 ST_OK, "5a4c7d35-6b1f-4d7e-9d52-1d1c43c7f1a2", 0},
+         ST_OK, "5a4c7d35-6b1f-4d7e-9d52-1d1c43c7f1a2", 0},
 	{LOGIN("{\"client_token\":\"\",\"mfa_requirement\":{\"mfa_request_id\":"
-	       "\"id\",\"mfa_constraints\":{}}}"),
-	 ST_NOPERM, "multi-factor", 0},
-	{LOGIN("{\"client_token\":\"\"}"), ST_NOPERM, "login returned no token",
-	 0},
+               "\"id\",\"mfa_constraints\":{}}}"),
+         ST_NOPERM, "multi-factor", 0},
+	{LOGIN("{\"client_token\":\"\"}"), ST_NOPERM, "login returned no token", 0},
 	{LOGIN("null"), ST_PROTOCOL, "no 'auth' object", 0},
 	{LOGIN("{}"), ST_PROTOCOL, "no 'auth.client_token'", 0},
-	{LOGIN("{\"client_token\":null}"), ST_PROTOCOL, "no 'auth.client_token'",
-	 0},
+	{LOGIN("{\"client_token\":null}"), ST_PROTOCOL,
+         "no 'auth.client_token'", 0},
 	{LOGIN("{\"client_token\":7}"), ST_PROTOCOL, "no 'auth.client_token'", 0},
 	{LOGIN("{\"client_token\":\"hvs.x\\r\\nX-Evil: 1\"}"), ST_PROTOCOL,
-	 "unusable", 0},
-	{LOGIN("{\"client_token\":\"hvs.x\\u0000y\"}"), ST_PROTOCOL, "unusable",
-	 0},
+         "unusable", 0},
+	{LOGIN("{\"client_token\":\"hvs.x\\u0000y\"}"), ST_PROTOCOL, "unusable", 0},
 	{"{\"errors\":[\"invalid role or secret ID\"]}", ST_PROTOCOL,
-	 "no 'auth' object", 0},
+         "no 'auth' object", 0},
 	{"{\"auth\":{\"client_token\":\"hvs.", ST_PROTOCOL,
-	 "invalid JSON in response", 0},
+         "invalid JSON in response", 0},
 };
 
 TEST(json_logins)
@@ -663,13 +664,14 @@ TEST(json_logins)
 	for (i = 0; i < N(logins); i++) {
 		memset(&err, 0, sizeof err);
 		batch = -1;
-		rc = json_parse_login(logins[i].body, strlen(logins[i].body), &token,
-		                      &batch, &err);
+		rc = json_parse_login(logins[i].body, strlen(logins[i].body),
+		                      &token, &batch, &err);
 		if (rc != logins[i].status)
 			fprintf(stderr, "  case %zu: %d %s\n", i, rc, err.msg);
 		CHECK(rc == logins[i].status);
 		if (rc == ST_OK) {
-			CHECK(same(&token, logins[i].token, strlen(logins[i].token)));
+			CHECK(same(&token, logins[i].token,
+			           strlen(logins[i].token)));
 			CHECK(batch == logins[i].batch);
 		} else {
 			CHECK(err.status == rc);
@@ -687,7 +689,7 @@ TEST(json_subobjects_and_members)
 	static const struct {
 		const char *key, *value;
 	} want[] = {
-		{"type", "postgres"}, {"host", "db.example"}, {"port", "5432"},
+		{"type", "postgres"}, {"host", "db.example"},  {"port", "5432"},
 		{"ssl", "true"},      {"opts", "{\"a\":[1]}"}, {"none", ""},
 	};
 	struct secret v = {NULL, 0};
@@ -794,7 +796,7 @@ static const struct {
 	{"", "file store: invalid JSON at line 1, column 0"},
 	{"{", "file store: invalid JSON at line 1, column 1"},
 	{"{\n  \"a\": {},\n  \"b\": {\"k\": s3cr3t}\n}",
-	 "file store: invalid JSON at line 3, column 14"},
+         "file store: invalid JSON at line 3, column 14"},
 	{"{\"a\":{}}garbage", "file store: invalid JSON at line 1, column 15"},
 	{"{\"a\":{},\n\"a\":{}}", "file store: duplicate key at line 2"},
 	{"[]", "file store: top level is not an object"},
@@ -802,7 +804,7 @@ static const struct {
 	{"\"secret/x\"", "file store: top level is not an object"},
 	{"null", "file store: top level is not an object"},
 	{"{\"secret/x\":{},\"secret/y\":\"v\"}",
-	 "file store: 'secret/y' is not an object"},
+         "file store: 'secret/y' is not an object"},
 	{"{\"secret/x\":[]}", "file store: 'secret/x' is not an object"},
 	{"{\"secret/x\":null}", "file store: 'secret/x' is not an object"},
 };
@@ -816,8 +818,9 @@ TEST(json_store_errors)
 	for (i = 0; i < N(bad_stores); i++) {
 		memset(&err, 0, sizeof err);
 		store = (struct jdoc *)&err;
-		CHECK(json_store_load(bad_stores[i].text, strlen(bad_stores[i].text),
-		                      &store, &err) == ST_CONFIG);
+		CHECK(json_store_load(bad_stores[i].text,
+		                      strlen(bad_stores[i].text), &store,
+		                      &err) == ST_CONFIG);
 		CHECK(store == NULL);
 		CHECK(err.status == ST_CONFIG);
 		CHECK_STR(err.msg, bad_stores[i].msg);

@@ -49,8 +49,8 @@ static struct manifest *loads(const char *text)
 	int rc = parse(text, &m, &e);
 
 	if (rc != ST_OK)
-		fprintf(stderr, "  unexpected error: %s\n  manifest:\n%s\n", e.msg,
-		        text);
+		fprintf(stderr, "  unexpected error: %s\n  manifest:\n%s\n",
+		        e.msg, text);
 	CHECK(rc == ST_OK);
 	return rc == ST_OK ? m : NULL;
 }
@@ -77,19 +77,18 @@ static const struct {
 	{"[env ;x]\n", "t.ini:1: syntax error (section header without ']')"},
 	{"[env]\nA x\n", "t.ini:2: syntax error (expected NAME = VALUE)"},
 	{"[env]\nA ; = x\n", "t.ini:2: syntax error (expected NAME = VALUE)"},
-	{"[env]\nA=x\nB\n[nope]\n",
-	 "t.ini:3: syntax error (expected NAME = VALUE)"},
+	{"[env]\nA=x\nB\n[nope]\n", "t.ini:3: syntax error (expected NAME = VALUE)"},
 	/* [vault] */
 	{"[vault]\nadress = x\n", "t.ini:2: unknown key 'adress' in [vault]"},
 	{"[vault]\nAddress = x\n", "t.ini:2: unknown key 'Address' in [vault]"},
 	{"[vault]\ntoken = x\n", "t.ini:2: unknown key 'token' in [vault]"},
 	{"[vault]\naddress = a\n; c\naddress = b\n",
-	 "t.ini:4: duplicate key 'address' in [vault] (first set at line 2)"},
+         "t.ini:4: duplicate key 'address' in [vault] (first set at line 2)"},
 	{"[vault]\nsecret_id = a\n[env]\nA=x\n[vault]\nsecret_id: b\n",
-	 "t.ini:6: duplicate key 'secret_id' in [vault] (first set at line 2)"},
+         "t.ini:6: duplicate key 'secret_id' in [vault] (first set at line 2)"},
 	{"[vault]\naddress =\n", "t.ini:2: empty value for 'address' in [vault]"},
 	{"[vault]\nskip_verify = maybe\n",
-	 "t.ini:2: skip_verify must be true or false"},
+         "t.ini:2: skip_verify must be true or false"},
 	/* [mounts] */
 	{"[mounts]\n/secret = 2\n", "t.ini:2: invalid mount path '/secret'"},
 	{"[mounts]\nsecret/ = 2\n", "t.ini:2: invalid mount path 'secret/'"},
@@ -98,15 +97,15 @@ static const struct {
 	{"[mounts]\n. = 2\n", "t.ini:2: invalid mount path '.'"},
 	{"[mounts]\n= 2\n", "t.ini:2: invalid mount path ''"},
 	{"[mounts]\nsecret = 3\n",
-	 "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
 	{"[mounts]\nsecret = 02\n",
-	 "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
 	{"[mounts]\nsecret = v2\n",
-	 "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
 	{"[mounts]\nsecret =\n",
-	 "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
 	{"[mounts]\nsecret = 2\nkv = 1\nsecret = 1\n",
-	 "t.ini:4: mount 'secret' already listed at line 2"},
+         "t.ini:4: mount 'secret' already listed at line 2"},
 	/* [env] and [files] */
 	{"[env]\n1X = a\n", "t.ini:2: invalid variable name '1X'"},
 	{"[env]\nA-B = a\n", "t.ini:2: invalid variable name 'A-B'"},
@@ -116,61 +115,62 @@ static const struct {
 	{"[env]\nA =\n", "t.ini:2: empty reference for 'A'"},
 	{"[files]\nA = ; just a comment\n", "t.ini:2: empty reference for 'A'"},
 	{"[env]\nA = x\nB = y\nA = z\n",
-	 "t.ini:4: variable 'A' already defined at line 2"},
+         "t.ini:4: variable 'A' already defined at line 2"},
 	{"[env]\nA = x\n[files]\nA = y\n",
-	 "t.ini:4: variable 'A' already defined at line 2"},
+         "t.ini:4: variable 'A' already defined at line 2"},
 	{"[files]\nA = x\n[env]\nA: y\n",
-	 "t.ini:4: variable 'A' already defined at line 2"},
+         "t.ini:4: variable 'A' already defined at line 2"},
 	/* the first duplicate pair in file order is the one whose second
 	 * line comes first */
 	{"[env]\nA = 1\nB = 2\nB = 3\nA = 4\n",
-	 "t.ini:4: variable 'B' already defined at line 3"},
+         "t.ini:4: variable 'B' already defined at line 3"},
 	/* keys are case-sensitive, so these two are different variables,
 	 * but a later exact repeat is not */
 	{"[env]\nPATH_X = 1\npath_x = 2\nPATH_X = 3\n",
-	 "t.ini:4: variable 'PATH_X' already defined at line 2"},
+         "t.ini:4: variable 'PATH_X' already defined at line 2"},
 	/* [profile NAME] */
 	{"[profile db]\ntype = postgres\n", "t.ini:1: [profile db] needs 'from'"},
 	{"[env]\nA=x\n[profile db]\n[env]\nB=y\n",
-	 "t.ini:3: [profile db] needs 'from'"},
+         "t.ini:3: [profile db] needs 'from'"},
 	{"[profile db]\nfrom = a\ntype = oracle\n",
-	 "t.ini:3: [profile db]: unknown type 'oracle' (postgres, mysql, mariadb, "
-	 "s3, ftp, http or generic)"},
+         "t.ini:3: [profile db]: unknown type 'oracle' (postgres, mysql, mariadb, "
+         "s3, ftp, http or generic)"},
 	{"[profile db]\nfrom = a\ntype = Postgres\n",
-	 "t.ini:3: [profile db]: unknown type 'Postgres' (postgres, mysql, "
-	 "mariadb, s3, ftp, http or generic)"},
+         "t.ini:3: [profile db]: unknown type 'Postgres' (postgres, mysql, "
+         "mariadb, s3, ftp, http or generic)"},
 	{"[profile db]\nfrom = a\nprefix = 1X\n",
-	 "t.ini:3: [profile db]: invalid prefix '1X'"},
+         "t.ini:3: [profile db]: invalid prefix '1X'"},
 	{"[profile db]\nfrom = a\nprefix = DB-X\n",
-	 "t.ini:3: [profile db]: invalid prefix 'DB-X'"},
+         "t.ini:3: [profile db]: invalid prefix 'DB-X'"},
 	{"[profile db]\nfrom = a\nhost = x\n",
-	 "t.ini:3: unknown key 'host' in [profile db]"},
+         "t.ini:3: unknown key 'host' in [profile db]"},
 	{"[profile db]\nFrom = a\n", "t.ini:2: unknown key 'From' in [profile db]"},
 	{"[profile db]\nfrom = a\nfrom = b\n",
-	 "t.ini:3: duplicate key 'from' in [profile db] (first set at line 2)"},
-	{"[profile db]\nfrom =\n", "t.ini:2: empty value for 'from' in [profile db]"},
+         "t.ini:3: duplicate key 'from' in [profile db] (first set at line 2)"},
+	{"[profile db]\nfrom =\n",
+         "t.ini:2: empty value for 'from' in [profile db]"},
 	{"[profile db]\nfrom = a\n[profile db]\nfrom = b\n",
-	 "t.ini:3: profile 'db' already defined at line 1"},
+         "t.ini:3: profile 'db' already defined at line 1"},
 	/* continuation lines, as inih would make them */
 	{"[env]\nA = x\n  B = y\n",
-	 "t.ini:3: unexpected continuation line (indented)"},
+         "t.ini:3: unexpected continuation line (indented)"},
 	{"[env]\nA = x\n\tmore\n",
-	 "t.ini:3: unexpected continuation line (indented)"},
+         "t.ini:3: unexpected continuation line (indented)"},
 	{"[env]\nA = x\n; comment\n\n  more\n",
-	 "t.ini:5: unexpected continuation line (indented)"},
+         "t.ini:5: unexpected continuation line (indented)"},
 	{"[env]\nA = x\n  [files]\n",
-	 "t.ini:3: unexpected continuation line (indented)"},
+         "t.ini:3: unexpected continuation line (indented)"},
 	{"[env]\n  A = x\n  B = y\n",
-	 "t.ini:3: unexpected continuation line (indented)"},
+         "t.ini:3: unexpected continuation line (indented)"},
 	{"[vault]\nsecret_id = abc\n def\n",
-	 "t.ini:3: unexpected continuation line (indented)"},
+         "t.ini:3: unexpected continuation line (indented)"},
 	/* line checks */
 	{"[env]\nA=x\ry\n", "t.ini:2: control character in line"},
 	{"[env]\nA=x\x1b[0m\n", "t.ini:2: control character in line"},
 	{"[env]\n\rA=x\n", "t.ini:2: control character in line"},
 	/* the first error in file order wins */
 	{"[env]\nA=x\nA=y\n[bogus]\n",
-	 "t.ini:3: variable 'A' already defined at line 2"},
+         "t.ini:3: variable 'A' already defined at line 2"},
 	{"[bogus]\n[env]\nA=x\nA=y\n", "t.ini:1: unknown section [bogus]"},
 };
 
@@ -251,8 +251,7 @@ TEST(manifest_nul_byte)
 	struct manifest *m = NULL;
 	struct error e;
 
-	CHECK(manifest_parse("t.ini", text, sizeof text - 1, &m, &e) ==
-	      ST_CONFIG);
+	CHECK(manifest_parse("t.ini", text, sizeof text - 1, &m, &e) == ST_CONFIG);
 	CHECK(m == NULL);
 	CHECK_STR(e.msg, "t.ini:4: NUL byte in line");
 }
@@ -303,7 +302,8 @@ TEST(manifest_every_section)
 	CHECK(m->vault_line[VK_SKIP_VERIFY] == 7);
 	for (k = 0; k < VK__COUNT; k++) {
 		if (k == VK_ADDRESS || k == VK_NAMESPACE || k == VK_AUTH ||
-		    k == VK_ROLE_ID || k == VK_SECRET_ID_FILE || k == VK_SKIP_VERIFY)
+		    k == VK_ROLE_ID || k == VK_SECRET_ID_FILE ||
+		    k == VK_SKIP_VERIFY)
 			continue;
 		CHECK(m->vault[k] == NULL);
 	}
@@ -416,7 +416,8 @@ TEST(manifest_small_cases)
 	manifest_free(m);
 	free(t);
 	m = loads("[profile db]\nfrom = a\ntype = mariadb\nprefix = _DB\n");
-	CHECK(m && m->nprofiles == 1 && strcmp(m->profiles[0].type, "mariadb") == 0);
+	CHECK(m && m->nprofiles == 1 &&
+	      strcmp(m->profiles[0].type, "mariadb") == 0);
 	manifest_free(m);
 	m = loads("[vault]\nskip_verify = 1\n");
 	CHECK(m != NULL);
@@ -431,7 +432,8 @@ TEST(manifest_all_vault_keys)
 	int k;
 
 	for (k = 0; k < VK__COUNT; k++) {
-		t = xasprintf("%s%s = %s\n", text, manifest_vkey_name((enum vkey)k),
+		t = xasprintf("%s%s = %s\n", text,
+		              manifest_vkey_name((enum vkey)k),
 		              k == VK_SKIP_VERIFY ? "true" : "v");
 		free(text);
 		text = t;
@@ -487,7 +489,8 @@ static char *big_manifest(int dup)
 		if (i == 50000)
 			len += (size_t)snprintf(t + len, cap - len, "[files]\n");
 		len += (size_t)snprintf(t + len, cap - len,
-		                        "VAR_%06d = secret/app/s%d#key\n", i, i % 977);
+		                        "VAR_%06d = secret/app/s%d#key\n", i,
+		                        i % 977);
 	}
 	if (dup)
 		snprintf(t + len, cap - len, "VAR_000000 = secret/x\n");
@@ -550,8 +553,7 @@ TEST(manifest_load_files)
 	CHECK(m == NULL);
 	CHECK_STR(e.msg, "/nonexistent/vaultrun.ini: manifest does not exist");
 
-	path = temp_manifest("[vault]\nsecret_id = s\n[env]\nA = secret/a\n",
-	                     0600);
+	path = temp_manifest("[vault]\nsecret_id = s\n[env]\nA = secret/a\n", 0600);
 	CHECK(manifest_load(path, &m, &e) == ST_OK);
 	if (m) {
 		CHECK_STR(m->file, path);
@@ -639,8 +641,7 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* fail-NAME.expected: the exact message on line 1, the status on line 2. */
-static int read_expected(const char *ini, char *msg, size_t size,
-                         int *status)
+static int read_expected(const char *ini, char *msg, size_t size, int *status)
 {
 	char *path = xasprintf("%.*s.expected", (int)(strlen(ini) - 4), ini);
 	FILE *f = fopen(path, "r");
