@@ -75,6 +75,7 @@ static int fail(struct run *r, const struct error *err)
 /* One line per failed variable, in plan order; returns the first status. */
 static int report_failures(const struct plan *p)
 {
+	char where[300];
 	size_t i;
 	int first = ST_OK;
 
@@ -85,7 +86,8 @@ static int report_failures(const struct plan *p)
 			continue;
 		/* A reference is shown whole unless it is absurdly long (inline
 		 * references have no line limit): the reason must survive. */
-		log_err("%s: %s: %.200s%s: %s", v->where, v->name, v->reftext,
+		log_err("%s: %s: %.200s%s: %s",
+		        plan_where(v, where, sizeof where), v->name, v->reftext,
 		        strlen(v->reftext) > 200 ? "..." : "", v->reason);
 		if (first == ST_OK)
 			first = v->status;

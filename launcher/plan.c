@@ -125,20 +125,51 @@ static size_t declared_mount(struct plan *p, const char *path)
 	return NO_INDEX;
 }
 
+const char *plan_where(const struct pvar *v, char *buf, size_t cap)
+{
+	if (v->file == NULL)
+		return "environment";
+	snprintf(buf, cap, "%s:%u", v->file, v->line);
+	return buf;
+}
+
+/* "path\x1fversion": references cannot hold control characters.  Built by
+ * hand: this runs once per reference. */
+static size_t item_key(char *buf, size_t cap, const struct ref *r)
+{
+	size_t n = strlen(r->path), d = 0;
+	char digits[24];
+	unsigned long v = r->version;
+
+	do {
+		digits[d++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n + 1 + d > cap)
+		return 0;
+	memcpy(buf, r->path, n);
+	buf[n++] = '\x1f';
+	while (d)
+		buf[n++] = digits[--d];
+	return n;
+}
+
 static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
-                            char *where, enum msection section, int is_inline)
+                            const char *file, unsigned line,
+                            enum msection section, int is_inline)
 {
 	struct pvar *v;
 	struct error err;
-	size_t i;
-	char *key;
+	size_t i, klen;
+	char small[256], *key = small;
 
 	p->vars = xgrow(p->vars, p->nvars, sizeof *p->vars);
 	v = &p->vars[p->nvars++];
 	memset(v, 0, sizeof *v);
-	v->name = xstrdup(name);
-	v->reftext = xstrdup(ref);
-	v->where = where;
+	v->name = name;
+	v->reftext = ref;
+	v->file = file;
+	v->line = line;
 	v->section = section;
 	v->is_inline = is_inline;
 	v->item = NO_INDEX;
@@ -157,59 +188,97 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		              "into it, not a key");
 		return v;
 	}
-	/* References cannot hold control characters, so \x1f separates. */
-	key = xasprintf("%s\x1f%lu", v->ref.path, v->ref.version);
+	if ((klen = item_key(small, sizeof small, &v->ref)) == 0) {
+		key = xmalloc(strlen(v->ref.path) + 32);
+		klen = item_key(key, strlen(v->ref.path) + 32, &v->ref);
+	}
 	i = p->nitems;
-	if (!map_get_or_put(ix(p)->items, key, strlen(key), &i)) {
+	if (!map_get_or_put(ix(p)->items, key, klen, &i)) {
 		struct pitem *it;
 
 		p->items = xgrow(p->items, p->nitems, sizeof *p->items);
 		it = &p->items[p->nitems++];
 		memset(it, 0, sizeof *it);
-		it->path = xstrdup(v->ref.path);
+		it->path = v->ref.path;
 		it->version = v->ref.version;
 		it->mount = NO_INDEX;
 		it->alias = NO_INDEX;
 	}
-	free(key);
+	if (key != small)
+		free(key);
 	v->item = i;
 	return v;
 }
 
 /* Manifest variables and profiles, in line order: the exit status is that of
  * the first failure in manifest order. */
-static void add_manifest(struct plan *p, const struct manifest *m, struct map *names)
+static void add_manifest(struct plan *p, const struct manifest *m)
 {
-	size_t i = 0, j = 0, dummy = 0;
+	size_t i = 0, j = 0;
 
 	while (i < m->nvars || j < m->nprofiles) {
 		if (j == m->nprofiles ||
 		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
 			const struct mvar *mv = &m->vars[i++];
 
-			add_var(p, mv->name, mv->ref,
-			        xasprintf("%s:%u", m->file, mv->line),
+			add_var(p, mv->name, mv->ref, m->file, mv->line,
 			        mv->section, 0);
-			map_get_or_put(names, mv->name, strlen(mv->name), &dummy);
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
-			struct pvar *v = add_var(p, mp->name, mp->from,
-			                         xasprintf("%s:%u", m->file,
-			                                   mp->line),
-			                         MS_PROFILE, 0);
+			struct pvar *v = add_var(p, mp->name, mp->from, m->file,
+			                         mp->line, MS_PROFILE, 0);
 
-			v->ptype = mp->type ? xstrdup(mp->type) : NULL;
-			v->pprefix = mp->prefix ? xstrdup(mp->prefix) : NULL;
+			v->ptype = mp->type;
+			v->pprefix = mp->prefix;
 		}
 	}
+}
+
+static int is_inline(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+
+	return eq && strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) == 0;
+}
+
+/* Inherited variables holding "vault:" references, after the manifest's.  A
+ * manifest entry of the same name replaces the variable anyway. */
+static void add_inline(struct plan *p, const struct manifest *m, char *const *env)
+{
+	struct map *names = NULL;
+	size_t i, dummy = 0;
+	char *const *e;
+
+	for (e = env; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		char *name;
+		struct pvar *v;
+
+		if (!is_inline(*e))
+			continue;
+		if (names == NULL) { /* only when there are inline references */
+			names = map_new();
+			for (i = 0; m && i < m->nvars; i++)
+				map_get_or_put(names, m->vars[i].name,
+				               strlen(m->vars[i].name), &dummy);
+		}
+		name = xstrndup(*e, (size_t)(eq - *e));
+		if (!valid_env_name(name) ||
+		    map_get(names, name, strlen(name), &dummy)) {
+			free(name);
+			continue;
+		}
+		v = add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0,
+		            MS_ENV, 1);
+		v->owned = name;
+	}
+	map_free(names);
 }
 
 int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 {
 	struct index *x = xcalloc(1, sizeof *x);
-	struct map *names = map_new();
-	size_t i, mi, dummy = 0;
-	char *const *e;
+	size_t i, mi;
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
@@ -219,23 +288,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	for (i = 0; m && i < m->nmounts; i++)
 		plan_mount(p, m->mounts[i].mount, m->mounts[i].version, 1);
 	if (m)
-		add_manifest(p, m, names);
-	for (e = env; e && *e; e++) {
-		const char *eq = strchr(*e, '=');
-		char *name;
-
-		if (eq == NULL ||
-		    strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) != 0)
-			continue;
-		name = xstrndup(*e, (size_t)(eq - *e));
-		/* A manifest entry of the same name replaces the variable anyway. */
-		if (valid_env_name(name) &&
-		    !map_get(names, name, strlen(name), &dummy))
-			add_var(p, name, eq + 1 + strlen(INLINE_PREFIX),
-			        xstrdup("environment"), MS_ENV, 1);
-		free(name);
-	}
-	map_free(names);
+		add_manifest(p, m);
+	add_inline(p, m, env);
 	for (i = 0; i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
 			plan_assign(p, i, mi);
@@ -254,18 +308,13 @@ void plan_free(struct plan *p)
 	struct index *x = ix(p);
 
 	for (i = 0; i < p->nvars; i++) {
-		free(p->vars[i].name);
-		free(p->vars[i].reftext);
-		free(p->vars[i].where);
+		free(p->vars[i].owned);
 		free(p->vars[i].reason);
 		ref_free(&p->vars[i].ref);
 		secret_wipe(&p->vars[i].value);
-		free(p->vars[i].ptype);
-		free(p->vars[i].pprefix);
 		profile_free_exports(p->vars[i].exports, p->vars[i].nexports);
 	}
 	for (i = 0; i < p->nitems; i++) {
-		free(p->items[i].path);
 		free(p->items[i].rest);
 		free(p->items[i].reason);
 		json_free(p->items[i].doc);

@@ -20,19 +20,25 @@
 
 #define NO_INDEX ((size_t)-1)
 
-struct pvar {                  /* a variable, or a [profile] (many variables) */
-	char *name;            /* the variable's, or the profile's */
-	char *reftext;         /* the reference as written */
-	char *where;           /* "file:line" or "environment", for messages */
+/* Names, references and profile settings are borrowed from the manifest and
+ * the environment, which outlive the plan: 100,000 references plan without
+ * each string being copied again. */
+struct pvar {                /* a variable, or a [profile] (many variables) */
+	const char *name;    /* the variable's, or the profile's */
+	const char *reftext; /* the reference as written */
+	const char *file;    /* the manifest, or NULL for the environment */
+	unsigned line;
+	char *owned;           /* an inline variable's name, copied */
 	enum msection section; /* MS_ENV, MS_FILES or MS_PROFILE */
 	int is_inline;         /* from a vault: variable */
 	int superseded;        /* inline, and a profile sets the same name */
 	struct ref ref;
-	size_t item;             /* index into plan.items */
-	int status;              /* ST_OK or why it failed */
-	char *reason;            /* one line, when status != ST_OK */
-	struct secret value;     /* when resolved */
-	char *ptype, *pprefix;   /* a profile's type = and prefix =, or NULL */
+	size_t item;         /* index into plan.items */
+	int status;          /* ST_OK or why it failed */
+	char *reason;        /* one line, when status != ST_OK */
+	struct secret value; /* when resolved */
+	const char *ptype;   /* a profile's type = and prefix =, or NULL */
+	const char *pprefix;
 	struct pexport *exports; /* a profile's variables, when resolved */
 	size_t nexports;
 };
@@ -44,7 +50,7 @@ struct pmount {
 };
 
 struct pitem {
-	char *path; /* the logical path as written (first variable's) */
+	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
 	size_t mount; /* index into plan.mounts; NO_INDEX while unknown */
 	char *rest;   /* path below the mount (KV v2 "data/" removed) */
@@ -70,6 +76,9 @@ struct plan {
  * every bad reference can be reported before any request is made. */
 int plan_build(struct plan *p, const struct manifest *m, char *const *env);
 void plan_free(struct plan *p);
+
+/* "file:line" or "environment", for messages; returns buf or a constant. */
+const char *plan_where(const struct pvar *v, char *buf, size_t cap);
 
 /* The item a variable reads, following aliases. */
 struct pitem *plan_item(struct plan *p, const struct pvar *v);

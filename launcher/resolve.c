@@ -535,7 +535,7 @@ static void check_clashes(struct plan *p)
 {
 	struct map *names = map_new();
 	size_t i, j, k;
-	char reason[400];
+	char reason[400], where[300];
 
 	for (i = 0; i < p->nvars; i++)
 		if (p->vars[i].section != MS_PROFILE)
@@ -565,7 +565,8 @@ static void check_clashes(struct plan *p)
 			}
 			snprintf(reason, sizeof reason,
 			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
-			         v->name, n, p->vars[k].name, p->vars[k].where);
+			         v->name, n, p->vars[k].name,
+			         plan_where(&p->vars[k], where, sizeof where));
 			plan_fail_var(v, ST_CONFIG, reason);
 			break;
 		}
