@@ -19,7 +19,7 @@ struct xfer {
 	struct fetcher *f;
 	struct xfer *next;
 	CURL *easy;
-	char *method;
+	const char *method; /* a string literal: "GET", "POST" */
 	char *path;
 	char *url;          /* current target (a redirect changes it) */
 	struct secret body; /* request body */
@@ -192,7 +192,6 @@ static void wipe_headers(struct curl_slist *h)
 
 static void xfer_free(struct xfer *x)
 {
-	free(x->method);
 	free(x->path);
 	free(x->url);
 	secret_wipe(&x->body);
@@ -207,9 +206,9 @@ void fetch_add(struct fetcher *f, const char *method, const char *path,
 	struct xfer *x = xcalloc(1, sizeof *x);
 
 	x->f = f;
-	x->method = xstrdup(method);
+	x->method = method;
 	x->path = xstrdup(path);
-	x->url = xasprintf("%s/v1/%s", f->base_url, path);
+
 	if (body)
 		secret_set(&x->body, body->p, body->len);
 	x->flags = flags;
@@ -365,6 +364,9 @@ static int start(struct fetcher *f, struct xfer *x)
 	x->errbuf[0] = '\0';
 	if (x->headers == NULL)
 		x->headers = build_headers(f, x);
+	/* Built when first sent: a thousand queued reads hold only paths. */
+	if (x->url == NULL)
+		x->url = xasprintf("%s/v1/%s", f->base_url, x->path);
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -51,9 +51,10 @@ void fetch_free(struct fetcher *f);
 /* Send X-Vault-Token with later requests (a copy is kept and wiped). */
 void fetch_set_token(struct fetcher *f, const struct secret *token);
 
-/* Queue method (GET, POST, ...) on path, relative to /v1/ and already
- * percent-encoded (it may carry a query).  body (JSON, may be NULL) is
- * copied.  cb is called exactly once, from within fetch_run. */
+/* Queue method (a string literal: "GET", "POST") on path, relative to /v1/
+ * and already percent-encoded (it may carry a query).  path and body (JSON,
+ * may be NULL) are copied.  cb is called exactly once, from within
+ * fetch_run. */
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx);
 

@@ -31,10 +31,14 @@ struct group {
 
 /* A speculative read of one item, and its answer while the mount is unknown. */
 enum { SPEC_NONE, SPEC_SENT, SPEC_HELD, SPEC_DROP };
+struct held {                    /* an answer kept for later */
+	struct fetch_result res; /* strings owned */
+	struct secret body;
+};
+
 struct spec {
 	int state;
-	struct fetch_result res; /* SPEC_HELD: the answer, strings owned */
-	struct secret body;
+	struct held *held; /* SPEC_HELD: the answer */
 };
 
 struct resolver {
@@ -103,7 +107,7 @@ static int spec_use(struct resolver *r, size_t i, int valid)
 		return 0;
 	}
 	if (s->state == SPEC_HELD) {
-		struct fetch_result res = s->res;
+		struct fetch_result res = s->held->res;
 
 		s->state = SPEC_NONE;
 		on_read(req_new(r, i, 2), &res);
@@ -168,23 +172,29 @@ static void read_failed(struct resolver *r, struct req *q,
 
 static void spec_forget(struct spec *s)
 {
-	free((char *)s->res.reason);
-	free((char *)s->res.content_type);
-	secret_wipe(&s->body);
+	if (s->held) {
+		free((char *)s->held->res.reason);
+		free((char *)s->held->res.content_type);
+		secret_wipe(&s->held->body);
+		free(s->held);
+	}
 	memset(s, 0, sizeof *s);
 }
 
 /* Keep a speculative answer until the preflight says what it is worth. */
 static void spec_hold(struct spec *s, const struct fetch_result *res)
 {
+	struct held *h = xcalloc(1, sizeof *h);
+
 	s->state = SPEC_HELD;
-	s->res = *res;
-	s->res.method = s->res.path = NULL; /* the request's, gone after this */
-	s->res.reason = res->reason ? xstrdup(res->reason) : NULL;
-	s->res.content_type = res->content_type ? xstrdup(res->content_type) :
+	s->held = h;
+	h->res = *res;
+	h->res.method = h->res.path = NULL; /* the request's, gone after this */
+	h->res.reason = res->reason ? xstrdup(res->reason) : NULL;
+	h->res.content_type = res->content_type ? xstrdup(res->content_type) :
 	                                          NULL;
-	secret_set(&s->body, res->body, res->len);
-	s->res.body = s->body.p;
+	secret_set(&h->body, res->body, res->len);
+	h->res.body = h->body.p;
 }
 
 static void on_read(void *ctx, const struct fetch_result *res)
