@@ -445,6 +445,8 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 			break;
 		}
 	x->next = NULL;
+	free(x->errbuf);
+	x->errbuf = NULL;
 	curl_multi_remove_handle(f->multi, x->easy);
 	curl_easy_reset(x->easy);
 	if (f->npool < (size_t)f->o.concurrency)
