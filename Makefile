@@ -55,7 +55,7 @@ unit: $(BUILD)/unit-tests
 
 test: all $(BUILD)/unit-tests
 	./$(BUILD)/unit-tests
-	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun $(PYTEST) -q tests/e2e
+	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun $(PYTEST) -q -rs tests/e2e
 
 # Sanitizer build of everything, whole suite under it; then the e2e suite
 # under valgrind memcheck against the plain build.

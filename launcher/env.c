@@ -142,22 +142,20 @@ static int set_var(struct envb *b, const char *name, const struct secret *value,
 	return ST_OK;
 }
 
+int env_value_fits(const char *name, size_t len)
+{
+	return strlen(name) + 1 + len + 1 <= STRING_MAX;
+}
+
 static int check_size(char **envp, char *const *argv, struct error *err)
 {
 	long max = sysconf(_SC_ARG_MAX);
 	size_t total = 0, i;
 
-	for (i = 0; envp[i]; i++) {
-		size_t n = strlen(envp[i]) + 1;
-
-		if (n > STRING_MAX)
-			return error_set(err, ST_DATA,
-			                 "%.*s: the value (%zu bytes) is larger than the "
-			                 "128 KiB the kernel allows for one variable; "
-			                 "use [files] for it",
-			                 (int)name_len(envp[i]), envp[i], n);
-		total += n + sizeof(char *);
-	}
+	/* Each string's own limit was checked as values were resolved
+	 * (env_value_fits), so that --check reports it too. */
+	for (i = 0; envp[i]; i++)
+		total += strlen(envp[i]) + 1 + sizeof(char *);
 	for (i = 0; argv && argv[i]; i++)
 		total += strlen(argv[i]) + 1 + sizeof(char *);
 	if (max > 0 && total > (size_t)max)

@@ -30,6 +30,9 @@ struct env_opts {
 int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
               const struct plan *p, char *const *argv, struct error *err);
 
+/* Does NAME=value fit the kernel's limit for one string (128 KiB)? */
+int env_value_fits(const char *name, size_t len);
+
 /* Wipe and free every string, then the array. */
 void env_free(char **envp);
 

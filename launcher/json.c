@@ -101,9 +101,11 @@ static void jb_put(struct jbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* Numbers jansson cannot hold (integers beyond 64 bits, reals beyond a
- * double) keep their JSON text: the loader wraps such a token in a string
- * that starts with BIGNUM, and rendering writes the text back bare. */
+/* A number goes into the environment as its JSON text, but jansson keeps
+ * numbers as binary (1.0 would come back as 1, and integers beyond 64 bits or
+ * reals beyond a double not at all).  So the loader wraps every number that
+ * is not a plain in-range integer in a string starting with BIGNUM, and
+ * rendering writes its text back bare. */
 static const char BIGNUM[] = "\0vaultrun-number:";
 #define BIGNUM_LEN (sizeof BIGNUM - 1)
 #define BIGNUM_JSON "\"\\u0000vaultrun-number:"
@@ -113,25 +115,60 @@ static int is_bignum(const char *s, size_t n)
 	return n > BIGNUM_LEN && memcmp(s, BIGNUM, BIGNUM_LEN) == 0;
 }
 
-static int overflows(const char *tok, size_t n)
+/* The RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * A token that is not a number is left for jansson to refuse. */
+static int is_number(const char *t, size_t n)
 {
-	char buf[400];
-	int real = memchr(tok, '.', n) || memchr(tok, 'e', n) ||
-	           memchr(tok, 'E', n);
+	size_t i = 0, d;
 
+	if (i < n && t[i] == '-')
+		i++;
+	if (i < n && t[i] == '0')
+		i++;
+	else if (i < n && t[i] >= '1' && t[i] <= '9')
+		while (i < n && t[i] >= '0' && t[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && t[i] == '.') {
+		for (d = ++i; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+		i++;
+		if (i < n && (t[i] == '+' || t[i] == '-'))
+			i++;
+		for (d = i; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
+/* Must this token keep its text?  Reals, -0, and integers beyond 64 bits. */
+static int keeps_text(const char *tok, size_t n)
+{
+	char buf[32];
+
+	if (!is_number(tok, n))
+		return 0;
+	if (memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n) ||
+	    (n == 2 && tok[0] == '-' && tok[1] == '0'))
+		return 1;
 	if (n >= sizeof buf)
 		return 1;
 	memcpy(buf, tok, n);
 	buf[n] = '\0';
 	errno = 0;
-	if (real)
-		return isinf(strtod(buf, NULL));
 	(void)strtoll(buf, NULL, 10);
 	return errno == ERANGE;
 }
 
-/* A copy of body with out-of-range number tokens made strings, or NULL
- * when it has none. */
+/* A copy of body with the numbers that keep their text made strings, or
+ * NULL when it has none. */
 static char *widen_numbers(const char *body, size_t len, size_t *outlen)
 {
 	struct jbuf b = {NULL, 0, 0};
@@ -156,7 +193,7 @@ static char *widen_numbers(const char *body, size_t len, size_t *outlen)
 			while (j < len && strchr("+-.0123456789eE", body[j]) &&
 			       body[j])
 				j++;
-			if (overflows(body + i, j - i)) {
+			if (keeps_text(body + i, j - i)) {
 				jb_put(&b, body + run, i - run);
 				jb_put(&b, BIGNUM_JSON, strlen(BIGNUM_JSON));
 				jb_put(&b, body + i, j - i);
@@ -187,10 +224,8 @@ static json_t *load(const char *body, size_t len, size_t flags, json_error_t *je
 	size_t wlen = 0;
 
 	json_init();
-	v = json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
-	if (v != NULL || (wide = widen_numbers(body, len, &wlen)) == NULL)
-		return v;
-	explicit_bzero(jerr, sizeof *jerr);
+	if ((wide = widen_numbers(body, len, &wlen)) == NULL)
+		return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
 	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
 	wipe_free(wide, wlen + 1);
 	return v;
@@ -221,30 +256,6 @@ static json_t *get(json_t *obj, const char *key)
 
 /* ---- rendering ---- */
 
-/* The shortest "%.*g" text that reads back as the same double (jansson's own
- * dump prints 17 digits: 0.1 would become 0.10000000000000001).  Where that
- * came out in exponent form but fits the fixed one, 100 reads better than
- * 1e+02, so the precision is raised just enough for %g to print it fixed. */
-static int real_text(double d, char *buf, size_t cap)
-{
-	int prec, n = 0, x;
-	char *e;
-
-	for (prec = 1; prec <= 17; prec++) {
-		n = snprintf(buf, cap, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	if ((e = strchr(buf, 'e')) == NULL)
-		return n;
-	x = (int)strtol(e + 1, NULL, 10);
-	if (x < prec || x >= 17)
-		return n;
-	n = snprintf(buf, cap, "%.*g", x + 1, d);
-	if (strtod(buf, NULL) != d) /* not expected; keep the sure form */
-		n = snprintf(buf, cap, "%.*g", prec, d);
-	return n;
-}
 
 /* JSON's two-character escapes; other control bytes get \u00XX. */
 static char short_escape(unsigned char c)
@@ -314,7 +325,8 @@ static void enc_scalar(struct jbuf *b, json_t *v)
 		             json_integer_value(v));
 		break;
 	case JSON_REAL:
-		n = real_text(json_real_value(v), num, sizeof num);
+		/* Not reached: the loader keeps every real as its text. */
+		n = snprintf(num, sizeof num, "%.17g", json_real_value(v));
 		break;
 	case JSON_TRUE:
 		n = snprintf(num, sizeof num, "true");

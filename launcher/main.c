@@ -31,11 +31,13 @@ struct run {
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
+	double deadline; /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
 
 /* The last requests: revoke a token vaultrun minted, unless keep hands it to
- * the command.  The revocation has a budget of its own. */
+ * the command.  The revocation has a budget of its own: 2 s, and never more
+ * than 2 s beyond the resolution's deadline. */
 static void finish_auth(struct run *r, int keep)
 {
 	struct error err;
@@ -43,7 +45,11 @@ static void finish_auth(struct run *r, int keep)
 	if (r->f == NULL)
 		return;
 	if (r->auth) {
-		fetch_set_deadline(r->f, now_ms() + REVOKE_BUDGET_MS);
+		double end = now_ms() + REVOKE_BUDGET_MS;
+
+		if (end > r->deadline + REVOKE_BUDGET_MS)
+			end = r->deadline + REVOKE_BUDGET_MS;
+		fetch_set_deadline(r->f, end);
 		auth_finish(r->auth, r->f, keep);
 		if (fetch_run(r->f, &err) != ST_OK)
 			log_warn("%s", err.msg);
@@ -167,6 +173,7 @@ int main(int argc, char **argv)
 		if ((rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
 			return fail(&r, &err);
 		config_fetch_opts(&r.cfg, &o);
+		r.deadline = o.deadline;
 		if ((r.f = fetch_new(&o, &err)) == NULL)
 			return fail(&r, &err);
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env.h"
 #include "log.h"
 #include "map.h"
 #include "mask.h"
@@ -20,6 +21,9 @@
 #include "vault.h"
 
 #define STORE_MAX (64u << 20)
+#define TOO_BIG                                                                \
+	"the value is larger than the 128 KiB the kernel allows for one "      \
+	"environment variable; use [files] for it"
 
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
@@ -532,8 +536,13 @@ static void select_profile(struct pvar *v, const struct pitem *it)
 	                   &v->nexports, &e) != ST_OK) {
 		plan_fail_var(v, e.status, e.msg);
 	} else {
-		for (i = 0; i < v->nexports; i++)
-			mask_add(v->exports[i].value.p, v->exports[i].value.len);
+		for (i = 0; i < v->nexports; i++) {
+			const struct pexport *x = &v->exports[i];
+
+			mask_add(x->value.p, x->value.len);
+			if (!x->is_file && !env_value_fits(x->name, x->value.len))
+				plan_fail_var(v, ST_DATA, TOO_BIG);
+		}
 	}
 	json_free(obj);
 }
@@ -603,6 +612,10 @@ static void select_values(struct plan *p)
 		} else if (json_select(it->doc, v->ref.sel, v->ref.selector,
 		                       &v->value, &e) != ST_OK) {
 			plan_fail_var(v, e.status, e.msg);
+		} else if (v->section == MS_ENV &&
+		           !env_value_fits(v->name, v->value.len)) {
+			secret_wipe(&v->value);
+			plan_fail_var(v, ST_DATA, TOO_BIG);
 		} else if (v->section == MS_ENV &&
 		           memchr(v->value.p, '\0', v->value.len)) {
 			secret_wipe(&v->value);

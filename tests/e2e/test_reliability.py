@@ -381,16 +381,26 @@ def test_huge_body_is_76(run, vault, secret_x, one_read, envdump):
 
 
 @pytest.mark.parametrize("size,code", [(4 << 20, 0), ((4 << 20) + 1, 76)])
-def test_body_limit_is_exactly_4_mib(run, vault, one_read, size, code):
-    """Over 4 MiB is refused; exactly 4 MiB is not over.  (--check: a value
-    that size could not go into an environment variable.)"""
+def test_body_limit_is_exactly_4_mib(run, vault, manifest, size, code):
+    """Over 4 MiB is refused; exactly 4 MiB is not over.  ([files]: a value
+    that size could not go into an environment variable, and --check says
+    so for [env].)"""
     vault.add_fault("GET", READ, action="huge", size=size)
-    res = run(["-f", one_read, "--check"], env=venv(vault))
+    m = manifest(MOUNTS + "[files]\nX = secret/r/x\n")
+    res = run(["-f", m, "--check"], env=venv(vault))
     assert res.rc == code, res
     if code:
         assert_reported(res, "X", "secret/r/x")
     else:
         assert "X secret/r/x ok" in res.out, res
+
+
+def test_check_reports_a_value_too_large_for_the_environment(run, vault, one_read):
+    vault.add_fault("GET", READ, action="huge", size=200 << 10)
+    res = run(["-f", one_read, "--check"], env=venv(vault))
+    assert res.rc == 65, res
+    lines = assert_reported(res, "X", "secret/r/x")
+    assert "[files]" in " ".join(lines), res
 
 
 # --------------------------------------------------------------------------
