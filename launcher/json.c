@@ -256,7 +256,6 @@ static json_t *get(json_t *obj, const char *key)
 
 /* ---- rendering ---- */
 
-
 /* JSON's two-character escapes; other control bytes get \u00XX. */
 static char short_escape(unsigned char c)
 {
