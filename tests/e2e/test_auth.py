@@ -24,16 +24,12 @@ import pytest
 from conftest import VALGRIND
 
 from vaultserver import tls_server_context
+from helpers import run_env, val
 
 # --------------------------------------------------------------------------
 # helpers
 
 POLICY = ["secret/data/app/*"]
-
-
-def val(tag="v"):
-    """A distinctive secret value: the leak check can only find what is unique."""
-    return "%s-%s" % (tag, secrets.token_hex(6))
 
 
 def cred(tag):
@@ -43,12 +39,6 @@ def cred(tag):
 
 def fake_jwt():
     return "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIlcyJ9.%s" % secrets.token_urlsafe(24)
-
-
-def run_env(run, envdump, args, **kw):
-    """Run vaultrun with the EnvDump child; returns (result, child env or None)."""
-    res = run(list(args) + ["--"] + envdump.cmd, **kw)
-    return res, (envdump.read() if envdump.ran() else None)
 
 
 @pytest.fixture

@@ -13,14 +13,10 @@ import re
 import secrets
 
 import pytest
+from helpers import err_line, run_env, val
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def val(tag="v"):
-    """A distinctive secret value: the leak check can only find what is unique."""
-    return "%s-%s" % (tag, secrets.token_hex(6))
 
 
 def venv(vault, token=None, **extra):
@@ -47,11 +43,6 @@ def preflights(vault):
     return vault.count_prefix("sys/internal/ui/mounts")
 
 
-def err_line(res, *needles):
-    """The stderr lines that contain every needle."""
-    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
-
-
 def assert_reported(res, name, ref, *more):
     lines = err_line(res, name, ref, *more)
     assert lines, "no stderr line names %s and %s %s\n%r" % (name, ref, more, res)
@@ -65,12 +56,6 @@ def app(vault):
     vault.put("secret", "app/db", {"user": s["user"], "password": s["password"]})
     vault.put("kv", "legacy/db", {"password": s["legacy"]})
     return s
-
-
-def run_env(run, envdump, args, **kw):
-    """Run vaultrun with the EnvDump child; returns (result, child env or None)."""
-    res = run(list(args) + ["--"] + envdump.cmd, **kw)
-    return res, (envdump.read() if envdump.ran() else None)
 
 
 # --------------------------------------------------------------------------

@@ -16,35 +16,10 @@ import random
 import secrets
 
 import pytest
+from helpers import MOUNTS, assert_reported, err_line, run_env, val, venv
 
 VALGRIND = os.environ.get("VAULTRUN_VALGRIND") == "1"
-MOUNTS = "[mounts]\nsecret = 2\n"
 EXIT_CODES = {0} | set(range(64, 79))
-
-
-def val(tag="v"):
-    return "%s-%s" % (tag, secrets.token_hex(6))
-
-
-def venv(vault, token=None, **extra):
-    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def run_env(run, envdump, args, **kw):
-    res = run(list(args) + ["--"] + envdump.cmd, **kw)
-    return res, (envdump.read() if envdump.ran() else None)
-
-
-def err_line(res, *needles):
-    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
-
-
-def assert_reported(res, name, ref, *more):
-    lines = err_line(res, name, ref, *more)
-    assert lines, "no stderr line names %s and %s %s\n%r" % (name, ref, more, res)
-    return lines
 
 
 def raw_manifest(tmp_path, data, name="hostile.ini"):

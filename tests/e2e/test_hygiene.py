@@ -23,6 +23,7 @@ import time
 import pytest
 
 import conftest
+from helpers import err_line, val
 
 PYTHON = "/usr/bin/python3"
 
@@ -30,19 +31,10 @@ PYTHON = "/usr/bin/python3"
 # helpers
 
 
-def val(tag="v"):
-    """A distinctive secret value: the leak check can only find what is unique."""
-    return "%s-%s" % (tag, secrets.token_hex(6))
-
-
 def venv(vault, token=None, **extra):
     env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
     env.update(extra)
     return env
-
-
-def err_line(res, *needles):
-    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
 
 
 def b64(data):

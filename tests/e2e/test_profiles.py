@@ -16,17 +16,10 @@ import secrets
 import pytest
 
 import conftest
+from helpers import err_line, val
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def val(tag="v"):
-    return "%s-%s" % (tag, secrets.token_hex(6))
-
-
-def err_line(res, *needles):
-    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
 
 
 def leaves(obj):

@@ -26,39 +26,10 @@ import socket
 import pytest
 
 from vaultserver import http_date, tls_server_context
+from helpers import MOUNTS, assert_reported, err_line, run_env, val, venv
 
 # The read every retry test is about: secret/r/x on the KV v2 mount "secret".
 READ = "/v1/secret/data/r/x"
-
-MOUNTS = "[mounts]\nsecret = 2\n"
-
-
-def val(tag="v"):
-    """A distinctive secret value (the leak check finds only what is unique)."""
-    return "%s-%s" % (tag, secrets.token_hex(6))
-
-
-def venv(vault, token=None, **extra):
-    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
-
-
-def run_env(run, envdump, args, **kw):
-    """Run vaultrun with the EnvDump child; returns (result, child env or None)."""
-    res = run(list(args) + ["--"] + envdump.cmd, **kw)
-    return res, (envdump.read() if envdump.ran() else None)
-
-
-def err_line(res, *needles):
-    return [ln for ln in res.err_lines if all(n in ln for n in needles)]
-
-
-def assert_reported(res, name, ref, *more):
-    lines = err_line(res, name, ref, *more)
-    assert lines, "no stderr line names %s and %s %s\n%r" % (name, ref, more, res)
-    return lines
-
 
 @pytest.fixture
 def secret_x(vault):

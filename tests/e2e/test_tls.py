@@ -28,18 +28,10 @@ import types
 import pytest
 
 from vaultserver import tls_server_context
+from helpers import run_env, val
 
 POLICY = ["secret/data/app/*"]
 WRONG_NAME = "wrong.example"
-
-
-def val(tag="v"):
-    return "%s-%s" % (tag, secrets.token_hex(6))
-
-
-def run_env(run, envdump, args, **kw):
-    res = run(list(args) + ["--"] + envdump.cmd, **kw)
-    return res, (envdump.read() if envdump.ran() else None)
 
 
 def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app/db#password"):
