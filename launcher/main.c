@@ -126,6 +126,29 @@ static void print_check(const struct plan *p)
 	}
 }
 
+/* Hand over: the last requests, the values wiped (envp is their last home
+ * and goes with the process image), execve.  Returns only if that fails. */
+static int run_command(struct run *r, char *file)
+{
+	struct error err;
+	int rc;
+
+	finish_auth(r, r->cli.keep_vault_env);
+	plan_free(&r->plan);
+	rc = exec_command(file, r->cli.command, r->envp, &err);
+	free(file);
+	log_err("%s", err.msg);
+	/* The command did not run: a token kept for it is revoked after all,
+	 * on a fresh connection (the old ones were closed for it). */
+	if (r->cli.keep_vault_env && auth_minted(r->auth)) {
+		struct fetch_opts o;
+
+		config_fetch_opts(&r->cfg, &o);
+		r->f = fetch_new(&o, &err);
+	}
+	return leave(r, rc);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
@@ -193,32 +216,10 @@ int main(int argc, char **argv)
 	eo.nkeep = r.cli.nkeep;
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
-	eo.token = r.auth ? auth_minted(r.auth) : NULL;
+	eo.token = auth_minted(r.auth);
 	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) !=
 	            ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
-	finish_auth(&r, r.cli.keep_vault_env);
-	{
-		char **envp = r.envp;
-		char **command = r.cli.command;
-
-		/* The values are wiped before execve; envp is the secrets' last
-		 * home and goes with the process image. */
-		r.cli.command = NULL;
-		plan_free(&r.plan);
-		rc = exec_command(file, command, envp, &err);
-		free(file);
-		log_err("%s", err.msg);
-		/* The command did not run: a token kept for it is revoked after
-		 * all, on a fresh connection (the old ones were closed for it). */
-		if (r.cli.keep_vault_env && auth_minted(r.auth)) {
-			struct fetch_opts o;
-			struct error ferr;
-
-			config_fetch_opts(&r.cfg, &o);
-			r.f = fetch_new(&o, &ferr);
-		}
-		return leave(&r, rc);
-	}
+	return run_command(&r, file);
 }
