@@ -60,7 +60,7 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	memset(c, 0, sizeof *c);
 	c->timeout = -1;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc's full reset, mid-cluster state included */
 	/* '+': stop at the first operand, so the command's own options stay its. */
 	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ihV", longopts, NULL)) !=
 	       -1) {
@@ -112,10 +112,18 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 			return error_set(err, ST_USAGE, "%s: option needs a value",
 			                 argv[optind - 1]);
 		default:
-			if (optopt != 0)
+			/* A long option is named as given: "--check=yes" is a
+			 * flag given a value, "--chek" is unknown. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0 &&
+			    strchr(argv[optind - 1], '='))
+				return error_set(err, ST_USAGE,
+				                 "%.40s: this option takes no value",
+				                 argv[optind - 1]);
+			if (strncmp(argv[optind - 1], "--", 2) != 0 &&
+			    optopt > 0 && optopt < 128)
 				return error_set(err, ST_USAGE,
 				                 "unknown option -%c", optopt);
-			return error_set(err, ST_USAGE, "unknown option %s",
+			return error_set(err, ST_USAGE, "unknown option %.40s",
 			                 argv[optind - 1]);
 		}
 	}

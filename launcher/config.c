@@ -44,7 +44,7 @@ static char *pick(const char *env, const struct manifest *m, enum vkey k)
 
 static int parse_address(struct config *c, struct error *err)
 {
-	const char *a = c->address;
+	const char *a = c->address, *host;
 	size_t n;
 
 	if (strncmp(a, "unix://", 7) == 0) {
@@ -65,11 +65,18 @@ static int parse_address(struct config *c, struct error *err)
 		c->store_path = xstrdup(a + 7);
 		return ST_OK;
 	}
-	if (strncasecmp(a, "http://", 7) != 0 && strncasecmp(a, "https://", 8) != 0)
+	if (strncasecmp(a, "http://", 7) == 0)
+		host = a + 7;
+	else if (strncasecmp(a, "https://", 8) == 0)
+		host = a + 8;
+	else
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: the scheme must be http, https, unix or file",
 		                 c->address_from, a);
-	if (strchr(a + 8, '?') || strchr(a + 8, '#'))
+	if (*host == '\0' || *host == '/')
+		return error_set(err, ST_CONFIG, "%s: %s: no host",
+		                 c->address_from, a);
+	if (strchr(host, '?') || strchr(host, '#'))
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: no query or fragment allowed",
 		                 c->address_from, a);

@@ -61,11 +61,13 @@ static size_t match(const char *buf, size_t len, size_t at)
 	return best;
 }
 
-/* Each value becomes as many stars as it has bytes, at most eight, so that a
- * line never grows and redaction works in place. */
+/* Each run of bytes covered by registered values (overlapping ones merge, so
+ * no byte of any of them shows) becomes as many stars as it has bytes, at most
+ * eight: a line never grows, and redaction works in place since the output
+ * never overtakes the input. */
 size_t mask_redact(char *buf, size_t len)
 {
-	size_t in = 0, out = 0, v, rep;
+	size_t in = 0, out = 0, v, end, j, rep;
 
 	if (nvalues == 0)
 		return len;
@@ -74,11 +76,15 @@ size_t mask_redact(char *buf, size_t len)
 			buf[out++] = buf[in++];
 			continue;
 		}
-		rep = values[v].len < sizeof stars - 1 ? values[v].len :
-		                                         sizeof stars - 1;
+		end = in + values[v].len;
+		for (j = in + 1; j < end; j++)
+			if ((v = match(buf, len, j)) != NONE &&
+			    j + values[v].len > end)
+				end = j + values[v].len;
+		rep = end - in < sizeof stars - 1 ? end - in : sizeof stars - 1;
 		memcpy(buf + out, stars, rep);
 		out += rep;
-		in += values[v].len;
+		in = end;
 	}
 	buf[out] = '\0';
 	return out;

@@ -1,0 +1,496 @@
+/* test_config.c - command line, environment and [vault] merged,
+ * table-driven.  The environment is changed only for the duration of one
+ * config_load call and restored right after it. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "t.h"
+#include "util.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every variable config.c reads. */
+static const char *const names[] = {
+	"VAULT_AGENT_ADDR",
+	"VAULT_ADDR",
+	"VAULT_NAMESPACE",
+	"VAULT_CACERT",
+	"VAULT_CAPATH",
+	"VAULT_CLIENT_CERT",
+	"VAULT_CLIENT_KEY",
+	"VAULT_TLS_SERVER_NAME",
+	"VAULT_SKIP_VERIFY",
+	"VAULT_MAX_RETRIES",
+	"VAULT_DISABLE_REDIRECTS",
+	"VAULTRUN_FILE",
+};
+static char *saved[N(names)];
+
+/* Save and clear every variable above, then set "NAME=value" entries. */
+static void env_enter(const char *const *set)
+{
+	const char *v, *eq;
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < N(names); i++) {
+		v = getenv(names[i]);
+		saved[i] = v ? strdup(v) : NULL;
+		unsetenv(names[i]);
+	}
+	for (; set && *set; set++) {
+		eq = strchr(*set, '=');
+		if (eq == NULL || (size_t)(eq - *set) >= sizeof name)
+			continue;
+		memcpy(name, *set, (size_t)(eq - *set));
+		name[eq - *set] = '\0';
+		setenv(name, eq + 1, 1);
+	}
+}
+
+static void env_leave(void)
+{
+	size_t i;
+
+	for (i = 0; i < N(names); i++) {
+		if (saved[i])
+			setenv(names[i], saved[i], 1);
+		else
+			unsetenv(names[i]);
+		free(saved[i]);
+		saved[i] = NULL;
+	}
+}
+
+/* Only what differs from "no address, defaults". */
+static void summary(const struct config *c, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+#define PUT(...)                                                               \
+	do {                                                                   \
+		if (n < cap)                                                   \
+			n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);  \
+	} while (0)
+#define STR(label, s)                                                          \
+	do {                                                                   \
+		if (s)                                                         \
+			PUT(" " label "=%s", s);                               \
+	} while (0)
+	buf[0] = '\0';
+	PUT("%s", c->backend == BACKEND_FILE ? "file" : "http");
+	STR("from", c->address_from);
+	STR("base", c->base_url);
+	STR("sock", c->unix_socket);
+	STR("store", c->store_path);
+	STR("ns", c->namespace);
+	STR("ca", c->ca_cert);
+	STR("capath", c->ca_path);
+	STR("cert", c->client_cert);
+	STR("key", c->client_key);
+	STR("sni", c->tls_server_name);
+	if (c->skip_verify)
+		PUT(" skip_verify");
+	if (c->max_retries != 5)
+		PUT(" retries=%d", c->max_retries);
+	if (!c->follow_redirects)
+		PUT(" no_redirects");
+	if (c->timeout != 30.0)
+		PUT(" t=%g", c->timeout);
+	if (c->concurrency != 32)
+		PUT(" j=%ld", c->concurrency);
+#undef STR
+#undef PUT
+}
+
+struct ccase {
+	const char *env[6];   /* "NAME=value", NULL-terminated */
+	const char *manifest; /* text, or NULL for none */
+	int need_address;
+	int status;
+	const char *want; /* the summary, or the error message */
+};
+
+#define M_ADDR "[vault]\naddress = https://manifest.example:8200\n"
+
+/* clang-format off */
+static const struct ccase cases[] = {
+	/* where the address comes from */
+	{{"VAULT_AGENT_ADDR=http://agent:8100", "VAULT_ADDR=https://vault:8200",
+	  NULL}, M_ADDR, 1, ST_OK,
+	 "http from=VAULT_AGENT_ADDR base=http://agent:8100"},
+	{{"VAULT_ADDR=https://vault:8200", NULL}, M_ADDR, 1, ST_OK,
+	 "http from=VAULT_ADDR base=https://vault:8200"},
+	{{NULL}, M_ADDR, 1, ST_OK,
+	 "http from=manifest base=https://manifest.example:8200"},
+	{{"VAULT_AGENT_ADDR=", "VAULT_ADDR=", NULL}, M_ADDR, 1, ST_OK,
+	 "http from=manifest base=https://manifest.example:8200"},
+	{{"VAULT_AGENT_ADDR=unix:///run/agent.sock", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_AGENT_ADDR base=http://localhost sock=/run/agent.sock"},
+	/* http and https: trailing slashes go, a path prefix stays */
+	{{"VAULT_ADDR=https://vault:8200/", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=https://vault:8200"},
+	{{"VAULT_ADDR=http://127.0.0.1:8200///", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://127.0.0.1:8200"},
+	{{"VAULT_ADDR=https://lb.example/vault/", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=https://lb.example/vault"},
+	{{"VAULT_ADDR=HTTPS://Vault.Example", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=HTTPS://Vault.Example"},
+	{{"VAULT_ADDR=http://[::1]:8200", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://[::1]:8200"},
+	/* unix and file */
+	{{"VAULT_ADDR=unix:///var/run/vault/agent.sock", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://localhost sock=/var/run/vault/agent.sock"},
+	{{"VAULT_ADDR=file:///srv/secrets.json", NULL}, NULL, 1, ST_OK,
+	 "file from=VAULT_ADDR store=/srv/secrets.json"},
+	{{NULL}, "[vault]\naddress = file:///dev/store.json\n", 1, ST_OK,
+	 "file from=manifest store=/dev/store.json"},
+	/* bad addresses */
+	{{"VAULT_ADDR=ftp://vault", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: ftp://vault: the scheme must be http, https, unix or file"},
+	{{"VAULT_ADDR=vault.example:8200", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: vault.example:8200: the scheme must be http, https, unix or file"},
+	{{"VAULT_ADDR=https:/vault", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: https:/vault: the scheme must be http, https, unix or file"},
+	{{"VAULT_AGENT_ADDR=unix://run/agent.sock", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_AGENT_ADDR: unix://run/agent.sock: expected unix:///absolute/path"},
+	{{"VAULT_ADDR=unix://", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: unix://: expected unix:///absolute/path"},
+	{{"VAULT_ADDR=file://secrets.json", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: file://secrets.json: expected file:///absolute/path"},
+	{{"VAULT_ADDR=https://vault:8200/?x=1", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: https://vault:8200/?x=1: no query or fragment allowed"},
+	{{"VAULT_ADDR=http://vault#top", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: http://vault#top: no query or fragment allowed"},
+	{{NULL}, "[vault]\naddress = gopher://x\n", 1, ST_CONFIG,
+	 "manifest: gopher://x: the scheme must be http, https, unix or file"},
+	/* a bad address is an error even when no reference needs it */
+	{{"VAULT_ADDR=ftp://vault", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_ADDR: ftp://vault: the scheme must be http, https, unix or file"},
+	/* no address at all */
+	{{NULL}, NULL, 1, ST_CONFIG,
+	 "no Vault address: set VAULT_ADDR or 'address' in [vault]"},
+	{{NULL}, "[vault]\nnamespace = a\n", 1, ST_CONFIG,
+	 "no Vault address: set VAULT_ADDR or 'address' in [vault]"},
+	{{NULL}, NULL, 0, ST_OK, "http"},
+	/* VAULT_MAX_RETRIES */
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=0", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v retries=0"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=100", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v retries=100"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=101", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=-1", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=three", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=2.5", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	{{"VAULT_MAX_RETRIES=x", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	/* VAULT_DISABLE_REDIRECTS */
+	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=true", NULL}, NULL, 1,
+	 ST_OK, "http from=VAULT_ADDR base=http://v no_redirects"},
+	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=1", NULL}, NULL, 1,
+	 ST_OK, "http from=VAULT_ADDR base=http://v no_redirects"},
+	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=false", NULL}, NULL, 1,
+	 ST_OK, "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=", NULL}, NULL, 1,
+	 ST_OK, "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=yes", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_DISABLE_REDIRECTS: expected true or false"},
+	/* skip_verify: the environment, else the manifest */
+	{{"VAULT_ADDR=http://v", "VAULT_SKIP_VERIFY=yes", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_SKIP_VERIFY: expected true or false"},
+	{{"VAULT_ADDR=http://v", "VAULT_SKIP_VERIFY=on", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_SKIP_VERIFY: expected true or false"},
+	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nskip_verify = true\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v skip_verify"},
+	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nskip_verify = 0\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "VAULT_SKIP_VERIFY=false", NULL},
+	 "[vault]\nskip_verify = true\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "VAULT_SKIP_VERIFY=T", NULL},
+	 "[vault]\nskip_verify = false\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v skip_verify"},
+	{{"VAULT_ADDR=http://v", "VAULT_SKIP_VERIFY=", NULL},
+	 "[vault]\nskip_verify = True\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v skip_verify"},
+	/* client certificates come in pairs, from either source */
+	{{"VAULT_ADDR=http://v", "VAULT_CLIENT_CERT=/c.pem", NULL}, NULL, 1,
+	 ST_CONFIG,
+	 "a client certificate needs both a certificate and a key (VAULT_CLIENT_CERT "
+	 "and VAULT_CLIENT_KEY, or client_cert and client_key)"},
+	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nclient_key = /k.pem\n", 1,
+	 ST_CONFIG,
+	 "a client certificate needs both a certificate and a key (VAULT_CLIENT_CERT "
+	 "and VAULT_CLIENT_KEY, or client_cert and client_key)"},
+	{{"VAULT_ADDR=http://v", "VAULT_CLIENT_CERT=/c.pem",
+	  "VAULT_CLIENT_KEY=/k.pem", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v cert=/c.pem key=/k.pem"},
+	{{"VAULT_ADDR=http://v", "VAULT_CLIENT_CERT=/c.pem", NULL},
+	 "[vault]\nclient_key = /mk.pem\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v cert=/c.pem key=/mk.pem"},
+	/* the environment beats the manifest, setting by setting */
+	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=env-ns", "VAULT_CACERT=/env.pem",
+	  NULL},
+	 "[vault]\nnamespace = m-ns\nca_cert = /m.pem\nca_path = /m.d\n"
+	 "tls_server_name = m.example\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v ns=env-ns ca=/env.pem capath=/m.d "
+	 "sni=m.example"},
+	{{"VAULT_ADDR=http://v", "VAULT_CAPATH=/e.d",
+	  "VAULT_TLS_SERVER_NAME=e.example", NULL},
+	 "[vault]\nnamespace = m-ns\nca_cert = /m.pem\nca_path = /m.d\n"
+	 "tls_server_name = m.example\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v ns=m-ns ca=/m.pem capath=/e.d "
+	 "sni=e.example"},
+	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=", NULL},
+	 "[vault]\nnamespace = m-ns\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v ns=m-ns"},
+};
+/* clang-format on */
+
+/* Load c's settings with cli (timeout, concurrency); returns the status and
+ * describes the outcome in got. */
+static int load(const struct ccase *c, const struct cli *cli, char *got, size_t cap)
+{
+	struct manifest *m = NULL;
+	struct config cfg;
+	struct error err;
+	int rc;
+
+	memset(&err, 0, sizeof err);
+	if (c->manifest && manifest_parse("t.ini", c->manifest,
+	                                  strlen(c->manifest), &m, &err) != ST_OK) {
+		fprintf(stderr, "  manifest: %s\n", err.msg);
+		snprintf(got, cap, "(bad manifest)");
+		return -1;
+	}
+	env_enter(c->env);
+	rc = config_load(&cfg, cli, m, c->need_address, &err);
+	env_leave();
+	if (rc == ST_OK) {
+		summary(&cfg, got, cap);
+		CHECK(cfg.manifest == m);
+	} else {
+		snprintf(got, cap, "%s", err.msg);
+		CHECK(err.status == rc);
+	}
+	config_free(&cfg); /* after a failure too: main.c does the same */
+	manifest_free(m);
+	return rc;
+}
+
+static void table(const struct ccase *cases_, size_t n)
+{
+	struct cli cli;
+	char got[512];
+	size_t i;
+	int rc;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < n; i++) {
+		rc = load(&cases_[i], &cli, got, sizeof got);
+		if (rc != cases_[i].status || strcmp(got, cases_[i].want) != 0)
+			fprintf(stderr, "  case %zu (%s): %d\n", i,
+			        cases_[i].env[0] ? cases_[i].env[0] : "", rc);
+		CHECK(rc == cases_[i].status);
+		CHECK_STR(got, cases_[i].want);
+	}
+}
+
+TEST(config_table)
+{
+	table(cases, N(cases));
+}
+
+/* Vault's boolean words, and nothing else. */
+TEST(config_skip_verify_words)
+{
+	static const struct {
+		const char *word;
+		int status, skip;
+	} words[] = {
+		{"1", ST_OK, 1},         {"t", ST_OK, 1},
+		{"T", ST_OK, 1},         {"TRUE", ST_OK, 1},
+		{"true", ST_OK, 1},      {"True", ST_OK, 1},
+		{"0", ST_OK, 0},         {"f", ST_OK, 0},
+		{"F", ST_OK, 0},         {"FALSE", ST_OK, 0},
+		{"false", ST_OK, 0},     {"False", ST_OK, 0},
+		{"yes", ST_CONFIG, 0},   {"tRUE", ST_CONFIG, 0},
+		{"2", ST_CONFIG, 0},     {" true", ST_CONFIG, 0},
+		{"true ", ST_CONFIG, 0},
+	};
+	struct ccase c;
+	struct cli cli;
+	char env[64], got[512];
+	size_t i;
+	int rc;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(words); i++) {
+		memset(&c, 0, sizeof c);
+		snprintf(env, sizeof env, "VAULT_SKIP_VERIFY=%s", words[i].word);
+		c.env[0] = env;
+		rc = load(&c, &cli, got, sizeof got);
+		if (rc != words[i].status)
+			fprintf(stderr, "  VAULT_SKIP_VERIFY=\"%s\": %d\n",
+			        words[i].word, rc);
+		CHECK(rc == words[i].status);
+		if (rc == ST_OK)
+			CHECK_STR(got, words[i].skip ? "http skip_verify" : "http");
+		else
+			CHECK_STR(got, "VAULT_SKIP_VERIFY: expected true or false");
+	}
+}
+
+/* The command line's timeout and concurrency, else the defaults. */
+TEST(config_cli_values)
+{
+	static const struct ccase none = {{NULL}, NULL, 0, ST_OK, ""};
+	struct cli cli;
+	char got[512];
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	CHECK(load(&none, &cli, got, sizeof got) == ST_OK);
+	CHECK_STR(got, "http");
+	cli.timeout = 2.5;
+	cli.concurrency = 4;
+	CHECK(load(&none, &cli, got, sizeof got) == ST_OK);
+	CHECK_STR(got, "http t=2.5 j=4");
+}
+
+/* An address with no host is not an address.  "http://" is also read one
+ * byte past its end by parse_address (strchr(a + 8, ...) on a 7-byte
+ * string), which ASan reports. */
+TEST(config_address_without_host)
+{
+	static const struct ccase empty[] = {
+		{{"VAULT_ADDR=http://", NULL}, NULL, 1, ST_CONFIG, NULL},
+		{{"VAULT_ADDR=https://", NULL}, NULL, 1, ST_CONFIG, NULL},
+		{{"VAULT_ADDR=https:///", NULL}, NULL, 1, ST_CONFIG, NULL},
+		{{"VAULT_ADDR=http://?x", NULL}, NULL, 1, ST_CONFIG, NULL},
+	};
+	struct cli cli;
+	char got[512];
+	size_t i;
+	int rc;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(empty); i++) {
+		rc = load(&empty[i], &cli, got, sizeof got);
+		if (rc != ST_CONFIG)
+			fprintf(stderr, "  %s: accepted as \"%s\"\n",
+			        empty[i].env[0], got);
+		CHECK(rc == ST_CONFIG);
+	}
+}
+
+TEST(config_fetch_opts_copied)
+{
+	static const struct ccase c = {{"VAULT_ADDR=unix:///s.sock",
+	                                "VAULT_NAMESPACE=ns", "VAULT_MAX_RETRIES=2",
+	                                "VAULT_DISABLE_REDIRECTS=1", NULL},
+	                               NULL,
+	                               1,
+	                               ST_OK,
+	                               ""};
+	struct cli cli;
+	struct config cfg;
+	struct fetch_opts o;
+	struct error err;
+	int rc;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = 10;
+	cli.concurrency = 3;
+	env_enter(c.env);
+	rc = config_load(&cfg, &cli, NULL, 1, &err);
+	env_leave();
+	CHECK(rc == ST_OK);
+	if (rc == ST_OK) {
+		config_fetch_opts(&cfg, &o);
+		CHECK(o.base_url == cfg.base_url);
+		CHECK_STR(o.unix_socket, "/s.sock");
+		CHECK_STR(o.namespace, "ns");
+		CHECK(o.concurrency == 3 && o.max_retries == 2);
+		CHECK(o.follow_redirects == 0 && o.skip_verify == 0);
+		CHECK(o.deadline > now_ms() + 9000.0 &&
+		      o.deadline <= now_ms() + 10000.0);
+	}
+	config_free(&cfg);
+}
+
+/* -f, else $VAULTRUN_FILE, else ./vaultrun.ini when it exists. */
+TEST(config_manifest_path_order)
+{
+	static const char *const file_env[] = {"VAULTRUN_FILE=/etc/vr.ini", NULL};
+	static const char *const empty_env[] = {"VAULTRUN_FILE=", NULL};
+	char dir[] = "/tmp/vaultrun-test-XXXXXX", ini[64];
+	struct cli cli;
+	const char *p;
+	int here, fd;
+
+	memset(&cli, 0, sizeof cli);
+	here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	REQUIRE(here >= 0);
+	if (mkdtemp(dir) == NULL || chdir(dir) != 0) {
+		CHECK(!"cannot make and enter a temporary directory");
+		close(here);
+		return;
+	}
+	env_enter(NULL);
+	CHECK(config_manifest_path(&cli) == NULL);
+	fd = open("vaultrun.ini", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	p = config_manifest_path(&cli);
+	CHECK_STR(p, "vaultrun.ini");
+	env_leave();
+
+	env_enter(empty_env); /* empty is unset */
+	CHECK_STR(config_manifest_path(&cli), "vaultrun.ini");
+	env_leave();
+
+	env_enter(file_env);
+	CHECK_STR(config_manifest_path(&cli), "/etc/vr.ini");
+	cli.file = "-";
+	CHECK_STR(config_manifest_path(&cli), "-");
+	cli.file = "other.ini";
+	CHECK_STR(config_manifest_path(&cli), "other.ini");
+	env_leave();
+
+	env_enter(NULL);
+	cli.file = NULL;
+	snprintf(ini, sizeof ini, "%s/vaultrun.ini", dir);
+	CHECK(unlink(ini) == 0);
+	CHECK(config_manifest_path(&cli) == NULL);
+	env_leave();
+
+	CHECK(fchdir(here) == 0);
+	close(here);
+	CHECK(rmdir(dir) == 0);
+}
+
+TEST(config_env_empty_is_unset)
+{
+	static const char *const set[] = {"VAULT_NAMESPACE=", "VAULT_ADDR=x", NULL};
+
+	env_enter(set);
+	CHECK(config_env("VAULT_NAMESPACE") == NULL);
+	CHECK(config_env("VAULT_CACERT") == NULL);
+	CHECK_STR(config_env("VAULT_ADDR"), "x");
+	env_leave();
+}
