@@ -65,6 +65,15 @@ int vault_is_json(const struct fetch_result *r)
 	       (t[16] == '\0' || t[16] == ';' || t[16] == ' ' || t[16] == '\t');
 }
 
+/* Say so when the reason is that of the last of several attempts. */
+static void attempts(const struct fetch_result *r, char *reason, size_t cap)
+{
+	size_t n = strlen(reason);
+
+	if (r->attempts > 1 && n < cap)
+		snprintf(reason + n, cap - n, " after %u attempts", r->attempts);
+}
+
 int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 {
 	char errs[200];
@@ -73,6 +82,7 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 
 	if (r->status == 0) {
 		snprintf(reason, cap, "%s", r->reason ? r->reason : "no answer");
+		attempts(r, reason, cap);
 		return r->failure ? r->failure : ST_UNAVAILABLE;
 	}
 	json_error_summary(r->body, r->len, errs, sizeof errs);
@@ -114,8 +124,6 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 		snprintf(reason, cap, "%s (HTTP %ld: %s)", what, r->status, errs);
 	else
 		snprintf(reason, cap, "%s (HTTP %ld)", what, r->status);
-	if (r->attempts > 1)
-		snprintf(reason + strlen(reason), cap - strlen(reason),
-		         " after %u attempts", r->attempts);
+	attempts(r, reason, cap);
 	return st;
 }

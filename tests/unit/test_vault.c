@@ -117,6 +117,8 @@ static const struct {
 	{0, ST_OSERR, "cannot start a transfer", NULL, 1, ST_OSERR,
 	 "cannot start a transfer"},
 	{0, 0, NULL, NULL, 1, ST_UNAVAILABLE, "no answer"},
+	{0, ST_UNAVAILABLE, "Failed to connect to vault port 8200", NULL, 6,
+	 ST_UNAVAILABLE, "Failed to connect to vault port 8200 after 6 attempts"},
 	/* 4xx */
 	{400, 0, NULL, "{\"errors\":[\"missing client token\"]}", 1, ST_PROTOCOL,
 	 "unexpected answer (HTTP 400: missing client token)"},
