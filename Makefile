@@ -53,7 +53,10 @@ deps:
 unit: $(BUILD)/unit-tests
 	./$(BUILD)/unit-tests
 
-test: all $(BUILD)/unit-tests
+# demo and test install missing packages first; the build then runs in a
+# fresh make, so that pkg-config is asked after the libraries are there.
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	./$(BUILD)/unit-tests
 	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun $(PYTEST) -q -rs tests/e2e
 
@@ -90,7 +93,8 @@ fuzz:
 		echo "fuzz_$$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build-fuzz/fuzz_$$t.log), no crash"; \
 	done
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/vaultrun
 
 lint:
