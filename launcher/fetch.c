@@ -34,7 +34,9 @@ struct xfer {
 	int redirected;
 	unsigned attempts;
 	double started, due;
-	char *errbuf; /* CURL_ERROR_SIZE bytes while in flight */
+	char *errbuf;      /* CURL_ERROR_SIZE bytes while in flight */
+	long last_status;  /* waiting for a retry: the answer it follows ... */
+	char *last_reason; /* ... or why there was none (body kept in resp) */
 };
 
 struct xqueue {
@@ -194,6 +196,7 @@ static void xfer_free(struct xfer *x)
 {
 	free(x->path);
 	free(x->url);
+	free(x->last_reason);
 	secret_wipe(&x->body);
 	wipe_headers(x->headers);
 	wipe_free(x->resp, x->cap);
@@ -505,8 +508,10 @@ static int retryable_curl(CURLcode rc)
 	}
 }
 
-/* Schedule another attempt if the policy allows one before the deadline. */
-static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms)
+/* Schedule another attempt if the policy allows one before the deadline;
+ * status and reason describe the failure it follows. */
+static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms,
+                 long status, const char *reason)
 {
 	double wait, now = now_ms();
 
@@ -526,6 +531,11 @@ static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms)
 		return 0;
 	log_debug("%s /v1/%s: retrying in %.0f ms (attempt %u of %d)", x->method,
 	          x->path, wait, x->attempts + 1, f->o.max_retries + 1);
+	/* What to report if the deadline comes first: this answer (its body
+	 * stays in x->resp until the next attempt starts). */
+	x->last_status = status;
+	free(x->last_reason);
+	x->last_reason = reason ? xstrdup(reason) : NULL;
 	release_easy(f, x);
 	x->due = now + wait;
 	push(&f->waiting, x);
@@ -569,8 +579,6 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	if (rc != CURLE_OK) {
 		char reason[CURL_ERROR_SIZE + 64];
 
-		if (retryable_curl(rc) && retry(f, x, 0))
-			return;
 		if (f->o.unix_socket && !x->redirected &&
 		    rc == CURLE_COULDNT_CONNECT)
 			snprintf(reason, sizeof reason,
@@ -580,6 +588,8 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			snprintf(reason, sizeof reason, "%s",
 			         x->errbuf[0] ? x->errbuf :
 			                        curl_easy_strerror(rc));
+		if (retryable_curl(rc) && retry(f, x, 0, 0, reason))
+			return;
 		finish(x, 0, ST_UNAVAILABLE, reason);
 		return;
 	}
@@ -608,13 +618,15 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	}
 	if (retryable_status(status)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
-		if (retry(f, x, (double)ra * 1000.0))
+		if (retry(f, x, (double)ra * 1000.0, status, NULL))
 			return;
 	}
 	finish(x, status, 0, NULL);
 }
 
-/* The deadline passed: everything unfinished ends with 75. */
+/* The deadline passed.  A request awaiting an answer ends with 75; one
+ * waiting for a retry ends with the failure it was to retry (retries stop
+ * with the last failure's code); one never sent ends with 75. */
 static void expire(struct fetcher *f)
 {
 	struct xfer *x;
@@ -622,9 +634,15 @@ static void expire(struct fetcher *f)
 	while ((x = f->active))
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
-	while ((x = pop(&f->waiting)) || (x = pop(&f->ready)))
-		finish(x, 0, ST_TEMPFAIL,
-		       "deadline passed before the request could be sent");
+	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
+		if (x->attempts == 0)
+			finish(x, 0, ST_TEMPFAIL,
+			       "deadline passed before the request could be sent");
+		else if (x->last_status != 0)
+			finish(x, x->last_status, 0, NULL);
+		else
+			finish(x, 0, ST_UNAVAILABLE, x->last_reason);
+	}
 }
 
 static struct xfer *xfer_of(CURL *e)
