@@ -229,23 +229,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 		x->too_large = 1;
 		return 0;
 	}
-	if (x->len + add + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 4096;
-		char *bigger;
-
-		while (cap < x->len + add + 1)
-			cap *= 2;
-		/* Not realloc: the old block held secret bytes and must be wiped. */
-		bigger = xmalloc(cap);
-		if (x->len)
-			memcpy(bigger, x->resp, x->len);
-		wipe_free(x->resp, x->cap);
-		x->resp = bigger;
-		x->cap = cap;
-	}
-	memcpy(x->resp + x->len, p, add);
-	x->len += add;
-	x->resp[x->len] = '\0';
+	wipe_append(&x->resp, &x->len, &x->cap, p, add);
 	return add;
 }
 

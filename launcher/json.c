@@ -83,22 +83,7 @@ struct jbuf {
 
 static void jb_put(struct jbuf *b, const char *s, size_t n)
 {
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *q;
-
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		q = xmalloc(cap);
-		if (b->len)
-			memcpy(q, b->p, b->len);
-		wipe_free(b->p, b->cap);
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	wipe_append(&b->p, &b->len, &b->cap, s, n);
 }
 
 /* A number goes into the environment as its JSON text, but jansson keeps

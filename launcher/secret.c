@@ -32,6 +32,26 @@ void secret_wipe(struct secret *s)
 	s->len = 0;
 }
 
+void wipe_append(char **p, size_t *len, size_t *cap, const void *src, size_t n)
+{
+	if (*cap - *len < n + 1) {
+		size_t bigger = *cap ? *cap : 64;
+		char *q;
+
+		while (bigger - *len < n + 1)
+			bigger *= 2;
+		q = xmalloc(bigger);
+		if (*len)
+			memcpy(q, *p, *len);
+		wipe_free(*p, *cap);
+		*p = q;
+		*cap = bigger;
+	}
+	memcpy(*p + *len, src, n);
+	*len += n;
+	(*p)[*len] = '\0';
+}
+
 void secret_rstrip(struct secret *s)
 {
 	while (s->len > 0 &&

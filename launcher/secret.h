@@ -20,6 +20,11 @@ void secret_set(struct secret *s, const void *p, size_t len);
 void secret_wipe(struct secret *s);
 /* Zero n bytes at p and free p (p may be NULL). */
 void wipe_free(void *p, size_t n);
+/* Append n bytes at src to a growing buffer (*p of *len bytes in *cap),
+ * keeping it NUL-terminated.  An outgrown block is wiped before it is freed:
+ * not realloc, which would leave the old bytes behind. */
+void wipe_append(char **p, size_t *len, size_t *cap, const void *src, size_t n);
+
 /* Strip trailing whitespace (a token file's newline) in place. */
 void secret_rstrip(struct secret *s);
 
