@@ -416,8 +416,3 @@ const char *const *auth_credential_vars(const struct auth *a)
 
 	return a ? a->creds : fixed;
 }
-
-const char *auth_describe(const struct auth *a)
-{
-	return a->describe;
-}

@@ -38,7 +38,4 @@ const struct secret *auth_minted(const struct auth *a);
  * (NULL-terminated; includes a jwt_env variable).  a may be NULL. */
 const char *const *auth_credential_vars(const struct auth *a);
 
-/* A short description for -v: "token from VAULT_TOKEN", "approle login". */
-const char *auth_describe(const struct auth *a);
-
 #endif

@@ -34,8 +34,4 @@ struct error {
 int error_set(struct error *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prefix e->msg with "prefix: " (for context added on the way up). */
-void error_prefix(struct error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 #endif
