@@ -19,6 +19,11 @@ struct t_case {
 void t_register(struct t_case *c);
 void t_fail(const char *file, int line, const char *expr);
 
+/* A secret object given as JSON text, parsed through the KV v1 envelope
+ * (NULL, with a note on stderr, when it does not parse). */
+struct jdoc;
+struct jdoc *t_doc(const char *obj);
+
 #define TEST(name)                                                             \
 	static void name(void);                                                \
 	static struct t_case t_case_##name = {#name, name, NULL};              \

@@ -12,20 +12,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A secret object given as JSON text, through the KV v1 envelope. */
-static struct jdoc *doc(const char *obj)
-{
-	struct error err;
-	struct jdoc *d = NULL;
-	char *body = xasprintf("{\"data\":%s}", obj);
-
-	json_init();
-	if (json_parse_secret(body, strlen(body), 1, &d, &err) != ST_OK)
-		fprintf(stderr, "  doc %s: %s\n", obj, err.msg);
-	free(body);
-	return d;
-}
-
 static int same(const struct secret *s, const char *want, size_t len)
 {
 	return s->p != NULL && s->len == len && memcmp(s->p, want, len) == 0 &&
@@ -106,7 +92,7 @@ TEST(json_render_values)
 
 	for (i = 0; i < N(values); i++) {
 		obj = xasprintf("{\"v\":%s}", values[i].json);
-		d = doc(obj);
+		d = t_doc(obj);
 		free(obj);
 		if (d == NULL) {
 			CHECK(!"document refused");
@@ -191,7 +177,7 @@ TEST(json_selectors)
 {
 	struct secret out = {NULL, 0};
 	struct error err;
-	struct jdoc *d = doc(selector_doc);
+	struct jdoc *d = t_doc(selector_doc);
 	size_t i;
 	int rc;
 
@@ -226,7 +212,7 @@ TEST(json_select_messages)
 {
 	struct secret out = {NULL, 0};
 	struct error err;
-	struct jdoc *d = doc("{\"password\":\"s3cr3t\",\"a\":{\"b\":1}}");
+	struct jdoc *d = t_doc("{\"password\":\"s3cr3t\",\"a\":{\"b\":1}}");
 
 	REQUIRE(d != NULL);
 	CHECK(json_select(d, SEL_KEY, "user", &out, &err) == ST_DATA);
@@ -240,8 +226,8 @@ TEST(json_select_messages)
 TEST(json_select_whole_and_replace)
 {
 	struct secret out = {NULL, 0};
-	struct jdoc *d = doc("{\"user\":\"app\",\"password\":\"s3cr3t\","
-	                     "\"port\":5432,\"ratio\":0.1,\"n\":null}");
+	struct jdoc *d = t_doc("{\"user\":\"app\",\"password\":\"s3cr3t\","
+	                       "\"port\":5432,\"ratio\":0.1,\"n\":null}");
 	static const char whole[] = "{\"user\":\"app\",\"password\":\"s3cr3t\","
 				    "\"port\":5432,\"ratio\":0.1,\"n\":null}";
 
@@ -270,7 +256,7 @@ TEST(json_big_value)
 	for (i = 0; i < n / 4; i++)
 		p += snprintf(p, 8, "%s\"x\"", i ? "," : "");
 	snprintf(p, 8, "]}");
-	d = doc(obj);
+	d = t_doc(obj);
 	REQUIRE(d != NULL);
 	CHECK(json_select(d, SEL_WHOLE, NULL, &out, NULL) == ST_OK);
 	CHECK(out.len == strlen(obj) && memcmp(out.p, obj, out.len) == 0);
@@ -698,10 +684,10 @@ TEST(json_subobjects_and_members)
 	};
 	struct secret v = {NULL, 0};
 	struct error err;
-	struct jdoc *d = doc("{\"type\":\"profile\",\"details\":{\"type\":"
-	                     "\"postgres\",\"host\":\"db.example\",\"port\":5432,"
-	                     "\"ssl\":true,\"opts\":{\"a\":[1]},\"none\":null},"
-	                     "\"list\":[{}]}");
+	struct jdoc *d = t_doc("{\"type\":\"profile\",\"details\":{\"type\":"
+	                       "\"postgres\",\"host\":\"db.example\",\"port\":5432,"
+	                       "\"ssl\":true,\"opts\":{\"a\":[1]},\"none\":null},"
+	                       "\"list\":[{}]}");
 	struct jdoc *sub = NULL, *whole = NULL, *inner = NULL;
 	const char *key;
 	size_t i;
@@ -841,7 +827,7 @@ TEST(json_init_is_idempotent)
 
 	json_init();
 	json_init();
-	d = doc("{\"k\":\"v\"}");
+	d = t_doc("{\"k\":\"v\"}");
 	CHECK(d != NULL);
 	json_free(d);
 }

@@ -1,8 +1,11 @@
 /* test_main.c - runs every registered TEST, optionally filtered by name. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "t.h"
+#include "util.h"
 
 static struct t_case *head, **tail = &head;
 static int failures_in_case;
@@ -17,6 +20,19 @@ void t_fail(const char *file, int line, const char *expr)
 {
 	fprintf(stderr, "  %s:%d: CHECK failed: %s\n", file, line, expr);
 	failures_in_case++;
+}
+
+struct jdoc *t_doc(const char *obj)
+{
+	struct error err;
+	struct jdoc *d = NULL;
+	char *body = xasprintf("{\"data\":%s}", obj);
+
+	json_init();
+	if (json_parse_secret(body, strlen(body), 1, &d, &err) != ST_OK)
+		fprintf(stderr, "  doc %s: %s\n", obj, err.msg);
+	free(body);
+	return d;
 }
 
 int main(int argc, char **argv)

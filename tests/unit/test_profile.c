@@ -21,20 +21,6 @@ struct pcase {
 	const char *want; /* the exports, or the message */
 };
 
-/* A secret object given as JSON text, through the KV v1 envelope. */
-static struct jdoc *doc(const char *obj)
-{
-	struct error err;
-	struct jdoc *d = NULL;
-	char *body = xasprintf("{\"data\":%s}", obj);
-
-	json_init();
-	if (json_parse_secret(body, strlen(body), 1, &d, &err) != ST_OK)
-		fprintf(stderr, "  doc %s: %s\n", obj, err.msg);
-	free(body);
-	return d;
-}
-
 static char *flatten(const struct pexport *e, size_t n)
 {
 	size_t i, len = 1;
@@ -71,7 +57,7 @@ static void run(const struct pcase *c, size_t nc)
 	int rc;
 
 	for (i = 0; i < nc; i++) {
-		if ((d = doc(c[i].json)) == NULL) {
+		if ((d = t_doc(c[i].json)) == NULL) {
 			CHECK(d != NULL);
 			continue;
 		}
