@@ -115,7 +115,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/vaultrun.ini.5
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-clang build-fuzz
 
 # make bench: performance measurements against baselines (tests/bench).
 include tests/bench/bench.mk
