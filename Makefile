@@ -80,7 +80,8 @@ FUZZCC   ?= clang
 FUZZFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Ilauncher $(PKG_CFLAGS)
 FUZZLIB  = launcher/manifest.c launcher/ref.c launcher/json.c launcher/util.c \
-	launcher/secret.c launcher/error.c launcher/readfile.c
+	launcher/secret.c launcher/error.c launcher/readfile.c launcher/mask.c \
+	launcher/map.c
 fuzz:
 	mkdir -p build-fuzz
 	for t in manifest ref json; do \

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "mask.h"
 #include "util.h"
 
 /* Secret values are parsed by jansson, so they live in its allocations: each
@@ -622,6 +623,18 @@ static void fold(struct jbuf *b, const char *s, size_t n)
 	}
 }
 
+/* fold() after masking: a server may echo a value or the token, and once
+ * whitespace is folded or the summary cut, the mask would no longer find it
+ * (log.c masks again, but only what is left). */
+static void fold_masked(struct jbuf *b, const char *s, size_t n)
+{
+	struct jbuf copy = {NULL, 0, 0};
+
+	jb_put(&copy, s, n);
+	fold(b, copy.p, mask_redact(copy.p, copy.len));
+	wipe_free(copy.p, copy.cap);
+}
+
 void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
 {
 	struct jbuf b = {NULL, 0, 0};
@@ -642,7 +655,7 @@ void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
 		if (before > 0)
 			jb_put(&b, "; ", 2);
 		n = b.len;
-		fold(&b, json_string_value(e), json_string_length(e));
+		fold_masked(&b, json_string_value(e), json_string_length(e));
 		if (b.len == n) /* nothing printable: drop the separator too */
 			b.len = before;
 	}

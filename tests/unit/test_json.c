@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "mask.h"
 #include "t.h"
 #include "util.h"
 
@@ -520,6 +521,29 @@ TEST(json_error_summaries)
 	memset(buf, 'Z', sizeof buf);
 	json_error_summary("{\"errors\":[\"x\"]}", 16, buf, 0);
 	CHECK(buf[0] == 'Z');
+}
+
+/* A value the server echoes is masked before whitespace is folded or the
+ * summary cut: neither may let a part of it through. */
+TEST(json_error_summary_masks_before_fold_and_cut)
+{
+	static const char pem[] = "-----BEGIN KEY-----\nMIIEabc  def\n-----END";
+	static const char tok[] = "hvs.0123456789abcdefghijklmnopqrstuvwxyz";
+	/* folded, the PEM would read "-----BEGIN KEY----- MIIEabc def ..." */
+	static const char folds[] = "{\"errors\":[\"bad \\t -----BEGIN KEY-----"
+				    "\\nMIIEabc  def\\n-----END\\n\"]}";
+	/* cut at 31 bytes, the token would lose its tail */
+	static const char cuts[] = "{\"errors\":[\"01234567890123456789 hvs."
+				   "0123456789abcdefghijklmnopqrstuvwxyz\"]}";
+	char buf[32];
+
+	mask_add(pem, strlen(pem));
+	mask_add(tok, strlen(tok));
+	json_error_summary(folds, strlen(folds), buf, sizeof buf);
+	CHECK_STR(buf, "bad ********");
+	json_error_summary(cuts, strlen(cuts), buf, sizeof buf);
+	CHECK_STR(buf, "01234567890123456789 ********");
+	mask_clear();
 }
 
 /* ---- mount preflight (vault-api.md section 5) ---- */
