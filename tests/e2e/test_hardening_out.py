@@ -49,6 +49,6 @@ def test_echoed_secret_id_is_masked_before_it_is_folded(run, vault, envdump):
     res = run(["--"] + envdump.cmd,
               env={"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
                    "DB_PASS": "vault:secret/app/db#password"})
-    assert res.rc == 76, res
+    assert res.rc == 77, res  # a refused login
     assert fault.fired == 1
     assert any("invalid secret id ********" in ln for ln in res.err_lines), res
