@@ -6,6 +6,7 @@ run.forbid()-den strings: the prefixes and parts of values that a cut or a
 fold would have let through.
 """
 
+import json
 import os
 import secrets
 
@@ -52,3 +53,30 @@ def test_echoed_secret_id_is_masked_before_it_is_folded(run, vault, envdump):
     assert res.rc == 77, res  # a refused login
     assert fault.fired == 1
     assert any("invalid secret id ********" in ln for ln in res.err_lines), res
+
+
+# --------------------------------------------------------------------------
+# 2. no string is ever taken for a number
+
+FORGED = "\x00vaultrun-number:1,\"injected\":true"  # json.c's old in-band marker
+
+
+@pytest.mark.parametrize("mount", ["secret", "kv"])
+def test_forged_number_marker_stays_a_string(run, vault, manifest, envdump, mount):
+    """A secret string that begins with the marker json.c once used to carry
+    number text: in `#*` output it stays one string (no injected key), and
+    selected alone its NUL byte is refused in [env] (65)."""
+    other = val("o")
+    vault.put(mount, "app/forged", {"a": FORGED, "b": other, "n": 1.50})
+    m = manifest("[env]\nALL = %s/app/forged#*\n" % mount)
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 0, res
+    whole = json.loads(envdump.read()["ALL"])
+    assert whole == {"a": FORGED, "b": other, "n": 1.5}, whole
+
+    m = manifest("[env]\nA = %s/app/forged#a\n" % mount, name="one.ini")
+    envdump.path.unlink()
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 65, res
+    assert err_line(res, "A", "%s/app/forged#a" % mount), res
+    assert not envdump.ran()

@@ -63,6 +63,11 @@ static const struct {
 	{"2.2250738585072014e-308", "2.2250738585072014e-308", 0},
 	{"5e-324", "5e-324", 0},
 	{"3.141592653589793", "3.141592653589793", 0},
+	/* a string is never taken for a number, whatever it holds (the
+	 * loader's old in-band marker among them) */
+	{"\"\\u0000vaultrun-number:5\"", "\0vaultrun-number:5", 18},
+	{"\"0.0\"", "0.0", 0},
+	{"\"1e400\"", "1e400", 0},
 	{"true", "true", 0},
 	{"false", "false", 0},
 	{"null", "", 0},
@@ -367,6 +372,36 @@ TEST(json_big_numbers_whole)
 	REQUIRE(json_parse_secret(body, strlen(body), 1, &d, &err) == ST_OK);
 	CHECK(json_select(d, SEL_WHOLE, NULL, &out, &err) == ST_OK);
 	CHECK_STR(out.p, "{\"a\":[18446744073709551616,1],\"s\":\"x\\\"1e999\"}");
+	json_free(d);
+	secret_wipe(&out);
+}
+
+/* Whole-secret rendering keeps a forged number marker a string: it cannot
+ * inject keys, and numbers around it keep their text. */
+TEST(json_number_marker_cannot_be_forged)
+{
+	static const char body[] =
+		"{\"data\":{\"a\":\"\\u0000vaultrun-number:1,\\\"injected\\\":true\","
+		"\"s\":\"0.0\",\"n\":[1.50,\"1.0\",-0,1e400]}}";
+	static const char want[] = "{\"a\":\"\\u0000vaultrun-number:1,\\\"injected\\\":true\","
+				   "\"s\":\"0.0\",\"n\":[1.50,\"1.0\",-0,1e400]}";
+	struct secret out = {NULL, 0};
+	struct error err;
+	struct jdoc *d = NULL;
+	const char *key;
+
+	json_init();
+	REQUIRE(json_parse_secret(body, strlen(body), 1, &d, &err) == ST_OK);
+	CHECK(json_select(d, SEL_WHOLE, NULL, &out, &err) == ST_OK);
+	CHECK_STR(out.p, want);
+	/* each member as [env] and #* would give it */
+	CHECK(json_member(d, 0, &key, &out) == 0);
+	CHECK_STR(key, "a");
+	CHECK(same(&out, "\0vaultrun-number:1,\"injected\":true", 34));
+	CHECK(json_member(d, 1, &key, &out) == 0);
+	CHECK(same(&out, "0.0", 3));
+	CHECK(json_member(d, 2, &key, &out) == 0);
+	CHECK_STR(out.p, "[1.50,\"1.0\",-0,1e400]");
 	json_free(d);
 	secret_wipe(&out);
 }
