@@ -134,12 +134,20 @@ static int tls_name(struct fetcher *f, struct error *err)
 	return rc;
 }
 
+static int global_init(void *arg)
+{
+	(void)arg;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	struct fetcher *f;
 	long conns = o->concurrency;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
+	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}

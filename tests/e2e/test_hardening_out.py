@@ -80,3 +80,32 @@ def test_forged_number_marker_stays_a_string(run, vault, manifest, envdump, moun
     assert res.rc == 65, res
     assert err_line(res, "A", "%s/app/forged#a" % mount), res
     assert not envdump.ran()
+
+
+# --------------------------------------------------------------------------
+# 3. SSLKEYLOGFILE is ignored
+
+
+@pytest.fixture
+def tls_vault(vault_factory, tls_certs):
+    from vaultserver import tls_server_context
+    return vault_factory(ssl_context=tls_server_context(str(tls_certs.server_crt),
+                                                        str(tls_certs.server_key)))
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_sslkeylogfile_is_ignored_but_passed_on(run, tls_vault, tls_certs, envdump, tmp_path, exists):
+    """libcurl would append every TLS session's keys to $SSLKEYLOGFILE: over
+    TLS the file is neither created nor written, and the command still gets
+    the variable, unchanged."""
+    keylog = tmp_path / "keys.log"
+    if exists:
+        keylog.write_text("")
+    tls_vault.put("secret", "app/db", {"password": val("pw")})
+    res = run(["--"] + envdump.cmd,
+              env=venv(tls_vault, VAULT_CACERT=tls_certs.ca, SSLKEYLOGFILE=keylog,
+                       DB_PASS="vault:secret/app/db#password"))
+    assert res.rc == 0, res
+    assert keylog.exists() == exists
+    assert not exists or keylog.stat().st_size == 0
+    assert envdump.read()["SSLKEYLOGFILE"] == str(keylog)
