@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "readfile.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 30.0
@@ -23,6 +24,11 @@ const char *config_manifest_path(const struct cli *cli)
 {
 	const char *v;
 
+	/* The first step of a run: reading the manifest from standard input
+	 * (a pipe may stay open) is bounded by the deadline too. */
+	readfile_set_deadline(
+		now_ms() +
+		(cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT) * 1000.0);
 	if (cli->file)
 		return cli->file;
 	if ((v = config_env("VAULTRUN_FILE")))

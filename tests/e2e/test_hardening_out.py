@@ -109,3 +109,69 @@ def test_sslkeylogfile_is_ignored_but_passed_on(run, tls_vault, tls_certs, envdu
     assert keylog.exists() == exists
     assert not exists or keylog.stat().st_size == 0
     assert envdump.read()["SSLKEYLOGFILE"] == str(keylog)
+
+
+# --------------------------------------------------------------------------
+# 4. manifests and credential files are regular files; reading is bounded
+
+CRED_FILES = {
+    "token_file": ("token file", ""),
+    "role_id_file": ("role id file", "secret_id = sid-x\n"),
+    "secret_id_file": ("secret id file", "role_id = rid-x\n"),
+    "jwt_file": ("JWT file", "auth = jwt\nrole = app\n"),
+}
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    p = tmp_path / "fifo"
+    os.mkfifo(p, 0o600)
+    return p
+
+
+def test_fifo_as_manifest_is_refused_without_waiting(run, vault, fifo, envdump, time_limit):
+    """Opening a FIFO with no writer would block before any check."""
+    res = run(["-t", "2", "-f", fifo, "--"] + envdump.cmd, env=venv(vault), timeout=time_limit(10))
+    assert res.rc == 78, res
+    assert err_line(res, str(fifo), "manifest", "not a regular file"), res
+    assert not envdump.ran()
+    res = run(["-t", "2", "--"] + envdump.cmd, env=venv(vault, VAULTRUN_FILE=fifo), timeout=time_limit(10))
+    assert res.rc == 78, res
+
+
+@pytest.mark.parametrize("key", sorted(CRED_FILES))
+@pytest.mark.parametrize("kind", ["fifo", "/dev/null", "/dev/zero"])
+def test_credential_file_must_be_regular(run, vault, manifest, fifo, envdump, time_limit, key, kind):
+    what, more = CRED_FILES[key]
+    path = fifo if kind == "fifo" else kind
+    m = manifest("[vault]\n%s = %s\n%s[env]\nA = secret/app/db#password\n" % (key, path, more))
+    res = run(["-t", "2", "-f", m, "--"] + envdump.cmd, env={"VAULT_ADDR": vault.url},
+              timeout=time_limit(10))
+    assert res.rc == 78, res
+    assert err_line(res, str(path), what, "not a regular file"), res
+    assert not envdump.ran()
+    assert vault.request_count == 0
+
+
+def test_manifest_from_a_stdin_that_never_ends_is_bounded(run, vault, envdump, time_limit):
+    """-f - is exempt from the regular-file rule, not from the deadline: a
+    pipe whose writer never closes ends the run with 75 when -t passes."""
+    import subprocess
+    import time
+    from conftest import BIN, VALGRIND, VALGRIND_CMD, Result
+    cmd = (VALGRIND_CMD if VALGRIND else []) + [BIN, "-t", "1", "-f", "-", "--"] + envdump.cmd
+    r, w = os.pipe()
+    try:
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, stdin=r,
+                           env=run.env(venv(vault)), capture_output=True, timeout=time_limit(15))
+        res = Result([], p.returncode, p.stdout.decode(), p.stderr.decode(), time.monotonic() - t0)
+    finally:
+        os.close(r)
+        os.close(w)
+    run.check_leaks(res)
+    assert res.rc == 75, res
+    assert err_line(res, "(stdin)", "deadline"), res
+    # the bound measured: -t 1 plus start-up, far below the 15 s limit
+    assert res.elapsed < time_limit(5), res
+    assert not envdump.ran()
