@@ -243,3 +243,53 @@ def test_unanswered_name_resolution_ends_at_the_deadline(run, envdump, tmp_path,
     # the fix: the resolver thread's wait)
     assert res.elapsed < time_limit(8), res
     assert not envdump.ran()
+
+
+# --------------------------------------------------------------------------
+# 8. settings that go into request headers cannot carry a line break
+
+
+@pytest.mark.parametrize("source", ["VAULT_NAMESPACE", "manifest-tab", "manifest-cr", "VAULT_ADDR"])
+def test_header_setting_with_a_line_break_is_78(run, vault, manifest, envdump, source):
+    inject = "ns\r\nX-Injected: 1"
+    env = venv(vault, DB_PASS="vault:secret/app/db#password")
+    text = "[vault]\nnamespace = %s\n"
+    if source == "VAULT_NAMESPACE":
+        env["VAULT_NAMESPACE"], text, want = inject, "", "VAULT_NAMESPACE"
+    elif source == "manifest-tab":
+        text, want = text % "ns\tX-Injected: 1", "manifest.ini:2: namespace"
+    elif source == "manifest-cr":
+        text, want = text % "ns\rX-Injected: 1", "manifest.ini:2"
+    else:
+        env["VAULT_ADDR"], text, want = vault.url + "\r\nX-Injected: 1", "", "VAULT_ADDR"
+    m = manifest(text or "[env]\n")
+    res = run(["-f", m, "--"] + envdump.cmd, env=env)
+    assert res.rc == 78, res
+    assert err_line(res, want, "control character"), res
+    assert vault.request_count == 0
+    assert not envdump.ran()
+
+
+@pytest.mark.parametrize("source,bad", [
+    (src, bad) for src in ("VAULT_TOKEN", "token_file", "~/.vault-token") for bad in ("\n", "\r", "\x00")
+    if not (src == "VAULT_TOKEN" and bad == "\x00")])  # an environment string ends at its NUL
+def test_token_with_a_line_break_or_nul_is_78(run, vault, manifest, secret_file, envdump, source, bad):
+    """After trimming (a token file's final newline goes), a CR, LF or NUL
+    left in the token would end the X-Vault-Token header early."""
+    token = vault.add_token("t%sX-Injected: 1" % bad if bad != "\x00" else "t-nul", policies=POLICY)
+    raw = "t%sX-Injected: 1\n" % bad
+    env = {"VAULT_ADDR": vault.url, "DB_PASS": "vault:secret/app/db#password"}
+    text = "[env]\n"
+    if source == "VAULT_TOKEN":
+        env["VAULT_TOKEN"] = raw.rstrip("\n")
+    elif source == "token_file":
+        text = "[vault]\ntoken_file = %s\n" % secret_file("tok", raw)
+    else:
+        (run.home / ".vault-token").write_text(raw)
+        os.chmod(run.home / ".vault-token", 0o600)
+    run.forbid(token)
+    res = run(["-f", manifest(text), "--"] + envdump.cmd, env=env)
+    assert res.rc == 78, res
+    assert err_line(res, "token from " + source), res
+    assert vault.request_count == 0
+    assert not envdump.ran()
