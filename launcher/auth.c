@@ -318,8 +318,15 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	} else {
 		st = vault_failure(res, why, sizeof why);
 		/* A refused login is a permission problem whatever its 4xx. */
-		if (res->status == 400 || res->status == 401 || res->status == 403)
+		if (res->status == 400 || res->status == 401 ||
+		    res->status == 403) {
+			char errs[400];
+
 			st = ST_NOPERM;
+			json_error_summary(res->body, res->len, errs, sizeof errs);
+			snprintf(why, sizeof why, "refused (HTTP %ld%s%s)",
+			         res->status, errs[0] ? ": " : "", errs);
+		}
 	}
 	snprintf(reason, sizeof reason, "%s login failed: %s", a->describe, why);
 	a->done(a->ctx, st, reason);

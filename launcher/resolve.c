@@ -508,9 +508,11 @@ static void on_auth(void *ctx, int status, const char *reason)
 	struct resolver *r = ctx;
 	size_t i;
 
-	if (status != ST_OK) {
+	if (status != ST_OK) { /* one cause for every variable: said once */
 		for (i = 0; i < r->p->nitems; i++)
-			fail_item(r, i, status, reason);
+			plan_fail_item_shared(r->p, &r->p->items[i], status,
+			                      reason,
+			                      "not read: the login failed");
 		return;
 	}
 	r->tokenless = !auth_has_token(r->a);

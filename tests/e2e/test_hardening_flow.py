@@ -290,3 +290,20 @@ def test_mount_without_options_version_is_kv1(run, vault, envdump, options):
     assert child["X"] == v
     assert vault.count("GET", "/v1/plain/app/x") == 1
 
+
+
+def test_refused_login_is_reported_once(run, vault, manifest, envdump):
+    """A failure that every variable shares is said once, then the
+    variables it failed (SPEC, "Vault client behaviour")."""
+    env = approle_env(vault)
+    env["VAULT_SECRET_ID"] = "wrong-" + val("sid")
+    run.forbid(env["VAULT_SECRET_ID"])
+    m = manifest("[env]\nA = secret/app/a\nB = kv/app/b\n")
+    res, child = run_env(run, envdump, ["-f", m], env=env)
+    assert res.rc == 77, res
+    assert res.err_lines == [
+        "vaultrun: approle login at auth/approle login failed: refused "
+        "(HTTP 400: invalid role or secret ID)",
+        "vaultrun: %s:2: A: secret/app/a: not read: the login failed" % m,
+        "vaultrun: %s:3: B: kv/app/b: not read: the login failed" % m,
+    ], res
