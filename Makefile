@@ -74,6 +74,22 @@ check:
 	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun VAULTRUN_VALGRIND=1 \
 		$(PYTEST) -q tests/e2e
 
+# The end-to-end suite while stress-ng keeps the CPUs busy (STRESS), to catch
+# tests whose outcome depends on the machine's load.  E2E narrows the run
+# (pytest arguments); VALGRIND=1 runs the binary under valgrind as make
+# check's last pass does, e.g. the tests with timing bounds:
+#   make stress-test VALGRIND=1 E2E="tests/e2e -k 'deadline or timeout'"
+STRESS   ?= --cpu 2
+E2E      ?= tests/e2e
+stress-test:
+	@sh tests/deps.sh build test check
+	@$(MAKE) --no-print-directory all
+	@stress-ng $(STRESS) --timeout 3h --quiet & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' INT TERM; rc=0; \
+	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun $(if $(VALGRIND),VAULTRUN_VALGRIND=1) \
+		$(PYTEST) -q -rs $(E2E) || rc=$$?; \
+	kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; exit $$rc
+
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME;
 # the manifest one also starts from tests/data/*.ini); FUZZTIME seconds each.
 # They link every launcher object but main.o, built with the fuzz flags.
@@ -132,6 +148,6 @@ clean:
 include tests/bench/bench.mk
 bench: all
 
-.PHONY: all deps unit test check fuzz demo lint install uninstall clean
+.PHONY: all deps unit test check stress-test fuzz demo lint install uninstall clean
 
 -include $(OBJS:.o=.d) $(UNITOBJ:.o=.d) $(FUZZOBJ:.o=.d)
