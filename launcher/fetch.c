@@ -8,6 +8,8 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "mask.h"
+#include "redact.h"
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
@@ -258,13 +260,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 }
 
 /* -vvv: curl's protocol trace, with credentials dropped from headers and no
- * bodies at all (they hold secrets, and so do login requests). */
+ * bodies at all (they hold secrets, and so do login requests).  The whole
+ * text is masked before it is split into lines, and no line is cut here:
+ * log.c cuts only after masking again. */
 static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
                     void *arg)
 {
-	char line[512];
-	size_t i = 0;
-	int redact;
+	struct secret text = {NULL, 0};
+	const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
+	                   type == CURLINFO_HEADER_OUT ? ">" :
+	                                                 "*";
+	size_t n, i, j;
 
 	(void)easy;
 	(void)arg;
@@ -276,31 +282,14 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
 	    type != CURLINFO_HEADER_OUT)
 		return 0;
-	while (i < size) {
-		size_t j = i, n;
-		const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
-		                   type == CURLINFO_HEADER_OUT ? ">" :
-		                                                 "*";
-
-		while (j < size && data[j] != '\n')
-			j++;
-		n = j - i;
-		if (n > 0 && data[i + n - 1] == '\r')
-			n--;
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, data + i, n);
-		line[n] = '\0';
-		redact = strncasecmp(line, "x-vault-token:", 14) == 0 ||
-		         strncasecmp(line, "authorization:", 14) == 0;
-		if (redact)
-			line[14] = '\0';
-		if (n > 0)
-			log_msg(LOG_TRACE, "%s %s%s", mark, line,
-			        redact ? " <redacted>" : "");
-		explicit_bzero(line, sizeof line);
-		i = j + 1;
+	redact_debug(data, size, &text);
+	n = mask_redact(text.p, text.len);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && text.p[j] != '\n'; j++)
+			;
+		log_msg(LOG_TRACE, "%s %.*s", mark, (int)(j - i), text.p + i);
 	}
+	secret_wipe(&text);
 	return 0;
 }
 

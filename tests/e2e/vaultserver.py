@@ -736,6 +736,7 @@ class VaultServer:
         self._faults = []
         self._sensitive = set()
         self._conns = set()
+        self._accepting = 0
         self._reset = set()
         self._httpd = None
         self._thread = None
@@ -776,10 +777,18 @@ class VaultServer:
                 for key, _ in sel.select():
                     if key.data == "wake":
                         return
+                    # Counted from before accept() takes the connection off
+                    # the listen queue until _on_accept() has put it in
+                    # _conns, so that wait_idle() sees it at every moment.
+                    with self._lock:
+                        self._accepting += 1
                     try:
                         sock, addr = self._httpd.get_request()
                     except OSError:
                         continue
+                    finally:
+                        with self._lock:
+                            self._accepting -= 1
                     self._httpd.process_request(sock, addr)
         finally:
             sel.close()
@@ -807,14 +816,18 @@ class VaultServer:
     def wait_idle(self, timeout=2.0):
         """Wait until every request that clients have sent is recorded: each
         open connection is busy with a recorded request (or gone) and none
-        waits to be accepted.  Call it once the client process has exited,
+        waits to be accepted or is being accepted.  Call it once the client process has exited,
         before counting requests: a client that exits with requests still
         unanswered must not make the counts racy.  True if settled in time."""
         deadline = time.monotonic() + timeout
         while self._httpd is not None:
+            # The listen queue first, then the accepted connections: one that
+            # leaves the queue is counted in _accepting, then in _conns, so
+            # in this order no connection is missed between the two looks.
+            queued = select.select([self._httpd.socket], [], [], 0)[0]
             with self._lock:
-                settled = len(self._conns) <= self._in_flight
-            if settled and not select.select([self._httpd.socket], [], [], 0)[0]:
+                settled = not queued and not self._accepting and len(self._conns) <= self._in_flight
+            if settled:
                 return True
             if time.monotonic() > deadline:
                 return False
