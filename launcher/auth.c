@@ -29,6 +29,7 @@ struct auth {
 	struct secret token; /* handed in, or minted by the login */
 	struct secret role_id, secret_id, jwt;
 	int minted, batch;
+	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
 	char describe[160];
 	const char *creds[5]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
@@ -300,9 +301,13 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	                           &e)) == ST_OK) {
 		mask_add(a->token.p, a->token.len);
 		a->minted = 1;
+		if (vault_num_uses(res->body, res->len, "/auth/num_uses",
+		                   &a->num_uses) != 0)
+			a->num_uses = 0; /* not said: as Vault, no limit */
 		fetch_set_token(a->f, &a->token);
-		log_info("auth: logged in (%s), %s token", a->describe,
-		         a->batch ? "batch" : "service");
+		log_info("auth: logged in (%s), %s token%s", a->describe,
+		         a->batch ? "batch" : "service",
+		         a->num_uses != 0 ? " of limited uses" : "");
 		a->done(a->ctx, ST_OK, NULL);
 		return;
 	}
@@ -313,8 +318,15 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	} else {
 		st = vault_failure(res, why, sizeof why);
 		/* A refused login is a permission problem whatever its 4xx. */
-		if (res->status == 400 || res->status == 401 || res->status == 403)
+		if (res->status == 400 || res->status == 401 ||
+		    res->status == 403) {
+			char errs[400];
+
 			st = ST_NOPERM;
+			json_error_summary(res->body, res->len, errs, sizeof errs);
+			snprintf(why, sizeof why, "refused (HTTP %ld%s%s)",
+			         res->status, errs[0] ? ": " : "", errs);
+		}
 	}
 	snprintf(reason, sizeof reason, "%s login failed: %s", a->describe, why);
 	a->done(a->ctx, st, reason);
@@ -402,6 +414,19 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 	}
 	fetch_set_token(f, &a->token); /* f may be a fresh fetcher */
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
+}
+
+int auth_known_uses(const struct auth *a, long *uses)
+{
+	if (a == NULL || !a->minted)
+		return 0;
+	*uses = a->num_uses;
+	return 1;
+}
+
+int auth_has_token(const struct auth *a)
+{
+	return a && a->token.p != NULL;
 }
 
 const struct secret *auth_minted(const struct auth *a)

@@ -38,6 +38,23 @@ void plan_fail_item(struct pitem *it, int status, const char *reason)
 	it->reason = xstrdup(reason);
 }
 
+void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
+                           const char *cause, const char *reason)
+{
+	size_t i;
+
+	if (it->status != ST_OK)
+		return;
+	for (i = 0; i < p->nshared && strcmp(p->shared[i], cause) != 0; i++)
+		;
+	if (i == p->nshared) {
+		p->shared = xgrow(p->shared, p->nshared, sizeof *p->shared);
+		p->shared[p->nshared++] = xstrdup(cause);
+	}
+	plan_fail_item(it, status, reason);
+	it->shared = i + 1;
+}
+
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
 	size_t i = v->item;
@@ -241,8 +258,9 @@ static int is_inline(const char *entry)
 	return eq && strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) == 0;
 }
 
-/* Inherited variables holding "vault:" references, after the manifest's.  A
- * manifest entry of the same name replaces the variable anyway. */
+/* Inherited variables holding "vault:" references, after the manifest's,
+ * whatever their names.  A manifest entry of the same name replaces the
+ * variable anyway. */
 static void add_inline(struct plan *p, const struct manifest *m, char *const *env)
 {
 	struct map *names = NULL;
@@ -262,9 +280,11 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 				map_get_or_put(names, m->vars[i].name,
 				               strlen(m->vars[i].name), &dummy);
 		}
+		/* Whatever the name (DB-PASS, spring.datasource.password):
+		 * execve does not care about shell syntax, and a reference
+		 * passed on unresolved would reach the command as its value. */
 		name = xstrndup(*e, (size_t)(eq - *e));
-		if (!valid_env_name(name) ||
-		    map_get(names, name, strlen(name), &dummy)) {
+		if (*name == '\0' || map_get(names, name, strlen(name), &dummy)) {
 			free(name);
 			continue;
 		}
@@ -321,6 +341,9 @@ void plan_free(struct plan *p)
 	}
 	for (i = 0; i < p->nmounts; i++)
 		free(p->mounts[i].path);
+	for (i = 0; i < p->nshared; i++)
+		free(p->shared[i]);
+	free(p->shared);
 	free(p->vars);
 	free(p->items);
 	free(p->mounts);
