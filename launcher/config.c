@@ -58,9 +58,38 @@ static int has_control(const char *v)
 	return 0;
 }
 
+/* The address as messages show it: user-info (user:password@) starred. */
+static char *shown_address(const char *a)
+{
+	const char *auth = strstr(a, "://"), *at = NULL, *q;
+
+	if (auth == NULL)
+		return xstrdup(a);
+	auth += 3;
+	for (q = auth; *q && *q != '/'; q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL)
+		return xstrdup(a);
+	return xasprintf("%.*s****%s", (int)(auth - a), a, at);
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err);
+
 static int parse_address(struct config *c, struct error *err)
 {
-	const char *a = c->address, *host;
+	char *shown = shown_address(c->address);
+	int rc = check_address(c, c->address, shown, err);
+
+	free(shown);
+	return rc;
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err)
+{
+	const char *host;
 	size_t n;
 
 	if (has_control(a)) /* not quoted: the address is shown only as it is */
@@ -71,7 +100,7 @@ static int parse_address(struct config *c, struct error *err)
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected unix:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->unix_socket = xstrdup(a + 7);
 		c->base_url = xstrdup("http://localhost");
 		return ST_OK;
@@ -80,7 +109,7 @@ static int parse_address(struct config *c, struct error *err)
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected file:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->backend = BACKEND_FILE;
 		c->store_path = xstrdup(a + 7);
 		return ST_OK;
@@ -92,14 +121,14 @@ static int parse_address(struct config *c, struct error *err)
 	else
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: the scheme must be http, https, unix or file",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (*host == '\0' || *host == '/')
 		return error_set(err, ST_CONFIG, "%s: %s: no host",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (strchr(host, '?') || strchr(host, '#'))
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: no query or fragment allowed",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;

@@ -80,6 +80,16 @@ def test_echoed_secret_id_is_masked_before_it_is_folded(run, vault, envdump):
     assert any("invalid secret id ********" in ln for ln in res.err_lines), res
 
 
+def test_address_credentials_are_not_shown_in_errors(run, envdump):
+    """A configuration error quotes the address, never its user-info."""
+    password = "pw-" + secrets.token_hex(6)
+    run.forbid(password, "vr-user:" + password)
+    res = run(["--"] + envdump.cmd, env={"VAULT_ADDR": "ftp://vr-user:%s@vault.example" % password,
+                                         "VAULT_TOKEN": "t-x", "DB_PASS": "vault:secret/app/db#password"})
+    assert res.rc == 78, res
+    assert err_line(res, "VAULT_ADDR", "ftp://****@vault.example"), res
+
+
 # --------------------------------------------------------------------------
 # 2. no string is ever taken for a number
 

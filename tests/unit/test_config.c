@@ -264,6 +264,14 @@ static const struct ccase cases[] = {
 	 ST_CONFIG, "VAULT_NAMESPACE: " CTRL},
 	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nnamespace = a\tb\n", 1,
 	 ST_CONFIG, "t.ini:2: namespace: " CTRL},
+	/* user-info is never shown */
+	{{"VAULT_ADDR=ftp://u:pw@vault/x@y", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: ftp://****@vault/x@y: the scheme must be http, https, "
+	 "unix or file"},
+	{{"VAULT_ADDR=https://u:p@w@vault:8200?x", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: https://****@vault:8200?x: no query or fragment allowed"},
+	{{"VAULT_ADDR=http://u:p@vault", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://u:p@vault"},
 	{{"VAULT_ADDR=http://v\r\nX-Injected: 1", NULL}, NULL, 1, ST_CONFIG,
 	 "VAULT_ADDR: the address contains a control character"},
 	{{"VAULT_AGENT_ADDR=unix:///s\n", NULL}, NULL, 1, ST_CONFIG,
