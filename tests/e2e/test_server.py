@@ -104,11 +104,18 @@ def test_keep_alive_is_fast(srv):
 
 @pytest.mark.timing
 def test_start_and_stop_are_cheap():
-    t0 = time.monotonic()
-    s = VaultServer().start()
-    get(s, "/v1/sys/health")
-    s.stop()
-    assert time.monotonic() - t0 < 0.05
+    """Start, one request, stop: a few milliseconds.  The bound measures that
+    stop() wakes the accept loop at once rather than on a polling interval
+    (socketserver's is 0.5 s); best of three rounds, since a loaded machine
+    can slow any one round (one took 55 ms under stress-ng --cpu 2)."""
+    rounds = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        s = VaultServer().start()
+        get(s, "/v1/sys/health")
+        s.stop()
+        rounds.append(time.monotonic() - t0)
+    assert min(rounds) < 0.25, rounds
 
 
 def test_stop_closes_idle_keep_alive_connections():
