@@ -233,18 +233,23 @@ def test_exotic_utf8_and_control_values_pass_byte_exact(run, vault, manifest, en
 
 
 def test_big_numbers_in_a_secret(run, vault, manifest, envdump):
-    """Vault keeps JSON numbers as they were written (json.Number), so a
-    20-digit account number stored as a number comes back verbatim: valid
-    JSON (RFC 8259 sets no range).  SPEC: a number goes into the environment
-    as its JSON text; the other keys of that secret are unaffected."""
+    """SPEC: a number goes into the environment as the JSON text Vault
+    sent; the other keys of that secret are unaffected.  KV v1 keeps a
+    number as it was written (json.Number), so a 30-digit account number
+    comes back verbatim (RFC 8259 sets no range).  KV v2 decodes secrets
+    into float64 (vault-api.md §14): Vault itself sends the same number as
+    1.2345678901234568e+29, and that text is what vaultrun passes on."""
     k = val("k")
     big = 123456789012345678901234567890
     vault.put("secret", "bignum", {"n": big, "k": k})
-    m = manifest(MOUNTS + "[env]\nK = secret/bignum#k\nN = secret/bignum#n\n")
+    vault.put("kv", "bignum", {"n": big, "k": k})
+    m = manifest("[mounts]\nsecret = 2\nkv = 1\n[env]\nK = secret/bignum#k\n"
+                 "N2 = secret/bignum#n\nN1 = kv/bignum#n\n")
     res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
     assert res.rc == 0, res
     assert env["K"] == k
-    assert env["N"] == str(big)
+    assert env["N1"] == str(big)
+    assert env["N2"] == "1.2345678901234568e+29"
 
 
 def test_files_take_any_bytes(run, vault, manifest, tmp_path):
