@@ -80,10 +80,10 @@ FUZZCC   ?= clang
 FUZZFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-Ilauncher $(PKG_CFLAGS)
 FUZZLIB  = launcher/manifest.c launcher/ref.c launcher/json.c launcher/util.c \
-	launcher/secret.c launcher/error.c launcher/readfile.c
+	launcher/secret.c launcher/error.c launcher/readfile.c launcher/streammask.c
 fuzz:
 	mkdir -p build-fuzz
-	for t in manifest ref json; do \
+	for t in manifest ref json streammask; do \
 		$(FUZZCC) $(FUZZFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
 			$(FUZZLIB) $(PKG_LIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus-$$t; \
