@@ -23,9 +23,9 @@
 #include "streammask.h"
 #include "util.h"
 
-#define VALUE_MIN 4    /* as mask.c: shorter values would garble output */
-#define ENCODED_MIN 8  /* values this long are also matched encoded */
-#define DENSE 512      /* states with a full transition row */
+#define VALUE_MIN 4   /* as mask.c: shorter values would garble output */
+#define ENCODED_MIN 8 /* values this long are also matched encoded */
+#define DENSE 512     /* states with a full transition row */
 #define NONE UINT32_MAX
 
 struct bnode {
@@ -134,16 +134,19 @@ static int unreserved(unsigned char c)
  * upper- and lower-case hex; nothing when it would be the value itself. */
 static void add_percent(struct streammask *m, const unsigned char *v, size_t n)
 {
-	static const char *const hex[2] = {"0123456789ABCDEF",
-	                                   "0123456789abcdef"};
+	static const char *const hex[2] = {"0123456789ABCDEF", "0123456789abcdef"};
 	unsigned char *p = xmalloc(3 * n);
 	size_t i, j, h, forms = 0;
 
-	for (i = 0; i < n; i++)
-		if (!unreserved(v[i]))
-			forms = (v[i] >> 4) >= 10 || (v[i] & 15) >= 10 ? 2 :
-			        forms > 0                             ? forms :
-			                                                1;
+	/* one form when something is escaped, two when a hex digit is a letter */
+	for (i = 0; i < n; i++) {
+		if (unreserved(v[i]))
+			continue;
+		if (forms == 0)
+			forms = 1;
+		if ((v[i] >> 4) >= 10 || (v[i] & 15) >= 10)
+			forms = 2;
+	}
 	for (h = 0; h < forms; h++) {
 		for (i = j = 0; i < n; i++) {
 			if (unreserved(v[i])) {
@@ -237,13 +240,16 @@ void streammask_compile(struct streammask *m)
 			uint32_t ch = m->eto[e];
 
 			m->depth[ch] = m->depth[s] + 1;
-			m->fail[ch] = s == 0 ? 0 : step(m, m->fail[s], m->ebyte[e]);
+			m->fail[ch] = s == 0 ? 0 :
+			                       step(m, m->fail[s], m->ebyte[e]);
 		}
 		if (s < m->ndense) {
 			uint32_t *row = m->dense + ((size_t)s << 8);
 
 			for (c = 0; c < 256; c++)
-				row[c] = s == 0 ? 0 : m->dense[(size_t)m->fail[s] << 8 | c];
+				row[c] = s == 0 ?
+				                 0 :
+				                 m->dense[(size_t)m->fail[s] << 8 | c];
 			for (e = m->efirst[s]; e < m->efirst[s + 1]; e++)
 				row[m->ebyte[e]] = m->eto[e];
 		}

@@ -272,8 +272,7 @@ TEST(streammask_no_values)
 /* Values under 8 bytes: the same output as the log's redactor. */
 TEST(streammask_same_as_mask_redact)
 {
-	static const char *const v[] = {"abcd", "bcde", "xyzzy", "1212",
-	                                NULL};
+	static const char *const v[] = {"abcd", "bcde", "xyzzy", "1212", NULL};
 	struct streammask *m = build(v);
 	char line[64], buf[64];
 	unsigned x = 7;
