@@ -26,7 +26,9 @@
 #define VALUE_MIN 4   /* as mask.c: shorter values would garble output */
 #define ENCODED_MIN 8 /* values this long are also matched encoded */
 #define DENSE 512     /* states with a full transition row */
-#define NONE UINT32_MAX
+/* In a dense row: the target is deep, or a pattern ends there.  The scan
+ * takes the common step (neither) with one load and one test. */
+#define SPECIAL 0x80000000u
 
 struct bnode {
 	uint32_t child, sibling; /* 0: none (the root is nobody's child) */
@@ -46,6 +48,7 @@ struct streammask {
 	uint32_t *efirst; /* edges of s: [efirst[s], efirst[s + 1]) */
 	unsigned char *ebyte;
 	uint32_t *eto;
+	unsigned char *starts; /* [a | b << 8]: some pattern starts with ab */
 };
 
 struct ival {
@@ -193,7 +196,7 @@ static uint32_t step(const struct streammask *m, uint32_t s, unsigned char c)
 				return m->eto[e];
 		s = m->fail[s];
 	}
-	return m->dense[(size_t)s << 8 | c];
+	return m->dense[(size_t)s << 8 | c] & ~SPECIAL;
 }
 
 void streammask_compile(struct streammask *m)
@@ -221,6 +224,7 @@ void streammask_compile(struct streammask *m)
 	m->ebyte = xcalloc(n, 1);
 	m->eto = xcalloc(n, sizeof *m->eto);
 	m->dense = xcalloc((size_t)m->ndense << 8, sizeof *m->dense);
+	m->starts = xcalloc(65536, 1);
 	/* Edges, in state order; each list sorted by nothing in particular. */
 	for (s = 0; s < n; s++) {
 		m->efirst[s] = nedges;
@@ -254,6 +258,18 @@ void streammask_compile(struct streammask *m)
 				row[m->ebyte[e]] = m->eto[e];
 		}
 	}
+	for (e = m->efirst[0]; e < m->efirst[1]; e++) {
+		uint32_t d1 = m->eto[e], f;
+
+		for (f = m->efirst[d1]; f < m->efirst[d1 + 1]; f++) {
+			m->starts[m->ebyte[e] | (unsigned)m->ebyte[f] << 8] = 1;
+		}
+	}
+	/* Flagged last: a row copied from a failure's must not copy the
+	 * flags' absence.  Targets never reach bit 31 (n < 2^31 states). */
+	for (i = 0; i < ((size_t)m->ndense << 8); i++)
+		if (m->dense[i] >= m->ndense || m->mlen[m->dense[i]])
+			m->dense[i] |= SPECIAL;
 	free(order);
 	free(id);
 	wipe_free(m->bn, m->nb * sizeof *m->bn);
@@ -274,6 +290,7 @@ void streammask_free(struct streammask *m)
 		free(m->depth);
 		free(m->mlen);
 		free(m->efirst);
+		wipe_free(m->starts, 65536);
 	}
 	free(m);
 }
@@ -373,6 +390,22 @@ static char *release(struct streammask_cursor *c, const struct view *v,
 	return out;
 }
 
+/* The first position q in [i, len - 1) where a pattern may start (its first
+ * two bytes are some pattern's), else len - 1.  Eight positions a round:
+ * independent loads, one branch. */
+static size_t skip(const unsigned char *starts, const unsigned char *u,
+                   size_t i, size_t len)
+{
+#define AT(k) starts[u[i + (k)] | (unsigned)u[i + (k) + 1] << 8]
+	while (i + 9 <= len &&
+	       !(AT(0) | AT(1) | AT(2) | AT(3) | AT(4) | AT(5) | AT(6) | AT(7)))
+		i += 8;
+#undef AT
+	while (i + 1 < len && !starts[u[i] | (unsigned)u[i + 1] << 8])
+		i++;
+	return i;
+}
+
 size_t streammask_feed(struct streammask_cursor *c, const char *in, size_t len,
                        char *out)
 {
@@ -389,11 +422,32 @@ size_t streammask_feed(struct streammask_cursor *c, const char *in, size_t len,
 		c->pos = c->done = c->pos + len;
 		return len;
 	}
-	for (i = 0; i < len; i++) {
-		s = s < m->ndense ? m->dense[(size_t)s << 8 | u[i]] :
-		                    step(m, s, u[i]);
+	for (i = 0; i < len;) {
+		/* At the root, skip to the next pair of bytes that begins a
+		 * pattern: the bytes before it can begin none (patterns are 4
+		 * bytes or more), and the state after them is the root's step
+		 * on the last one.  No dependency chain: the fast path. */
+		if (s == 0 && i + 1 < len) {
+			size_t q = skip(m->starts, u, i, len);
+
+			if (q > i) {
+				s = m->dense[u[q - 1]] & ~SPECIAL;
+				i = q;
+			}
+		}
+		if (s < m->ndense) {
+			uint32_t t = m->dense[(size_t)s << 8 | u[i++]];
+
+			if (!(t & SPECIAL)) {
+				s = t;
+				continue;
+			}
+			s = t & ~SPECIAL;
+		} else {
+			s = step(m, s, u[i++]);
+		}
 		if (m->mlen[s])
-			cover(c, c->pos + i + 1 - m->mlen[s], c->pos + i + 1);
+			cover(c, c->pos + i - m->mlen[s], c->pos + i);
 	}
 	c->st = s;
 	c->pos += len;

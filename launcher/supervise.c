@@ -25,8 +25,9 @@
 #include "supervise.h"
 #include "util.h"
 
-#define CHUNK 65536
-#define PTY_FD (-2) /* in child_fd: the pseudo-terminal's slave */
+#define CHUNK 131072
+#define PIPE_SIZE (1 << 20) /* fewer wake-ups for a command that writes a lot */
+#define PTY_FD (-2)         /* in child_fd: the pseudo-terminal's slave */
 
 struct stream {
 	int from, to; /* vaultrun's read end; vaultrun's own 1 or 2 */
@@ -402,6 +403,7 @@ static int plumb(struct sup *s, int child_fd[3], struct error *err)
 		    fcntl(p[0], F_SETFL, O_NONBLOCK) != 0)
 			return error_set(err, ST_OSERR, "pipe: %s",
 			                 strerror(errno));
+		fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE); /* best effort */
 		add_stream(s, p[0], fd);
 		child_fd[fd] = p[1];
 	}
