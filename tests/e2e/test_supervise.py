@@ -464,3 +464,41 @@ def test_kill_after_escalates_to_sigkill(vault, tmp_path, run):
     # The bound measures the escalation: 1 s after the TERM, not before.
     assert 0.9 < elapsed < 5, elapsed
     no_leak(vault, out, err)
+
+
+# --------------------------------------------------------------------------
+# no busy loop
+
+
+def wakeups(pid):
+    """Context switches of every thread of pid so far."""
+    n = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        for line in open("/proc/%d/task/%s/status" % (pid, task)):
+            if line.split(":")[0] in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+                n += int(line.split()[-1])
+    return n
+
+
+@pytest.mark.timing
+def test_no_wakeups_while_the_command_is_quiet(vault, tmp_path, run):
+    env, _ = secret(vault)
+    ready = tmp_path / "ready"
+    p = subprocess.Popen(cmdline(["-s", "--", PY, "-c",
+                                  "import sys, time; open(sys.argv[1], 'w').close(); time.sleep(4)",
+                                  ready]),
+                         env=run.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(ready.exists, 30, "the command to start")
+        time.sleep(0.3)
+        before = wakeups(p.pid)
+        time.sleep(2)
+        after = wakeups(p.pid)
+        out, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, err
+    # Measures vaultrun's own scheduling: with no timer and nothing to read,
+    # poll() sleeps until the command exits.
+    assert after == before, "vaultrun woke up %d times in 2 s" % (after - before)
