@@ -385,8 +385,10 @@ static char *release(struct streammask_cursor *c, const struct view *v,
 		x = r;
 	}
 	c->done = x;
-	memmove(c->iv, c->iv + k, (c->niv - k) * sizeof *c->iv);
-	c->niv -= k;
+	if (k > 0) {
+		memmove(c->iv, c->iv + k, (c->niv - k) * sizeof *c->iv);
+		c->niv -= k;
+	}
 	return out;
 }
 
