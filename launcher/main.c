@@ -20,6 +20,7 @@
 #include "resolve.h"
 #include "status.h"
 #include "stop.h"
+#include "supervise.h"
 #include "util.h"
 
 extern char **environ;
@@ -173,6 +174,44 @@ static int run_command(struct run *r, char *file)
 	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
+/* --supervise: the command as a child.  No connection of vaultrun's may
+ * reach it, so the fetcher goes before the fork and a fresh one revokes the
+ * token after the command ended, on the revocation's own 2 s. */
+static int supervise(struct run *r, char *file)
+{
+	struct supervise_opts so;
+	struct fetch_opts o;
+	struct error err;
+	int code, rc, sig;
+
+	if ((sig = stop_release()) != 0) { /* supervise_run forwards them */
+		free(file);
+		return interrupted(r, sig);
+	}
+	fetch_free(r->f);
+	r->f = NULL;
+	plan_free(&r->plan);
+	memset(&so, 0, sizeof so);
+	so.file = file;
+	so.argv = r->cli.command;
+	so.envp = r->envp;
+	so.mask = r->cli.mask < 0 ? SUPERVISE_MASK_ALL : r->cli.mask;
+	so.kill_after = r->cli.kill_after;
+	if ((rc = supervise_run(&so, &code, &err)) != ST_OK) {
+		log_err("%s", err.msg);
+		code = rc;
+	}
+	free(file);
+	if (auth_minted(r->auth)) {
+		config_fetch_opts(&r->cfg, &o);
+		r->deadline = now_ms();
+		if ((r->f = fetch_new(&o, &err)) == NULL)
+			log_warn("%s", err.msg);
+	}
+	leave(r, code); /* a failure there never changes the status */
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
@@ -250,5 +289,7 @@ int main(int argc, char **argv)
 	            ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
+	if (r.cli.supervise)
+		return supervise(&r, file);
 	return run_command(&r, file);
 }
