@@ -404,6 +404,11 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
 }
 
+int auth_revokes(const struct auth *a)
+{
+	return a && a->minted && !a->batch;
+}
+
 const struct secret *auth_minted(const struct auth *a)
 {
 	return a && a->minted ? &a->token : NULL;

@@ -30,6 +30,10 @@ void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
  * unless keep (the token is then handed to the command). */
 void auth_finish(struct auth *a, struct fetcher *f, int keep);
 
+/* Does auth_finish (keep 0) revoke the token, and with it its leases?  True
+ * for a minted service token; a batch or handed token is not revoked. */
+int auth_revokes(const struct auth *a);
+
 /* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
  * one or none. */
 const struct secret *auth_minted(const struct auth *a);
