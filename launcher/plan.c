@@ -60,6 +60,7 @@ size_t plan_mount(struct plan *p, const char *path, int kv, int declared)
 	p->mounts[mi].path = xstrdup(path);
 	p->mounts[mi].kv = kv;
 	p->mounts[mi].declared = declared;
+	p->mounts[mi].engine = NULL;
 	p->nmounts++;
 	return mi;
 }

@@ -1,0 +1,407 @@
+"""Dynamic secrets, [request PATH] writes and leases (SPEC.md "References":
+engines other than KV, leases; "Manifest": [request PATH]; "Vault client
+behaviour": tokens and leases).
+
+The test server's database engine (engines.py) creates REAL users in a real
+PostgreSQL and MariaDB (dbservers.py) for every read of database/creds/<role>
+and drops them when the lease ends, so these tests look in the database
+itself: the user exists while the command runs, and is gone after --check or
+a failed run.  The commands write to files only (the leak check reads
+vaultrun's stdout and stderr).
+"""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from dbservers import MariaDBServer, PostgresServer
+from helpers import err_line, venv
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    if not PostgresServer.available():
+        pytest.skip("postgresql server not installed: apt-get install postgresql")
+    with PostgresServer() as srv:
+        srv.sql("CREATE DATABASE app")
+        srv.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
+                "INSERT INTO customers VALUES (1, 'customer-one'), (2, 'customer-two')", db="app")
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def mariadb():
+    if not MariaDBServer.available():
+        pytest.skip("mariadb server not installed: apt-get install mariadb-server mariadb-client")
+    with MariaDBServer() as srv:
+        srv.sql("CREATE DATABASE shop; CREATE TABLE shop.orders (id int PRIMARY KEY, item varchar(64));"
+                "INSERT INTO shop.orders VALUES (1, 'order-one'), (2, 'order-two')")
+        yield srv
+
+
+def pg_role_exists(pg, name):
+    return pg.sql("SELECT count(*) FROM pg_roles WHERE rolname = %s" % pg.literal(name)).strip() == "1"
+
+
+def my_user_exists(my, name):
+    return my.sql("SELECT COUNT(*) FROM mysql.user WHERE User = %s" % my.literal(name)).strip() == "1"
+
+
+def pg_env(pg):
+    return {"PGHOST": "127.0.0.1", "PGPORT": pg.port, "PGDATABASE": "app"}
+
+
+PG_MANIFEST = """
+    [env]
+    PGUSER     = database/creds/backup#username
+    PGPASSWORD = database/creds/backup#password
+"""
+
+# pg_dump to a file, and the server's own record of who connected and until
+# when that user is valid, all written by the child (it prints nothing).
+PG_SCRIPT = ('"$1" --no-password -f "$2/dump.sql" 2>"$2/dump.err" && '
+             '"$3" -X --no-password -tA -c "SELECT current_user, rolvaliduntil IS NOT NULL FROM pg_roles '
+             'WHERE rolname = current_user" >"$2/who" 2>>"$2/dump.err"')
+
+
+def pg_command(pg, d):
+    return ["--", "/bin/sh", "-c", PG_SCRIPT, "sh", pg.bin("pg_dump"), str(d), pg.bin("psql")]
+
+
+def creds_reads(vault, path="database/creds/backup"):
+    return vault.count("GET", "/v1/" + path)
+
+
+def lease_revokes(vault):
+    return [json.loads(r.body) for r in vault.requests if r.path == "/v1/sys/leases/revoke"]
+
+
+def the_lease(vault):
+    """The one lease the run obtained (revoked or not)."""
+    ids = [le.id for le in vault.engines.leases()] + vault.engines.revoked
+    assert len(ids) == 1, ids
+    return vault.engines.lease(ids[0])
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL: the backup job
+
+
+def test_pg_dump_runs_with_a_dynamic_user_that_outlives_vaultrun(run, vault, manifest, tmp_path, postgres):
+    """AppRole login (a minted token), mount type found by the preflight.
+    The token is NOT revoked before execve, since that would drop the user
+    pg_dump is about to log in as; the user expires with its lease."""
+    vault.engines.add_database_role("backup", postgres)
+    vault.add_approle("rid-dyn", "sid-dyn", policies=["database/creds/backup"])
+    # The preflight answers late: the credential read must wait for it.
+    vault.add_fault("GET", "sys/internal/ui/mounts/*", action="delay", seconds=0.3)
+    env = venv(vault, VAULT_TOKEN=None)
+    env.update(VAULT_TOKEN=None, VAULT_ROLE_ID="rid-dyn", VAULT_SECRET_ID="sid-dyn", **pg_env(postgres))
+    env.pop("VAULT_TOKEN")
+    res = run(["-v", "-f", manifest(PG_MANIFEST)] + pg_command(postgres, tmp_path), env=env, timeout=60)
+    assert res.rc == 0, (res, (tmp_path / "dump.err").read_text() if (tmp_path / "dump.err").exists() else "")
+    dump = (tmp_path / "dump.sql").read_text()
+    assert "CREATE TABLE public.customers" in dump and "customer-two" in dump
+    lease = the_lease(vault)
+    who, valid_until = (tmp_path / "who").read_text().strip().split("|")
+    assert who == lease.username and valid_until == "t"  # the lease's user, with an expiry
+    # one read for two variables, sent only after the preflight had answered
+    assert creds_reads(vault) == 1
+    pre = [r for r in vault.requests if r.path.startswith("/v1/sys/internal/ui/mounts/database")]
+    rd = [r for r in vault.requests if r.path == "/v1/database/creds/backup"]
+    assert len(pre) == 1 and rd[0].time >= pre[0].time + 0.25  # the 0.3 s delay, with slack
+    assert vault.revocations == {}  # the token was kept: its lease is the command's
+    assert lease.how is None and pg_role_exists(postgres, lease.username)
+    assert err_line(res, "lease handed to the command", "not revoking the login token")
+    # ...until the lease ends, which drops the user, as Vault's plugin does
+    vault.engines.expire(lease.id)
+    assert not pg_role_exists(postgres, lease.username)
+
+
+def test_check_revokes_the_minted_token_and_the_user_is_dropped(run, vault, manifest, postgres):
+    vault.engines.add_database_role("backup", postgres, ttl=3600)
+    vault.add_approle("rid-chk", "sid-chk", policies=["database/creds/backup"])
+    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "rid-chk", "VAULT_SECRET_ID": "sid-chk"}
+    res = run(["--check", "-f", manifest(PG_MANIFEST)], env=env)
+    assert res.rc == 0, res
+    lines = [ln for ln in res.out_lines if ln.startswith(("PGUSER ", "PGPASSWORD "))]
+    assert len(lines) == 2 and all(ln.endswith("bytes, lease 1h, renewable)") for ln in lines), res.out
+    lease = the_lease(vault)
+    assert lease.how == "token"  # revoke-self took the lease with it
+    assert sum(vault.revocations.values()) == 1
+    assert not pg_role_exists(postgres, lease.username)
+    assert creds_reads(vault) == 1
+
+
+def test_failed_run_revokes_a_handed_tokens_leases(run, vault, manifest, envdump, postgres):
+    """A handed token is never revoked: each lease goes through
+    sys/leases/revoke with sync, and the user is dropped before exit."""
+    vault.engines.add_database_role("backup", postgres)
+    m = manifest(PG_MANIFEST + "    MISSING = secret/not/there#x\n")
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 66, res
+    assert not envdump.ran()
+    lease = the_lease(vault)
+    assert lease_revokes(vault) == [{"lease_id": lease.id, "sync": True}]
+    assert lease.how == "revoked" and not pg_role_exists(postgres, lease.username)
+    assert vault.revocations == {}
+
+
+def test_exec_failure_revokes_the_leases(run, vault, manifest, tmp_path, postgres):
+    vault.engines.add_database_role("backup", postgres)
+    res = run(["-f", manifest(PG_MANIFEST), "--", str(tmp_path / "no-such-command")], env=venv(vault))
+    assert res.rc == 127, res
+    lease = the_lease(vault)
+    assert lease.how == "revoked" and not pg_role_exists(postgres, lease.username)
+
+
+def test_refused_revocation_warns_with_the_leases_life(run, vault, manifest, postgres):
+    """The default policy grants sys/leases/renew and lookup, not revoke."""
+    vault.engines.add_database_role("backup", postgres, ttl=1800)
+    tok = vault.add_token(policies=["database/creds/backup"])
+    m = manifest(PG_MANIFEST + "    MISSING = database/creds/nope#x\n")
+    res = run(["-f", m, "--", "/bin/true"], env=venv(vault, token=tok))
+    assert res.rc == 77, res  # the token may not read database/creds/nope
+    lease = the_lease(vault)
+    lines = err_line(res, "could not revoke lease " + lease.id, "permission denied")
+    assert lines and re.search(r"lives (29m[0-9]+s|30m) more", lines[0]), res
+    assert lease.how is None and pg_role_exists(postgres, lease.username)
+    vault.engines.expire(lease.id)
+    assert not pg_role_exists(postgres, lease.username)
+
+
+def test_handed_token_exec_keeps_the_leases(run, vault, manifest, envdump, postgres):
+    vault.engines.add_database_role("backup", postgres)
+    res = run(["-v", "-f", manifest("[mounts]\ndatabase = dynamic\n" + PG_MANIFEST.replace("    ", "")),
+               "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 0, res
+    lease = the_lease(vault)
+    env = envdump.read()
+    assert env["PGUSER"] == lease.username
+    assert lease.how is None and pg_role_exists(postgres, lease.username) and lease_revokes(vault) == []
+    assert err_line(res, "1 lease handed to the command", "expire with their TTLs")
+    # [mounts] said dynamic: no preflight, no speculative read
+    assert [r.path for r in vault.requests] == ["/v1/database/creds/backup"]
+    vault.engines.expire(lease.id)
+
+
+def test_retried_read_says_a_first_credential_may_exist(run, vault, manifest, postgres):
+    vault.engines.add_database_role("backup", postgres)
+    vault.add_fault("GET", "database/creds/backup", times=1, status=500)
+    res = run(["-v", "--check", "-f", manifest(PG_MANIFEST)], env=venv(vault))
+    assert res.rc == 0, res
+    assert creds_reads(vault) == 2
+    assert err_line(res, "database/creds/backup: read after 2 attempts",
+                    "may have created a credential too", "expires with its TTL")
+
+
+# --------------------------------------------------------------------------
+# MariaDB
+
+
+def test_mysqldump_with_a_dynamic_mariadb_user(run, vault, manifest, tmp_path, mariadb):
+    vault.engines.add_database_role("shop", mariadb, kind="mysql",
+                                    grants="SELECT, LOCK TABLES, SHOW VIEW, TRIGGER ON shop.*")
+    m = manifest("""
+        [env]
+        MY_USER   = database/creds/shop#username
+        MYSQL_PWD = database/creds/shop#password
+    """)
+    script = ('"$1" --no-defaults -h 127.0.0.1 -P "$2" -u "$MY_USER" --no-tablespaces '
+              '--result-file="$3/dump.sql" shop 2>"$3/dump.err"')
+    res = run(["-f", m, "--", "/bin/sh", "-c", script, "sh", mariadb.bin("mysqldump"), mariadb.port, tmp_path],
+              env=venv(vault), timeout=60)
+    assert res.rc == 0, (res, (tmp_path / "dump.err").read_text())
+    assert "order-two" in (tmp_path / "dump.sql").read_text()
+    lease = the_lease(vault)
+    assert my_user_exists(mariadb, lease.username)  # still the command's
+    vault.engines.expire(lease.id)
+    assert not my_user_exists(mariadb, lease.username)
+    # --check: the user is created, then gone before vaultrun exits
+    vault.engines.revoked.clear()
+    res = run(["--check", "-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    lease = the_lease(vault)
+    assert lease.how == "revoked" and not my_user_exists(mariadb, lease.username)
+
+
+# --------------------------------------------------------------------------
+# PKI and AWS through [request]
+
+
+def test_pki_certificate_through_request_and_files(run, vault, manifest, tmp_path):
+    vault.engines.add_pki_role("backup")
+    m = manifest("""
+        [request pki/issue/backup]
+        common_name = backup.internal
+        alt_names   = db.internal
+        ttl         = 1h
+
+        [files]
+        TLS_CERT = pki/issue/backup#certificate
+        TLS_KEY  = pki/issue/backup#private_key
+        TLS_CA   = pki/issue/backup#issuing_ca
+    """)
+    script = 'cat "$TLS_CERT" >"$1/cert.pem" && cat "$TLS_KEY" >"$1/key.pem" && cat "$TLS_CA" >"$1/ca.pem"'
+    res = run(["-f", m, "--", "/bin/sh", "-c", script, "sh", tmp_path], env=venv(vault))
+    assert res.rc == 0, res
+    x509 = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "cert.pem"), "-noout", "-subject", "-ext",
+                           "subjectAltName"], capture_output=True, text=True, check=True).stdout
+    assert "CN = backup.internal" in x509 and "DNS:db.internal" in x509
+    subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "ca.pem"), str(tmp_path / "cert.pem")],
+                   capture_output=True, check=True)
+    pub = [subprocess.run(["openssl", kind, "-in", str(tmp_path / f)] + opts,
+                          capture_output=True, text=True, check=True).stdout
+           for kind, f, opts in (("x509", "cert.pem", ["-pubkey", "-noout"]), ("pkey", "key.pem", ["-pubout"]))]
+    assert pub[0] == pub[1]  # the key is the certificate's
+    writes = [r for r in vault.requests if r.path == "/v1/pki/issue/backup"]
+    assert [r.method for r in writes] == ["POST"]
+    assert json.loads(writes[0].body) == {"common_name": "backup.internal", "alt_names": "db.internal",
+                                          "ttl": "1h"}
+    assert not [r for r in vault.requests if r.path.startswith("/v1/pki/") and r.method == "GET"]
+
+
+def test_pki_issue_read_without_request_is_405(run, vault, manifest, envdump):
+    vault.engines.add_pki_role("backup")
+    m = manifest("[env]\nCERT = pki/issue/backup#certificate\n")
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 76, res
+    assert err_line(res, "manifest.ini:2", "CERT", "HTTP 405",
+                    "declare it as [request pki/issue/backup]")
+
+
+def test_aws_creds_and_sts_leases_in_check(run, vault, manifest):
+    vault.engines.add_aws_role("deploy")
+    m = manifest("""
+        [request aws/sts/deploy]
+        ttl = 15m
+        [env]
+        STS_KEY    = aws/sts/deploy#access_key
+        STS_TOKEN  = aws/sts/deploy#security_token
+        IAM_KEY    = aws/creds/deploy#access_key
+        IAM_SECRET = aws/creds/deploy#secret_key
+    """)
+    res = run(["--check", "-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    out = {ln.split()[0]: ln for ln in res.out_lines}
+    assert out["STS_KEY"].endswith("lease 15m, not renewable)") and out["STS_TOKEN"].endswith("not renewable)")
+    assert out["IAM_KEY"].endswith("lease 1h, renewable)")
+    assert vault.count("POST", "/v1/aws/sts/deploy") == 1 and vault.count("GET", "/v1/aws/creds/deploy") == 1
+    assert json.loads([r for r in vault.requests if r.path == "/v1/aws/sts/deploy"][0].body) == {"ttl": "15m"}
+    assert len(lease_revokes(vault)) == 2 and vault.engines.leases() == []
+
+
+def test_static_creds_have_no_lease(run, vault, manifest):
+    vault.engines.add_static_role("legacy", "app_legacy", "static-pw-" + "x" * 8)
+    res = run(["--check", "-f", manifest("[env]\nPW = database/static-creds/legacy#password\n")], env=venv(vault))
+    assert res.rc == 0, res
+    assert res.out_lines[0].endswith("bytes)") and "lease" not in res.out
+    assert lease_revokes(vault) == []
+
+
+# --------------------------------------------------------------------------
+# bad input
+
+
+BAD = {
+    "request-on-declared-kv": ("""
+        [mounts]
+        secret = 2
+        [request secret/app/x]
+        ttl = 1h
+        [env]
+        X = secret/app/x#value
+    """, 78, ["manifest.ini:6", "[request secret/app/x] (line 3)", "KV v2 mount"]),
+    "request-on-detected-kv": ("""
+        [request secret/app/x]
+        ttl = 1h
+        [env]
+        X = secret/app/x#value
+    """, 78, ["manifest.ini:4", "[request secret/app/x] (line 1)", "KV v2 mount"]),
+    "version-on-declared-engine": ("""
+        [mounts]
+        database = dynamic
+        [env]
+        X = database/creds/backup?version=2#username
+    """, 78, ["manifest.ini:4", "?version= needs a KV v2 mount", "not KV"]),
+    "version-on-detected-engine": ("""
+        [env]
+        X = database/creds/backup?version=2#username
+    """, 78, ["manifest.ini:2", "?version= needs a KV v2 mount", "not KV (database)"]),
+    "version-on-request": ("""
+        [request pki/issue/backup]
+        common_name = a.example
+        [env]
+        X = pki/issue/backup?version=1#certificate
+    """, 78, ["manifest.ini:4", "does not apply to a [request] path"]),
+    "body-list": ("""
+        [request pki/issue/backup]
+        common_name = a.example
+        alt_names = [b.example, c.example]
+        [env]
+        X = pki/issue/backup#certificate
+    """, 78, ["manifest.ini:3:", "'alt_names' is not a string"]),
+    "body-empty": ("""
+        [request pki/issue/backup]
+        common_name =
+        [env]
+        X = pki/issue/backup#certificate
+    """, 78, ["manifest.ini:2:", "'common_name' has no value"]),
+    "body-file": ("""
+        [request pki/issue/backup]
+        common_name = @/etc/hostname
+        [env]
+        X = pki/issue/backup#certificate
+    """, 78, ["manifest.ini:2:", "@file"]),
+    "unused-request": ("""
+        [request pki/issue/backup]
+        common_name = a.example
+        [env]
+        X = secret/app/x
+    """, 78, ["manifest.ini:1:", "[request pki/issue/backup] is not used"]),
+    "request-with-selector": ("""
+        [request pki/issue/backup#certificate]
+        common_name = a.example
+    """, 78, ["manifest.ini:1:", "a request takes a path only"]),
+    "bad-mount-kind": ("""
+        [mounts]
+        database = 3
+    """, 78, ["manifest.ini:2:", "or dynamic"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input(run, vault, manifest, envdump, case):
+    vault.engines.add_database_role("backup", object())  # never read: no database
+    vault.engines.add_pki_role("backup")
+    text, rc, needles = BAD[case]
+    res = run(["-f", manifest(text), "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == rc, res
+    assert err_line(res, *needles), res
+    assert not envdump.ran()
+    # nothing was minted or written
+    assert not [r for r in vault.requests if r.method in ("POST", "PUT")], vault.requests
+    assert creds_reads(vault) == 0 and vault.engines.leases() == []
+
+
+def test_engine_answer_without_data_is_76(run, vault, manifest, envdump):
+    vault.engines.add_aws_role("deploy")
+    vault.add_fault("GET", "aws/creds/deploy", status=200, body={"lease_id": "", "data": None})
+    res = run(["-f", manifest("[env]\nK = aws/creds/deploy#access_key\n"), "--"] + envdump.cmd,
+              env=venv(vault))
+    assert res.rc == 76, res
+    assert err_line(res, "manifest.ini:2", "K", "no 'data' object")
+
+
+def test_request_refused_preflight_is_not_written_blind(run, vault, manifest, envdump):
+    """A token the preflight refuses: a write goes to a mount that nobody
+    named, so it is not sent; [mounts] NAME = dynamic is the way."""
+    vault.engines.add_pki_role("backup")
+    tok = vault.add_token(policies=["secret/data/*"])
+    m = manifest("[request pki/issue/backup]\ncommon_name = a.example\n[env]\nX = pki/issue/backup#certificate\n")
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault, token=tok))
+    assert res.rc == 77, res
+    assert err_line(res, "manifest.ini:4", "name it in [mounts] as dynamic")
+    assert vault.count_prefix("pki/") == 0
