@@ -405,3 +405,25 @@ def test_request_refused_preflight_is_not_written_blind(run, vault, manifest, en
     assert res.rc == 77, res
     assert err_line(res, "manifest.ini:4", "name it in [mounts] as dynamic")
     assert vault.count_prefix("pki/") == 0
+
+
+def test_the_example_manifest_runs_pg_dump(run, vault, tmp_path, postgres, tls_certs):
+    """examples/pg_dump-dynamic as shipped, its address and credentials
+    overridden by the environment (which beats the manifest)."""
+    import pathlib
+    src = pathlib.Path(__file__).resolve().parents[2] / "examples/pg_dump-dynamic/pg-dynamic.ini"
+    m = tmp_path / "pg-dynamic.ini"
+    m.write_text(src.read_text())
+    m.chmod(0o600)
+    vault.engines.add_database_role("backup", postgres)
+    vault.add_approle("rid-ex", "sid-ex", policies=["database/creds/backup"])
+    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "rid-ex", "VAULT_SECRET_ID": "sid-ex",
+           "VAULT_CACERT": tls_certs.ca, **pg_env(postgres)}
+    res = run(["--check", "-f", m], env=env)
+    assert res.rc == 0, res
+    assert all(ln.endswith("lease 1h, renewable)") for ln in res.out_lines) and len(res.out_lines) == 2
+    res = run(["-f", m] + pg_command(postgres, tmp_path), env=env, timeout=60)
+    assert res.rc == 0, res
+    assert "customer-one" in (tmp_path / "dump.sql").read_text()
+    assert [r.path for r in vault.requests if r.path.startswith("/v1/database/")] == \
+        ["/v1/database/creds/backup"] * 2  # one per run, no preflight ([mounts])
