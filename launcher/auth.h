@@ -34,6 +34,10 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep);
  * for a minted service token; a batch or handed token is not revoked. */
 int auth_revokes(const struct auth *a);
 
+/* Did the revocation queued by auth_finish fail (known after the fetch
+ * loop has run)? */
+int auth_revoke_refused(const struct auth *a);
+
 /* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
  * one or none. */
 const struct secret *auth_minted(const struct auth *a);

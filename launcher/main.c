@@ -85,6 +85,15 @@ static void finish_auth(struct run *r, int handover)
 			lease_list_revoke(r->leases, r->f);
 		if (fetch_run(r->f, &err) != ST_OK)
 			log_warn("%s", err.msg);
+		if (!handover && nleases > 0 && auth_revoke_refused(r->auth)) {
+			char list[400];
+
+			/* The token's revocation was refused: so were its
+			 * leases'. */
+			log_warn("the leases obtained live on until their TTLs "
+			         "end: %s",
+			         lease_list_describe(r->leases, list, sizeof list));
+		}
 	}
 	fetch_free(r->f); /* closes every connection before execve */
 	r->f = NULL;
