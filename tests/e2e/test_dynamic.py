@@ -13,6 +13,7 @@ vaultrun's stdout and stderr).
 import json
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -465,3 +466,86 @@ def test_the_example_manifest_runs_pg_dump(run, vault, tmp_path, postgres, tls_c
     assert "customer-one" in (tmp_path / "dump.sql").read_text()
     assert [r.path for r in vault.requests if r.path.startswith("/v1/database/")] == \
         ["/v1/database/creds/backup"] * 2  # one per run, no preflight ([mounts])
+
+
+# --------------------------------------------------------------------------
+# the test server's engines and lease model, as vault-api.md section 14 has them
+
+
+def call(vault, method, path, token, body=None):
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(vault.url + "/v1/" + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"X-Vault-Token": token})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            text = r.read()
+            return r.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def test_server_lease_model(vault, postgres, time_limit):
+    vault.engines.add_database_role("backup", postgres, ttl=600, max_ttl=900)
+    vault.engines.add_static_role("legacy", "app_legacy", "static-pw-123456")
+    tok = vault.add_token(policies=["database/*"])
+    st, pre = call(vault, "GET", "sys/internal/ui/mounts/database/creds/backup", tok)
+    assert st == 200 and pre["data"]["type"] == "database" and pre["data"]["options"] is None
+    st, a = call(vault, "GET", "database/creds/backup", tok)
+    assert st == 200 and a["lease_id"].startswith("database/creds/backup/") and a["renewable"]
+    assert a["lease_duration"] == 600 and pg_role_exists(postgres, a["data"]["username"])
+    assert call(vault, "POST", "database/creds/backup", tok)[0] == 405
+    assert call(vault, "GET", "database/creds/nope", tok)[0] == 400
+    st, s = call(vault, "GET", "database/static-creds/legacy", tok)
+    assert st == 200 and s["lease_id"] == "" and s["data"]["password"] == "static-pw-123456"
+    # the default policy: renew and lookup, not revoke
+    st, r = call(vault, "PUT", "sys/leases/renew", tok, {"lease_id": a["lease_id"], "increment": 3600})
+    assert st == 200 and r["lease_id"] == a["lease_id"] and 890 <= r["lease_duration"] <= 900  # max_ttl caps it
+    st, lk = call(vault, "PUT", "sys/leases/lookup", tok, {"lease_id": a["lease_id"]})
+    assert st == 200 and lk["data"]["id"] == a["lease_id"] and lk["data"]["renewable"] is True
+    assert call(vault, "PUT", "sys/leases/revoke", tok, {"lease_id": a["lease_id"], "sync": True})[0] == 403
+    # revoked with its token
+    assert call(vault, "POST", "auth/token/revoke-self", tok)[0] == 204
+    assert vault.engines.lease(a["lease_id"]).how == "token"
+    assert not pg_role_exists(postgres, a["data"]["username"])
+    # expiring with its TTL (1 s; the bound is generous)
+    vault.engines.add_database_role("short", postgres, ttl=1)
+    st, b = call(vault, "GET", "database/creds/short", vault.root_token)
+    assert st == 200 and pg_role_exists(postgres, b["data"]["username"])
+    end = time.monotonic() + time_limit(15)
+    while pg_role_exists(postgres, b["data"]["username"]) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert vault.engines.lease(b["lease_id"]).how == "expired"
+    assert not pg_role_exists(postgres, b["data"]["username"])
+    assert call(vault, "PUT", "sys/leases/renew", vault.root_token, {"lease_id": b["lease_id"]})[0] == 400
+
+
+def test_server_pki_and_aws(vault, tmp_path):
+    vault.engines.add_pki_role("web", generate_lease=True)
+    vault.engines.add_aws_role("deploy")
+    root = vault.root_token
+    assert call(vault, "GET", "pki/issue/web", root)[0] == 405
+    st, e = call(vault, "POST", "pki/issue/web", root, {"ttl": "1h"})
+    assert st == 400 and "common_name" in e["errors"][0]
+    st, c = call(vault, "PUT", "pki/issue/web", root, {"common_name": "web.internal"})
+    assert st == 200 and c["lease_id"].startswith("pki/issue/web/")  # generate_lease
+    (tmp_path / "c.pem").write_text(c["data"]["certificate"])
+    out = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "c.pem"), "-noout", "-subject", "-serial"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "CN = web.internal" in out
+    assert c["data"]["serial_number"].replace(":", "").upper() in out.upper()
+    st, sts = call(vault, "POST", "aws/sts/deploy", root, {"ttl": "15m"})
+    assert st == 200 and sts["lease_duration"] == 900 and not sts["renewable"]
+    assert sts["data"]["access_key"].startswith("ASIA") and sts["data"]["security_token"]
+    st, iam = call(vault, "GET", "aws/creds/deploy", root)
+    assert st == 200 and iam["renewable"] and iam["data"]["security_token"] is None
+
+
+def test_request_without_common_name_is_76(run, vault, manifest, envdump):
+    vault.engines.add_pki_role("backup")
+    m = manifest("[request pki/issue/backup]\nttl = 1h\n[env]\nC = pki/issue/backup#certificate\n")
+    res = run(["-f", m, "--"] + envdump.cmd, env=venv(vault))
+    assert res.rc == 76, res
+    assert err_line(res, "manifest.ini:4", "HTTP 400", "common_name field is required")
+    assert vault.count("POST", "/v1/pki/issue/backup") == 1  # a 400 is not retried
