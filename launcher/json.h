@@ -57,8 +57,9 @@ enum kv404 json_classify_404(const char *body, size_t len);
 int json_is_bare_404(const char *body, size_t len);
 
 /* Copy a short, printable summary of the "errors" list (joined with "; ",
- * control characters and runs of whitespace folded to one space, at most
- * cap-1 bytes) into buf.  buf is "" when there is none. */
+ * every value registered with mask.c masked first, then control characters
+ * and runs of whitespace folded to one space, at most cap-1 bytes) into buf.
+ * buf is "" when there is none. */
 void json_error_summary(const char *body, size_t len, char *buf, size_t cap);
 
 /* Parse a sys/internal/ui/mounts/<path> answer: *mount gets data.path

@@ -1,6 +1,7 @@
 /* main.c - the story of a run: options, manifest, plan, configuration,
  * authentication, resolution, report, environment, execve.  The one place
  * that prints an error and picks the exit status. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "plan.h"
 #include "resolve.h"
 #include "status.h"
+#include "stop.h"
 #include "util.h"
 
 extern char **environ;
@@ -65,6 +67,7 @@ static void finish_auth(struct run *r, int handover)
 	keep = handover && (r->cli.keep_vault_env || nleases > 0);
 	if (r->f == NULL)
 		return;
+	fetch_set_stop(r->f, NULL, -1); /* a stop signal ends all but this */
 	if (r->auth) {
 		double end = now_ms() + REVOKE_BUDGET_MS;
 
@@ -104,6 +107,7 @@ static int leave(struct run *r, int status)
 {
 	finish_auth(r, 0);
 	lease_list_free(r->leases);
+	stop_release();
 	env_free(r->envp);
 	auth_free(r->auth);
 	config_free(&r->cfg);
@@ -112,6 +116,17 @@ static int leave(struct run *r, int status)
 	cli_free(&r->cli);
 	mask_clear();
 	return status;
+}
+
+/* SIGTERM, SIGINT or SIGHUP came while resolving: nothing runs; leave()
+ * revokes a minted token and wipes. */
+static int interrupted(struct run *r, int sig)
+{
+	log_err("stopped by signal %d (%s): nothing was run", sig,
+	        sig == SIGTERM ? "SIGTERM" :
+	        sig == SIGINT  ? "SIGINT" :
+	                         "SIGHUP");
+	return leave(r, 128 + sig);
 }
 
 static int fail(struct run *r, const struct error *err)
@@ -191,13 +206,15 @@ static void print_check(struct plan *p)
 static int run_command(struct run *r, char *file)
 {
 	struct error err;
-	int rc;
+	int rc = ST_SOFTWARE, sig;
 
 	finish_auth(r, 1);
 	plan_free(&r->plan);
-	rc = exec_command(file, r->cli.command, r->envp, &err);
+	if ((sig = stop_release()) == 0) {
+		rc = exec_command(file, r->cli.command, r->envp, &err);
+		log_err("%s", err.msg);
+	}
 	free(file);
-	log_err("%s", err.msg);
 	/* The command did not run: a token and leases kept for it are revoked
 	 * after all, on a fresh connection (the old ones were closed for it). */
 	if ((r->cli.keep_vault_env && auth_minted(r->auth)) ||
@@ -207,7 +224,7 @@ static int run_command(struct run *r, char *file)
 		config_fetch_opts(&r->cfg, &o);
 		r->f = fetch_new(&o, &err);
 	}
-	return leave(r, rc);
+	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
 int main(int argc, char **argv)
@@ -261,10 +278,15 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		config_fetch_opts(&r.cfg, &o);
 		r.deadline = o.deadline;
-		if ((r.f = fetch_new(&o, &err)) == NULL)
+		if ((rc = stop_catch(&err)) != ST_OK ||
+		    (r.f = fetch_new(&o, &err)) == NULL)
 			return fail(&r, &err);
+		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err)) != ST_OK)
+	rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err);
+	if (stop_signal())
+		return interrupted(&r, stop_signal());
+	if (rc != ST_OK)
 		return fail(&r, &err);
 	rc = report_failures(&r.plan);
 	if (r.cli.check) {

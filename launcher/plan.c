@@ -312,8 +312,9 @@ static void add_requests(struct plan *p, const struct manifest *m)
 	}
 }
 
-/* Inherited variables holding "vault:" references, after the manifest's.  A
- * manifest entry of the same name replaces the variable anyway. */
+/* Inherited variables holding "vault:" references, after the manifest's,
+ * whatever their names.  A manifest entry of the same name replaces the
+ * variable anyway. */
 static void add_inline(struct plan *p, const struct manifest *m, char *const *env)
 {
 	struct map *names = NULL;
@@ -333,9 +334,11 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 				map_get_or_put(names, m->vars[i].name,
 				               strlen(m->vars[i].name), &dummy);
 		}
+		/* Whatever the name (DB-PASS, spring.datasource.password):
+		 * execve does not care about shell syntax, and a reference
+		 * passed on unresolved would reach the command as its value. */
 		name = xstrndup(*e, (size_t)(eq - *e));
-		if (!valid_env_name(name) ||
-		    map_get(names, name, strlen(name), &dummy)) {
+		if (*name == '\0' || map_get(names, name, strlen(name), &dummy)) {
 			free(name);
 			continue;
 		}

@@ -23,18 +23,12 @@ import time
 import pytest
 
 import conftest
-from helpers import err_line, val
+from helpers import err_line, val, venv
 
 PYTHON = "/usr/bin/python3"
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def venv(vault, token=None, **extra):
-    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
-    env.update(extra)
-    return env
 
 
 def b64(data):

@@ -109,10 +109,12 @@ static const struct pcase cases[] = {
 	{"[env]\nA = secret/a\n[files]\nF = secret/f\n[profile P]\nfrom = secret/p\n",
 	 {"A=vault:secret/other", "F=vault:secret/other", "P=vault:secret/q", NULL},
 	 ST_OK, "A>0 F>1 P>2 ~P>3", "secret/a; secret/f; secret/p; secret/q"},
-	/* invalid inline names, and what is not inline at all */
+	/* inline names are taken whatever they are (execve does not care);
+	 * an empty name, and what is not inline at all, are not */
 	{NULL, {"1BAD=vault:secret/x", "=vault:secret/x", "A-B=vault:secret/x",
 	        "A.B=vault:secret/x", "vault:secret/x", "V=Vault:secret/x",
-	        "W= vault:secret/x", NULL}, ST_OK, "", ""},
+	        "W= vault:secret/x", NULL}, ST_OK, "~1BAD>0 ~A-B>0 ~A.B>0",
+	 "secret/x"},
 	{NULL, {"_ok1=vault:secret/x", NULL}, ST_OK, "~_ok1>0", "secret/x"},
 	/* bad references fail their variable; the rest are planned */
 	{"[env]\nA = secret//x\nB = secret/ok\nC = secret/../x\n", {NULL},
