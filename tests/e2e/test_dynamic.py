@@ -549,3 +549,12 @@ def test_request_without_common_name_is_76(run, vault, manifest, envdump):
     assert res.rc == 76, res
     assert err_line(res, "manifest.ini:4", "HTTP 400", "common_name field is required")
     assert vault.count("POST", "/v1/pki/issue/backup") == 1  # a 400 is not retried
+
+
+def test_file_store_stands_in_for_a_request(run, manifest, secret_file, envdump):
+    store = secret_file("store.json", json.dumps({"pki/issue/backup": {"certificate": "CERT-file-0123"}}))
+    m = manifest("[request pki/issue/backup]\ncommon_name = a.example\n[env]\nC = pki/issue/backup#certificate\n")
+    run.forbid("CERT-file-0123")
+    res = run(["-f", m, "--"] + envdump.cmd, env={"VAULT_ADDR": "file://%s" % store})
+    assert res.rc == 0, res
+    assert envdump.read()["C"] == "CERT-file-0123"
