@@ -30,6 +30,7 @@ struct auth {
 	struct secret role_id, secret_id, jwt;
 	int minted, batch;
 	int revoke_failed; /* its leases then live on too */
+	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
 	char describe[160];
 	const char *creds[5]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
@@ -301,9 +302,13 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	                           &e)) == ST_OK) {
 		mask_add(a->token.p, a->token.len);
 		a->minted = 1;
+		if (vault_num_uses(res->body, res->len, "/auth/num_uses",
+		                   &a->num_uses) != 0)
+			a->num_uses = 0; /* not said: as Vault, no limit */
 		fetch_set_token(a->f, &a->token);
-		log_info("auth: logged in (%s), %s token", a->describe,
-		         a->batch ? "batch" : "service");
+		log_info("auth: logged in (%s), %s token%s", a->describe,
+		         a->batch ? "batch" : "service",
+		         a->num_uses != 0 ? " of limited uses" : "");
 		a->done(a->ctx, ST_OK, NULL);
 		return;
 	}
@@ -314,8 +319,15 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	} else {
 		st = vault_failure(res, why, sizeof why);
 		/* A refused login is a permission problem whatever its 4xx. */
-		if (res->status == 400 || res->status == 401 || res->status == 403)
+		if (res->status == 400 || res->status == 401 ||
+		    res->status == 403) {
+			char errs[400];
+
 			st = ST_NOPERM;
+			json_error_summary(res->body, res->len, errs, sizeof errs);
+			snprintf(why, sizeof why, "refused (HTTP %ld%s%s)",
+			         res->status, errs[0] ? ": " : "", errs);
+		}
 	}
 	snprintf(reason, sizeof reason, "%s login failed: %s", a->describe, why);
 	a->done(a->ctx, st, reason);
@@ -414,6 +426,19 @@ int auth_revokes(const struct auth *a)
 int auth_revoke_refused(const struct auth *a)
 {
 	return a && a->revoke_failed;
+}
+
+int auth_known_uses(const struct auth *a, long *uses)
+{
+	if (a == NULL || !a->minted)
+		return 0;
+	*uses = a->num_uses;
+	return 1;
+}
+
+int auth_has_token(const struct auth *a)
+{
+	return a && a->token.p != NULL;
 }
 
 const struct secret *auth_minted(const struct auth *a)

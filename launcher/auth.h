@@ -38,6 +38,14 @@ int auth_revokes(const struct auth *a);
  * loop has run)? */
 int auth_revoke_refused(const struct auth *a);
 
+/* What vaultrun knows of its token's uses: 1 with *uses (0: unlimited)
+ * for a token it minted, from the login answer; 0 for a handed token. */
+int auth_known_uses(const struct auth *a, long *uses);
+
+/* Does vaultrun hold a token (handed, or minted by now)?  Without one,
+ * requests go out bare (a Vault Agent may add its own). */
+int auth_has_token(const struct auth *a);
+
 /* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
  * one or none. */
 const struct secret *auth_minted(const struct auth *a);

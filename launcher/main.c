@@ -135,18 +135,24 @@ static int fail(struct run *r, const struct error *err)
 	return leave(r, err->status);
 }
 
-/* One line per failed variable, in plan order; returns the first status. */
+/* One line per failed variable, in plan order, each shared cause once
+ * before the first variable it failed; returns the first status. */
 static int report_failures(const struct plan *p)
 {
 	char where[300];
 	size_t i;
 	int first = ST_OK;
+	unsigned char *said = xcalloc(p->nshared + 1, 1);
 
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 
 		if (v->status == ST_OK)
 			continue;
+		if (v->shared && !said[v->shared - 1]) {
+			said[v->shared - 1] = 1;
+			log_err("%s", p->shared[v->shared - 1]);
+		}
 		/* A reference is shown whole unless it is absurdly long (inline
 		 * references have no line limit): the reason must survive. */
 		log_err("%s: %s: %.200s%s: %s",
@@ -155,6 +161,7 @@ static int report_failures(const struct plan *p)
 		if (first == ST_OK)
 			first = v->status;
 	}
+	free(said);
 	return first;
 }
 

@@ -39,6 +39,23 @@ void plan_fail_item(struct pitem *it, int status, const char *reason)
 	it->reason = xstrdup(reason);
 }
 
+void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
+                           const char *cause, const char *reason)
+{
+	size_t i;
+
+	if (it->status != ST_OK)
+		return;
+	for (i = 0; i < p->nshared && strcmp(p->shared[i], cause) != 0; i++)
+		;
+	if (i == p->nshared) {
+		p->shared = xgrow(p->shared, p->nshared, sizeof *p->shared);
+		p->shared[p->nshared++] = xstrdup(cause);
+	}
+	plan_fail_item(it, status, reason);
+	it->shared = i + 1;
+}
+
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
 	size_t i = v->item;
@@ -404,6 +421,9 @@ void plan_free(struct plan *p)
 		free(p->mounts[i].path);
 		free(p->mounts[i].engine);
 	}
+	for (i = 0; i < p->nshared; i++)
+		free(p->shared[i]);
+	free(p->shared);
 	free(p->vars);
 	free(p->items);
 	free(p->mounts);

@@ -37,6 +37,7 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	size_t item;         /* index into plan.items */
 	int status;          /* ST_OK or why it failed */
 	char *reason;        /* one line, when status != ST_OK */
+	size_t shared;       /* a shared failure's number + 1, or 0 */
 	struct secret value; /* when resolved */
 	const char *ptype;   /* a profile's type = and prefix =, or NULL */
 	const char *pprefix;
@@ -59,6 +60,7 @@ struct pitem {
 	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
 	char *reason;
+	size_t shared;                  /* as pvar.shared */
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
 	struct lease lease;             /* the answer's, when it has one */
@@ -73,7 +75,9 @@ struct plan {
 	size_t nmounts;
 	struct error problem; /* status 0, or what is wrong with the manifest
 	                         beyond its variables (an unused [request]) */
-	void *index;          /* private to plan.c */
+	char **shared; /* failures many variables share, each said once */
+	size_t nshared;
+	void *index; /* private to plan.c */
 };
 
 /* Build the plan.  m may be NULL; env is the inherited environment.  Bad
@@ -92,6 +96,12 @@ struct pitem *plan_item(struct plan *p, const struct pvar *v);
 /* Record a failure on a variable or an item (reason is copied). */
 void plan_fail_var(struct pvar *v, int status, const char *reason);
 void plan_fail_item(struct pitem *it, int status, const char *reason);
+
+/* Fail an item with a cause that many share (no token, say): the cause is
+ * reported once, before the variables it failed, which give the shorter
+ * reason.  Causes of the same text are one. */
+void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
+                           const char *cause, const char *reason);
 
 /* Assign item i to mount index mi: compute rest (stripping an API-form
  * "data/" on KV v2), and merge it into an existing item that reads the same

@@ -26,12 +26,18 @@
 	"the value is larger than the 128 KiB the kernel allows for one "      \
 	"environment variable; use [files] for it"
 
+#define NO_TOKEN                                                               \
+	"no Vault token: set VAULT_TOKEN (or token_file, or write "            \
+	"~/.vault-token) or a login method ([vault] auth = approle, "          \
+	"kubernetes, jwt or cert)"
+
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
 struct group {
 	char *first;
 	size_t *pending;
 	size_t npending;
+	int answered; /* its first preflight has answered */
 };
 
 /* A speculative read of one item, and its answer while the mount is unknown. */
@@ -49,7 +55,10 @@ struct spec {
 struct resolver {
 	struct plan *p;
 	const struct config *c;
+	struct auth *a;
 	struct fetcher *f;
+	enum speculation speculation;
+	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
 	struct spec *spec; /* one per item */
@@ -147,6 +156,24 @@ static void fail_item(struct resolver *r, size_t i, int st, const char *reason)
 	plan_fail_item(&r->p->items[i], st, reason);
 }
 
+/* Fail item i for the answer res (status st, reason): without a token, a
+ * denial is that cause, said once for every variable it fails. */
+static void fail_answer(struct resolver *r, size_t i, int st,
+                        const char *reason, const struct fetch_result *res)
+{
+	char why[80];
+
+	if (!r->tokenless || !vault_tokenless_denial(res)) {
+		fail_item(r, i, st, reason);
+		return;
+	}
+	if (r->spec)
+		spec_use(r, i, 0);
+	snprintf(why, sizeof why, "not read: no Vault token (HTTP %ld)",
+	         res->status);
+	plan_fail_item_shared(r->p, &r->p->items[i], ST_NOPERM, NO_TOKEN, why);
+}
+
 static void read_failed(struct resolver *r, struct req *q,
                         const struct fetch_result *res)
 {
@@ -177,7 +204,7 @@ static void read_failed(struct resolver *r, struct req *q,
 		return;
 	}
 	st = vault_failure(res, reason, sizeof reason);
-	fail_item(r, q->idx, st, reason);
+	fail_answer(r, q->idx, st, reason, res);
 }
 
 static void spec_forget(struct spec *s)
@@ -253,7 +280,7 @@ static void on_read(void *ctx, const struct fetch_result *res)
 		if (res->status == 404 || q->v2_was_404)
 			fail_item(r, q->idx, ST_NOINPUT, "not found (HTTP 404)");
 		else
-			fail_item(r, q->idx, q->v2_status, q->v2_reason);
+			fail_answer(r, q->idx, q->v2_status, q->v2_reason, res);
 	} else {
 		read_failed(r, q, res);
 	}
@@ -342,6 +369,7 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	int kv, st;
 
 	free(q);
+	g->answered = 1;
 	if (res->status == 200 && vault_is_json(res) &&
 	    json_parse_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
 		int engine = vault_mount_engine(res->body, res->len, type,
@@ -391,13 +419,35 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 		snprintf(reason, sizeof reason, "mount detection: %s", why);
 	}
 	for (i = 0; i < g->npending; i++)
-		fail_item(r, g->pending[i], st, reason);
+		fail_answer(r, g->pending[i], st, reason, res);
 	g->npending = 0;
 }
 
-/* Read item i as if its first segment were a KV v2 mount.  Paths written in
- * the API form (mount/data/...) are left to the preflight: two spellings of
- * one secret must not both be read. */
+enum speculation resolve_speculation(int would, int uses_known, long uses)
+{
+	if (!would)
+		return SPECULATE_NO;
+	if (!uses_known)
+		return SPECULATE_ASK;
+	return uses == 0 ? SPECULATE_YES : SPECULATE_NO;
+}
+
+/* Would item i be read speculatively?  Paths written in the API form
+ * (mount/data/...) are left to the preflight: two spellings of one secret
+ * must not both be read. */
+static int speculable(const struct resolver *r, const struct group *g, size_t i)
+{
+	const struct pitem *it = &r->p->items[i];
+	const char *rest = it->path + strlen(g->first);
+
+	/* Never a [request]: engine_action says what may go out early. */
+	return *rest == '/' && strncmp(rest + 1, "data/", 5) != 0 &&
+	       strcmp(rest + 1, "data") != 0 &&
+	       engine_action(MK_UNKNOWN, it->request != NULL, it->version) ==
+	               RA_SPECULATE;
+}
+
+/* Read item i as if its first segment were a KV v2 mount. */
 static void speculate(struct resolver *r, const struct group *g, size_t i)
 {
 	const struct pitem *it = &r->p->items[i];
@@ -405,10 +455,7 @@ static void speculate(struct resolver *r, const struct group *g, size_t i)
 	struct req *q;
 	char *path;
 
-	if (*rest != '/' || strncmp(rest + 1, "data/", 5) == 0 ||
-	    strcmp(rest + 1, "data") == 0 ||
-	    engine_action(MK_UNKNOWN, it->request != NULL, it->version) !=
-	            RA_SPECULATE)
+	if (!speculable(r, g, i))
 		return;
 	q = req_new(r, i, 2);
 	q->speculative = 1;
@@ -418,12 +465,38 @@ static void speculate(struct resolver *r, const struct group *g, size_t i)
 	free(path);
 }
 
-/* Group the items whose mount is unknown and send one preflight per group. */
+/* lookup-self answered: the handed token's uses decide whether the groups
+ * still waiting for their preflight are read speculatively after all. */
+static void on_lookup(void *ctx, const struct fetch_result *res)
+{
+	struct resolver *r = ctx;
+	long uses = -1; /* unknown: as if limited */
+	size_t g, i;
+
+	if (res->status != 200 || !vault_is_json(res) ||
+	    vault_num_uses(res->body, res->len, "/data/num_uses", &uses) != 0)
+		uses = -1;
+	r->speculation = resolve_speculation(1, 1, uses);
+	log_info("token: %s", uses == 0 ? "unlimited uses" :
+	                      uses > 0  ? "limited uses: no speculative reads" :
+	                                  "uses unknown: no speculative reads");
+	if (r->speculation != SPECULATE_YES)
+		return;
+	for (g = 0; g < r->ngroups; g++)
+		for (i = 0; !r->groups[g].answered && i < r->groups[g].npending;
+		     i++)
+			speculate(r, &r->groups[g], r->groups[g].pending[i]);
+}
+
+/* Group the items whose mount is unknown and send one preflight per group,
+ * with speculative reads when the token's uses allow them. */
 static void detect_mounts(struct resolver *r)
 {
 	struct plan *p = r->p;
 	struct map *byfirst = map_new();
 	size_t i, g;
+	long uses = 0;
+	int would = 0, known;
 
 	for (i = 0; i < p->nitems; i++) {
 		const struct pitem *it = &p->items[i];
@@ -448,9 +521,22 @@ static void detect_mounts(struct resolver *r)
 		r->groups[g].pending[r->groups[g].npending++] = i;
 	}
 	map_free(byfirst);
+	for (g = 0; g < r->ngroups; g++)
+		for (i = 0; i < r->groups[g].npending; i++)
+			would |= speculable(r, &r->groups[g],
+			                    r->groups[g].pending[i]);
+	known = auth_known_uses(r->a, &uses);
+	r->speculation = resolve_speculation(would, known, uses);
+	if (r->speculation == SPECULATE_ASK)
+		fetch_add(r->f, "GET", "auth/token/lookup-self", NULL, 0,
+		          on_lookup, r);
+	else if (would && r->speculation == SPECULATE_NO)
+		log_info("token: limited uses: no speculative reads");
 	for (g = 0; g < r->ngroups; g++) {
 		preflight(r, g);
-		for (i = 0; i < r->groups[g].npending; i++)
+		for (i = 0;
+		     r->speculation == SPECULATE_YES && i < r->groups[g].npending;
+		     i++)
 			speculate(r, &r->groups[g], r->groups[g].pending[i]);
 	}
 }
@@ -460,11 +546,14 @@ static void on_auth(void *ctx, int status, const char *reason)
 	struct resolver *r = ctx;
 	size_t i;
 
-	if (status != ST_OK) {
+	if (status != ST_OK) { /* one cause for every variable: said once */
 		for (i = 0; i < r->p->nitems; i++)
-			fail_item(r, i, status, reason);
+			plan_fail_item_shared(r->p, &r->p->items[i], status,
+			                      reason,
+			                      "not read: the login failed");
 		return;
 	}
+	r->tokenless = !auth_has_token(r->a);
 	/* Mounts from [mounts] need no detection: their reads go out now. */
 	for (i = 0; i < r->p->nitems; i++) {
 		const struct pitem *it = &r->p->items[i];
@@ -492,6 +581,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	memset(&r, 0, sizeof r);
 	r.p = p;
 	r.c = c;
+	r.a = a;
 	r.f = f;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, f, on_auth, &r);
@@ -557,8 +647,10 @@ int resolve_settle(struct plan *p)
 		const struct pitem *it = plan_item(p, v);
 
 		if (v->status == ST_OK && it && it->status != ST_OK &&
-		    !v->superseded)
+		    !v->superseded) {
 			plan_fail_var(v, it->status, it->reason);
+			v->shared = it->shared;
+		}
 		if (first == ST_OK && v->status != ST_OK)
 			first = v->status;
 	}

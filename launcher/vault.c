@@ -1,4 +1,5 @@
 /* vault.c - URLs and statuses, as Vault spells them. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,4 +179,37 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 		snprintf(reason, cap, "%s (HTTP %ld)", what, r->status);
 	attempts(r, reason, cap);
 	return st;
+}
+
+int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses)
+{
+	struct jdoc *doc = NULL;
+	struct secret text = {NULL, 0};
+	struct error e;
+	char *end;
+	int rc = -1;
+
+	if (json_parse_doc(body, len, &doc, &e) == ST_OK &&
+	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK &&
+	    text.len > 0) {
+		errno = 0;
+		*uses = strtol(text.p, &end, 10);
+		if (errno == 0 && end == text.p + text.len)
+			rc = 0;
+	}
+	secret_wipe(&text);
+	json_free(doc);
+	return rc;
+}
+
+int vault_tokenless_denial(const struct fetch_result *r)
+{
+	char errs[200];
+
+	if (r->status == 401 || r->status == 403)
+		return 1;
+	if (r->status != 400 && r->status != 500)
+		return 0;
+	json_error_summary(r->body, r->len, errs, sizeof errs);
+	return strstr(errs, "missing client token") != NULL;
 }

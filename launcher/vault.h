@@ -46,4 +46,14 @@ int vault_parse_engine(const char *body, size_t len, struct jdoc **data,
 /* A 200 that is not JSON is not the Vault API. */
 int vault_is_json(const struct fetch_result *r);
 
+/* The num_uses field at pointer ("/auth/num_uses" in a login answer,
+ * "/data/num_uses" in lookup-self's) as *uses: 0 means unlimited.  Returns
+ * 0, or -1 when the body has no such integer. */
+int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses);
+
+/* Is this failure how Vault answers a request that carries no token?  403
+ * (current releases, every request), or 400/500 "missing client token"
+ * (older releases' preflight). */
+int vault_tokenless_denial(const struct fetch_result *r);
+
 #endif

@@ -108,7 +108,12 @@ def test_detection_once_per_mount(run, vault, manifest, envdump):
     # dropped and each secret is read once in the v1 form.
     for i in range(4):
         assert vault.count("GET", "/v1/kv/legacy/k%d" % i) == 1
-    assert vault.request_count == 2 + 8 + 4
+    # A handed token's uses are looked up once (speculative reads spend
+    # uses); they go out when lookup-self answers before the preflight of
+    # their mount, which is a race: none, or all four of the group.
+    assert vault.count("GET", "/v1/auth/token/lookup-self") == 1
+    assert vault.count_prefix("kv/data/") in (0, 4)
+    assert vault.request_count == 1 + 2 + 8 + vault.count_prefix("kv/data/")
 
 
 @pytest.mark.parametrize("how", ["403", "404"])

@@ -109,12 +109,14 @@ static const struct pcase cases[] = {
 	{"[env]\nA = secret/a\n[files]\nF = secret/f\n[profile P]\nfrom = secret/p\n",
 	 {"A=vault:secret/other", "F=vault:secret/other", "P=vault:secret/q", NULL},
 	 ST_OK, "A>0 F>1 P>2 ~P>3", "secret/a; secret/f; secret/p; secret/q"},
-	/* inline names are taken whatever they are (execve does not care);
-	 * an empty name, and what is not inline at all, are not */
+	/* inline whatever the name (execve takes any); an empty name, and
+	 * what is not inline at all, are not */
 	{NULL, {"1BAD=vault:secret/x", "=vault:secret/x", "A-B=vault:secret/x",
 	        "A.B=vault:secret/x", "vault:secret/x", "V=Vault:secret/x",
 	        "W= vault:secret/x", NULL}, ST_OK, "~1BAD>0 ~A-B>0 ~A.B>0",
 	 "secret/x"},
+	{NULL, {"spring.datasource.password=vault:secret/db#pw", NULL}, ST_OK,
+	 "~spring.datasource.password>0", "secret/db"},
 	{NULL, {"_ok1=vault:secret/x", NULL}, ST_OK, "~_ok1>0", "secret/x"},
 	/* bad references fail their variable; the rest are planned */
 	{"[env]\nA = secret//x\nB = secret/ok\nC = secret/../x\n", {NULL},
@@ -555,4 +557,28 @@ TEST(plan_requests)
 	                         "written for nothing");
 	plan_free(&p);
 	manifest_free(m);
+}
+
+/* A cause many items share is kept once; each item has its own reason. */
+TEST(plan_shared_failures)
+{
+	char e0[] = "A=vault:secret/a", e1[] = "B=vault:secret/b",
+	     e2[] = "C=vault:secret/c";
+	char *env[] = {e0, e1, e2, NULL};
+	struct plan p;
+
+	CHECK(plan_build(&p, NULL, env) == ST_OK);
+	REQUIRE(p.nitems == 3);
+	plan_fail_item_shared(&p, &p.items[0], ST_NOPERM, "no token", "a: 403");
+	plan_fail_item(&p.items[1], ST_NOINPUT, "missing");
+	plan_fail_item_shared(&p, &p.items[2], ST_NOPERM, "no token", "c: 400");
+	plan_fail_item_shared(&p, &p.items[2], ST_DATA, "other", "later");
+	CHECK(p.nshared == 1);
+	CHECK_STR(p.shared[0], "no token");
+	CHECK(p.items[0].shared == 1 && p.items[1].shared == 0 &&
+	      p.items[2].shared == 1);
+	CHECK_STR(p.items[2].reason, "c: 400");
+	CHECK(p.items[2].status == ST_NOPERM);
+	plan_free(&p);
+	CHECK(p.shared == NULL && p.nshared == 0);
 }

@@ -329,3 +329,74 @@ TEST(vault_parse_engine_answers)
 	CHECK(vault_parse_engine("{", 1, &d, &l, &e) == ST_PROTOCOL);
 	CHECK_STR(e.msg, "invalid JSON in response");
 }
+
+/* Without a token: which answers are that cause. */
+static const struct {
+	long status;
+	const char *body;
+	int want;
+} tokenless[] = {
+	{403, DENIED, 1},
+	{403, "", 1},
+	{401, "", 1},
+	{400, "{\"errors\":[\"missing client token\"]}", 1},
+	{500, "{\"errors\":[\"missing client token\"]}", 1},
+	{400, "{\"errors\":[\"invalid request\"]}", 0},
+	{500, "{\"errors\":[\"internal error\"]}", 0},
+	{503, "{\"errors\":[\"missing client token\"]}", 0},
+	{404, "{\"errors\":[]}", 0},
+	{200, "{}", 0},
+	{0, NULL, 0},
+};
+
+TEST(vault_tokenless_denial_table)
+{
+	struct fetch_result r;
+	size_t i;
+
+	for (i = 0; i < N(tokenless); i++) {
+		memset(&r, 0, sizeof r);
+		r.status = tokenless[i].status;
+		r.body = tokenless[i].body ? tokenless[i].body : "";
+		r.len = strlen(r.body);
+		if (vault_tokenless_denial(&r) != tokenless[i].want) {
+			fprintf(stderr, "  case %zu\n", i);
+			CHECK(0);
+		}
+	}
+}
+
+static const struct {
+	const char *body, *pointer;
+	int rc;
+	long uses;
+} uses[] = {
+	{"{\"auth\":{\"client_token\":\"t\",\"num_uses\":0}}", "/auth/num_uses",
+         0, 0},
+	{"{\"auth\":{\"num_uses\":5}}", "/auth/num_uses", 0, 5},
+	{"{\"data\":{\"num_uses\":12,\"ttl\":3}}", "/data/num_uses", 0, 12},
+	{"{\"data\":{\"num_uses\":-1}}", "/data/num_uses", 0, -1},
+	/* values are read as rendered: a numeric string passes */
+	{"{\"data\":{\"num_uses\":\"5\"}}", "/data/num_uses", 0, 5},
+	{"{\"data\":{\"num_uses\":1.5}}", "/data/num_uses", -1, 0},
+	{"{\"data\":{}}", "/data/num_uses", -1, 0},
+	{"{\"data\":null}", "/data/num_uses", -1, 0},
+	{"not json", "/data/num_uses", -1, 0},
+	{"", "/auth/num_uses", -1, 0},
+};
+
+TEST(vault_num_uses_table)
+{
+	size_t i;
+	long got;
+
+	for (i = 0; i < N(uses); i++) {
+		got = 0;
+		if (vault_num_uses(uses[i].body, strlen(uses[i].body),
+		                   uses[i].pointer, &got) != uses[i].rc ||
+		    (uses[i].rc == 0 && got != uses[i].uses)) {
+			fprintf(stderr, "  case %zu: got %ld\n", i, got);
+			CHECK(0);
+		}
+	}
+}
