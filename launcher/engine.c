@@ -34,12 +34,15 @@ enum read_action engine_action(enum mount_kind k, int is_request,
 struct call {
 	struct plan *p;
 	size_t i;
+	const char *no_token;
 };
 
 static void on_answer(void *ctx, const struct fetch_result *res)
 {
 	struct call *c = ctx;
-	struct pitem *it = &c->p->items[c->i];
+	struct plan *p = c->p;
+	struct pitem *it = &p->items[c->i];
+	const char *no_token = c->no_token;
 	char reason[400], d[24];
 	struct error e;
 	int st;
@@ -69,6 +72,11 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 			         lease_duration(it->lease.duration, d, sizeof d),
 			         it->lease.renewable ? "renewable" :
 			                               "not renewable");
+	} else if (no_token && vault_tokenless_denial(res)) {
+		snprintf(reason, sizeof reason,
+		         "not %s: no Vault token (HTTP %ld)",
+		         it->request ? "written" : "read", res->status);
+		plan_fail_item_shared(p, it, ST_NOPERM, no_token, reason);
 	} else {
 		st = vault_failure(res, reason, sizeof reason);
 		if (res->status == 405 && it->request == NULL) {
@@ -83,7 +91,7 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 	}
 }
 
-void engine_fetch(struct fetcher *f, struct plan *p, size_t i)
+void engine_fetch(struct fetcher *f, struct plan *p, size_t i, const char *no_token)
 {
 	const struct pitem *it = &p->items[i];
 	struct call *c = xcalloc(1, sizeof *c);
@@ -91,6 +99,7 @@ void engine_fetch(struct fetcher *f, struct plan *p, size_t i)
 
 	c->p = p;
 	c->i = i;
+	c->no_token = no_token;
 	if (it->request) {
 		struct secret body = {NULL, 0};
 

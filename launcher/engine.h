@@ -41,7 +41,11 @@ enum read_action engine_action(enum mount_kind k, int is_request,
 
 /* Send item i of p (its mount an engine) on f: GET, or POST of its
  * [request]'s body.  The answer's data becomes the item's doc and its lease
- * the item's lease; a failure is recorded on the item. */
-void engine_fetch(struct fetcher *f, struct plan *p, size_t i);
+ * the item's lease; a failure is recorded on the item.  no_token: when the
+ * requests go out without a token, the cause a denial is then reported as
+ * (once, for every item it fails); NULL otherwise.  Borrowed: it must
+ * outlive the fetch loop. */
+void engine_fetch(struct fetcher *f, struct plan *p, size_t i,
+                  const char *no_token);
 
 #endif

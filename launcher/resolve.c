@@ -141,7 +141,7 @@ static void assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_va
 	m = &r->p->mounts[mi];
 	if (m->engine) { /* read as written, now that the mount is known */
 		spec_use(r, i, 0);
-		engine_fetch(r->f, r->p, i);
+		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
 		return;
 	}
 	if (spec_use(r, i, spec_valid))
@@ -562,7 +562,7 @@ static void on_auth(void *ctx, int status, const char *reason)
 		    it->alias != NO_INDEX)
 			continue;
 		if (r->p->mounts[it->mount].engine)
-			engine_fetch(r->f, r->p, i);
+			engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
 		else
 			issue_read(r, req_new(r, i, r->p->mounts[it->mount].kv));
 	}

@@ -558,3 +558,22 @@ def test_file_store_stands_in_for_a_request(run, manifest, secret_file, envdump)
     res = run(["-f", m, "--"] + envdump.cmd, env={"VAULT_ADDR": "file://%s" % store})
     assert res.rc == 0, res
     assert envdump.read()["C"] == "CERT-file-0123"
+
+
+def test_no_token_is_77_said_once_for_engine_paths(run, vault, manifest, envdump):
+    vault.engines.add_aws_role("deploy")
+    m = manifest("""
+        [mounts]
+        aws = dynamic
+        [request aws/sts/deploy]
+        ttl = 15m
+        [env]
+        A = aws/creds/deploy#access_key
+        B = aws/sts/deploy#access_key
+    """)
+    res = run(["-f", m, "--"] + envdump.cmd, env={"VAULT_ADDR": vault.url})
+    assert res.rc == 77, res
+    assert len(err_line(res, "no Vault token: set VAULT_TOKEN")) == 1, res
+    assert err_line(res, "manifest.ini:6", "A", "not read: no Vault token (HTTP 403)")
+    assert err_line(res, "manifest.ini:7", "B", "not written: no Vault token (HTTP 403)")
+    assert not envdump.ran() and vault.engines.leases() == []
