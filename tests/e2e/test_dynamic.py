@@ -98,9 +98,7 @@ def test_pg_dump_runs_with_a_dynamic_user_that_outlives_vaultrun(run, vault, man
     vault.add_approle("rid-dyn", "sid-dyn", policies=["database/creds/backup"])
     # The preflight answers late: the credential read must wait for it.
     vault.add_fault("GET", "sys/internal/ui/mounts/*", action="delay", seconds=0.3)
-    env = venv(vault, VAULT_TOKEN=None)
-    env.update(VAULT_TOKEN=None, VAULT_ROLE_ID="rid-dyn", VAULT_SECRET_ID="sid-dyn", **pg_env(postgres))
-    env.pop("VAULT_TOKEN")
+    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "rid-dyn", "VAULT_SECRET_ID": "sid-dyn", **pg_env(postgres)}
     res = run(["-v", "-f", manifest(PG_MANIFEST)] + pg_command(postgres, tmp_path), env=env, timeout=60)
     assert res.rc == 0, (res, (tmp_path / "dump.err").read_text() if (tmp_path / "dump.err").exists() else "")
     dump = (tmp_path / "dump.sql").read_text()
