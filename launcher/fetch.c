@@ -136,12 +136,20 @@ static int tls_name(struct fetcher *f, struct error *err)
 	return rc;
 }
 
+static int global_init(void *arg)
+{
+	(void)arg;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	struct fetcher *f;
 	long conns = o->concurrency;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
+	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
@@ -355,6 +363,10 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* A request given up on (the deadline) must not wait for its resolver
+	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
+	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);

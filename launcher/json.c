@@ -222,8 +222,9 @@ static union hdr *hdr_of(json_t *v)
 }
 
 /* Give each real of the tree its number's text (recursion is bounded by
- * jansson's parse depth limit, 2048). */
-static void attach_numbers(json_t *v, const struct numtexts *t)
+ * jansson's parse depth limit, 2048).  -1 if a real is not one of the
+ * loader's (a jansson that allocates differently): never render an index. */
+static int attach_numbers(json_t *v, const struct numtexts *t)
 {
 	union hdr *h;
 	double d;
@@ -233,20 +234,24 @@ static void attach_numbers(json_t *v, const struct numtexts *t)
 	if (json_is_object(v)) {
 		for (it = json_object_iter(v); it != NULL;
 		     it = json_object_iter_next(v, it))
-			attach_numbers(json_object_iter_value(it), t);
+			if (attach_numbers(json_object_iter_value(it), t) != 0)
+				return -1;
 	} else if (json_is_array(v)) {
 		for (i = 0; i < json_array_size(v); i++)
-			attach_numbers(json_array_get(v, i), t);
+			if (attach_numbers(json_array_get(v, i), t) != 0)
+				return -1;
 	} else if (json_is_real(v)) {
 		d = json_real_value(v);
 		h = hdr_of(v);
-		if (d < 0 || d >= (double)t->n || h->s.num != NULL)
-			return; /* not reached: every real is an index */
+		if (!(d >= 0 && d < (double)t->n) || h->s.num != NULL ||
+		    h->s.n < sizeof(json_t) + sizeof(double))
+			return -1;
 		i = (size_t)d;
 		h->s.num = xcalloc(1, sizeof *h->s.num);
 		secret_set(h->s.num, t->all.p + t->off[i],
 		           t->off[i + 1] - t->off[i]);
 	}
+	return 0;
 }
 
 /* The text of a number that keeps it, or NULL. */
@@ -269,8 +274,11 @@ static json_t *load(const char *body, size_t len, size_t flags, json_error_t *je
 		return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
 	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
 	wipe_free(wide, wlen + 1);
-	if (v)
-		attach_numbers(v, &t);
+	if (v && attach_numbers(v, &t) != 0) {
+		json_decref(v);
+		v = NULL;
+		memset(jerr, 0, sizeof *jerr); /* "invalid JSON": not reached */
+	}
 	wipe_free(t.all.p, t.all.cap);
 	free(t.off);
 	return v;
