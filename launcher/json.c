@@ -563,6 +563,47 @@ int json_parse_secret(const char *body, size_t len, int kv, struct jdoc **out,
 	return rc;
 }
 
+int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	*out = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	*out = D(root);
+	return ST_OK;
+}
+
+const struct jdoc *json_get(const struct jdoc *d, const char *key)
+{
+	return D(get(J(d), key));
+}
+
+int json_is_obj(const struct jdoc *d)
+{
+	return json_is_object(J(d));
+}
+
+const char *json_str(const struct jdoc *d)
+{
+	return json_string_value(J(d));
+}
+
+int json_int(const struct jdoc *d, long long *out)
+{
+	if (!json_is_integer(J(d)))
+		return -1;
+	*out = (long long)json_integer_value(J(d));
+	return 0;
+}
+
+int json_bool(const struct jdoc *d)
+{
+	return json_is_boolean(J(d)) ? json_is_true(J(d)) : -1;
+}
+
 int json_select(const struct jdoc *secret, enum sel_kind sel,
                 const char *selector, struct secret *out, struct error *err)
 {

@@ -170,6 +170,8 @@ import traceback
 import urllib.parse
 import uuid
 
+from engines import Engines
+
 __all__ = ["VaultServer", "Fault", "Request", "tls_server_context", "http_date"]
 
 DEFAULT_LEASE = 2764800  # 768h, Vault's default lease TTL for KV v1 reads
@@ -744,6 +746,7 @@ class VaultServer:
         self._tokens[self.root_token] = _Token(self.root_token, [], "service", "", 0, root=True,
                                                path="auth/token/root")
         self._sensitive.add(self.root_token)
+        self.engines = Engines(self, _Resp, _errors)  # database, aws, pki; leases
         self.reset_stats()
 
     # ---- lifecycle
@@ -812,6 +815,7 @@ class VaultServer:
         if self._unix and os.path.exists(self._unix):
             os.unlink(self._unix)
         self._httpd = None
+        self.engines.stop()
 
     def wait_idle(self, timeout=2.0):
         """Wait until every request that clients have sent is recorded: each
@@ -965,6 +969,7 @@ class VaultServer:
     def revoke_token(self, token):
         with self._lock:
             self._tokens[token].revoked = True
+        self.engines.revoke_token(token)
 
     def token_info(self, token):
         """(type, policies, namespace, revoked) of a known token, else None."""
@@ -1460,6 +1465,9 @@ class VaultServer:
         self._use(t)
         if path in ("auth/token/lookup-self", "auth/token/revoke-self", "auth/token/renew-self"):
             return self._token_self(req, t, path.rsplit("/", 1)[1], op)
+        resp = self.engines.route(req, t, ns, path, op)  # engines.py
+        if resp is not None:
+            return resp
         acl = self._acl_path(t, ns, path)
         if op in ("read", "list", "header"):
             allowed = t.allows(acl) or (op == "list" and t.allows(acl.rstrip("/") + "/"))
@@ -1525,6 +1533,8 @@ class VaultServer:
         with self._lock:
             m, _ = self._find_mount(mns, rel.rstrip("/"))
         if m is None:
+            m = self.engines.find_mount(mns, rel.rstrip("/"))
+        if m is None:
             return denial
         if not t.reaches(self._acl_path(t, mns, m.path + "/")):
             return denial
@@ -1554,6 +1564,7 @@ class VaultServer:
                 if t.type == "batch":
                     return _errors(400, "batch tokens cannot be revoked")
                 t.revoked = True
+            self.engines.revoke_token(t.id)  # its leases go with it
             return _Resp(204)
         # renew-self
         if t.type == "batch":
