@@ -400,6 +400,10 @@ static void on_revoke(void *ctx, const struct fetch_result *res)
 
 void auth_finish(struct auth *a, struct fetcher *f, int keep)
 {
+	/* f may be a fresh fetcher (supervise mode): the leases of a handed
+	 * token are revoked with it. */
+	if (a->token.p)
+		fetch_set_token(f, &a->token);
 	if (!a->minted) {
 		if (a->token.p)
 			log_info("auth: the token was handed to vaultrun; not revoking it");
@@ -414,7 +418,6 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 		log_info("auth: batch token; it cannot be revoked and expires with its TTL");
 		return;
 	}
-	fetch_set_token(f, &a->token); /* f may be a fresh fetcher */
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
 }
 

@@ -237,7 +237,8 @@ static int run_command(struct run *r, char *file)
 
 /* --supervise: the command as a child.  No connection of vaultrun's may
  * reach it, so the fetcher goes before the fork and a fresh one revokes the
- * token after the command ended, on the revocation's own 2 s. */
+ * minted token and the leases after the command ended, on the revocation's
+ * own 2 s. */
 static int supervise(struct run *r, char *file)
 {
 	struct supervise_opts so;
@@ -249,6 +250,7 @@ static int supervise(struct run *r, char *file)
 		free(file);
 		return interrupted(r, sig);
 	}
+	collect_leases(r); /* before the plan that holds them goes */
 	fetch_free(r->f);
 	r->f = NULL;
 	plan_free(&r->plan);
@@ -263,7 +265,7 @@ static int supervise(struct run *r, char *file)
 		code = rc;
 	}
 	free(file);
-	if (auth_minted(r->auth)) {
+	if (auth_minted(r->auth) || lease_list_count(r->leases) > 0) {
 		config_fetch_opts(&r->cfg, &o);
 		r->deadline = now_ms();
 		if ((r->f = fetch_new(&o, &err)) == NULL)
