@@ -28,7 +28,9 @@ actions act on the whole connection, as a server or balancer going away
 does: "drop" closes it, "reset" closes it with a TCP RST; "truncate" sends
 the headers and half the body, then resets the stream; "stall" sends them,
 then hangs; "huge" streams its body under flow control.
-Counters: VaultServer.h2_events (refused, goaway, dropped, rst_stream).
+Counters: VaultServer.h2_events: refused (REFUSED_STREAM: over the limit
+before the client acknowledged it, or after GOAWAY), over_limit (after),
+goaway, dropped, rst_stream.
 """
 
 import email.utils
@@ -381,12 +383,12 @@ class H2Connection:
         elif isinstance(ev, E.ConnectionTerminated):
             self.closing = True
 
-    def _refuse(self, sid, code):
+    def _refuse(self, sid, code, event="refused"):
         try:
             self.h2.reset_stream(sid, error_code=code)
         except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
             pass
-        self.vault.h2_count("refused")
+        self.vault.h2_count(event)
 
     def _request(self, ev):
         sid = ev.stream_id
@@ -395,8 +397,10 @@ class H2Connection:
             self._refuse(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
             return
         if sum(1 for s in self.streams.values() if not s.done) >= self.limit:
-            self._refuse(sid, h2.errors.ErrorCodes.PROTOCOL_ERROR if self.acked
-                         else h2.errors.ErrorCodes.REFUSED_STREAM)
+            if self.acked:  # the client knew the limit and went over it
+                self._refuse(sid, h2.errors.ErrorCodes.PROTOCOL_ERROR, "over_limit")
+            else:
+                self._refuse(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
             return
         st = _Stream(self, sid, ev.headers)
         self.streams[sid] = st
@@ -404,6 +408,8 @@ class H2Connection:
             self._dispatch(st)
 
     def _dispatch(self, st):
+        if self.gone:  # dropped while this read's other frames were handled
+            return
         st.started = True
         threading.Thread(target=self._run, args=(st,), name="h2-stream-%d" % st.sid, daemon=True).start()
         active = sum(1 for s in self.streams.values() if s.started and not s.done)
