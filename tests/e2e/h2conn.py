@@ -253,11 +253,16 @@ class H2Connection:
             with self.vault._lock:
                 self.vault._reset.add(self.sock)
         else:
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._shutdown()
         self._wake()
+
+    def _shutdown(self):
+        """shutdown(2) of the descriptor only: SSLSocket.shutdown would drop
+        the SSL object under the connection's thread, which may be using it."""
+        try:
+            socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def wait_gone(self, st, seconds):
         with self.cond:
@@ -434,10 +439,7 @@ class H2Connection:
         if drop:
             v.h2_count("dropped")
             self.gone = self.stop = True
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._shutdown()
 
     def _run(self, st):
         try:
