@@ -10,7 +10,6 @@
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 30.0
-#define DEFAULT_CONCURRENCY 32
 #define DEFAULT_RETRIES 5
 
 const char *config_env(const char *name)
@@ -161,8 +160,7 @@ int config_load(struct config *c, const struct cli *cli,
 	memset(c, 0, sizeof *c);
 	c->manifest = m;
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency > 0 ? cli->concurrency :
-	                                        DEFAULT_CONCURRENCY;
+	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
 	c->max_retries = DEFAULT_RETRIES;
 	if ((v = config_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)

@@ -101,7 +101,7 @@ static void summary(const struct config *c, char *buf, size_t cap)
 		PUT(" no_redirects");
 	if (c->timeout != 30.0)
 		PUT(" t=%g", c->timeout);
-	if (c->concurrency != 32)
+	if (c->concurrency != 0) /* 0: no -j, the fetcher picks by transport */
 		PUT(" j=%ld", c->concurrency);
 #undef STR
 #undef PUT
