@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "changes.h"
 #include "cli.h"
 #include "config.h"
 #include "env.h"
@@ -35,8 +36,9 @@ struct run {
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
-	struct leases *leases; /* collected from the plan after resolution */
-	double deadline;       /* of the resolution, on the now_ms() clock */
+	struct changes *changes; /* what resolution yielded */
+	struct leases *leases;   /* collected from the plan after resolution */
+	double deadline;         /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
 
@@ -108,6 +110,7 @@ static int leave(struct run *r, int status)
 {
 	finish_auth(r, 0);
 	lease_list_free(r->leases);
+	changes_free(r->changes);
 	stop_release();
 	env_free(r->envp);
 	auth_free(r->auth);
@@ -343,6 +346,11 @@ int main(int argc, char **argv)
 	}
 	if (rc != ST_OK)
 		return leave(&r, rc);
+	/* The plan's work is done: what the command gets is the list of
+	 * changes (and the leases behind them). */
+	r.changes = changes_from_plan(&r.plan);
+	collect_leases(&r);
+	plan_free(&r.plan);
 
 	memset(&eo, 0, sizeof eo);
 	eo.ignore_env = r.cli.ignore_env;
@@ -351,8 +359,8 @@ int main(int argc, char **argv)
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
 	eo.token = auth_minted(r.auth);
-	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) !=
-	            ST_OK ||
+	if ((rc = env_build(&r.envp, environ, &eo, r.changes, r.cli.command,
+	                    &err)) != ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cli.supervise)
