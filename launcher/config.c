@@ -19,6 +19,52 @@ const char *config_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Every VAULT_ variable vaultrun reads, with OpenBao's name for it: OpenBao's
+ * client reads BAO_X first and falls back to VAULT_X (api/env.go). */
+static const char *const twins[][2] = {
+	{"VAULT_ADDR", "BAO_ADDR"},
+	{"VAULT_AGENT_ADDR", "BAO_AGENT_ADDR"},
+	{"VAULT_TOKEN", "BAO_TOKEN"},
+	{"VAULT_NAMESPACE", "BAO_NAMESPACE"},
+	{"VAULT_CACERT", "BAO_CACERT"},
+	{"VAULT_CAPATH", "BAO_CAPATH"},
+	{"VAULT_CLIENT_CERT", "BAO_CLIENT_CERT"},
+	{"VAULT_CLIENT_KEY", "BAO_CLIENT_KEY"},
+	{"VAULT_TLS_SERVER_NAME", "BAO_TLS_SERVER_NAME"},
+	{"VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"},
+	{"VAULT_MAX_RETRIES", "BAO_MAX_RETRIES"},
+	{"VAULT_DISABLE_REDIRECTS", "BAO_DISABLE_REDIRECTS"},
+	{"VAULT_ROLE_ID", "BAO_ROLE_ID"},
+	{"VAULT_SECRET_ID", "BAO_SECRET_ID"},
+	{"VAULT_PROXY_ADDR", "BAO_PROXY_ADDR"},
+	{"VAULT_HTTP_PROXY", "BAO_HTTP_PROXY"},
+	{"VAULT_CLIENT_TIMEOUT", "BAO_CLIENT_TIMEOUT"},
+	{"VAULT_RATE_LIMIT", "BAO_RATE_LIMIT"},
+	{"VAULT_SRV_LOOKUP", "BAO_SRV_LOOKUP"},
+};
+
+const char *config_bao_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof twins / sizeof twins[0]; i++)
+		if (strcmp(twins[i][0], name) == 0)
+			return twins[i][1];
+	return NULL;
+}
+
+const char *config_vault_env_name(const char *name)
+{
+	const char *bao = config_bao_name(name);
+
+	return bao && config_env(bao) ? bao : name;
+}
+
+const char *config_vault_env(const char *name)
+{
+	return config_env(config_vault_env_name(name));
+}
+
 const char *config_manifest_path(const struct cli *cli)
 {
 	const char *v;
@@ -35,7 +81,7 @@ const char *config_manifest_path(const struct cli *cli)
 /* Environment first, then [vault]; returns a heap copy or NULL. */
 static char *pick(const char *env, const struct manifest *m, enum vkey k)
 {
-	const char *v = env ? config_env(env) : NULL;
+	const char *v = env ? config_vault_env(env) : NULL;
 
 	if (v == NULL && m && m->vault[k] && *m->vault[k])
 		v = m->vault[k];
@@ -89,7 +135,7 @@ static int parse_address(struct config *c, struct error *err)
 
 static int env_bool(const char *name, int dflt, int *out, struct error *err)
 {
-	const char *v = config_env(name);
+	const char *v = config_vault_env(name);
 	int b;
 
 	*out = dflt;
@@ -97,7 +143,7 @@ static int env_bool(const char *name, int dflt, int *out, struct error *err)
 		return ST_OK;
 	if ((b = parse_bool(v)) < 0)
 		return error_set(err, ST_CONFIG, "%s: expected true or false",
-		                 name);
+		                 config_vault_env_name(name));
 	*out = b;
 	return ST_OK;
 }
@@ -115,20 +161,21 @@ int config_load(struct config *c, const struct cli *cli,
 	c->concurrency = cli->concurrency > 0 ? cli->concurrency :
 	                                        DEFAULT_CONCURRENCY;
 	c->max_retries = DEFAULT_RETRIES;
-	if ((v = config_env("VAULT_MAX_RETRIES"))) {
+	if ((v = config_vault_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
 			return error_set(err, ST_CONFIG,
-			                 "VAULT_MAX_RETRIES: expected an integer from 0 to 100");
+			                 "%s: expected an integer from 0 to 100",
+			                 config_vault_env_name("VAULT_MAX_RETRIES"));
 		c->max_retries = (int)n;
 	}
 	if ((rc = env_bool("VAULT_DISABLE_REDIRECTS", 0, &b, err)) != ST_OK)
 		return rc;
 	c->follow_redirects = !b;
 
-	if ((v = config_env("VAULT_AGENT_ADDR")))
-		c->address_from = "VAULT_AGENT_ADDR";
-	else if ((v = config_env("VAULT_ADDR")))
-		c->address_from = "VAULT_ADDR";
+	if ((v = config_vault_env("VAULT_AGENT_ADDR")))
+		c->address_from = config_vault_env_name("VAULT_AGENT_ADDR");
+	else if ((v = config_vault_env("VAULT_ADDR")))
+		c->address_from = config_vault_env_name("VAULT_ADDR");
 	else if (m && m->vault[VK_ADDRESS] && *m->vault[VK_ADDRESS]) {
 		v = m->vault[VK_ADDRESS];
 		c->address_from = "manifest";
@@ -153,7 +200,7 @@ int config_load(struct config *c, const struct cli *cli,
 		                 "a client certificate needs both a certificate and a key "
 		                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert "
 		                 "and client_key)");
-	if (config_env("VAULT_SKIP_VERIFY")) {
+	if (config_vault_env("VAULT_SKIP_VERIFY")) {
 		if ((rc = env_bool("VAULT_SKIP_VERIFY", 0, &c->skip_verify, err)) !=
 		    ST_OK)
 			return rc;

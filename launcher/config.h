@@ -54,4 +54,13 @@ const char *config_manifest_path(const struct cli *cli);
 /* A non-empty environment variable, or NULL. */
 const char *config_env(const char *name);
 
+/* A Vault client variable: name is "VAULT_X"; OpenBao's "BAO_X" wins when
+ * both are set.  Every VAULT_ variable is read through here. */
+const char *config_vault_env(const char *name);
+/* The variable config_vault_env(name) takes its value from ("BAO_X" when
+ * that is set, else name), for messages. */
+const char *config_vault_env_name(const char *name);
+/* OpenBao's name for a VAULT_ variable vaultrun reads, or NULL. */
+const char *config_bao_name(const char *name);
+
 #endif

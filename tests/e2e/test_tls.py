@@ -28,7 +28,7 @@ import types
 import pytest
 
 from vaultserver import tls_server_context
-from helpers import run_env, val
+from helpers import kv_reads, run_env, seed
 
 POLICY = ["secret/data/app/*"]
 WRONG_NAME = "wrong.example"
@@ -46,17 +46,6 @@ def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app
 
 def stderr_has(res, *needles):
     return any(all(n in ln for n in needles) for ln in res.err_lines)
-
-
-def seed(srv):
-    """A fresh password at secret/app/db; returns it."""
-    pw = val("pw")
-    srv.put("secret", "app/db", {"password": pw})
-    return pw
-
-
-def kv_reads(srv):
-    return [r for r in srv.requests if r.method == "GET" and r.path.startswith("/v1/secret/")]
 
 
 INLINE = {"DB_PASSWORD": "vault:secret/app/db#password"}

@@ -27,6 +27,12 @@ static const char *const names[] = {
 	"VAULT_MAX_RETRIES",
 	"VAULT_DISABLE_REDIRECTS",
 	"VAULTRUN_FILE",
+	"BAO_AGENT_ADDR",
+	"BAO_ADDR",
+	"BAO_NAMESPACE",
+	"BAO_CACERT",
+	"BAO_SKIP_VERIFY",
+	"BAO_MAX_RETRIES",
 };
 static char *saved[N(names)];
 
@@ -254,6 +260,27 @@ static const struct ccase cases[] = {
 	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=", NULL},
 	 "[vault]\nnamespace = m-ns\n", 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v ns=m-ns"},
+	/* OpenBao's names: BAO_X beats VAULT_X, an empty one counts as unset */
+	{{"BAO_ADDR=http://bao", "VAULT_ADDR=http://v", NULL}, NULL, 1, ST_OK,
+	 "http from=BAO_ADDR base=http://bao"},
+	{{"BAO_ADDR=", "VAULT_ADDR=http://v", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"BAO_AGENT_ADDR=http://a", "BAO_ADDR=http://bao", NULL}, NULL, 1, ST_OK,
+	 "http from=BAO_AGENT_ADDR base=http://a"},
+	{{"VAULT_AGENT_ADDR=http://a", "BAO_ADDR=http://bao", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_AGENT_ADDR base=http://a"},
+	{{"BAO_ADDR=ftp://bao", NULL}, NULL, 1, ST_CONFIG,
+	 "BAO_ADDR: ftp://bao: the scheme must be http, https, unix or file"},
+	{{"VAULT_ADDR=http://v", "BAO_NAMESPACE=b-ns", "VAULT_NAMESPACE=v-ns",
+	  "BAO_CACERT=/b.pem", NULL}, "[vault]\nca_cert = /m.pem\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v ns=b-ns ca=/b.pem"},
+	{{"VAULT_ADDR=http://v", "BAO_SKIP_VERIFY=maybe", NULL}, NULL, 1,
+	 ST_CONFIG, "BAO_SKIP_VERIFY: expected true or false"},
+	{{"VAULT_ADDR=http://v", "BAO_SKIP_VERIFY=false",
+	  "VAULT_SKIP_VERIFY=true", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "BAO_MAX_RETRIES=1", "VAULT_MAX_RETRIES=x",
+	  NULL}, NULL, 1, ST_OK, "http from=VAULT_ADDR base=http://v retries=1"},
 };
 /* clang-format on */
 
