@@ -148,6 +148,33 @@ static int env_bool(const char *name, int dflt, int *out, struct error *err)
 	return ST_OK;
 }
 
+/* The first of two variables that is set, as a heap copy; *from names it. */
+static char *either(const char *a, const char *b, int vault, const char **from)
+{
+	const char *v = vault ? config_vault_env(a) : config_env(a);
+
+	*from = vault ? config_vault_env_name(a) : a;
+	if (v == NULL) {
+		v = vault ? config_vault_env(b) : config_env(b);
+		*from = vault ? config_vault_env_name(b) : b;
+	}
+	if (v == NULL)
+		*from = NULL;
+	return v ? xstrdup(v) : NULL;
+}
+
+/* Proxies as Vault's Go client reads them (see proxy.h). */
+static void load_proxy(struct proxy_env *p)
+{
+	const char *unused;
+
+	p->vault = either("VAULT_PROXY_ADDR", "VAULT_HTTP_PROXY", 1,
+	                  &p->vault_from);
+	p->https = either("HTTPS_PROXY", "https_proxy", 0, &p->https_from);
+	p->http = either("HTTP_PROXY", "http_proxy", 0, &p->http_from);
+	p->no_proxy = either("NO_PROXY", "no_proxy", 0, &unused);
+}
+
 int config_load(struct config *c, const struct cli *cli,
                 const struct manifest *m, int need_address, struct error *err)
 {
@@ -195,6 +222,7 @@ int config_load(struct config *c, const struct cli *cli,
 	c->client_cert = pick("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT);
 	c->client_key = pick("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY);
 	c->tls_server_name = pick("VAULT_TLS_SERVER_NAME", m, VK_TLS_SERVER_NAME);
+	load_proxy(&c->proxy);
 	if ((c->client_cert == NULL) != (c->client_key == NULL))
 		return error_set(err, ST_CONFIG,
 		                 "a client certificate needs both a certificate and a key "
@@ -230,6 +258,7 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 	o->client_key = c->client_key;
 	o->tls_server_name = c->tls_server_name;
 	o->skip_verify = c->skip_verify;
+	o->proxy = c->proxy;
 }
 
 void config_free(struct config *c)
@@ -244,5 +273,9 @@ void config_free(struct config *c)
 	free(c->client_cert);
 	free(c->client_key);
 	free(c->tls_server_name);
+	free((char *)c->proxy.vault);
+	free((char *)c->proxy.https);
+	free((char *)c->proxy.http);
+	free((char *)c->proxy.no_proxy);
 	memset(c, 0, sizeof *c);
 }

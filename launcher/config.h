@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "proxy.h"
 #include "secret.h"
 #include "status.h"
 
@@ -26,6 +27,7 @@ struct config {
 	/* TLS */
 	char *ca_cert, *ca_path, *client_cert, *client_key, *tls_server_name;
 	int skip_verify;
+	struct proxy_env proxy; /* strings owned */
 	/* behaviour */
 	double timeout; /* seconds */
 	long concurrency;

@@ -8,6 +8,7 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "transport.h"
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
@@ -54,6 +55,7 @@ struct fetcher {
 	size_t npool;
 	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
+	struct transport *transport;   /* each handle's settings */
 	long inflight;
 	unsigned requests, peak;
 	unsigned long long rng;
@@ -157,7 +159,8 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	f->pool = xcalloc((size_t)conns, sizeof *f->pool);
-	if (tls_name(f, err) != ST_OK) {
+	if (tls_name(f, err) != ST_OK ||
+	    transport_new(&f->transport, &f->o, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
 	}
@@ -367,8 +370,6 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left(f));
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left(f));
 	/* Over https, wait for ALPN to say whether the first connection can
 	 * multiplex (HTTP/2: one connection for everything).  Plain http never
 	 * multiplexes, and waiting would cost the first round trip. */
@@ -385,20 +386,10 @@ static int start(struct fetcher *f, struct xfer *x)
 		if (strcmp(x->method, "POST") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
 	}
-	if (f->o.ca_cert)
-		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_cert);
-	if (f->o.ca_path)
-		curl_easy_setopt(e, CURLOPT_CAPATH, f->o.ca_path);
-	if (f->o.client_cert)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, f->o.client_cert);
-	if (f->o.client_key)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, f->o.client_key);
+	transport_setup(f->transport, e, x->redirected ? x->url : f->o.base_url,
+	                f->o.unix_socket && !x->redirected, ms_left(f));
 	if (f->connect_to)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
-	if (f->o.skip_verify) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	if (log_enabled(LOG_TRACE)) {
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
@@ -709,6 +700,7 @@ void fetch_free(struct fetcher *f)
 	secret_wipe(&f->token);
 	free(f->base_url);
 	curl_slist_free_all(f->connect_to);
+	transport_free(f->transport);
 	free(f);
 	curl_global_cleanup();
 }

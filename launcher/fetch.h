@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "proxy.h"
 #include "secret.h"
 #include "status.h"
 
@@ -27,6 +28,7 @@ struct fetch_opts {
 	const char *ca_cert, *ca_path, *client_cert, *client_key;
 	const char *tls_server_name;
 	int skip_verify;
+	struct proxy_env proxy; /* strings borrowed */
 };
 
 enum { FETCH_NO_TOKEN = 1 }; /* flags for fetch_add */

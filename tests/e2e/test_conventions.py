@@ -12,8 +12,11 @@ so that a target name that resolves nowhere (vault.invalid) can still be
 served through it.
 """
 
+import base64
+import http.client
 import os
 import secrets
+import select
 import socket
 import socketserver
 import threading
@@ -21,9 +24,19 @@ import threading
 import pytest
 
 from helpers import err_line, kv_reads, run_env, seed, val
+from vaultserver import tls_server_context
 
 INLINE = {"DB_PASSWORD": "vault:secret/app/db#password"}
 
+
+def read_ok(run, envdump, srv, env, args=()):
+    """Seed srv, run with env plus the inline reference, check that the
+    command got the password; returns (result, child environment)."""
+    pw = seed(srv)
+    res, child = run_env(run, envdump, list(args), env={**INLINE, **env})
+    assert res.rc == 0, res
+    assert child["DB_PASSWORD"] == pw
+    return res, child
 
 
 # --------------------------------------------------------------------------
@@ -31,22 +44,16 @@ INLINE = {"DB_PASSWORD": "vault:secret/app/db#password"}
 
 
 def test_bao_addr_and_token_alone(run, vault, envdump):
-    pw = seed(vault)
-    res, env = run_env(run, envdump, [], env={"BAO_ADDR": vault.url,
-                                               "BAO_TOKEN": vault.root_token, **INLINE})
-    assert res.rc == 0, res
-    assert env["DB_PASSWORD"] == pw
+    res, env = read_ok(run, envdump, vault, {"BAO_ADDR": vault.url,
+                                               "BAO_TOKEN": vault.root_token}, [])
     assert all(r.token == vault.root_token for r in vault.requests)
 
 
 @pytest.mark.parametrize("addr", ["BAO_ADDR", "BAO_AGENT_ADDR"])
 def test_bao_names_win_over_vault_names(run, vault, closed_url, envdump, addr):
-    pw = seed(vault)
-    res, env = run_env(run, envdump, [], env={
+    res, env = read_ok(run, envdump, vault, {
         addr: vault.url, "VAULT_ADDR": closed_url,
-        "BAO_TOKEN": vault.root_token, "VAULT_TOKEN": "hvs.not-the-token", **INLINE})
-    assert res.rc == 0, res
-    assert env["DB_PASSWORD"] == pw
+        "BAO_TOKEN": vault.root_token, "VAULT_TOKEN": "hvs.not-the-token"}, [])
     assert all(r.token == vault.root_token for r in vault.requests)
 
 
@@ -70,14 +77,11 @@ def test_bao_token_kept_with_keep_vault_env(run, vault, envdump):
 
 
 def test_bao_approle_login_and_credentials_stripped(run, vault, envdump):
-    pw = seed(vault)
     rid, sid = "role-" + secrets.token_hex(6), "sid-" + secrets.token_hex(10)
     vault.add_approle(rid, sid, policies=["secret/data/app/*"])
-    res, env = run_env(run, envdump, [], env={
+    res, env = read_ok(run, envdump, vault, {
         "BAO_ADDR": vault.url, "BAO_ROLE_ID": rid, "BAO_SECRET_ID": sid,
-        "VAULT_ROLE_ID": "not-the-role", **INLINE})
-    assert res.rc == 0, res
-    assert env["DB_PASSWORD"] == pw
+        "VAULT_ROLE_ID": "not-the-role"}, [])
     assert vault.logins == {"approle": 1}
     for name in ("BAO_ROLE_ID", "BAO_SECRET_ID", "VAULT_ROLE_ID"):
         assert name not in env
@@ -105,14 +109,11 @@ def test_bao_max_retries_invalid_names_bao(run, vault, envdump):
 
 
 def test_bao_token_path_beats_home_vault_token(run, vault, secret_file, envdump):
-    pw = seed(vault)
     (run.home / ".vault-token").write_text("hvs.stale-token\n")
     os.chmod(run.home / ".vault-token", 0o600)
     tok = secret_file("bao-token", vault.root_token + "\n")
-    res, env = run_env(run, envdump, ["-v"], env={"VAULT_ADDR": vault.url,
-                                                   "BAO_TOKEN_PATH": tok, **INLINE})
-    assert res.rc == 0, res
-    assert env["DB_PASSWORD"] == pw
+    res, env = read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url,
+                                                   "BAO_TOKEN_PATH": tok}, ["-v"])
     assert err_line(res, "auth: token from BAO_TOKEN_PATH"), res
     assert all(r.token == vault.root_token for r in vault.requests)
 
@@ -125,3 +126,246 @@ def test_bao_token_path_missing_is_66(run, vault, tmp_path, envdump):
     assert env is None
     assert "BAO_TOKEN_PATH" in res.err, res
     assert vault.request_count == 0
+
+
+# --------------------------------------------------------------------------
+# proxies
+
+
+class LoggingProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards every request to upstream
+    ((host, port)), whatever host it names: requests in absolute form are
+    replayed with http.client, CONNECT opens a tunnel.  .seen lists
+    (method, target, Proxy-Authorization or None) in arrival order."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.seen = []
+        proxy = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                while self.one():
+                    pass
+
+            def one(self):
+                line = self.rfile.readline(65537).decode("latin-1")
+                if not line.strip():
+                    return False
+                method, target, _ = line.split(" ", 2)
+                headers = []
+                while True:
+                    h = self.rfile.readline(65537).decode("latin-1")
+                    if h in ("\r\n", "\n", ""):
+                        break
+                    k, _, v = h.partition(":")
+                    headers.append((k.strip(), v.strip()))
+                auth = next((v for k, v in headers if k.lower() == "proxy-authorization"), None)
+                proxy.seen.append((method, target, auth))
+                if method == "CONNECT":
+                    self.tunnel()
+                    return False
+                return self.forward(method, target, headers)
+
+            def tunnel(self):
+                up = socket.create_connection(proxy.upstream, timeout=10)
+                self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                self.wfile.flush()
+                socks = [self.connection, up]
+                try:
+                    while True:
+                        r, _, _ = select.select(socks, [], [], 10)
+                        if not r:
+                            return
+                        for s in r:
+                            data = s.recv(65536)
+                            if not data:
+                                return
+                            (up if s is self.connection else self.connection).sendall(data)
+                finally:
+                    up.close()
+
+            def forward(self, method, target, headers):
+                path = "/" + target.split("://", 1)[-1].partition("/")[2]
+                n = int(next((v for k, v in headers if k.lower() == "content-length"), 0))
+                body = self.rfile.read(n) if n else None
+                keep = {k: v for k, v in headers if k.lower() not in (
+                    "host", "connection", "proxy-connection", "proxy-authorization",
+                    "content-length")}
+                c = http.client.HTTPConnection(*proxy.upstream, timeout=10)
+                try:
+                    c.request(method, path, body=body, headers=keep)
+                    r = c.getresponse()
+                    data = r.read()
+                finally:
+                    c.close()
+                out = ["HTTP/1.1 %d %s" % (r.status, r.reason)]
+                out += ["%s: %s" % (k, v) for k, v in r.getheaders()
+                        if k.lower() not in ("connection", "content-length", "transfer-encoding")]
+                out += ["Content-Length: %d" % len(data), "", ""]
+                self.wfile.write("\r\n".join(out).encode("latin-1") + data)
+                self.wfile.flush()
+                return True
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy_for():
+    made = []
+
+    def make(srv):
+        p = LoggingProxy(srv.address)
+        made.append(p)
+        return p
+    yield make
+    for p in made:
+        p.stop()
+
+
+@pytest.fixture
+def tls_vault(vault_factory, tls_certs):
+    return vault_factory(ssl_context=tls_server_context(str(tls_certs.server_crt),
+                                                        str(tls_certs.server_key)))
+
+
+def named(srv, host="vault.invalid"):
+    """srv's URL with a host name that resolves nowhere: only a proxy that
+    forwards it to srv can reach it."""
+    return srv.url.replace("127.0.0.1", host)
+
+
+def every_proxy(p):
+    return {"HTTPS_PROXY": p.url, "HTTP_PROXY": p.url, "https_proxy": p.url,
+            "http_proxy": p.url, "ALL_PROXY": p.url, "all_proxy": p.url}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_env_proxies_never_apply_to_loopback(run, vault, proxy_for, envdump, host):
+    """Before: a token for an agent on 127.0.0.1 went through HTTP_PROXY."""
+    p = proxy_for(vault)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": named(vault, host), "VAULT_TOKEN": vault.root_token,
+        **every_proxy(p)}, ["-v"])
+    assert p.seen == []
+    assert "vaultrun: proxy: none (HTTP_PROXY does not apply to a loopback address)" \
+        in res.err_lines, res
+
+
+def test_https_proxy_never_applies_to_loopback_tls(run, tls_vault, tls_certs, proxy_for, envdump):
+    p = proxy_for(tls_vault)
+    res, env = read_ok(run, envdump, tls_vault, {
+        "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token,
+        "VAULT_CACERT": tls_certs.ca, **every_proxy(p)}, [])
+    assert p.seen == []
+
+
+@pytest.mark.parametrize("var", ["HTTP_PROXY", "http_proxy"])
+def test_http_proxy_for_a_remote_http_address(run, vault, proxy_for, envdump, var):
+    p = proxy_for(vault)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": named(vault), "VAULT_TOKEN": vault.root_token,
+        var: p.url, "HTTPS_PROXY": "http://127.0.0.1:9"}, ["-v"])
+    assert len(p.seen) == vault.request_count > 0
+    assert all(m == "GET" and t.startswith(named(vault) + "/v1/") for m, t, _ in p.seen), p.seen
+    assert "vaultrun: proxy: %s (from %s)" % (p.url, var) in res.err_lines, res
+
+
+def test_https_proxy_tunnels_a_remote_https_address(run, tls_vault, proxy_for, envdump):
+    p = proxy_for(tls_vault)
+    host = named(tls_vault).split("://")[1]
+    res, env = read_ok(run, envdump, tls_vault, {
+        "VAULT_ADDR": named(tls_vault), "VAULT_TOKEN": tls_vault.root_token,
+        "VAULT_SKIP_VERIFY": "true", "HTTPS_PROXY": p.url,
+        "HTTP_PROXY": "http://127.0.0.1:9"}, [])
+    assert p.seen and all(s == ("CONNECT", host, None) for s in p.seen), p.seen
+    assert len(kv_reads(tls_vault)) == 1
+
+
+@pytest.mark.parametrize("no_proxy", ["vault.invalid", ".invalid", "*", "x, vault.invalid:%d"])
+def test_no_proxy_names_the_host(run, vault, proxy_for, envdump, no_proxy):
+    seed(vault)
+    p = proxy_for(vault)
+    res, env = run_env(run, envdump, ["-v"], env={
+        "VAULT_ADDR": named(vault), "VAULT_TOKEN": vault.root_token,
+        "HTTP_PROXY": p.url, "NO_PROXY": no_proxy.replace("%d", str(vault.port)),
+        "VAULT_MAX_RETRIES": "0", **INLINE})
+    assert res.rc == 69, res  # direct: vault.invalid does not resolve
+    assert env is None
+    assert p.seen == []
+    assert "vaultrun: proxy: none (HTTP_PROXY does not apply to a host NO_PROXY names)" \
+        in res.err_lines, res
+
+
+def test_all_proxy_never_applies(run, vault, proxy_for, envdump):
+    seed(vault)
+    p = proxy_for(vault)
+    res, env = run_env(run, envdump, [], env={
+        "VAULT_ADDR": named(vault), "VAULT_TOKEN": vault.root_token,
+        "ALL_PROXY": p.url, "all_proxy": p.url, "VAULT_MAX_RETRIES": "0", **INLINE})
+    assert res.rc == 69, res
+    assert p.seen == []
+
+
+@pytest.mark.parametrize("var", ["VAULT_PROXY_ADDR", "VAULT_HTTP_PROXY", "BAO_PROXY_ADDR"])
+def test_vault_proxy_applies_to_every_request(run, vault, proxy_for, envdump, var):
+    """Loopback and NO_PROXY included, as in Vault's client."""
+    p = proxy_for(vault)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, var: p.url,
+        "NO_PROXY": "*", "HTTP_PROXY": "http://127.0.0.1:9"}, [])
+    assert len(p.seen) == vault.request_count > 0
+
+
+def test_vault_proxy_addr_beats_vault_http_proxy(run, vault, proxy_for, closed_url, envdump):
+    p = proxy_for(vault)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_PROXY_ADDR": p.url, "VAULT_HTTP_PROXY": closed_url}, [])
+    assert p.seen
+
+
+def test_vault_proxy_tunnels_https_and_verifies(run, tls_vault, tls_certs, proxy_for, envdump):
+    p = proxy_for(tls_vault)
+    res, env = read_ok(run, envdump, tls_vault, {
+        "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token,
+        "VAULT_CACERT": tls_certs.ca, "VAULT_PROXY_ADDR": p.url}, [])
+    assert p.seen and all(m == "CONNECT" for m, _, _ in p.seen), p.seen
+
+
+def test_proxy_credentials_are_used_and_masked(run, vault, proxy_for, envdump):
+    p = proxy_for(vault)
+    secret = "proxy-pw-" + secrets.token_hex(6)
+    run.forbid(secret)
+    url = p.url.replace("http://", "http://svc:%s@" % secret)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_PROXY_ADDR": url}, ["-v"])
+    want = "Basic " + base64.b64encode(("svc:" + secret).encode()).decode()
+    assert p.seen and all(a == want for _, _, a in p.seen), p.seen
+    assert "vaultrun: proxy: %s (from VAULT_PROXY_ADDR)" % url.replace(secret, "****") \
+        in res.err_lines, res
+
+
+def test_unix_socket_is_never_proxied(run, vault_factory, tmp_path, proxy_for, envdump):
+    srv = vault_factory(unix_path=str(tmp_path / "agent.sock"))
+    tcp = vault_factory()
+    p = proxy_for(tcp)
+    res, env = read_ok(run, envdump, srv, {
+        "VAULT_AGENT_ADDR": srv.url, "VAULT_TOKEN": srv.root_token,
+        "VAULT_PROXY_ADDR": p.url, **every_proxy(p)}, [])
+    assert p.seen == []

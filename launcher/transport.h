@@ -1,0 +1,28 @@
+/* transport.h - how each request reaches the server: the proxy, the
+ * User-Agent, the per-request timeout, the TLS files; and what libcurl
+ * negotiated.  fetch.c owns the loop; this file owns a handle's settings.
+ */
+#ifndef VAULTRUN_TRANSPORT_H
+#define VAULTRUN_TRANSPORT_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#include "fetch.h"
+#include "status.h"
+
+struct transport;
+
+/* Settings borrowed from o (which must outlive the transport).  Logs the
+ * proxy decision for o->base_url (-v).  Errors: ST_CONFIG naming the
+ * setting. */
+int transport_new(struct transport **out, const struct fetch_opts *o,
+                  struct error *err);
+void transport_free(struct transport *t);
+
+/* Set e up for a request to url (its real address, not a TLS server name's
+ * stand-in); via_unix: over o->unix_socket.  ms_left bounds the attempt. */
+void transport_setup(struct transport *t, CURL *e, const char *url,
+                     int via_unix, long ms_left);
+
+#endif
