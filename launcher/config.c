@@ -11,6 +11,7 @@
 #define DEFAULT_TIMEOUT 30.0
 #define DEFAULT_CONCURRENCY 32
 #define DEFAULT_RETRIES 5
+#define DEFAULT_CLIENT_TIMEOUT 60.0 /* seconds, as Vault's CLI */
 
 const char *config_env(const char *name)
 {
@@ -148,6 +149,95 @@ static int env_bool(const char *name, int dflt, int *out, struct error *err)
 	return ST_OK;
 }
 
+/* Go's time.ParseDuration: one or more "<decimal><unit>" terms, units ns us
+ * µs ms s m h ("1m30s", "1.5s"); returns seconds, or -1. */
+static double go_duration(const char *s)
+{
+	static const struct {
+		const char *unit;
+		double seconds;
+	} units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6},
+	             {"ms", 1e-3}, {"s", 1},     {"m", 60},
+	             {"h", 3600}};
+	double total = 0;
+	size_t i, n;
+
+	if (*s == '\0')
+		return -1;
+	while (*s) {
+		char num[32];
+		double v;
+
+		n = strspn(s, "0123456789.");
+		if (n == 0 || n >= sizeof num)
+			return -1;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		if (parse_seconds(num, &v) != 0)
+			return -1;
+		s += n;
+		for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+			size_t un = strlen(units[i].unit);
+
+			/* the table has "ms" before "m" */
+			if (strncmp(s, units[i].unit, un) == 0)
+				break;
+		}
+		if (i == sizeof units / sizeof units[0])
+			return -1;
+		total += v * units[i].seconds;
+		s += strlen(units[i].unit);
+	}
+	return total;
+}
+
+/* VAULT_CLIENT_TIMEOUT: integer seconds or a Go duration (the CLI's
+ * ParseDurationSecond); VAULT_RATE_LIMIT: "rate[:burst]". */
+static int load_limits(struct config *c, struct error *err)
+{
+	const char *v, *colon;
+	unsigned long n;
+	double secs;
+
+	c->client_timeout = DEFAULT_CLIENT_TIMEOUT;
+	if ((v = config_vault_env("VAULT_CLIENT_TIMEOUT"))) {
+		secs = parse_ulong(v, 0, 1000000, &n) == 0 ? (double)n :
+		                                             go_duration(v);
+		if (secs < 0 || secs > 1e6)
+			return error_set(err, ST_CONFIG,
+			                 "%s: expected seconds or a duration such "
+			                 "as 30s or 1m30s",
+			                 config_vault_env_name(
+						 "VAULT_CLIENT_TIMEOUT"));
+		c->client_timeout = secs;
+	}
+	if ((v = config_vault_env("VAULT_RATE_LIMIT"))) {
+		char num[32];
+		size_t len;
+
+		colon = strchr(v, ':');
+		len = colon ? (size_t)(colon - v) : strlen(v);
+		if (len >= sizeof num)
+			len = 0;
+		memcpy(num, v, len);
+		num[len] = '\0';
+		c->rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs : 0;
+		/* Go takes int(rate) as the burst; at least one request must
+		 * be able to go. */
+		c->burst = (long)c->rate < 1 ? 1 : (long)c->rate;
+		if (colon && parse_ulong(colon + 1, 1, 100000, &n) == 0)
+			c->burst = (long)n;
+		else if (colon)
+			c->rate = 0;
+		if (c->rate <= 0)
+			return error_set(err, ST_CONFIG,
+			                 "%s: expected requests per second and an "
+			                 "optional burst, such as 10 or 10:20",
+			                 config_vault_env_name("VAULT_RATE_LIMIT"));
+	}
+	return env_bool("VAULT_SRV_LOOKUP", 0, &c->srv_lookup, err);
+}
+
 /* The first of two variables that is set, as a heap copy; *from names it. */
 static char *either(const char *a, const char *b, int vault, const char **from)
 {
@@ -198,6 +288,8 @@ int config_load(struct config *c, const struct cli *cli,
 	if ((rc = env_bool("VAULT_DISABLE_REDIRECTS", 0, &b, err)) != ST_OK)
 		return rc;
 	c->follow_redirects = !b;
+	if ((rc = load_limits(c, err)) != ST_OK)
+		return rc;
 
 	if ((v = config_vault_env("VAULT_AGENT_ADDR")))
 		c->address_from = config_vault_env_name("VAULT_AGENT_ADDR");
@@ -252,6 +344,9 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 	o->max_retries = c->max_retries;
 	o->follow_redirects = c->follow_redirects;
 	o->deadline = now_ms() + c->timeout * 1000.0;
+	o->client_timeout = c->client_timeout * 1000.0;
+	o->rate = c->rate;
+	o->burst = c->burst;
 	o->ca_cert = c->ca_cert;
 	o->ca_path = c->ca_path;
 	o->client_cert = c->client_cert;

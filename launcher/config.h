@@ -33,6 +33,10 @@ struct config {
 	long concurrency;
 	int max_retries;
 	int follow_redirects;
+	double client_timeout; /* seconds per request; 0: only the deadline */
+	double rate;           /* requests per second; 0: no limit */
+	long burst;
+	int srv_lookup; /* VAULT_SRV_LOOKUP asked for (and is ignored) */
 	/* every [vault] setting that came from the manifest or environment,
 	 * for the login methods (auth.c) */
 	const struct manifest *manifest; /* borrowed, may be NULL */

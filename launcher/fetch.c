@@ -8,6 +8,7 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "transport.h"
 #include "util.h"
 
@@ -56,6 +57,7 @@ struct fetcher {
 	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	struct transport *transport;   /* each handle's settings */
+	struct ratelimit rl;           /* VAULT_RATE_LIMIT */
 	long inflight;
 	unsigned requests, peak;
 	unsigned long long rng;
@@ -164,6 +166,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		fetch_free(f);
 		return NULL;
 	}
+	ratelimit_init(&f->rl, o->rate, o->burst, now_ms());
 	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
 	    f->rng == 0)
 		f->rng = (unsigned long long)now_ms() | 1;
@@ -477,6 +480,7 @@ static int retryable_curl(CURLcode rc)
 	case CURLE_PARTIAL_FILE:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
+	case CURLE_OPERATION_TIMEDOUT: /* VAULT_CLIENT_TIMEOUT, not the deadline */
 		return 1;
 	default:
 		return 0;
@@ -559,6 +563,10 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			snprintf(reason, sizeof reason,
 			         "cannot connect to unix socket %s",
 			         f->o.unix_socket);
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+			snprintf(reason, sizeof reason,
+			         "no answer within %g s (VAULT_CLIENT_TIMEOUT)",
+			         f->o.client_timeout / 1000.0);
 		else
 			snprintf(reason, sizeof reason, "%s",
 			         x->errbuf[0] ? x->errbuf :
@@ -655,11 +663,20 @@ int fetch_run(struct fetcher *f, struct error *err)
 			}
 		}
 		f->waiting = later;
-		while (f->inflight < f->o.concurrency && (x = pop(&f->ready)))
+		while (f->inflight < f->o.concurrency && f->ready.head) {
+			double wait = ratelimit_take(&f->rl, now);
+
+			if (wait > 0) {
+				if (now + wait < next)
+					next = now + wait;
+				break;
+			}
+			x = pop(&f->ready);
 			if (start(f, x) != 0) {
 				finish(x, 0, ST_OSERR, "cannot start a transfer");
 				progressed = 1;
 			}
+		}
 		if (curl_multi_perform(f->multi, &running) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,
 			                 "curl_multi_perform failed");

@@ -24,7 +24,10 @@ struct fetch_opts {
 	long concurrency;
 	int max_retries;
 	int follow_redirects;
-	double deadline; /* absolute, on the now_ms() clock */
+	double deadline;       /* absolute, on the now_ms() clock */
+	double client_timeout; /* ms per attempt; 0: only the deadline */
+	double rate;           /* requests per second; 0: no limit */
+	long burst;
 	const char *ca_cert, *ca_path, *client_cert, *client_key;
 	const char *tls_server_name;
 	int skip_verify;

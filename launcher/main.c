@@ -190,6 +190,10 @@ int main(int argc, char **argv)
 	if (r.cfg.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");
+	if (r.cfg.srv_lookup)
+		log_warn("%s is not supported: ignoring it (the address is "
+		         "used as given)",
+		         config_vault_env_name("VAULT_SRV_LOOKUP"));
 	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
 		struct fetch_opts o;
 

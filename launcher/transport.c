@@ -67,6 +67,9 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 	p = proxy_choose(&o->proxy, url, via_unix, &from, &why);
 	curl_easy_setopt(e, CURLOPT_PROXY, p ? p : "");
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	/* VAULT_CLIENT_TIMEOUT bounds each attempt, inside the deadline. */
+	if (o->client_timeout > 0 && o->client_timeout < (double)ms_left)
+		ms_left = (long)o->client_timeout;
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left);
 	if (o->ca_cert)

@@ -369,3 +369,112 @@ def test_unix_socket_is_never_proxied(run, vault_factory, tmp_path, proxy_for, e
         "VAULT_AGENT_ADDR": srv.url, "VAULT_TOKEN": srv.root_token,
         "VAULT_PROXY_ADDR": p.url, **every_proxy(p)}, [])
     assert p.seen == []
+
+
+# --------------------------------------------------------------------------
+# VAULT_CLIENT_TIMEOUT, VAULT_RATE_LIMIT, VAULT_SRV_LOOKUP
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("value", ["1", "1s", "1000ms"])
+def test_client_timeout_retries_a_slow_attempt(run, vault, envdump, value):
+    """The first read takes 20 s; with a 1 s client timeout the attempt is
+    cut off and retried, and the retry is answered at once."""
+    vault.add_fault("GET", "secret/data/app/db", times=1, action="delay", seconds=20)
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_CLIENT_TIMEOUT": value}, ["-vv"])
+    assert len(kv_reads(vault)) == 2
+    assert err_line(res, "GET /v1/secret/data/app/db: retrying in"), res
+    # the bound: one 1 s timeout plus a short backoff, far below the 20 s delay
+    assert res.elapsed < 10, res
+
+
+def test_client_timeout_when_retries_run_out(run, vault, envdump):
+    seed(vault)
+    vault.add_fault("GET", "secret/data/app/db", action="delay", seconds=20)
+    res, env = run_env(run, envdump, [], env={
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_CLIENT_TIMEOUT": "0.5s", "VAULT_MAX_RETRIES": "1", **INLINE})
+    assert res.rc == 69, res
+    assert env is None
+    assert len(kv_reads(vault)) == 2
+    assert res.err_lines == [
+        "vaultrun: environment: DB_PASSWORD: secret/app/db#password: no answer within "
+        "0.5 s (VAULT_CLIENT_TIMEOUT) after 2 attempts"], res
+
+
+def test_deadline_beats_client_timeout(run, vault, envdump):
+    """-t 1 with the default 60 s client timeout: the deadline, 75."""
+    seed(vault)
+    vault.add_fault("GET", "secret/data/app/db", action="delay", seconds=20)
+    res, env = run_env(run, envdump, ["-t", "1"], env={
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, **INLINE})
+    assert res.rc == 75, res
+    assert len(kv_reads(vault)) == 1
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1.5"])
+def test_client_timeout_invalid_is_78(run, vault, envdump, value):
+    res, env = run_env(run, envdump, [], env={
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_CLIENT_TIMEOUT": value, **INLINE})
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_CLIENT_TIMEOUT: expected seconds or a "
+                             "duration such as 30s or 1m30s"]
+    assert vault.request_count == 0
+
+
+def read_many(run, vault, manifest, envdump, n, limit):
+    """Read n secrets (no mount detection) under VAULT_RATE_LIMIT=limit."""
+    lines = []
+    for i in range(n):
+        vault.put("secret", "app/s%d" % i, {"value": val()})
+        lines.append("S%d = secret/app/s%d" % (i, i))
+    m = manifest("[mounts]\nsecret = 2\n[env]\n" + "\n".join(lines) + "\n")
+    res, env = run_env(run, envdump, ["-f", m], env={
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_RATE_LIMIT": limit})
+    assert res.rc == 0, res
+    return res
+
+
+def test_rate_limit_spaces_requests(run, vault, manifest, envdump):
+    """8 reads at 10 a second with a burst of 1: the requests' arrival
+    times span at least 0.7 s (a lower bound: load only makes it longer)."""
+    res = read_many(run, vault, manifest, envdump, 8, "10:1")
+    times = sorted(r.time for r in vault.requests)
+    assert len(times) == 8
+    assert times[-1] - times[0] >= 0.7 * 0.9, times
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.1 * 0.5, gaps
+
+
+def test_rate_limit_burst_goes_at_once(run, vault, manifest, envdump, time_limit):
+    res = read_many(run, vault, manifest, envdump, 4, "0.1:4")
+    # at 0.1 a second a fifth request would wait 10 s; four fit the burst
+    assert res.elapsed < time_limit(5), res
+
+
+@pytest.mark.parametrize("value", ["0", "x", "10:0", "10:many"])
+def test_rate_limit_invalid_is_78(run, vault, envdump, value):
+    res, env = run_env(run, envdump, [], env={
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+        "VAULT_RATE_LIMIT": value, **INLINE})
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_RATE_LIMIT: expected requests per second and "
+                             "an optional burst, such as 10 or 10:20"]
+
+
+@pytest.mark.parametrize("var", ["VAULT_SRV_LOOKUP", "BAO_SRV_LOOKUP"])
+def test_srv_lookup_is_warned_about(run, vault, envdump, var):
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, var: "true"})
+    assert res.err_lines == ["vaultrun: %s is not supported: ignoring it (the address is "
+                             "used as given)" % var]
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, var: "true"}, ["-q"])
+    assert res.err_lines == []
+    res, env = read_ok(run, envdump, vault, {
+        "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, var: "false"})
+    assert res.err_lines == []

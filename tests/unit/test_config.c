@@ -33,6 +33,10 @@ static const char *const names[] = {
 	"BAO_CACERT",
 	"BAO_SKIP_VERIFY",
 	"BAO_MAX_RETRIES",
+	"VAULT_CLIENT_TIMEOUT",
+	"VAULT_RATE_LIMIT",
+	"VAULT_SRV_LOOKUP",
+	"BAO_CLIENT_TIMEOUT",
 };
 static char *saved[N(names)];
 
@@ -109,6 +113,12 @@ static void summary(const struct config *c, char *buf, size_t cap)
 		PUT(" t=%g", c->timeout);
 	if (c->concurrency != 32)
 		PUT(" j=%ld", c->concurrency);
+	if (c->client_timeout != 60.0)
+		PUT(" ct=%g", c->client_timeout);
+	if (c->rate > 0)
+		PUT(" rate=%g:%ld", c->rate, c->burst);
+	if (c->srv_lookup)
+		PUT(" srv");
 #undef STR
 #undef PUT
 }
@@ -281,6 +291,47 @@ static const struct ccase cases[] = {
 	 "http from=VAULT_ADDR base=http://v"},
 	{{"VAULT_ADDR=http://v", "BAO_MAX_RETRIES=1", "VAULT_MAX_RETRIES=x",
 	  NULL}, NULL, 1, ST_OK, "http from=VAULT_ADDR base=http://v retries=1"},
+	/* VAULT_CLIENT_TIMEOUT: integer seconds or a Go duration */
+	{{"VAULT_CLIENT_TIMEOUT=5", NULL}, NULL, 0, ST_OK, "http ct=5"},
+	{{"VAULT_CLIENT_TIMEOUT=0", NULL}, NULL, 0, ST_OK, "http ct=0"},
+	{{"VAULT_CLIENT_TIMEOUT=30s", NULL}, NULL, 0, ST_OK, "http ct=30"},
+	{{"VAULT_CLIENT_TIMEOUT=1m30s", NULL}, NULL, 0, ST_OK, "http ct=90"},
+	{{"VAULT_CLIENT_TIMEOUT=1.5s", NULL}, NULL, 0, ST_OK, "http ct=1.5"},
+	{{"VAULT_CLIENT_TIMEOUT=250ms", NULL}, NULL, 0, ST_OK, "http ct=0.25"},
+	{{"VAULT_CLIENT_TIMEOUT=1h", NULL}, NULL, 0, ST_OK, "http ct=3600"},
+	{{"BAO_CLIENT_TIMEOUT=2s", "VAULT_CLIENT_TIMEOUT=x", NULL}, NULL, 0,
+	 ST_OK, "http ct=2"},
+	{{"VAULT_CLIENT_TIMEOUT=1.5", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=-1", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=5x", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=s", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"BAO_CLIENT_TIMEOUT=soon", NULL}, NULL, 0, ST_CONFIG,
+	 "BAO_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	/* VAULT_RATE_LIMIT: rate[:burst], the burst int(rate) and at least 1 */
+	{{"VAULT_RATE_LIMIT=10", NULL}, NULL, 0, ST_OK, "http rate=10:10"},
+	{{"VAULT_RATE_LIMIT=2.5:7", NULL}, NULL, 0, ST_OK, "http rate=2.5:7"},
+	{{"VAULT_RATE_LIMIT=0.5", NULL}, NULL, 0, ST_OK, "http rate=0.5:1"},
+	{{"VAULT_RATE_LIMIT=0", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=10:0", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=fast", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=:5", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	/* VAULT_SRV_LOOKUP: recorded, to be warned about */
+	{{"VAULT_SRV_LOOKUP=true", NULL}, NULL, 0, ST_OK, "http srv"},
+	{{"VAULT_SRV_LOOKUP=false", NULL}, NULL, 0, ST_OK, "http"},
+	{{"VAULT_SRV_LOOKUP=maybe", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_SRV_LOOKUP: expected true or false"},
 };
 /* clang-format on */
 
