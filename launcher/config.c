@@ -89,6 +89,21 @@ static char *pick(const char *env, const struct manifest *m, enum vkey k)
 	return v ? xstrdup(v) : NULL;
 }
 
+/* pick, and say where the value came from (a heap string, or NULL). */
+static char *pick_from(const char *env, const struct manifest *m, enum vkey k,
+                       char **from)
+{
+	char *v = pick(env, m, k);
+
+	*from = NULL;
+	if (v && config_vault_env(env))
+		*from = xstrdup(config_vault_env_name(env));
+	else if (v)
+		*from = xasprintf("%s:%u: %s", m->file, m->vault_line[k],
+		                  manifest_vkey_name(k));
+	return v;
+}
+
 static int parse_address(struct config *c, struct error *err)
 {
 	const char *a = c->address, *host;
@@ -309,10 +324,12 @@ int config_load(struct config *c, const struct cli *cli,
 	}
 
 	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE);
-	c->ca_cert = pick("VAULT_CACERT", m, VK_CA_CERT);
-	c->ca_path = pick("VAULT_CAPATH", m, VK_CA_PATH);
-	c->client_cert = pick("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT);
-	c->client_key = pick("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY);
+	c->ca_cert = pick_from("VAULT_CACERT", m, VK_CA_CERT, &c->ca_cert_from);
+	c->ca_path = pick_from("VAULT_CAPATH", m, VK_CA_PATH, &c->ca_path_from);
+	c->client_cert = pick_from("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT,
+	                           &c->client_cert_from);
+	c->client_key = pick_from("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY,
+	                          &c->client_key_from);
 	c->tls_server_name = pick("VAULT_TLS_SERVER_NAME", m, VK_TLS_SERVER_NAME);
 	load_proxy(&c->proxy);
 	if ((c->client_cert == NULL) != (c->client_key == NULL))
@@ -351,6 +368,10 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 	o->ca_path = c->ca_path;
 	o->client_cert = c->client_cert;
 	o->client_key = c->client_key;
+	o->ca_cert_from = c->ca_cert_from;
+	o->ca_path_from = c->ca_path_from;
+	o->client_cert_from = c->client_cert_from;
+	o->client_key_from = c->client_key_from;
 	o->tls_server_name = c->tls_server_name;
 	o->skip_verify = c->skip_verify;
 	o->proxy = c->proxy;
@@ -368,6 +389,10 @@ void config_free(struct config *c)
 	free(c->client_cert);
 	free(c->client_key);
 	free(c->tls_server_name);
+	free(c->ca_cert_from);
+	free(c->ca_path_from);
+	free(c->client_cert_from);
+	free(c->client_key_from);
 	free((char *)c->proxy.vault);
 	free((char *)c->proxy.https);
 	free((char *)c->proxy.http);

@@ -26,6 +26,9 @@ struct config {
 	char *namespace;
 	/* TLS */
 	char *ca_cert, *ca_path, *client_cert, *client_key, *tls_server_name;
+	/* where each file setting came from, for messages: "VAULT_CACERT",
+	 * "BAO_CACERT", "m.ini:3: ca_cert" */
+	char *ca_cert_from, *ca_path_from, *client_cert_from, *client_key_from;
 	int skip_verify;
 	struct proxy_env proxy; /* strings owned */
 	/* behaviour */

@@ -556,8 +556,14 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		char reason[CURL_ERROR_SIZE + 64];
+		char reason[CURL_ERROR_SIZE + 256];
+		int st = transport_failure(f->transport, rc, x->errbuf, x->url,
+		                           reason, sizeof reason);
 
+		if (st != ST_OK) {
+			finish(x, 0, st, reason);
+			return;
+		}
 		if (f->o.unix_socket && !x->redirected &&
 		    rc == CURLE_COULDNT_CONNECT)
 			snprintf(reason, sizeof reason,

@@ -29,6 +29,8 @@ struct fetch_opts {
 	double rate;           /* requests per second; 0: no limit */
 	long burst;
 	const char *ca_cert, *ca_path, *client_cert, *client_key;
+	const char *ca_cert_from, *ca_path_from; /* the settings' names */
+	const char *client_cert_from, *client_key_from;
 	const char *tls_server_name;
 	int skip_verify;
 	struct proxy_env proxy; /* strings borrowed */

@@ -5,11 +5,13 @@
 
 #include "log.h"
 #include "mask.h"
+#include "tlsfiles.h"
 #include "transport.h"
 #include "util.h"
 
 struct transport {
 	const struct fetch_opts *o;
+	struct tlsfiles files;
 };
 
 /* -v: which proxy the address's requests take, and why not when a proxy
@@ -39,8 +41,11 @@ int transport_new(struct transport **out, const struct fetch_opts *o,
 	const char *pw;
 	size_t i, len;
 
-	(void)err;
 	t->o = o;
+	if (tlsfiles_load(&t->files, o, err) != ST_OK) {
+		free(t);
+		return err->status;
+	}
 	/* A proxy's password is a credential like the token. */
 	for (i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (all[i] && (pw = proxy_password(all[i], &len)))
@@ -52,6 +57,9 @@ int transport_new(struct transport **out, const struct fetch_opts *o,
 
 void transport_free(struct transport *t)
 {
+	if (t == NULL)
+		return;
+	tlsfiles_free(&t->files);
 	free(t);
 }
 
@@ -72,10 +80,15 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 		ms_left = (long)o->client_timeout;
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left);
-	if (o->ca_cert)
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_cert);
-	if (o->ca_path)
-		curl_easy_setopt(e, CURLOPT_CAPATH, o->ca_path);
+	if (t->files.ca) {
+		/* Exactly these CAs: the blob replaces libcurl's default bundle
+		 * and directory. */
+		struct curl_blob b = {t->files.ca, t->files.len, CURL_BLOB_NOCOPY};
+
+		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
 	if (o->client_cert)
 		curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
 	if (o->client_key)
@@ -83,5 +96,31 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 	if (o->skip_verify) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
+int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf,
+                      const char *url, char *reason, size_t cap)
+{
+	const struct fetch_opts *o = t->o;
+
+	(void)url;
+	switch (rc) {
+	case CURLE_SSL_CERTPROBLEM:
+		snprintf(reason, cap,
+		         "%s and %s: the client certificate and key cannot be "
+		         "used: %s",
+		         o->client_cert_from ? o->client_cert_from : "certificate",
+		         o->client_key_from ? o->client_key_from : "key", errbuf);
+		return ST_CONFIG;
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(reason, cap, "%s: the CA certificates cannot be used: %s",
+		         o->ca_cert_from ? o->ca_cert_from :
+		         o->ca_path_from ? o->ca_path_from :
+		                           "the default CA bundle",
+		         errbuf);
+		return ST_CONFIG;
+	default:
+		return ST_OK;
 	}
 }

@@ -25,4 +25,10 @@ void transport_free(struct transport *t);
 void transport_setup(struct transport *t, CURL *e, const char *url,
                      int via_unix, long ms_left);
 
+/* A transport failure (rc, with libcurl's errbuf) on a request to url that
+ * retrying cannot mend: a TLS file that cannot be used (ST_CONFIG naming the
+ * setting).  Returns its status with reason filled, or ST_OK. */
+int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf,
+                      const char *url, char *reason, size_t cap);
+
 #endif
