@@ -38,7 +38,7 @@ const char *cli_usage(void)
 	       "      --keep NAME           with -i: keep this inherited variable (repeatable)\n"
 	       "      --keep-vault-env      pass Vault credentials through to the command\n"
 	       "  -h, --help                this text\n"
-	       "  -V, --version             the version\n";
+	       "  -V, --version             the version, and libcurl's, TLS and HTTP/2 in use\n";
 }
 
 void cli_free(struct cli *c)

@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "resolve.h"
 #include "status.h"
+#include "transport.h"
 #include "util.h"
 
 extern char **environ;
@@ -168,7 +169,10 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	if (r.cli.version) {
-		puts("vaultrun " VAULTRUN_VERSION);
+		char text[512];
+
+		transport_version(text, sizeof text);
+		fputs(text, stdout);
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);

@@ -75,6 +75,7 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 	p = proxy_choose(&o->proxy, url, via_unix, &from, &why);
 	curl_easy_setopt(e, CURLOPT_PROXY, p ? p : "");
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "vaultrun/" VAULTRUN_VERSION);
 	/* VAULT_CLIENT_TIMEOUT bounds each attempt, inside the deadline. */
 	if (o->client_timeout > 0 && o->client_timeout < (double)ms_left)
 		ms_left = (long)o->client_timeout;
@@ -123,4 +124,20 @@ int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf
 	default:
 		return ST_OK;
 	}
+}
+
+void transport_version(char *buf, size_t cap)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	int h2 = (v->features & CURL_VERSION_HTTP2) != 0;
+
+	snprintf(buf, cap,
+	         "vaultrun " VAULTRUN_VERSION "\n"
+	         "libcurl %s\n"
+	         "TLS: %s\n"
+	         "HTTP/2: %s%s%s%s\n",
+	         v->version, v->ssl_version ? v->ssl_version : "none",
+	         h2 ? "yes" : "no", h2 && v->nghttp2_version ? " (nghttp2/" : "",
+	         h2 && v->nghttp2_version ? v->nghttp2_version : "",
+	         h2 && v->nghttp2_version ? ")" : "");
 }

@@ -31,4 +31,8 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf,
                       const char *url, char *reason, size_t cap);
 
+/* The --version text: vaultrun's version, then libcurl's, the TLS
+ * library's and HTTP/2 support, one per line. */
+void transport_version(char *buf, size_t cap);
+
 #endif

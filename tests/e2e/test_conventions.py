@@ -15,10 +15,14 @@ served through it.
 import base64
 import http.client
 import os
+import pathlib
+import re
 import secrets
 import select
+import shutil
 import socket
 import socketserver
+import subprocess
 import threading
 
 import pytest
@@ -27,6 +31,8 @@ from helpers import err_line, kv_reads, run_env, seed, val
 from vaultserver import tls_server_context
 
 INLINE = {"DB_PASSWORD": "vault:secret/app/db#password"}
+MAKEFILE = pathlib.Path(__file__).resolve().parents[2] / "Makefile"
+VERSION = re.search(r"^VERSION\s*=\s*(\S+)", MAKEFILE.read_text(), re.M).group(1)
 
 
 def read_ok(run, envdump, srv, env, args=()):
@@ -442,7 +448,7 @@ def read_many(run, vault, manifest, envdump, n, limit):
 def test_rate_limit_spaces_requests(run, vault, manifest, envdump):
     """8 reads at 10 a second with a burst of 1: the requests' arrival
     times span at least 0.7 s (a lower bound: load only makes it longer)."""
-    res = read_many(run, vault, manifest, envdump, 8, "10:1")
+    read_many(run, vault, manifest, envdump, 8, "10:1")
     times = sorted(r.time for r in vault.requests)
     assert len(times) == 8
     assert times[-1] - times[0] >= 0.7 * 0.9, times
@@ -478,3 +484,47 @@ def test_srv_lookup_is_warned_about(run, vault, envdump, var):
     res, env = read_ok(run, envdump, vault, {
         "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, var: "false"})
     assert res.err_lines == []
+
+
+# --------------------------------------------------------------------------
+# identification
+
+
+def test_user_agent_on_every_request(run, vault, envdump):
+    """Preflight, read, login and revoke-self: every request says who sends it."""
+    rid, sid = "role-" + secrets.token_hex(6), "sid-" + secrets.token_hex(10)
+    vault.add_approle(rid, sid, policies=["secret/data/app/*", "sys/internal/ui/mounts/*"])
+    read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid,
+                                  "VAULT_SECRET_ID": sid})
+    paths = {r.path for r in vault.requests}
+    assert {"/v1/auth/approle/login", "/v1/auth/token/revoke-self",
+            "/v1/secret/data/app/db"} <= paths, paths
+    assert {r.headers.get("user-agent") for r in vault.requests} == {"vaultrun/" + VERSION}
+
+
+def test_user_agent_through_a_proxy(run, vault, proxy_for, envdump):
+    p = proxy_for(vault)
+    read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
+                                  "VAULT_PROXY_ADDR": p.url})
+    assert p.seen
+    assert {r.headers.get("user-agent") for r in vault.requests} == {"vaultrun/" + VERSION}
+
+
+def test_version_names_libcurl_tls_and_http2(run):
+    res = run(["--version"])
+    assert res.rc == 0, res
+    assert res.err == ""
+    lines = res.out_lines
+    assert len(lines) == 4, res
+    assert lines[0] == "vaultrun " + VERSION
+    assert re.fullmatch(r"libcurl \d+\.\d+\.\d+\S*", lines[1]), lines
+    assert re.fullmatch(r"TLS: \S+/\S+|TLS: none", lines[2]), lines
+    assert re.fullmatch(r"HTTP/2: (yes \(nghttp2/\d+\.\d+\.\d+\)|yes|no)", lines[3]), lines
+    # the library this binary runs with, as curl(1) reports the same one
+    curl = shutil.which("curl")
+    if curl:
+        first = subprocess.run([curl, "--version"], capture_output=True, text=True).stdout
+        libcurl = re.search(r"libcurl/(\S+)", first).group(1)
+        if libcurl == lines[1].split()[1]:
+            assert lines[2].split()[1] in first, (lines, first)
+            assert ("nghttp2/" in first) == lines[3].startswith("HTTP/2: yes"), (lines, first)
