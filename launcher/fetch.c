@@ -246,6 +246,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	struct xfer *x = arg;
 
 	(void)p;
+	if (x->header_bytes == 0) /* the connection is up: note what it is */
+		transport_note(x->f->transport, x->easy);
 	x->header_bytes += size * n;
 	if (x->header_bytes > HEADERS_MAX) {
 		x->too_large = 1;
@@ -604,6 +606,18 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			push(&f->ready, x);
 		}
 		return;
+	}
+	{
+		char why[600], *ctype = NULL;
+		int st;
+
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+		st = transport_answer(f->transport, status, x->url, ctype,
+		                      x->resp, x->len, why, sizeof why);
+		if (st != ST_OK) {
+			finish(x, 0, st, why);
+			return;
+		}
 	}
 	if (retryable_status(status)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);

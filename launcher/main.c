@@ -112,18 +112,20 @@ static void print_check(const struct plan *p)
 
 		if (v->superseded)
 			continue;
+		/* Names and references are configuration, shown as written;
+		 * only the rest of the line is redacted. */
 		if (v->status != ST_OK)
-			out_line("%s %.200s%s error: %s", v->name, v->reftext,
-			         strlen(v->reftext) > 200 ? "..." : "", v->reason);
+			out_config_line(v->name, v->reftext, 200, " error: %s",
+			                v->reason);
 		else if (v->section != MS_PROFILE)
-			out_line("%s %s ok ******** (%zu bytes%s)", v->name,
-			         v->reftext, v->value.len,
-			         v->section == MS_FILES ? ", file" : "");
+			out_config_line(v->name, v->reftext, 0,
+			                " ok ******** (%zu bytes%s)", v->value.len,
+			                v->section == MS_FILES ? ", file" : "");
 		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			out_line("%s %s (profile %s) ok ******** (%zu bytes%s)",
-			         v->exports[j].name, v->reftext, v->name,
-			         v->exports[j].value.len,
-			         v->exports[j].is_file ? ", file" : "");
+			out_config_line(v->exports[j].name, v->reftext, 0,
+			                " (profile %s) ok ******** (%zu bytes%s)",
+			                v->name, v->exports[j].value.len,
+			                v->exports[j].is_file ? ", file" : "");
 	}
 }
 
@@ -187,10 +189,21 @@ int main(int argc, char **argv)
 			print_check(&r.plan);
 		return leave(&r, rc);
 	}
+	if (path == NULL && r.plan.nvars == 0)
+		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
+		         "no vault: reference in the environment: %s without "
+		         "secrets",
+		         r.cli.check ? "nothing to check," : "running the command");
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
 	    ST_OK)
 		return fail(&r, &err);
+	if (r.cfg.address && strcmp(r.cfg.address_from, "manifest") == 0)
+		log_info("address: %s (from the manifest, %s:%u)",
+		         r.cfg.address, r.m->file, r.m->vault_line[VK_ADDRESS]);
+	else if (r.cfg.address)
+		log_info("address: %s (from %s)", r.cfg.address,
+		         r.cfg.address_from);
 	if (r.cfg.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");

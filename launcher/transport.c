@@ -1,8 +1,11 @@
 /* transport.c - an easy handle's settings: proxy, User-Agent, timeouts, TLS. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "json.h"
 #include "log.h"
 #include "mask.h"
 #include "tlsfiles.h"
@@ -12,7 +15,23 @@
 struct transport {
 	const struct fetch_opts *o;
 	struct tlsfiles files;
+	int noted; /* the negotiated versions were logged */
 };
+
+/* "<url's origin> <problem>: the address is <the origin, other scheme>":
+ * an address with the wrong scheme, which no retry mends (78). */
+static int other_scheme(const char *url, const char *problem, char *reason,
+                        size_t cap)
+{
+	int https = strncasecmp(url, "https://", 8) == 0;
+	const char *host = url + (https ? 8 : 7);
+	int n = (int)strcspn(host, "/?#");
+
+	snprintf(reason, cap, "%s://%.*s %s: the address is %s://%.*s",
+	         https ? "https" : "http", n, host, problem,
+	         https ? "http" : "https", n, host);
+	return ST_CONFIG;
+}
 
 /* -v: which proxy the address's requests take, and why not when a proxy
  * variable is set but does not apply. */
@@ -105,8 +124,14 @@ int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf
 {
 	const struct fetch_opts *o = t->o;
 
-	(void)url;
 	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+		/* OpenSSL's and GnuTLS's words for an answer that is not TLS. */
+		if (!strstr(errbuf, "wrong version number") &&
+		    !strstr(errbuf, "unexpected TLS packet"))
+			return ST_OK;
+		return other_scheme(url, "answered in plain HTTP, not TLS",
+		                    reason, cap);
 	case CURLE_SSL_CERTPROBLEM:
 		snprintf(reason, cap,
 		         "%s and %s: the client certificate and key cannot be "
@@ -140,4 +165,79 @@ void transport_version(char *buf, size_t cap)
 	         h2 ? "yes" : "no", h2 && v->nghttp2_version ? " (nghttp2/" : "",
 	         h2 && v->nghttp2_version ? v->nghttp2_version : "",
 	         h2 && v->nghttp2_version ? ")" : "");
+}
+
+int transport_answer(const struct transport *t, long status, const char *url,
+                     const char *ctype, const char *body, size_t len,
+                     char *reason, size_t cap)
+{
+	/* What Go's TLS listener (Vault's) and nginx answer to plain HTTP. */
+	if (status == 400 && strncasecmp(url, "http://", 7) == 0 && body &&
+	    (memmem(body, len, "Client sent an HTTP request to an HTTPS server", 46) ||
+	     memmem(body, len, "The plain HTTP request was sent to HTTPS port",
+	            45))) {
+		return other_scheme(url,
+		                    "is a TLS port (the server asked for https)",
+		                    reason, cap);
+	}
+	if (status == 404 &&
+	    !(ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
+	      json_is_vault_answer(body ? body : "", len))) {
+		snprintf(reason, cap,
+		         "HTTP 404 without Vault's JSON error: %s may not be the "
+		         "address of Vault's API (a web server, or the UI's URL?)",
+		         t->o->base_url);
+		return ST_PROTOCOL;
+	}
+	return ST_OK;
+}
+
+/* The TLS library's name for the protocol version of libcurl's session,
+ * asked of the library libcurl itself loaded (vaultrun does not link
+ * against it): OpenSSL's SSL_get_version, GnuTLS's protocol name. */
+static const char *tls_version(const struct curl_tlssessioninfo *ti)
+{
+	const char *(*ossl)(const void *) = NULL;
+	int (*gver)(void *) = NULL;
+	const char *(*gname)(int) = NULL;
+
+	if (ti == NULL || ti->internals == NULL)
+		return NULL;
+	if (ti->backend == CURLSSLBACKEND_OPENSSL) {
+		*(void **)&ossl = dlsym(RTLD_DEFAULT, "SSL_get_version");
+		return ossl ? ossl(ti->internals) : NULL;
+	}
+	if (ti->backend == CURLSSLBACKEND_GNUTLS) {
+		*(void **)&gver = dlsym(RTLD_DEFAULT,
+		                        "gnutls_protocol_get_version");
+		*(void **)&gname = dlsym(RTLD_DEFAULT, "gnutls_protocol_get_name");
+		return gver && gname ? gname(gver(ti->internals)) : NULL;
+	}
+	return NULL;
+}
+
+void transport_note(struct transport *t, CURL *e)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	const char *tls = NULL;
+	char *url = NULL;
+	long v = 0;
+	int https;
+
+	if (t->noted || !log_enabled(LOG_INFO))
+		return;
+	t->noted = 1;
+	curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v);
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+	https = url && strncasecmp(url, "https://", 8) == 0;
+	if (https && curl_easy_getinfo(e, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK)
+		tls = tls_version(ti);
+	log_info("connection: %s, %s",
+	         v == CURL_HTTP_VERSION_2_0 ? "HTTP/2" :
+	         v == CURL_HTTP_VERSION_1_0 ? "HTTP/1.0" :
+	         v == CURL_HTTP_VERSION_3   ? "HTTP/3" :
+	                                      "HTTP/1.1",
+	         tls   ? tls :
+	         https ? "TLS" :
+	                 "no TLS");
 }

@@ -27,9 +27,21 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 
 /* A transport failure (rc, with libcurl's errbuf) on a request to url that
  * retrying cannot mend: a TLS file that cannot be used (ST_CONFIG naming the
- * setting).  Returns its status with reason filled, or ST_OK. */
+ * setting), https:// answered in plain HTTP (ST_CONFIG naming the other
+ * scheme).  Returns its status with reason filled, or ST_OK. */
 int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf,
                       const char *url, char *reason, size_t cap);
+
+/* An answer that is not Vault's API speaking: http:// to a TLS port
+ * (ST_CONFIG naming the other scheme), a 404 without Vault's JSON shape
+ * (ST_PROTOCOL with a hint).  Returns its status with reason filled, or
+ * ST_OK. */
+int transport_answer(const struct transport *t, long status, const char *url,
+                     const char *ctype, const char *body, size_t len,
+                     char *reason, size_t cap);
+
+/* -v: once per run, the HTTP and TLS versions the first answer came with. */
+void transport_note(struct transport *t, CURL *e);
 
 /* The --version text: vaultrun's version, then libcurl's, the TLS
  * library's and HTTP/2 support, one per line. */

@@ -13,6 +13,7 @@ served through it.
 """
 
 import base64
+import json
 import http.client
 import os
 import pathlib
@@ -528,3 +529,204 @@ def test_version_names_libcurl_tls_and_http2(run):
         if libcurl == lines[1].split()[1]:
             assert lines[2].split()[1] in first, (lines, first)
             assert ("nghttp2/" in first) == lines[3].startswith("HTTP/2: yes"), (lines, first)
+
+
+# --------------------------------------------------------------------------
+# messages that say what to do
+
+
+def test_verbose_names_the_address_and_its_source(run, vault, manifest, closed_url, envdump):
+    token = {"VAULT_TOKEN": vault.root_token}
+    for env, source in (({"VAULT_ADDR": vault.url}, "VAULT_ADDR"),
+                        ({"BAO_ADDR": vault.url, "VAULT_ADDR": closed_url}, "BAO_ADDR"),
+                        ({"VAULT_AGENT_ADDR": vault.url, "VAULT_ADDR": closed_url},
+                         "VAULT_AGENT_ADDR")):
+        res, _ = read_ok(run, envdump, vault, {**env, **token}, ["-v"])
+        assert "vaultrun: address: %s (from %s)" % (vault.url, source) in res.err_lines, res
+        envdump.path.unlink()
+    m = manifest("[vault]\naddress = %s\n[env]\nDB_PASSWORD = secret/app/db#password\n" % vault.url)
+    res, _ = read_ok(run, envdump, vault, token, ["-v", "-f", m])
+    assert "vaultrun: address: %s (from the manifest, %s:2)" % (vault.url, m) in res.err_lines, res
+
+
+def test_verbose_names_http_and_tls_versions(run, vault, tls_vault, tls_certs, envdump):
+    res, _ = read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url,
+                                           "VAULT_TOKEN": vault.root_token}, ["-v"])
+    assert "vaultrun: connection: HTTP/1.1, no TLS" in res.err_lines, res
+    envdump.path.unlink()
+    res, _ = read_ok(run, envdump, tls_vault, {
+        "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token,
+        "VAULT_CACERT": tls_certs.ca}, ["-v"])
+    lines = [ln for ln in res.err_lines if ln.startswith("vaultrun: connection: ")]
+    assert len(lines) == 1 and re.fullmatch(r"vaultrun: connection: HTTP/1\.1, TLSv1\.[23]",
+                                            lines[0]), res
+
+
+def test_verbose_names_http2(run, vault, tls_certs, envdump):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        pytest.skip("nginx is not installed")
+    front = nginx_front(vault, tls_certs, nginx)
+    try:
+        res, _ = read_ok(run, envdump, vault, {
+            "VAULT_ADDR": front.url, "VAULT_TOKEN": vault.root_token,
+            "VAULT_CACERT": tls_certs.ca}, ["-v"])
+    finally:
+        front.stop()
+    lines = [ln for ln in res.err_lines if ln.startswith("vaultrun: connection: ")]
+    assert len(lines) == 1 and re.fullmatch(r"vaultrun: connection: HTTP/2, TLSv1\.[23]",
+                                            lines[0]), res
+
+
+def nginx_front(vault, tls_certs, nginx):
+    """nginx with TLS and HTTP/2 in front of vault (the bench's front)."""
+    import sys
+    sys.path.insert(0, str(MAKEFILE.parent / "tests" / "bench"))
+    from nginxfront import NginxFront
+    front = NginxFront(vault.port, tls_certs.server_crt, tls_certs.server_key, nginx=nginx)
+    front.start()
+    return front
+
+
+def mounts_manifest(manifest):
+    return manifest("[mounts]\nsecret = 2\n[env]\nDB_PASSWORD = secret/app/db#password\n")
+
+
+def wrong_scheme(run, envdump, manifest, url, token, problem, other):
+    """Run against url (the address with the wrong scheme): 78, one line
+    naming the problem and the address with the other scheme."""
+    m = mounts_manifest(manifest)
+    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": url, "VAULT_TOKEN": token})
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: %s:4: DB_PASSWORD: secret/app/db#password: %s %s: "
+                             "the address is %s" % (m, url, problem, other)], res
+    return res
+
+
+def test_https_answered_in_plain_http(run, vault, manifest, envdump, time_limit):
+    """Before: "SSL connect error ... wrong version number" (69)."""
+    seed(vault)
+    res = wrong_scheme(run, envdump, manifest, vault.url.replace("http://", "https://"),
+                       vault.root_token, "answered in plain HTTP, not TLS", vault.url)
+    assert res.elapsed < time_limit(5), res  # not retried: no backoff
+
+
+TLS_PORT = "is a TLS port (the server asked for https)"
+
+
+def test_http_to_a_tls_port(run, tls_vault, manifest, envdump):
+    """Vault's TLS listener answers plain HTTP with Go's 400 (the test server
+    does the same).  Before: 76 "unexpected answer (HTTP 400)"; against a
+    server that only closes, "Empty reply from server" after 6 attempts."""
+    seed(tls_vault)
+    wrong_scheme(run, envdump, manifest, tls_vault.url.replace("https://", "http://"),
+                 tls_vault.root_token, TLS_PORT, tls_vault.url)
+
+
+def test_http_to_nginx_tls_port(run, vault, tls_certs, manifest, envdump):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        pytest.skip("nginx is not installed")
+    seed(vault)
+    front = nginx_front(vault, tls_certs, nginx)
+    try:
+        wrong_scheme(run, envdump, manifest, front.url.replace("https://", "http://"),
+                     vault.root_token, TLS_PORT, front.url)
+    finally:
+        front.stop()
+    assert vault.request_count == 0
+
+
+@pytest.mark.parametrize("body,ctype", [
+    ("<html><body><h1>404 Not Found</h1></body></html>", "text/html"),
+    ('{"message": "Not Found"}', "application/json"),
+    ("", "text/plain"),
+])
+def test_404_that_is_not_vaults(run, vault, manifest, envdump, body, ctype):
+    """A web server, or the UI's URL, at the address.  Before: 66 "not found"."""
+    seed(vault)
+    vault.add_fault(None, None, status=404, body=body, content_type=ctype)
+    m = mounts_manifest(manifest)
+    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url,
+                                                     "VAULT_TOKEN": vault.root_token})
+    assert res.rc == 76, res
+    assert res.err_lines == [
+        "vaultrun: %s:4: DB_PASSWORD: secret/app/db#password: HTTP 404 without Vault's JSON "
+        "error: %s may not be the address of Vault's API (a web server, or the UI's URL?)"
+        % (m, vault.url)], res
+
+
+def test_vaults_own_404_is_still_66(run, vault, manifest, envdump):
+    m = mounts_manifest(manifest)
+    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url,
+                                                     "VAULT_TOKEN": vault.root_token})
+    assert res.rc == 66, res
+    assert res.err_lines == ["vaultrun: %s:4: DB_PASSWORD: secret/app/db#password: "
+                             "not found (HTTP 404)" % m], res
+
+
+@pytest.mark.parametrize("written,hint", [
+    ('"secret/app/db#password"', "without quotes"),
+    ("'secret/app/db#password'", "without quotes"),
+    ("vault:secret/app/db#password",
+     "without 'vault:' (that prefix marks a reference in the environment)"),
+    ('"vault:secret/app/db#password"',
+     "without quotes and 'vault:' (that prefix marks a reference in the environment)"),
+])
+def test_manifest_reference_in_quotes_or_with_prefix(run, vault, manifest, envdump, written, hint):
+    """Before: the text was read as a path, and Vault answered 403 (77)."""
+    seed(vault)
+    m = manifest("[env]\nUSER = secret/app/db#user\nDB_PASSWORD = %s\n" % written)
+    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url,
+                                                     "VAULT_TOKEN": vault.root_token})
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: %s:3: DB_PASSWORD: write the reference %s: "
+                             "DB_PASSWORD = secret/app/db#password" % (m, hint)], res
+    assert vault.request_count == 0
+
+
+NO_SECRETS = ("vaultrun: no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and no vault: "
+              "reference in the environment: ")
+
+
+def test_no_manifest_no_references_warns(run, envdump):
+    """A cron job started in the wrong directory."""
+    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": "http://127.0.0.1:9"})
+    assert res.rc == 0, res
+    assert env is not None
+    assert res.err_lines == [NO_SECRETS + "running the command without secrets"], res
+    envdump.path.unlink()
+    res, env = run_env(run, envdump, ["-q"])
+    assert res.rc == 0 and env is not None, res
+    assert res.err == "", res
+    res = run(["--check"])
+    assert res.rc == 0, res
+    assert res.err_lines == [NO_SECRETS + "nothing to check, without secrets"], res
+
+
+def test_no_warning_with_a_manifest_or_a_reference(run, vault, manifest, envdump):
+    m = manifest("[env]\n")
+    res, env = run_env(run, envdump, ["-f", m])
+    assert res.rc == 0 and res.err == "", res
+    envdump.path.unlink()
+    res, env = read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url,
+                                             "VAULT_TOKEN": vault.root_token})
+    assert res.err == "", res
+
+
+def test_check_shows_references_unmasked(run, secret_file, manifest):
+    """A value that occurs in a path (here "prod") no longer garbles the
+    report, nor reveals itself as the stars in the path would.  The file://
+    store keeps the values out of the servers' leak check, which would flag
+    "prod" in the path; the value line itself stays masked."""
+    store = secret_file("store.json", json.dumps({
+        "secret/prod/db": {"password": "prod", "user": "u-" + secrets.token_hex(4)}}))
+    m = manifest("[env]\nDB_PASSWORD = secret/prod/db#password\n"
+                 "DB_USER = secret/prod/db#user\nNOPE = secret/prod/db#nope\n")
+    res = run(["--check", "-f", m], env={"VAULT_ADDR": "file://%s" % store})
+    assert res.rc == 65, res
+    assert res.out_lines == [
+        "DB_PASSWORD secret/prod/db#password ok ******** (4 bytes)",
+        "DB_USER secret/prod/db#user ok ******** (10 bytes)",
+        "NOPE secret/prod/db#nope error: key 'nope' not found",
+    ], res
