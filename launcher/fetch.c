@@ -141,7 +141,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	struct fetcher *f;
 	long conns = o->concurrency;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (transport_global_init() != ST_OK) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}

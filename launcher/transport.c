@@ -12,6 +12,30 @@
 #include "transport.h"
 #include "util.h"
 
+extern char **environ;
+
+int transport_global_init(void)
+{
+	char *hidden[8];
+	size_t n = 0, i;
+	CURLcode rc;
+
+	/* libcurl's TLS backend writes the session keys to $SSLKEYLOGFILE
+	 * when it initialises: anyone who can read that file can read the
+	 * secrets off a capture.  It is hidden from libcurl for the duration
+	 * (its name's first byte changed in place, then restored, so that the
+	 * command still inherits it unchanged). */
+	for (i = 0; environ && environ[i] && n < 8; i++)
+		if (strncmp(environ[i], "SSLKEYLOGFILE=", 14) == 0) {
+			hidden[n++] = environ[i];
+			environ[i][0] = '_';
+		}
+	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	for (i = 0; i < n; i++)
+		hidden[i][0] = 'S';
+	return rc == CURLE_OK ? ST_OK : ST_OSERR;
+}
+
 struct transport {
 	const struct fetch_opts *o;
 	struct tlsfiles files;

@@ -308,6 +308,19 @@ def test_ca_cert_wins_over_ca_path(run, tls_vault, more_certs, envdump):
     assert res.rc == 69, res
 
 
+def test_sslkeylogfile_is_ignored(run, tls_vault, tls_certs, tmp_path, envdump):
+    """libcurl would write the TLS session keys there (anyone who reads the
+    file reads the secrets off a capture); the command still inherits it."""
+    pw = seed(tls_vault)
+    keylog = tmp_path / "keys.log"
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CACERT=tls_certs.ca,
+                                                      SSLKEYLOGFILE=keylog))
+    assert res.rc == 0, res
+    assert env["DB_PASSWORD"] == pw
+    assert not keylog.exists()
+    assert env["SSLKEYLOGFILE"] == str(keylog)
+
+
 # --------------------------------------------------------------------------
 # names and dates
 
