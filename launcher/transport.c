@@ -204,7 +204,9 @@ int transport_answer(const struct transport *t, long status, const char *url,
 		                    "is a TLS port (the server asked for https)",
 		                    reason, cap);
 	}
-	if (status == 404 &&
+	/* A mount preflight's 404 of any shape counts as a 403 (SPEC): the
+	 * reads that follow tell whether this is Vault's API at all. */
+	if (status == 404 && strstr(url, "/v1/sys/internal/ui/mounts/") == NULL &&
 	    !(ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
 	      json_is_vault_answer(body ? body : "", len))) {
 		snprintf(reason, cap,

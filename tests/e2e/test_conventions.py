@@ -656,6 +656,26 @@ def test_404_that_is_not_vaults(run, vault, manifest, envdump, body, ctype):
         % (m, vault.url)], res
 
 
+def test_404_that_is_not_vaults_with_mount_detection(run, vault, envdump):
+    seed(vault)
+    vault.add_fault(None, None, status=404, body="<h1>Not Found</h1>", content_type="text/html")
+    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": vault.url,
+                                              "VAULT_TOKEN": vault.root_token, **INLINE})
+    assert res.rc == 76, res
+    assert res.err_lines == [
+        "vaultrun: environment: DB_PASSWORD: secret/app/db#password: HTTP 404 without Vault's "
+        "JSON error: %s may not be the address of Vault's API (a web server, or the UI's URL?)"
+        % vault.url], res
+
+
+def test_preflight_hidden_by_a_front_is_still_a_guess(run, vault, envdump):
+    """A front that serves only the secrets' paths answers the mount
+    preflight with its own 404: treated as a 403 (SPEC), the reads go on."""
+    vault.add_fault(None, "sys/internal/ui/mounts/*", status=404, body="<h1>Not Found</h1>",
+                    content_type="text/html")
+    read_ok(run, envdump, vault, {"VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token})
+
+
 def test_vaults_own_404_is_still_66(run, vault, manifest, envdump):
     m = mounts_manifest(manifest)
     res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url,
