@@ -6,6 +6,8 @@ example runs).
   (the files its COPY lines name), so that a file the build needs but the
   Dockerfile does not copy fails the test.
 - kubernetes/vaultrun.yaml: the pod can write its backup volume (fsGroup).
+- s3-backup: the script as written, under vaultrun, with Debian's aws(1)
+  against s3rver (npm), a local S3-compatible server.
 - The backup scripts' directories are created by the scripts or by the
   install steps their crontab documents.
 """
@@ -13,9 +15,12 @@ example runs).
 import os
 import pathlib
 import re
+import secrets
 import shlex
 import shutil
+import socket
 import subprocess
+import time
 
 import pytest
 
@@ -129,3 +134,71 @@ def test_systemd_writable_path_is_documented():
     unit = (EXAMPLES / "systemd" / "db-backup.service").read_text()
     (path,) = re.findall(r"^ReadWritePaths=(\S+)", unit, re.M)
     assert re.search(r"install -d -o backup -g backup -m 0?7[05]0 %s" % re.escape(path), unit)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture
+def s3rver(tmp_path):
+    """s3rver (npm) on 127.0.0.1 with the bucket "offsite"; (url, data dir)."""
+    exe = shutil.which("s3rver")
+    if not exe:
+        pytest.skip("s3rver is not installed (npm install -g s3rver)")
+    data, port = tmp_path / "s3", free_port()
+    data.mkdir()
+    p = subprocess.Popen([exe, "-d", str(data), "-a", "127.0.0.1", "-p", str(port),
+                          "--configure-bucket", "offsite"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # it prints its address once the bucket is made and it listens
+        seen = []
+        while not any("listening" in ln for ln in seen) and len(seen) < 20:
+            seen.append(p.stdout.readline())
+            assert seen[-1], "s3rver exited: %r" % seen
+        yield "http://127.0.0.1:%d" % port, data
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+def test_s3_backup_with_debian_aws(run, vault, s3rver, tmp_path, envdump):
+    """s3-backup.sh as written, under vaultrun with s3-backup.ini (its
+    credential file paths pointed at the test's), uploads with Debian's
+    aws(1) to a local S3 server."""
+    aws = "/usr/bin/aws"
+    if not os.access(aws, os.X_OK):
+        pytest.skip("Debian's awscli is not installed")
+    url, data = s3rver
+    vault.put("secret", "backups/providers/s3", {
+        "type": "s3", "details": {"access_key_id": "S3RVER", "secret_access_key": "S3RVER",
+                                  "region": "eu-central-1", "hostname": url,
+                                  "bucket": "offsite"}})
+    rid, sid = "role-" + secrets.token_hex(6), "sid-" + secrets.token_hex(10)
+    vault.add_approle(rid, sid, policies=["secret/data/backups/*", "sys/internal/ui/mounts/*"])
+    for name, value in (("role-id", rid), ("secret-id", sid)):
+        (tmp_path / name).write_text(value + "\n")
+        os.chmod(tmp_path / name, 0o600)
+    ini = (EXAMPLES / "s3-backup" / "s3-backup.ini").read_text()
+    ini = ini.replace("/etc/vaultrun/s3-backup.role-id", str(tmp_path / "role-id"))
+    ini = ini.replace("/etc/vaultrun/s3-backup.secret-id", str(tmp_path / "secret-id"))
+    (tmp_path / "s3-backup.ini").write_text(ini)
+    os.chmod(tmp_path / "s3-backup.ini", 0o600)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    dump = dumps / ("app-%s.dump" % day)
+    dump.write_bytes(os.urandom(4096))
+    res = run(["-q", "-f", tmp_path / "s3-backup.ini", "--", "/bin/sh",
+               EXAMPLES / "s3-backup" / "s3-backup.sh"],
+              env={"VAULT_ADDR": vault.url, "BACKUP_DIR": dumps,
+                   "PATH": "/usr/bin:/bin", "HOME": tmp_path}, timeout=120)
+    assert res.rc == 0, res
+    (obj,) = data.glob("offsite/postgres/%s/app-%s.dump._S3rver_object" % (day, day))
+    assert obj.read_bytes() == dump.read_bytes()
+    assert vault.logins == {"approle": 1}
