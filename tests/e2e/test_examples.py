@@ -18,11 +18,12 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
+
+from dbservers import free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -134,14 +135,6 @@ def test_systemd_writable_path_is_documented():
     unit = (EXAMPLES / "systemd" / "db-backup.service").read_text()
     (path,) = re.findall(r"^ReadWritePaths=(\S+)", unit, re.M)
     assert re.search(r"install -d -o backup -g backup -m 0?7[05]0 %s" % re.escape(path), unit)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture
