@@ -572,3 +572,84 @@ TEST(config_env_empty_is_unset)
 	CHECK_STR(config_env("VAULT_ADDR"), "x");
 	env_leave();
 }
+
+/* Proxies: VAULT_PROXY_ADDR over VAULT_HTTP_PROXY (BAO_ names first), the
+ * upper-case HTTP(S)_PROXY and NO_PROXY over the lower-case ones. */
+TEST(config_proxy_variables)
+{
+	static const char *const vars[] = {"VAULT_PROXY_ADDR",
+	                                   "VAULT_HTTP_PROXY",
+	                                   "BAO_PROXY_ADDR",
+	                                   "BAO_HTTP_PROXY",
+	                                   "HTTPS_PROXY",
+	                                   "https_proxy",
+	                                   "HTTP_PROXY",
+	                                   "http_proxy",
+	                                   "NO_PROXY",
+	                                   "no_proxy",
+	                                   NULL};
+	static const struct {
+		const char *set[6];
+		const char *vault, *vault_from, *https, *http, *no_proxy;
+	} pc[] = {
+		{{NULL}, NULL, NULL, NULL, NULL, NULL},
+		{{"VAULT_HTTP_PROXY=h", "VAULT_PROXY_ADDR=p", NULL},
+	         "p",
+	         "VAULT_PROXY_ADDR",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"VAULT_HTTP_PROXY=h", NULL}, "h", "VAULT_HTTP_PROXY", NULL, NULL, NULL},
+		{{"BAO_HTTP_PROXY=b", "VAULT_HTTP_PROXY=h", NULL},
+	         "b",
+	         "BAO_HTTP_PROXY",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"VAULT_PROXY_ADDR=p", "BAO_HTTP_PROXY=b", NULL},
+	         "p",
+	         "VAULT_PROXY_ADDR",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"https_proxy=s", "HTTPS_PROXY=S", "http_proxy=h",
+	          "no_proxy=n", NULL},
+	         NULL,
+	         NULL,
+	         "S",
+	         "h",
+	         "n"},
+		{{"HTTPS_PROXY=", "https_proxy=s", "NO_PROXY=N", "no_proxy=n", NULL},
+	         NULL,
+	         NULL,
+	         "s",
+	         NULL,
+	         "N"},
+	};
+	struct cli cli;
+	struct config cfg;
+	struct error err;
+	size_t i, j;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(pc); i++) {
+		for (j = 0; vars[j]; j++)
+			unsetenv(vars[j]);
+		env_enter(pc[i].set);
+		CHECK(config_load(&cfg, &cli, NULL, 0, &err) == ST_OK);
+		env_leave();
+		for (j = 0; vars[j]; j++)
+			unsetenv(vars[j]);
+#define SAME(a, b)                                                             \
+	CHECK(((a) == NULL && (b) == NULL) ||                                  \
+	      ((a) && (b) && strcmp((a), (b)) == 0))
+		SAME(cfg.proxy.vault, pc[i].vault);
+		SAME(cfg.proxy.vault_from, pc[i].vault_from);
+		SAME(cfg.proxy.https, pc[i].https);
+		SAME(cfg.proxy.http, pc[i].http);
+		SAME(cfg.proxy.no_proxy, pc[i].no_proxy);
+#undef SAME
+		config_free(&cfg);
+	}
+}
