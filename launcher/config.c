@@ -6,10 +6,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "readfile.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 30.0
-#define DEFAULT_CONCURRENCY 32
 #define DEFAULT_RETRIES 5
 #define DEFAULT_CLIENT_TIMEOUT 60.0 /* seconds, as Vault's CLI */
 
@@ -70,6 +70,11 @@ const char *config_manifest_path(const struct cli *cli)
 {
 	const char *v;
 
+	/* The first step of a run: reading the manifest from standard input
+	 * (a pipe may stay open) is bounded by the deadline too. */
+	readfile_set_deadline(
+		now_ms() +
+		(cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT) * 1000.0);
 	if (cli->file)
 		return cli->file;
 	if ((v = config_env("VAULTRUN_FILE")))
@@ -104,16 +109,59 @@ static char *pick_from(const char *env, const struct manifest *m, enum vkey k,
 	return v;
 }
 
+/* A control character in a setting that goes into a request line or a
+ * header (CR or LF would start another header). */
+static int has_control(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The address as messages show it: user-info (user:password@) starred. */
+static char *shown_address(const char *a)
+{
+	const char *auth = strstr(a, "://"), *at = NULL, *q;
+
+	if (auth == NULL)
+		return xstrdup(a);
+	auth += 3;
+	for (q = auth; *q && *q != '/'; q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL)
+		return xstrdup(a);
+	return xasprintf("%.*s****%s", (int)(auth - a), a, at);
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err);
+
 static int parse_address(struct config *c, struct error *err)
 {
-	const char *a = c->address, *host;
+	char *shown = shown_address(c->address);
+	int rc = check_address(c, c->address, shown, err);
+
+	free(shown);
+	return rc;
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err)
+{
+	const char *host;
 	size_t n;
 
+	if (has_control(a)) /* not quoted: the address is shown only as it is */
+		return error_set(err, ST_CONFIG,
+		                 "%s: the address contains a control character",
+		                 c->address_from);
 	if (strncmp(a, "unix://", 7) == 0) {
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected unix:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->unix_socket = xstrdup(a + 7);
 		c->base_url = xstrdup("http://localhost");
 		return ST_OK;
@@ -122,7 +170,7 @@ static int parse_address(struct config *c, struct error *err)
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected file:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->backend = BACKEND_FILE;
 		c->store_path = xstrdup(a + 7);
 		return ST_OK;
@@ -134,14 +182,14 @@ static int parse_address(struct config *c, struct error *err)
 	else
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: the scheme must be http, https, unix or file",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (*host == '\0' || *host == '/')
 		return error_set(err, ST_CONFIG, "%s: %s: no host",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (strchr(host, '?') || strchr(host, '#'))
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: no query or fragment allowed",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
@@ -290,8 +338,7 @@ int config_load(struct config *c, const struct cli *cli,
 	memset(c, 0, sizeof *c);
 	c->manifest = m;
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency > 0 ? cli->concurrency :
-	                                        DEFAULT_CONCURRENCY;
+	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
 	c->max_retries = DEFAULT_RETRIES;
 	if ((v = config_vault_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
@@ -316,6 +363,7 @@ int config_load(struct config *c, const struct cli *cli,
 	}
 	if (v) {
 		c->address = xstrdup(v);
+		c->address_shown = shown_address(v);
 		if ((rc = parse_address(c, err)) != ST_OK)
 			return rc;
 	} else if (need_address) {
@@ -324,6 +372,17 @@ int config_load(struct config *c, const struct cli *cli,
 	}
 
 	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE);
+	if (c->namespace && has_control(c->namespace)) {
+		if (config_vault_env("VAULT_NAMESPACE"))
+			return error_set(err, ST_CONFIG,
+			                 "%s: contains a control character (it goes "
+			                 "into a request header)",
+			                 config_vault_env_name("VAULT_NAMESPACE"));
+		return error_set(err, ST_CONFIG,
+		                 "%s:%u: namespace: contains a control character "
+		                 "(it goes into a request header)",
+		                 m->file, m->vault_line[VK_NAMESPACE]);
+	}
 	c->ca_cert = pick_from("VAULT_CACERT", m, VK_CA_CERT, &c->ca_cert_from);
 	c->ca_path = pick_from("VAULT_CAPATH", m, VK_CA_PATH, &c->ca_path_from);
 	c->client_cert = pick_from("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT,
@@ -380,6 +439,7 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 void config_free(struct config *c)
 {
 	free(c->address);
+	free(c->address_shown);
 	free(c->base_url);
 	free(c->unix_socket);
 	free(c->store_path);

@@ -18,7 +18,8 @@ enum backend { BACKEND_HTTP, BACKEND_FILE };
 struct config {
 	/* where */
 	enum backend backend;
-	char *address;            /* as given, for messages */
+	char *address;            /* as given */
+	char *address_shown;      /* for messages: user:password@ starred */
 	const char *address_from; /* "VAULT_AGENT_ADDR", "VAULT_ADDR", "manifest" */
 	char *base_url;    /* scheme://host[:port][/prefix], no trailing '/' */
 	char *unix_socket; /* unix:// addresses */
@@ -57,7 +58,8 @@ void config_free(struct config *c);
 void config_fetch_opts(const struct config *c, struct fetch_opts *o);
 
 /* The manifest to read: -f, else $VAULTRUN_FILE, else ./vaultrun.ini when it
- * exists, else NULL. */
+ * exists, else NULL.  Also starts the deadline for reading standard input
+ * (readfile_set_deadline): this is the first step of a run. */
 const char *config_manifest_path(const struct cli *cli);
 
 /* A non-empty environment variable, or NULL. */

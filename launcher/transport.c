@@ -12,30 +12,6 @@
 #include "transport.h"
 #include "util.h"
 
-extern char **environ;
-
-int transport_global_init(void)
-{
-	char *hidden[8];
-	size_t n = 0, i;
-	CURLcode rc;
-
-	/* libcurl's TLS backend writes the session keys to $SSLKEYLOGFILE
-	 * when it initialises: anyone who can read that file can read the
-	 * secrets off a capture.  It is hidden from libcurl for the duration
-	 * (its name's first byte changed in place, then restored, so that the
-	 * command still inherits it unchanged). */
-	for (i = 0; environ && environ[i] && n < 8; i++)
-		if (strncmp(environ[i], "SSLKEYLOGFILE=", 14) == 0) {
-			hidden[n++] = environ[i];
-			environ[i][0] = '_';
-		}
-	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	for (i = 0; i < n; i++)
-		hidden[i][0] = 'S';
-	return rc == CURLE_OK ? ST_OK : ST_OSERR;
-}
-
 struct transport {
 	const struct fetch_opts *o;
 	struct tlsfiles files;
@@ -48,12 +24,16 @@ static int other_scheme(const char *url, const char *problem, char *reason,
                         size_t cap)
 {
 	int https = strncasecmp(url, "https://", 8) == 0;
-	const char *host = url + (https ? 8 : 7);
+	const char *host = url + (https ? 8 : 7), *at;
 	int n = (int)strcspn(host, "/?#");
 
+	/* never a user:password@ part in a message */
+	for (at = host + n; at > host && at[-1] != '@'; at--)
+		;
+	n -= (int)(at - host);
 	snprintf(reason, cap, "%s://%.*s %s: the address is %s://%.*s",
-	         https ? "https" : "http", n, host, problem,
-	         https ? "http" : "https", n, host);
+	         https ? "https" : "http", n, at, problem,
+	         https ? "http" : "https", n, at);
 	return ST_CONFIG;
 }
 
@@ -209,10 +189,17 @@ int transport_answer(const struct transport *t, long status, const char *url,
 	if (status == 404 && strstr(url, "/v1/sys/internal/ui/mounts/") == NULL &&
 	    !(ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
 	      json_is_vault_answer(body ? body : "", len))) {
+		const char *a = t->o->base_url, *host = strstr(a, "://"), *at;
+
+		host = host ? host + 3 : a;
+		at = host + strcspn(host, "/?#");
+		while (at > host && at[-1] != '@')
+			at--;
 		snprintf(reason, cap,
-		         "HTTP 404 without Vault's JSON error: %s may not be the "
-		         "address of Vault's API (a web server, or the UI's URL?)",
-		         t->o->base_url);
+		         "HTTP 404 without Vault's JSON error: %.*s%s may not be "
+		         "the address of Vault's API (a web server, or the UI's "
+		         "URL?)",
+		         (int)(host - a), a, at);
 		return ST_PROTOCOL;
 	}
 	return ST_OK;

@@ -13,9 +13,6 @@
 
 struct transport;
 
-/* curl_global_init, with SSLKEYLOGFILE kept from libcurl (SPEC: ignored). */
-int transport_global_init(void);
-
 /* Settings borrowed from o (which must outlive the transport).  Logs the
  * proxy decision for o->base_url (-v).  Errors: ST_CONFIG naming the
  * setting. */

@@ -1,25 +1,58 @@
 #!/bin/sh
-# Install the Debian packages vaultrun builds and tests with, when missing.
+# Install the Debian packages of tests/packages.txt, when missing.
+#
+#   sh tests/deps.sh [GROUP...]     the groups' packages (default: build test;
+#                                   "all": every group)
+#   sh tests/deps.sh --list [GROUP...]   print them, one a line
+#
 # As root this runs apt-get; otherwise it prints the command to run.
 set -e
-pkgs="build-essential pkg-config libcurl4-openssl-dev libinih-dev libjansson-dev
-python3 python3-pytest openssl nginx-light mandoc valgrind curl jq awscli"
+list=$(dirname "$0")/packages.txt
+listonly=
+if [ "${1-}" = --list ]; then
+	listonly=1
+	shift
+fi
+[ $# -gt 0 ] || set -- build test
+
+# The packages of the groups named in $@, in the file's order.
+pkgs=$(awk -v want=" $* " '
+	{ sub(/#.*/, ""); gsub(/[ \t]+/, "") }
+	/^\[.*\]$/ { g = substr($0, 2, length($0) - 2); next }
+	$0 != "" && (index(want, " " g " ") || want == " all ") { print }
+' "$list")
+if [ -z "$pkgs" ]; then
+	echo "deps: no packages in group(s) $* of $list" >&2
+	exit 2
+fi
+if [ -n "$listonly" ]; then
+	echo "$pkgs"
+	exit 0
+fi
+
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-# s3rver (npm): a local S3-compatible server for the s3-backup example's test
+# s3rver is no Debian package: npm's, for the s3-backup example's case
+# (group extra), where npm is there.
 npm_missing=
-command -v s3rver >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 ||
-	npm_missing=s3rver@3.7.1
+case " $* " in
+*" extra "* | *" all "*)
+	command -v s3rver >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 ||
+		npm_missing=s3rver@3.7.1
+	;;
+esac
 [ -z "$missing" ] && [ -z "$npm_missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
-	echo "deps: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	[ -z "$missing" ] || apt-get install -y -qq $missing >/dev/null
+	if [ -n "$missing" ]; then
+		echo "deps: installing$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		# shellcheck disable=SC2086
+		apt-get install -y -qq $missing >/dev/null
+	fi
 	[ -z "$npm_missing" ] || npm install -g --silent "$npm_missing" >/dev/null
 else
 	echo "deps: missing packages; run as root:" >&2

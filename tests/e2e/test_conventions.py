@@ -558,7 +558,7 @@ def test_verbose_names_http_and_tls_versions(run, vault, tls_vault, tls_certs, e
         "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token,
         "VAULT_CACERT": tls_certs.ca}, ["-v"])
     lines = [ln for ln in res.err_lines if ln.startswith("vaultrun: connection: ")]
-    assert len(lines) == 1 and re.fullmatch(r"vaultrun: connection: HTTP/1\.1, TLSv1\.[23]",
+    assert len(lines) == 1 and re.fullmatch(r"vaultrun: connection: HTTP/(1\.1|2), TLSv1\.[23]",
                                             lines[0]), res
 
 
