@@ -750,3 +750,17 @@ def test_check_shows_references_unmasked(run, secret_file, manifest):
         "DB_USER secret/prod/db#user ok ******** (10 bytes)",
         "NOPE secret/prod/db#nope error: key 'nope' not found",
     ], res
+
+
+def test_messages_never_show_an_addresss_password(run, vault, manifest, envdump):
+    seed(vault)
+    pw = "addr-pw-" + secrets.token_hex(6)
+    run.forbid(pw)
+    host = vault.url.split("://")[1]
+    m = mounts_manifest(manifest)
+    res, env = run_env(run, envdump, ["-v", "-f", m], env={
+        "VAULT_ADDR": "https://svc:%s@%s" % (pw, host), "VAULT_TOKEN": vault.root_token})
+    assert res.rc == 78, res
+    assert "vaultrun: address: https://****@%s (from VAULT_ADDR)" % host in res.err_lines, res
+    assert err_line(res, "https://%s answered in plain HTTP, not TLS: the address is http://%s"
+                    % (host, host)), res
