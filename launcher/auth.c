@@ -32,11 +32,29 @@ struct auth {
 	int revoke_failed; /* its leases then live on too */
 	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
 	char describe[160];
-	const char *creds[5]; /* credential variables, NULL-terminated */
+	const char *creds[8]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
 	void *ctx;
 	struct fetcher *f;
 };
+
+/* Credentials never passed to the command (unless --keep-vault-env), under
+ * Vault's names and OpenBao's; a jwt_env variable is added after them. */
+static const char *const cred_vars[] = {"VAULT_TOKEN",
+                                        "VAULT_ROLE_ID",
+                                        "VAULT_SECRET_ID",
+                                        "BAO_TOKEN",
+                                        "BAO_ROLE_ID",
+                                        "BAO_SECRET_ID",
+                                        NULL};
+
+/* Where an explicit token comes from: the variable, else token_file. */
+static const char *token_var(void)
+{
+	return config_vault_env("VAULT_TOKEN") ?
+	               config_vault_env_name("VAULT_TOKEN") :
+	               "token_file";
+}
 
 static const char *mset(const struct manifest *m, enum vkey k)
 {
@@ -59,7 +77,7 @@ static int credential(struct secret *out, const char *env,
                       const struct manifest *m, enum vkey value, enum vkey file,
                       const char *what, struct error *err)
 {
-	const char *v = env ? config_env(env) : NULL;
+	const char *v = env ? config_vault_env(env) : NULL;
 	int rc;
 
 	if (v == NULL && value != VK__COUNT) /* VK__COUNT: no inline form */
@@ -79,25 +97,32 @@ static int credential(struct secret *out, const char *env,
 
 static int read_token(struct auth *a, const struct config *c, struct error *err)
 {
-	const char *home;
-	char *path;
+	const char *home, *path;
 	int rc;
 
 	if ((rc = credential(&a->token, "VAULT_TOKEN", c->manifest, VK__COUNT,
 	                     VK_TOKEN_FILE, "token file", err)) != ST_OK)
 		return rc;
 	if (a->token.p) {
-		a->source = config_env("VAULT_TOKEN") ? "VAULT_TOKEN" :
-		                                        "token_file";
+		a->source = token_var();
+	} else if ((path = config_env("BAO_TOKEN_PATH"))) {
+		/* Named explicitly (OpenBao 2.6): a missing file is an error. */
+		if ((rc = readfile_private(path, "BAO_TOKEN_PATH", CRED_MAX,
+		                           &a->token, err)) != ST_OK)
+			return rc;
+		secret_rstrip(&a->token);
+		mask_add(a->token.p, a->token.len);
+		a->source = "BAO_TOKEN_PATH";
 	} else if ((home = config_env("HOME"))) {
-		path = xasprintf("%s/.vault-token", home);
+		char *dflt = xasprintf("%s/.vault-token", home);
+
 		/* No file: no token at all, and an agent may add its own.  A
 		 * file that is there but unreadable or unsafe is an error. */
-		rc = access(path, F_OK) != 0 ?
+		rc = access(dflt, F_OK) != 0 ?
 		             ST_NOINPUT :
-		             readfile_private(path, "token file", CRED_MAX,
+		             readfile_private(dflt, "token file", CRED_MAX,
 		                              &a->token, err);
-		free(path);
+		free(dflt);
 		if (rc == ST_NOINPUT)
 			return ST_OK;
 		if (rc != ST_OK)
@@ -126,7 +151,7 @@ static int choose(struct auth *a, const struct config *c, int have_token,
 	size_t i;
 
 	if (name == NULL) {
-		a->method = !have_token && (config_env("VAULT_ROLE_ID") ||
+		a->method = !have_token && (config_vault_env("VAULT_ROLE_ID") ||
 		                            mset(m, VK_ROLE_ID) ||
 		                            mset(m, VK_ROLE_ID_FILE)) ?
 		                    M_APPROLE :
@@ -203,7 +228,7 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 				                 v);
 			secret_set(&a->jwt, jwt, strlen(jwt));
 			mask_add(a->jwt.p, a->jwt.len);
-			a->creds[3] = v;
+			a->creds[6] = v;
 		} else {
 			const char *file = mset(m, VK_JWT_FILE);
 
@@ -241,12 +266,10 @@ int auth_new(struct auth **out, const struct config *c, struct error *err)
 	int rc, handed;
 
 	*out = NULL;
-	a->creds[0] = "VAULT_TOKEN";
-	a->creds[1] = "VAULT_ROLE_ID";
-	a->creds[2] = "VAULT_SECRET_ID";
+	memcpy(a->creds, cred_vars, sizeof cred_vars);
 	/* Only an explicit token conflicts with a login; a stale
 	 * ~/.vault-token is not read when a login is configured. */
-	handed = config_env("VAULT_TOKEN") != NULL ||
+	handed = config_vault_env("VAULT_TOKEN") != NULL ||
 	         mset(m, VK_TOKEN_FILE) != NULL;
 	if ((rc = choose(a, c, handed, err)) != ST_OK)
 		goto fail;
@@ -259,9 +282,7 @@ int auth_new(struct auth **out, const struct config *c, struct error *err)
 		if (handed) {
 			rc = error_set(err, ST_CONFIG,
 			               "a token (%s) and auth = %s conflict: use one",
-			               config_env("VAULT_TOKEN") ? "VAULT_TOKEN" :
-			                                           "token_file",
-			               method_names[a->method]);
+			               token_var(), method_names[a->method]);
 			goto fail;
 		}
 		if ((rc = prepare_login(a, c, err)) != ST_OK)
@@ -451,8 +472,5 @@ const struct secret *auth_minted(const struct auth *a)
 
 const char *const *auth_credential_vars(const struct auth *a)
 {
-	static const char *const fixed[] = {"VAULT_TOKEN", "VAULT_ROLE_ID",
-	                                    "VAULT_SECRET_ID", NULL};
-
-	return a ? a->creds : fixed;
+	return a ? a->creds : cred_vars;
 }

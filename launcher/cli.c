@@ -52,7 +52,7 @@ const char *cli_usage(void)
 	       "      --kill-after SECONDS  with -s: SIGKILL the command this long after a stop signal\n"
 	       "      --stop-signal NAME    with -s: the signal that stops the command (default TERM)\n"
 	       "  -h, --help                this text\n"
-	       "  -V, --version             the version\n";
+	       "  -V, --version             the version, and libcurl's, TLS and HTTP/2 in use\n";
 }
 
 void cli_free(struct cli *c)

@@ -11,12 +11,59 @@
 
 #define DEFAULT_TIMEOUT 30.0
 #define DEFAULT_RETRIES 5
+#define DEFAULT_CLIENT_TIMEOUT 60.0 /* seconds, as Vault's CLI */
 
 const char *config_env(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v && *v ? v : NULL;
+}
+
+/* Every VAULT_ variable vaultrun reads, with OpenBao's name for it: OpenBao's
+ * client reads BAO_X first and falls back to VAULT_X (api/env.go). */
+static const char *const twins[][2] = {
+	{"VAULT_ADDR", "BAO_ADDR"},
+	{"VAULT_AGENT_ADDR", "BAO_AGENT_ADDR"},
+	{"VAULT_TOKEN", "BAO_TOKEN"},
+	{"VAULT_NAMESPACE", "BAO_NAMESPACE"},
+	{"VAULT_CACERT", "BAO_CACERT"},
+	{"VAULT_CAPATH", "BAO_CAPATH"},
+	{"VAULT_CLIENT_CERT", "BAO_CLIENT_CERT"},
+	{"VAULT_CLIENT_KEY", "BAO_CLIENT_KEY"},
+	{"VAULT_TLS_SERVER_NAME", "BAO_TLS_SERVER_NAME"},
+	{"VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"},
+	{"VAULT_MAX_RETRIES", "BAO_MAX_RETRIES"},
+	{"VAULT_DISABLE_REDIRECTS", "BAO_DISABLE_REDIRECTS"},
+	{"VAULT_ROLE_ID", "BAO_ROLE_ID"},
+	{"VAULT_SECRET_ID", "BAO_SECRET_ID"},
+	{"VAULT_PROXY_ADDR", "BAO_PROXY_ADDR"},
+	{"VAULT_HTTP_PROXY", "BAO_HTTP_PROXY"},
+	{"VAULT_CLIENT_TIMEOUT", "BAO_CLIENT_TIMEOUT"},
+	{"VAULT_RATE_LIMIT", "BAO_RATE_LIMIT"},
+	{"VAULT_SRV_LOOKUP", "BAO_SRV_LOOKUP"},
+};
+
+const char *config_bao_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof twins / sizeof twins[0]; i++)
+		if (strcmp(twins[i][0], name) == 0)
+			return twins[i][1];
+	return NULL;
+}
+
+const char *config_vault_env_name(const char *name)
+{
+	const char *bao = config_bao_name(name);
+
+	return bao && config_env(bao) ? bao : name;
+}
+
+const char *config_vault_env(const char *name)
+{
+	return config_env(config_vault_env_name(name));
 }
 
 const char *config_manifest_path(const struct cli *cli)
@@ -40,11 +87,26 @@ const char *config_manifest_path(const struct cli *cli)
 /* Environment first, then [vault]; returns a heap copy or NULL. */
 static char *pick(const char *env, const struct manifest *m, enum vkey k)
 {
-	const char *v = env ? config_env(env) : NULL;
+	const char *v = env ? config_vault_env(env) : NULL;
 
 	if (v == NULL && m && m->vault[k] && *m->vault[k])
 		v = m->vault[k];
 	return v ? xstrdup(v) : NULL;
+}
+
+/* pick, and say where the value came from (a heap string, or NULL). */
+static char *pick_from(const char *env, const struct manifest *m, enum vkey k,
+                       char **from)
+{
+	char *v = pick(env, m, k);
+
+	*from = NULL;
+	if (v && config_vault_env(env))
+		*from = xstrdup(config_vault_env_name(env));
+	else if (v)
+		*from = xasprintf("%s:%u: %s", m->file, m->vault_line[k],
+		                  manifest_vkey_name(k));
+	return v;
 }
 
 /* A control character in a setting that goes into a request line or a
@@ -137,7 +199,7 @@ static int check_address(struct config *c, const char *a, const char *shown,
 
 static int env_bool(const char *name, int dflt, int *out, struct error *err)
 {
-	const char *v = config_env(name);
+	const char *v = config_vault_env(name);
 	int b;
 
 	*out = dflt;
@@ -145,9 +207,125 @@ static int env_bool(const char *name, int dflt, int *out, struct error *err)
 		return ST_OK;
 	if ((b = parse_bool(v)) < 0)
 		return error_set(err, ST_CONFIG, "%s: expected true or false",
-		                 name);
+		                 config_vault_env_name(name));
 	*out = b;
 	return ST_OK;
+}
+
+/* Go's time.ParseDuration: one or more "<decimal><unit>" terms, units ns us
+ * µs ms s m h ("1m30s", "1.5s"); returns seconds, or -1. */
+static double go_duration(const char *s)
+{
+	static const struct {
+		const char *unit;
+		double seconds;
+	} units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6},
+	             {"ms", 1e-3}, {"s", 1},     {"m", 60},
+	             {"h", 3600}};
+	double total = 0;
+	size_t i, n;
+
+	if (*s == '\0')
+		return -1;
+	while (*s) {
+		char num[32];
+		double v;
+
+		n = strspn(s, "0123456789.");
+		if (n == 0 || n >= sizeof num)
+			return -1;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		if (parse_seconds(num, &v) != 0)
+			return -1;
+		s += n;
+		for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+			size_t un = strlen(units[i].unit);
+
+			/* the table has "ms" before "m" */
+			if (strncmp(s, units[i].unit, un) == 0)
+				break;
+		}
+		if (i == sizeof units / sizeof units[0])
+			return -1;
+		total += v * units[i].seconds;
+		s += strlen(units[i].unit);
+	}
+	return total;
+}
+
+/* VAULT_CLIENT_TIMEOUT: integer seconds or a Go duration (the CLI's
+ * ParseDurationSecond); VAULT_RATE_LIMIT: "rate[:burst]". */
+static int load_limits(struct config *c, struct error *err)
+{
+	const char *v, *colon;
+	unsigned long n;
+	double secs;
+
+	c->client_timeout = DEFAULT_CLIENT_TIMEOUT;
+	if ((v = config_vault_env("VAULT_CLIENT_TIMEOUT"))) {
+		secs = parse_ulong(v, 0, 1000000, &n) == 0 ? (double)n :
+		                                             go_duration(v);
+		if (secs < 0 || secs > 1e6)
+			return error_set(err, ST_CONFIG,
+			                 "%s: expected seconds or a duration such "
+			                 "as 30s or 1m30s",
+			                 config_vault_env_name(
+						 "VAULT_CLIENT_TIMEOUT"));
+		c->client_timeout = secs;
+	}
+	if ((v = config_vault_env("VAULT_RATE_LIMIT"))) {
+		char num[32];
+		size_t len;
+
+		colon = strchr(v, ':');
+		len = colon ? (size_t)(colon - v) : strlen(v);
+		if (len >= sizeof num)
+			len = 0;
+		memcpy(num, v, len);
+		num[len] = '\0';
+		c->rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs : 0;
+		/* Go takes int(rate) as the burst; at least one request must
+		 * be able to go. */
+		c->burst = (long)c->rate < 1 ? 1 : (long)c->rate;
+		if (colon && parse_ulong(colon + 1, 1, 100000, &n) == 0)
+			c->burst = (long)n;
+		else if (colon)
+			c->rate = 0;
+		if (c->rate <= 0)
+			return error_set(err, ST_CONFIG,
+			                 "%s: expected requests per second and an "
+			                 "optional burst, such as 10 or 10:20",
+			                 config_vault_env_name("VAULT_RATE_LIMIT"));
+	}
+	return env_bool("VAULT_SRV_LOOKUP", 0, &c->srv_lookup, err);
+}
+
+/* The first of two variables that is set, as a heap copy; *from names it. */
+static char *either(const char *a, const char *b, int vault, const char **from)
+{
+	const char *v = vault ? config_vault_env(a) : config_env(a);
+
+	*from = vault ? config_vault_env_name(a) : a;
+	if (v == NULL) {
+		v = vault ? config_vault_env(b) : config_env(b);
+		*from = vault ? config_vault_env_name(b) : b;
+	}
+	if (v == NULL)
+		*from = NULL;
+	return v ? xstrdup(v) : NULL;
+}
+
+/* Proxies as Vault's Go client reads them (see proxy.h). */
+static void load_proxy(struct proxy_env *p)
+{
+	const char *unused;
+
+	p->vault = either("VAULT_PROXY_ADDR", "VAULT_HTTP_PROXY", 1,
+	                  &p->vault_from);
+	p->https = either("HTTPS_PROXY", "https_proxy", 0, &p->https_from);
+	p->http = either("HTTP_PROXY", "http_proxy", 0, &p->http_from);
+	p->no_proxy = either("NO_PROXY", "no_proxy", 0, &unused);
 }
 
 int config_load(struct config *c, const struct cli *cli,
@@ -162,26 +340,30 @@ int config_load(struct config *c, const struct cli *cli,
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
 	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
 	c->max_retries = DEFAULT_RETRIES;
-	if ((v = config_env("VAULT_MAX_RETRIES"))) {
+	if ((v = config_vault_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
 			return error_set(err, ST_CONFIG,
-			                 "VAULT_MAX_RETRIES: expected an integer from 0 to 100");
+			                 "%s: expected an integer from 0 to 100",
+			                 config_vault_env_name("VAULT_MAX_RETRIES"));
 		c->max_retries = (int)n;
 	}
 	if ((rc = env_bool("VAULT_DISABLE_REDIRECTS", 0, &b, err)) != ST_OK)
 		return rc;
 	c->follow_redirects = !b;
+	if ((rc = load_limits(c, err)) != ST_OK)
+		return rc;
 
-	if ((v = config_env("VAULT_AGENT_ADDR")))
-		c->address_from = "VAULT_AGENT_ADDR";
-	else if ((v = config_env("VAULT_ADDR")))
-		c->address_from = "VAULT_ADDR";
+	if ((v = config_vault_env("VAULT_AGENT_ADDR")))
+		c->address_from = config_vault_env_name("VAULT_AGENT_ADDR");
+	else if ((v = config_vault_env("VAULT_ADDR")))
+		c->address_from = config_vault_env_name("VAULT_ADDR");
 	else if (m && m->vault[VK_ADDRESS] && *m->vault[VK_ADDRESS]) {
 		v = m->vault[VK_ADDRESS];
 		c->address_from = "manifest";
 	}
 	if (v) {
 		c->address = xstrdup(v);
+		c->address_shown = shown_address(v);
 		if ((rc = parse_address(c, err)) != ST_OK)
 			return rc;
 	} else if (need_address) {
@@ -191,26 +373,30 @@ int config_load(struct config *c, const struct cli *cli,
 
 	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE);
 	if (c->namespace && has_control(c->namespace)) {
-		if (config_env("VAULT_NAMESPACE"))
+		if (config_vault_env("VAULT_NAMESPACE"))
 			return error_set(err, ST_CONFIG,
-			                 "VAULT_NAMESPACE: contains a control character "
-			                 "(it goes into a request header)");
+			                 "%s: contains a control character (it goes "
+			                 "into a request header)",
+			                 config_vault_env_name("VAULT_NAMESPACE"));
 		return error_set(err, ST_CONFIG,
 		                 "%s:%u: namespace: contains a control character "
 		                 "(it goes into a request header)",
 		                 m->file, m->vault_line[VK_NAMESPACE]);
 	}
-	c->ca_cert = pick("VAULT_CACERT", m, VK_CA_CERT);
-	c->ca_path = pick("VAULT_CAPATH", m, VK_CA_PATH);
-	c->client_cert = pick("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT);
-	c->client_key = pick("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY);
+	c->ca_cert = pick_from("VAULT_CACERT", m, VK_CA_CERT, &c->ca_cert_from);
+	c->ca_path = pick_from("VAULT_CAPATH", m, VK_CA_PATH, &c->ca_path_from);
+	c->client_cert = pick_from("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT,
+	                           &c->client_cert_from);
+	c->client_key = pick_from("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY,
+	                          &c->client_key_from);
 	c->tls_server_name = pick("VAULT_TLS_SERVER_NAME", m, VK_TLS_SERVER_NAME);
+	load_proxy(&c->proxy);
 	if ((c->client_cert == NULL) != (c->client_key == NULL))
 		return error_set(err, ST_CONFIG,
 		                 "a client certificate needs both a certificate and a key "
 		                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert "
 		                 "and client_key)");
-	if (config_env("VAULT_SKIP_VERIFY")) {
+	if (config_vault_env("VAULT_SKIP_VERIFY")) {
 		if ((rc = env_bool("VAULT_SKIP_VERIFY", 0, &c->skip_verify, err)) !=
 		    ST_OK)
 			return rc;
@@ -234,17 +420,26 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 	o->max_retries = c->max_retries;
 	o->follow_redirects = c->follow_redirects;
 	o->deadline = now_ms() + c->timeout * 1000.0;
+	o->client_timeout = c->client_timeout * 1000.0;
+	o->rate = c->rate;
+	o->burst = c->burst;
 	o->ca_cert = c->ca_cert;
 	o->ca_path = c->ca_path;
 	o->client_cert = c->client_cert;
 	o->client_key = c->client_key;
+	o->ca_cert_from = c->ca_cert_from;
+	o->ca_path_from = c->ca_path_from;
+	o->client_cert_from = c->client_cert_from;
+	o->client_key_from = c->client_key_from;
 	o->tls_server_name = c->tls_server_name;
 	o->skip_verify = c->skip_verify;
+	o->proxy = c->proxy;
 }
 
 void config_free(struct config *c)
 {
 	free(c->address);
+	free(c->address_shown);
 	free(c->base_url);
 	free(c->unix_socket);
 	free(c->store_path);
@@ -254,5 +449,13 @@ void config_free(struct config *c)
 	free(c->client_cert);
 	free(c->client_key);
 	free(c->tls_server_name);
+	free(c->ca_cert_from);
+	free(c->ca_path_from);
+	free(c->client_cert_from);
+	free(c->client_key_from);
+	free((char *)c->proxy.vault);
+	free((char *)c->proxy.https);
+	free((char *)c->proxy.http);
+	free((char *)c->proxy.no_proxy);
 	memset(c, 0, sizeof *c);
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "proxy.h"
 #include "secret.h"
 #include "status.h"
 
@@ -17,7 +18,8 @@ enum backend { BACKEND_HTTP, BACKEND_FILE };
 struct config {
 	/* where */
 	enum backend backend;
-	char *address;            /* as given, for messages */
+	char *address;            /* as given */
+	char *address_shown;      /* for messages: user:password@ starred */
 	const char *address_from; /* "VAULT_AGENT_ADDR", "VAULT_ADDR", "manifest" */
 	char *base_url;    /* scheme://host[:port][/prefix], no trailing '/' */
 	char *unix_socket; /* unix:// addresses */
@@ -25,12 +27,20 @@ struct config {
 	char *namespace;
 	/* TLS */
 	char *ca_cert, *ca_path, *client_cert, *client_key, *tls_server_name;
+	/* where each file setting came from, for messages: "VAULT_CACERT",
+	 * "BAO_CACERT", "m.ini:3: ca_cert" */
+	char *ca_cert_from, *ca_path_from, *client_cert_from, *client_key_from;
 	int skip_verify;
+	struct proxy_env proxy; /* strings owned */
 	/* behaviour */
 	double timeout; /* seconds */
 	long concurrency;
 	int max_retries;
 	int follow_redirects;
+	double client_timeout; /* seconds per request; 0: only the deadline */
+	double rate;           /* requests per second; 0: no limit */
+	long burst;
+	int srv_lookup; /* VAULT_SRV_LOOKUP asked for (and is ignored) */
 	/* every [vault] setting that came from the manifest or environment,
 	 * for the login methods (auth.c) */
 	const struct manifest *manifest; /* borrowed, may be NULL */
@@ -54,5 +64,14 @@ const char *config_manifest_path(const struct cli *cli);
 
 /* A non-empty environment variable, or NULL. */
 const char *config_env(const char *name);
+
+/* A Vault client variable: name is "VAULT_X"; OpenBao's "BAO_X" wins when
+ * both are set.  Every VAULT_ variable is read through here. */
+const char *config_vault_env(const char *name);
+/* The variable config_vault_env(name) takes its value from ("BAO_X" when
+ * that is set, else name), for messages. */
+const char *config_vault_env_name(const char *name);
+/* OpenBao's name for a VAULT_ variable vaultrun reads, or NULL. */
+const char *config_bao_name(const char *name);
 
 #endif

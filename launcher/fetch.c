@@ -9,7 +9,9 @@
 #include "fetch.h"
 #include "log.h"
 #include "mask.h"
+#include "ratelimit.h"
 #include "redact.h"
+#include "transport.h"
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
@@ -65,6 +67,8 @@ struct fetcher {
 	size_t npool;
 	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
+	struct transport *transport;   /* each handle's settings */
+	struct ratelimit rl;           /* VAULT_RATE_LIMIT */
 	long inflight;
 	const volatile sig_atomic_t *stop; /* set: end every request now */
 	int stop_fd;                       /* readable once stop is set */
@@ -212,10 +216,12 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
 	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
-	if (tls_name(f, err) != ST_OK) {
+	if (tls_name(f, err) != ST_OK ||
+	    transport_new(&f->transport, &f->o, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
 	}
+	ratelimit_init(&f->rl, o->rate, o->burst, now_ms());
 	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
 	    f->rng == 0)
 		f->rng = (unsigned long long)now_ms() | 1;
@@ -301,6 +307,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	struct xfer *x = arg;
 
 	(void)p;
+	if (x->header_bytes == 0) /* the connection is up: note what it is */
+		transport_note(x->f->transport, x->easy);
 	x->header_bytes += size * n;
 	if (x->header_bytes > HEADERS_MAX) {
 		x->too_large = 1;
@@ -414,8 +422,6 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms_left(f));
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ms_left(f));
 	/* Over https, wait for ALPN to say whether the first connection can
 	 * multiplex (HTTP/2: one connection for everything).  Plain http never
 	 * multiplexes, and waiting would cost the first round trip. */
@@ -432,20 +438,10 @@ static int start(struct fetcher *f, struct xfer *x)
 		if (strcmp(x->method, "POST") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
 	}
-	if (f->o.ca_cert)
-		curl_easy_setopt(e, CURLOPT_CAINFO, f->o.ca_cert);
-	if (f->o.ca_path)
-		curl_easy_setopt(e, CURLOPT_CAPATH, f->o.ca_path);
-	if (f->o.client_cert)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, f->o.client_cert);
-	if (f->o.client_key)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, f->o.client_key);
+	transport_setup(f->transport, e, x->redirected ? x->url : f->o.base_url,
+	                f->o.unix_socket && !x->redirected, ms_left(f));
 	if (f->connect_to)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
-	if (f->o.skip_verify) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	if (log_enabled(LOG_TRACE)) {
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
@@ -542,6 +538,7 @@ static int retryable_curl(CURLcode rc)
 	case CURLE_PARTIAL_FILE:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
+	case CURLE_OPERATION_TIMEDOUT: /* VAULT_CLIENT_TIMEOUT, not the deadline */
 		return 1;
 	default:
 		return 0;
@@ -622,13 +619,23 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		char reason[CURL_ERROR_SIZE + 64];
+		char reason[CURL_ERROR_SIZE + 256];
+		int st = transport_failure(f->transport, rc, x->errbuf, x->url,
+		                           reason, sizeof reason);
 
+		if (st != ST_OK) {
+			finish(x, 0, st, reason);
+			return;
+		}
 		if (f->o.unix_socket && !x->redirected &&
 		    rc == CURLE_COULDNT_CONNECT)
 			snprintf(reason, sizeof reason,
 			         "cannot connect to unix socket %s",
 			         f->o.unix_socket);
+		else if (rc == CURLE_OPERATION_TIMEDOUT)
+			snprintf(reason, sizeof reason,
+			         "no answer within %g s (VAULT_CLIENT_TIMEOUT)",
+			         f->o.client_timeout / 1000.0);
 		else
 			snprintf(reason, sizeof reason, "%s",
 			         x->errbuf[0] ? x->errbuf :
@@ -660,6 +667,18 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			push(&f->ready, x);
 		}
 		return;
+	}
+	{
+		char why[600], *ctype = NULL;
+		int st;
+
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+		st = transport_answer(f->transport, status, x->url, ctype,
+		                      x->resp, x->len, why, sizeof why);
+		if (st != ST_OK) {
+			finish(x, 0, st, why);
+			return;
+		}
 	}
 	if (retryable_status(status) && !permanent(x)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
@@ -739,11 +758,20 @@ int fetch_run(struct fetcher *f, struct error *err)
 			}
 		}
 		f->waiting = later;
-		while (f->inflight < f->cap && (x = pop(&f->ready)))
+		while (f->inflight < f->cap && f->ready.head) {
+			double wait = ratelimit_take(&f->rl, now);
+
+			if (wait > 0) {
+				if (now + wait < next)
+					next = now + wait;
+				break;
+			}
+			x = pop(&f->ready);
 			if (start(f, x) != 0) {
 				finish(x, 0, ST_OSERR, "cannot start a transfer");
 				progressed = 1;
 			}
+		}
 		if (curl_multi_perform(f->multi, &running) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,
 			                 "curl_multi_perform failed");
@@ -784,6 +812,7 @@ void fetch_free(struct fetcher *f)
 	secret_wipe(&f->token);
 	free(f->base_url);
 	curl_slist_free_all(f->connect_to);
+	transport_free(f->transport);
 	free(f);
 	curl_global_cleanup();
 }

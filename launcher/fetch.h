@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "proxy.h"
 #include "secret.h"
 #include "status.h"
 
@@ -24,10 +25,16 @@ struct fetch_opts {
 	long concurrency; /* -j; 0: by transport (32, or HTTP/2 streams) */
 	int max_retries;
 	int follow_redirects;
-	double deadline; /* absolute, on the now_ms() clock */
+	double deadline;       /* absolute, on the now_ms() clock */
+	double client_timeout; /* ms per attempt; 0: only the deadline */
+	double rate;           /* requests per second; 0: no limit */
+	long burst;
 	const char *ca_cert, *ca_path, *client_cert, *client_key;
+	const char *ca_cert_from, *ca_path_from; /* the settings' names */
+	const char *client_cert_from, *client_key_from;
 	const char *tls_server_name;
 	int skip_verify;
+	struct proxy_env proxy; /* strings borrowed */
 };
 
 enum { FETCH_NO_TOKEN = 1 }; /* flags for fetch_add */

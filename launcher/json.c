@@ -705,6 +705,18 @@ int json_is_bare_404(const char *body, size_t len)
 	return bare;
 }
 
+int json_is_vault_answer(const char *body, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = load(body, len, 0, &jerr);
+	int yes = json_is_array(get(root, "errors")) || get(root, "data") ||
+	          get(root, "warnings");
+
+	forget(&jerr);
+	json_decref(root);
+	return yes;
+}
+
 /* Append s with control characters and whitespace runs folded to one space
  * and both ends trimmed. */
 static void fold(struct jbuf *b, const char *s, size_t n)

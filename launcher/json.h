@@ -55,6 +55,9 @@ enum kv404 json_classify_404(const char *body, size_t len);
 
 /* Is this body exactly an error envelope with an empty list ({"errors":[]})? */
 int json_is_bare_404(const char *body, size_t len);
+/* Is body one of Vault's JSON answers: an object with "errors", "data" or
+ * "warnings" (a 404 without any is not Vault's API speaking)? */
+int json_is_vault_answer(const char *body, size_t len);
 
 /* Copy a short, printable summary of the "errors" list (joined with "; ",
  * every value registered with mask.c masked first, then control characters

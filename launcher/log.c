@@ -1,6 +1,7 @@
 /* log.c - every line vaultrun prints goes through here and mask.c. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,8 +28,9 @@ int log_enabled(int l)
  * is redacted before anything is cut, so a value cannot escape masking by
  * straddling the cut. */
 #define LINE_MAX_OUT 8192
-__attribute__((format(printf, 3, 0))) static void
-emit(int fd, const char *prefix, const char *fmt, va_list ap)
+/* The first keep bytes of prefix are configuration, not redacted. */
+__attribute__((format(printf, 4, 0))) static void
+emit(int fd, const char *prefix, size_t keep, const char *fmt, va_list ap)
 {
 	va_list again;
 	char *line;
@@ -47,7 +49,7 @@ emit(int fd, const char *prefix, const char *fmt, va_list ap)
 	memcpy(line, prefix, off);
 	vsnprintf(line + off, (size_t)n + 1, fmt, again);
 	va_end(again);
-	len = mask_redact(line, len);
+	len = keep + mask_redact(line + keep, len - keep);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = '?';
@@ -65,7 +67,7 @@ void log_msg(int l, const char *fmt, ...)
 	if (l > level)
 		return;
 	va_start(ap, fmt);
-	emit(STDERR_FILENO, "vaultrun: ", fmt, ap);
+	emit(STDERR_FILENO, "vaultrun: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -74,6 +76,21 @@ void out_line(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(STDOUT_FILENO, "", fmt, ap);
+	emit(STDOUT_FILENO, "", 0, fmt, ap);
 	va_end(ap);
+}
+
+void out_config_line(const char *name, const char *ref, size_t refmax,
+                     const char *fmt, ...)
+{
+	va_list ap;
+	char *head;
+	int cut = refmax > 0 && strlen(ref) > refmax;
+
+	head = xasprintf("%s %.*s%s", name, cut ? (int)refmax : (int)strlen(ref),
+	                 ref, cut ? "..." : "");
+	va_start(ap, fmt);
+	emit(STDOUT_FILENO, head, strlen(head), fmt, ap);
+	va_end(ap);
+	free(head);
 }

@@ -8,6 +8,8 @@
 #ifndef VAULTRUN_LOG_H
 #define VAULTRUN_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE };
 
 void log_set_level(int level);
@@ -17,6 +19,11 @@ void log_msg(int level, const char *fmt, ...)
 
 /* A line of the --check report on stdout, through the same redaction. */
 void out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A --check line on stdout: "name ref" as written (configuration: redacting
+ * it would garble it, and reveal which value occurs in it), ref cut at
+ * refmax bytes with "..." when refmax > 0, then fmt redacted. */
+void out_config_line(const char *name, const char *ref, size_t refmax,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

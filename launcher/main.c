@@ -23,6 +23,7 @@
 #include "status.h"
 #include "stop.h"
 #include "supervise.h"
+#include "transport.h"
 #include "util.h"
 
 extern char **environ;
@@ -195,20 +196,23 @@ static void print_check(struct plan *p)
 
 		if (v->superseded)
 			continue;
+		/* Names and references are configuration, shown as written;
+		 * only the rest of the line is redacted. */
 		if (v->status != ST_OK)
-			out_line("%s %.200s%s error: %s", v->name, v->reftext,
-			         strlen(v->reftext) > 200 ? "..." : "", v->reason);
+			out_config_line(v->name, v->reftext, 200, " error: %s",
+			                v->reason);
 		else if (v->section != MS_PROFILE)
-			out_line("%s %s ok ******** (%zu bytes%s%s)", v->name,
-			         v->reftext, v->value.len,
-			         v->section == MS_FILES ? ", file" : "",
-			         lease_note(p, v, note, sizeof note));
+			out_config_line(v->name, v->reftext, 0,
+			                " ok ******** (%zu bytes%s%s)",
+			                v->value.len,
+			                v->section == MS_FILES ? ", file" : "",
+			                lease_note(p, v, note, sizeof note));
 		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			out_line("%s %s (profile %s) ok ******** (%zu bytes%s%s)",
-			         v->exports[j].name, v->reftext, v->name,
-			         v->exports[j].value.len,
-			         v->exports[j].is_file ? ", file" : "",
-			         lease_note(p, v, note, sizeof note));
+			out_config_line(v->exports[j].name, v->reftext, 0,
+			                " (profile %s) ok ******** (%zu bytes%s%s)",
+			                v->name, v->exports[j].value.len,
+			                v->exports[j].is_file ? ", file" : "",
+			                lease_note(p, v, note, sizeof note));
 	}
 }
 
@@ -297,7 +301,10 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	if (r.cli.version) {
-		puts("vaultrun " VAULTRUN_VERSION);
+		char text[512];
+
+		transport_version(text, sizeof text);
+		fputs(text, stdout);
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
@@ -315,13 +322,29 @@ int main(int argc, char **argv)
 			print_check(&r.plan);
 		return leave(&r, rc);
 	}
+	if (path == NULL && r.plan.nvars == 0)
+		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
+		         "no vault: reference in the environment: %s without "
+		         "secrets",
+		         r.cli.check ? "nothing to check," : "running the command");
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
 	    ST_OK)
 		return fail(&r, &err);
+	if (r.cfg.address && strcmp(r.cfg.address_from, "manifest") == 0)
+		log_info("address: %s (from the manifest, %s:%u)",
+		         r.cfg.address_shown, r.m->file,
+		         r.m->vault_line[VK_ADDRESS]);
+	else if (r.cfg.address)
+		log_info("address: %s (from %s)", r.cfg.address_shown,
+		         r.cfg.address_from);
 	if (r.cfg.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");
+	if (r.cfg.srv_lookup)
+		log_warn("%s is not supported: ignoring it (the address is "
+		         "used as given)",
+		         config_vault_env_name("VAULT_SRV_LOOKUP"));
 	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
 		struct fetch_opts o;
 

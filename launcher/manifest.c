@@ -488,6 +488,34 @@ static int mount(struct parser *ps, const char *name, const char *value)
 	return 1;
 }
 
+/* A reference written as an inline one ("vault:secret/x") or in quotes
+ * ("secret/x"): INI takes values as written, so either would be read as a
+ * path that does not exist (a 403 from Vault).  Say what to write. */
+static int check_reference(struct parser *ps, const char *name, const char *value)
+{
+	size_t n = strlen(value);
+	const char *v = value;
+	int quoted = 0;
+
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		quoted = 1;
+		v++;
+		n -= 2;
+	}
+	if (n >= 6 && strncmp(v, "vault:", 6) == 0)
+		return fail(ps,
+		            "%s: write the reference without %s'vault:' (that "
+		            "prefix marks a reference in the environment): "
+		            "%s = %.*s",
+		            name, quoted ? "quotes and " : "", name, (int)n - 6,
+		            v + 6);
+	if (quoted)
+		return fail(ps,
+		            "%s: write the reference without quotes: %s = %.*s",
+		            name, name, (int)n, v);
+	return 1;
+}
+
 static int var(struct parser *ps, const char *name, const char *value)
 {
 	struct manifest *m = ps->m;
@@ -498,6 +526,8 @@ static int var(struct parser *ps, const char *name, const char *value)
 		return fail(ps, "invalid variable name '%s'", name);
 	if (*value == '\0')
 		return fail(ps, "empty reference for '%s'", name);
+	if (check_reference(ps, name, value) != 1)
+		return 0;
 	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
 	v->name = xstrdup(name);
@@ -543,6 +573,8 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 	if (*value == '\0')
 		return fail(ps, "empty value for '%s' in [profile %s]", name,
 		            p->name);
+	if (k == 0 && check_reference(ps, "from", value) != 1)
+		return 0;
 	if (k == 1 && !known_type(value))
 		return fail(ps,
 		            "[profile %s]: unknown type '%s' (postgres, mysql, "

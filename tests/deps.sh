@@ -35,15 +35,28 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# s3rver is no Debian package: npm's, for the s3-backup example's case
+# (group extra), where npm is there.
+npm_missing=
+case " $* " in
+*" extra "* | *" all "*)
+	command -v s3rver >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 ||
+		npm_missing=s3rver@3.7.1
+	;;
+esac
+[ -z "$missing" ] && [ -z "$npm_missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
-	echo "deps: installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq $missing >/dev/null
+	if [ -n "$missing" ]; then
+		echo "deps: installing$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		# shellcheck disable=SC2086
+		apt-get install -y -qq $missing >/dev/null
+	fi
+	[ -z "$npm_missing" ] || npm install -g --silent "$npm_missing" >/dev/null
 else
 	echo "deps: missing packages; run as root:" >&2
-	echo "  apt-get install -y$missing" >&2
+	[ -z "$missing" ] || echo "  apt-get install -y$missing" >&2
+	[ -z "$npm_missing" ] || echo "  npm install -g $npm_missing" >&2
 	exit 1
 fi

@@ -56,3 +56,15 @@ def assert_reported(res, name, ref, *more):
     lines = err_line(res, name, ref, *more)
     assert lines, "no stderr line names %s and %s %s\n%r" % (name, ref, more, res)
     return lines
+
+
+def seed(srv):
+    """A fresh password at secret/app/db (the test servers' "secret" mount); returns it."""
+    pw = val("pw")
+    srv.put("secret", "app/db", {"password": pw})
+    return pw
+
+
+def kv_reads(srv):
+    """The reads of the "secret" mount srv answered."""
+    return [r for r in srv.requests if r.method == "GET" and r.path.startswith("/v1/secret/")]

@@ -28,7 +28,7 @@ import types
 import pytest
 
 from vaultserver import tls_server_context
-from helpers import run_env, run_fails, val, write_manifest
+from helpers import err_line, kv_reads, run_env, run_fails, seed, write_manifest
 
 POLICY = ["secret/data/app/*"]
 WRONG_NAME = "wrong.example"
@@ -36,17 +36,6 @@ WRONG_NAME = "wrong.example"
 
 def stderr_has(res, *needles):
     return any(all(n in ln for n in needles) for ln in res.err_lines)
-
-
-def seed(srv):
-    """A fresh password at secret/app/db; returns it."""
-    pw = val("pw")
-    srv.put("secret", "app/db", {"password": pw})
-    return pw
-
-
-def kv_reads(srv):
-    return [r for r in srv.requests if r.method == "GET" and r.path.startswith("/v1/secret/")]
 
 
 INLINE = {"DB_PASSWORD": "vault:secret/app/db#password"}
@@ -210,12 +199,112 @@ def test_cacert_env_beats_manifest(run, tls_vault, tls_certs, more_certs, manife
 
 
 def test_missing_ca_file_fails(run, tls_vault, tmp_path, envdump):
-    """A CA file that does not exist cannot verify anything: not a success."""
+    """A CA file that does not exist cannot verify anything: 78 naming the
+    setting, once, before any request (before: 69 once per variable)."""
     seed(tls_vault)
-    res, env = run_env(run, envdump, [], env=tls_env(tls_vault,
-                                                      VAULT_CACERT=tmp_path / "no-such-ca.pem"))
-    assert res.rc in (66, 69, 78), res
+    missing = tmp_path / "no-such-ca.pem"
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CACERT=missing,
+                                                      DB_USER="vault:secret/app/db#password"))
+    assert res.rc == 78, res
     assert env is None
+    assert res.err_lines == ["vaultrun: VAULT_CACERT: %s: No such file or directory" % missing]
+    assert tls_vault.request_count == 0
+
+
+def test_ca_file_without_pem_is_78(run, tls_vault, secret_file, envdump):
+    bad = secret_file("ca.der", b"\x30\x82\x01\x0a not PEM")
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, BAO_CACERT=bad))
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: BAO_CACERT: %s: no PEM certificate in it" % bad]
+    assert tls_vault.request_count == 0
+
+
+def test_ca_file_in_manifest_missing_names_the_line(run, tls_vault, tmp_path, manifest, envdump):
+    missing = tmp_path / "nope.pem"
+    m = write_manifest(manifest, "ca_cert = %s\n" % missing)
+    res, env = run_env(run, envdump, ["-f", m], env={
+        "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token})
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: %s:2: ca_cert: %s: No such file or directory"
+                             % (m, missing)]
+
+
+# --------------------------------------------------------------------------
+# VAULT_CAPATH: every PEM file in the directory, no `openssl rehash`
+
+
+@pytest.fixture
+def plain_ca_dir(tmp_path, tls_certs, more_certs):
+    """The test CA among an unrelated CA, a README and a subdirectory, under
+    names no hash lookup would find."""
+    d = tmp_path / "cas"
+    d.mkdir()
+    shutil.copy(more_certs.other_ca, d / "another.crt")
+    shutil.copy(tls_certs.ca, d / "our-ca.pem")
+    (d / "README").write_text("CA certificates for the vault cluster\n")
+    (d / "old").mkdir()
+    return d
+
+
+@pytest.mark.parametrize("where", ["VAULT_CAPATH", "BAO_CAPATH", "manifest"])
+def test_ca_path_without_rehash(run, tls_vault, plain_ca_dir, manifest, envdump, where):
+    pw = seed(tls_vault)
+    env = {"VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token}
+    if where == "manifest":
+        m = write_manifest(manifest, "ca_path = %s\n" % plain_ca_dir)
+    else:
+        env[where] = plain_ca_dir
+        m = write_manifest(manifest)
+    res, child = run_env(run, envdump, ["-f", m], env=env)
+    assert res.rc == 0, res
+    assert child["DB_PASSWORD"] == pw
+
+
+def test_ca_path_with_other_cas_only_is_69(run, tls_vault, more_certs, tmp_path, envdump):
+    d = tmp_path / "cas"
+    d.mkdir()
+    shutil.copy(more_certs.other_ca, d / "another.crt")
+    seed(tls_vault)
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CAPATH=d))
+    assert res.rc == 69, res
+    assert "certificate" in res.err.lower(), res
+
+
+def test_ca_path_without_certificates_is_78(run, tls_vault, tmp_path, envdump):
+    d = tmp_path / "empty"
+    d.mkdir()
+    (d / "README").write_text("nothing here\n")
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CAPATH=d))
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_CAPATH: %s: no PEM certificate in the directory" % d]
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CAPATH=d / "nope"))
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_CAPATH: %s: No such file or directory" % (d / "nope")]
+    assert tls_vault.request_count == 0
+
+
+def test_ca_cert_wins_over_ca_path(run, tls_vault, more_certs, envdump):
+    """As in Vault's CLI: VAULT_CACERT, and VAULT_CAPATH only without it
+    (a hashed directory, which libcurl would also have searched)."""
+    if more_certs.capath is None:
+        pytest.skip("neither `openssl rehash` nor c_rehash could hash the CA directory")
+    seed(tls_vault)
+    res, env = run_env(run, envdump, [], env=tls_env(
+        tls_vault, VAULT_CACERT=more_certs.other_ca, VAULT_CAPATH=more_certs.capath))
+    assert res.rc == 69, res
+
+
+def test_sslkeylogfile_is_ignored(run, tls_vault, tls_certs, tmp_path, envdump):
+    """libcurl would write the TLS session keys there (anyone who reads the
+    file reads the secrets off a capture); the command still inherits it."""
+    pw = seed(tls_vault)
+    keylog = tmp_path / "keys.log"
+    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CACERT=tls_certs.ca,
+                                                      SSLKEYLOGFILE=keylog))
+    assert res.rc == 0, res
+    assert env["DB_PASSWORD"] == pw
+    assert not keylog.exists()
+    assert env["SSLKEYLOGFILE"] == str(keylog)
 
 
 # --------------------------------------------------------------------------
@@ -397,11 +486,49 @@ def test_client_certificate_required_but_missing_is_69(run, mtls_vault, tls_cert
 
 def test_client_key_file_missing_fails(run, mtls_vault, tls_certs, tmp_path, envdump):
     seed(mtls_vault)
+    missing = tmp_path / "no-such.key"
     res, env = run_env(run, envdump, [], env=tls_env(
         mtls_vault, VAULT_CACERT=tls_certs.ca, VAULT_CLIENT_CERT=tls_certs.client_crt,
-        VAULT_CLIENT_KEY=tmp_path / "no-such.key", VAULT_MAX_RETRIES="0"))
-    assert res.rc in (66, 69, 78), res
+        VAULT_CLIENT_KEY=missing, VAULT_MAX_RETRIES="0"))
+    assert res.rc == 78, res
     assert env is None
+    assert res.err_lines == ["vaultrun: VAULT_CLIENT_KEY: %s: No such file or directory" % missing]
+    assert mtls_vault.request_count == 0
+
+
+def test_client_cert_that_is_a_key_is_78(run, mtls_vault, tls_certs, envdump):
+    res, env = run_env(run, envdump, [], env=tls_env(
+        mtls_vault, VAULT_CACERT=tls_certs.ca, VAULT_CLIENT_CERT=tls_certs.client_key,
+        VAULT_CLIENT_KEY=tls_certs.client_key))
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_CLIENT_CERT: %s: no PEM certificate in it"
+                             % tls_certs.client_key]
+
+
+def test_client_key_encrypted_is_78(run, mtls_vault, tls_certs, tmp_path, envdump):
+    enc = tmp_path / "enc.key"
+    p = subprocess.run(["openssl", "pkcs8", "-topk8", "-in", str(tls_certs.client_key),
+                        "-out", str(enc), "-passout", "pass:hunter2hunter2"], capture_output=True)
+    assert p.returncode == 0, p.stderr
+    res, env = run_env(run, envdump, [], env=tls_env(
+        mtls_vault, VAULT_CACERT=tls_certs.ca, VAULT_CLIENT_CERT=tls_certs.client_crt,
+        VAULT_CLIENT_KEY=enc))
+    assert res.rc == 78, res
+    assert res.err_lines == ["vaultrun: VAULT_CLIENT_KEY: %s: the key is encrypted, and "
+                             "vaultrun cannot ask for its passphrase" % enc]
+
+
+def test_client_key_of_another_certificate_is_78(run, mtls_vault, tls_certs, more_certs, envdump):
+    """Both files are PEM, but the key is not the certificate's: the TLS
+    library refuses the pair, which is a setting to fix, not a Vault down."""
+    seed(mtls_vault)
+    res, env = run_env(run, envdump, [], env=tls_env(
+        mtls_vault, VAULT_CACERT=tls_certs.ca, VAULT_CLIENT_CERT=tls_certs.client_crt,
+        VAULT_CLIENT_KEY=more_certs.other_key))
+    assert res.rc == 78, res
+    assert err_line(res, "VAULT_CLIENT_CERT and VAULT_CLIENT_KEY: the client certificate and "
+                         "key cannot be used"), res
+    assert mtls_vault.request_count == 0
 
 
 # --------------------------------------------------------------------------

@@ -644,6 +644,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(10)
+            # As Go's net/http TLS listener (Vault's): a client that speaks
+            # plain HTTP gets this answer and the connection is closed.
+            head = socket.socket.recv(self.request, 5, socket.MSG_PEEK)
+            if head in (b"GET /", b"HEAD ", b"POST ", b"PUT /", b"OPTIO"):
+                socket.socket.sendall(self.request, b"HTTP/1.0 400 Bad Request\r\n\r\n"
+                                      b"Client sent an HTTP request to an HTTPS server.\n")
+                raise ConnectionAbortedError("plain HTTP on the TLS listener")
             self.request.do_handshake()
             self.request.settimeout(None)
         super().setup()

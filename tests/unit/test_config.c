@@ -27,6 +27,16 @@ static const char *const names[] = {
 	"VAULT_MAX_RETRIES",
 	"VAULT_DISABLE_REDIRECTS",
 	"VAULTRUN_FILE",
+	"BAO_AGENT_ADDR",
+	"BAO_ADDR",
+	"BAO_NAMESPACE",
+	"BAO_CACERT",
+	"BAO_SKIP_VERIFY",
+	"BAO_MAX_RETRIES",
+	"VAULT_CLIENT_TIMEOUT",
+	"VAULT_RATE_LIMIT",
+	"VAULT_SRV_LOOKUP",
+	"BAO_CLIENT_TIMEOUT",
 };
 static char *saved[N(names)];
 
@@ -103,6 +113,12 @@ static void summary(const struct config *c, char *buf, size_t cap)
 		PUT(" t=%g", c->timeout);
 	if (c->concurrency != 0) /* 0: no -j, the fetcher picks by transport */
 		PUT(" j=%ld", c->concurrency);
+	if (c->client_timeout != 60.0)
+		PUT(" ct=%g", c->client_timeout);
+	if (c->rate > 0)
+		PUT(" rate=%g:%ld", c->rate, c->burst);
+	if (c->srv_lookup)
+		PUT(" srv");
 #undef STR
 #undef PUT
 }
@@ -255,6 +271,68 @@ static const struct ccase cases[] = {
 	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=", NULL},
 	 "[vault]\nnamespace = m-ns\n", 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v ns=m-ns"},
+	/* OpenBao's names: BAO_X beats VAULT_X, an empty one counts as unset */
+	{{"BAO_ADDR=http://bao", "VAULT_ADDR=http://v", NULL}, NULL, 1, ST_OK,
+	 "http from=BAO_ADDR base=http://bao"},
+	{{"BAO_ADDR=", "VAULT_ADDR=http://v", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"BAO_AGENT_ADDR=http://a", "BAO_ADDR=http://bao", NULL}, NULL, 1, ST_OK,
+	 "http from=BAO_AGENT_ADDR base=http://a"},
+	{{"VAULT_AGENT_ADDR=http://a", "BAO_ADDR=http://bao", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_AGENT_ADDR base=http://a"},
+	{{"BAO_ADDR=ftp://bao", NULL}, NULL, 1, ST_CONFIG,
+	 "BAO_ADDR: ftp://bao: the scheme must be http, https, unix or file"},
+	{{"VAULT_ADDR=http://v", "BAO_NAMESPACE=b-ns", "VAULT_NAMESPACE=v-ns",
+	  "BAO_CACERT=/b.pem", NULL}, "[vault]\nca_cert = /m.pem\n", 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v ns=b-ns ca=/b.pem"},
+	{{"VAULT_ADDR=http://v", "BAO_SKIP_VERIFY=maybe", NULL}, NULL, 1,
+	 ST_CONFIG, "BAO_SKIP_VERIFY: expected true or false"},
+	{{"VAULT_ADDR=http://v", "BAO_SKIP_VERIFY=false",
+	  "VAULT_SKIP_VERIFY=true", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://v"},
+	{{"VAULT_ADDR=http://v", "BAO_MAX_RETRIES=1", "VAULT_MAX_RETRIES=x",
+	  NULL}, NULL, 1, ST_OK, "http from=VAULT_ADDR base=http://v retries=1"},
+	/* VAULT_CLIENT_TIMEOUT: integer seconds or a Go duration */
+	{{"VAULT_CLIENT_TIMEOUT=5", NULL}, NULL, 0, ST_OK, "http ct=5"},
+	{{"VAULT_CLIENT_TIMEOUT=0", NULL}, NULL, 0, ST_OK, "http ct=0"},
+	{{"VAULT_CLIENT_TIMEOUT=30s", NULL}, NULL, 0, ST_OK, "http ct=30"},
+	{{"VAULT_CLIENT_TIMEOUT=1m30s", NULL}, NULL, 0, ST_OK, "http ct=90"},
+	{{"VAULT_CLIENT_TIMEOUT=1.5s", NULL}, NULL, 0, ST_OK, "http ct=1.5"},
+	{{"VAULT_CLIENT_TIMEOUT=250ms", NULL}, NULL, 0, ST_OK, "http ct=0.25"},
+	{{"VAULT_CLIENT_TIMEOUT=1h", NULL}, NULL, 0, ST_OK, "http ct=3600"},
+	{{"BAO_CLIENT_TIMEOUT=2s", "VAULT_CLIENT_TIMEOUT=x", NULL}, NULL, 0,
+	 ST_OK, "http ct=2"},
+	{{"VAULT_CLIENT_TIMEOUT=1.5", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=-1", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=5x", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"VAULT_CLIENT_TIMEOUT=s", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	{{"BAO_CLIENT_TIMEOUT=soon", NULL}, NULL, 0, ST_CONFIG,
+	 "BAO_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	/* VAULT_RATE_LIMIT: rate[:burst], the burst int(rate) and at least 1 */
+	{{"VAULT_RATE_LIMIT=10", NULL}, NULL, 0, ST_OK, "http rate=10:10"},
+	{{"VAULT_RATE_LIMIT=2.5:7", NULL}, NULL, 0, ST_OK, "http rate=2.5:7"},
+	{{"VAULT_RATE_LIMIT=0.5", NULL}, NULL, 0, ST_OK, "http rate=0.5:1"},
+	{{"VAULT_RATE_LIMIT=0", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=10:0", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=fast", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	{{"VAULT_RATE_LIMIT=:5", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
+	 "such as 10 or 10:20"},
+	/* VAULT_SRV_LOOKUP: recorded, to be warned about */
+	{{"VAULT_SRV_LOOKUP=true", NULL}, NULL, 0, ST_OK, "http srv"},
+	{{"VAULT_SRV_LOOKUP=false", NULL}, NULL, 0, ST_OK, "http"},
+	{{"VAULT_SRV_LOOKUP=maybe", NULL}, NULL, 0, ST_CONFIG,
+	 "VAULT_SRV_LOOKUP: expected true or false"},
 	/* settings that go into a request line or header: no control bytes */
 	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=ns\r\nX-Injected: 1", NULL},
 	 NULL, 1, ST_CONFIG, "VAULT_NAMESPACE: " CTRL},
@@ -515,4 +593,85 @@ TEST(config_env_empty_is_unset)
 	CHECK(config_env("VAULT_CACERT") == NULL);
 	CHECK_STR(config_env("VAULT_ADDR"), "x");
 	env_leave();
+}
+
+/* Proxies: VAULT_PROXY_ADDR over VAULT_HTTP_PROXY (BAO_ names first), the
+ * upper-case HTTP(S)_PROXY and NO_PROXY over the lower-case ones. */
+TEST(config_proxy_variables)
+{
+	static const char *const vars[] = {"VAULT_PROXY_ADDR",
+	                                   "VAULT_HTTP_PROXY",
+	                                   "BAO_PROXY_ADDR",
+	                                   "BAO_HTTP_PROXY",
+	                                   "HTTPS_PROXY",
+	                                   "https_proxy",
+	                                   "HTTP_PROXY",
+	                                   "http_proxy",
+	                                   "NO_PROXY",
+	                                   "no_proxy",
+	                                   NULL};
+	static const struct {
+		const char *set[6];
+		const char *vault, *vault_from, *https, *http, *no_proxy;
+	} pc[] = {
+		{{NULL}, NULL, NULL, NULL, NULL, NULL},
+		{{"VAULT_HTTP_PROXY=h", "VAULT_PROXY_ADDR=p", NULL},
+	         "p",
+	         "VAULT_PROXY_ADDR",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"VAULT_HTTP_PROXY=h", NULL}, "h", "VAULT_HTTP_PROXY", NULL, NULL, NULL},
+		{{"BAO_HTTP_PROXY=b", "VAULT_HTTP_PROXY=h", NULL},
+	         "b",
+	         "BAO_HTTP_PROXY",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"VAULT_PROXY_ADDR=p", "BAO_HTTP_PROXY=b", NULL},
+	         "p",
+	         "VAULT_PROXY_ADDR",
+	         NULL,
+	         NULL,
+	         NULL},
+		{{"https_proxy=s", "HTTPS_PROXY=S", "http_proxy=h",
+	          "no_proxy=n", NULL},
+	         NULL,
+	         NULL,
+	         "S",
+	         "h",
+	         "n"},
+		{{"HTTPS_PROXY=", "https_proxy=s", "NO_PROXY=N", "no_proxy=n", NULL},
+	         NULL,
+	         NULL,
+	         "s",
+	         NULL,
+	         "N"},
+	};
+	struct cli cli;
+	struct config cfg;
+	struct error err;
+	size_t i, j;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(pc); i++) {
+		for (j = 0; vars[j]; j++)
+			unsetenv(vars[j]);
+		env_enter(pc[i].set);
+		CHECK(config_load(&cfg, &cli, NULL, 0, &err) == ST_OK);
+		env_leave();
+		for (j = 0; vars[j]; j++)
+			unsetenv(vars[j]);
+#define SAME(a, b)                                                             \
+	CHECK(((a) == NULL && (b) == NULL) ||                                  \
+	      ((a) && (b) && strcmp((a), (b)) == 0))
+		SAME(cfg.proxy.vault, pc[i].vault);
+		SAME(cfg.proxy.vault_from, pc[i].vault_from);
+		SAME(cfg.proxy.https, pc[i].https);
+		SAME(cfg.proxy.http, pc[i].http);
+		SAME(cfg.proxy.no_proxy, pc[i].no_proxy);
+#undef SAME
+		config_free(&cfg);
+	}
 }

@@ -78,6 +78,23 @@ static const struct {
 	{"[env]\nA x\n", "t.ini:2: syntax error (expected NAME = VALUE)"},
 	{"[env]\nA ; = x\n", "t.ini:2: syntax error (expected NAME = VALUE)"},
 	{"[env]\nA=x\nB\n[nope]\n", "t.ini:3: syntax error (expected NAME = VALUE)"},
+	/* references written as in the environment, or quoted */
+	{"[env]\nDB = \"secret/app/db#password\"\n",
+         "t.ini:2: DB: write the reference without quotes: DB = "
+         "secret/app/db#password"},
+	{"[files]\nKEY = 'secret/tls#key'\n",
+         "t.ini:2: KEY: write the reference without quotes: KEY = secret/tls#key"},
+	{"[env]\nDB = vault:secret/app/db#password\n",
+         "t.ini:2: DB: write the reference without 'vault:' (that prefix marks "
+         "a reference in the environment): DB = secret/app/db#password"},
+	{"[env]\nDB = \"vault:secret/app/db\"\n",
+         "t.ini:2: DB: write the reference without quotes and 'vault:' (that "
+         "prefix marks a reference in the environment): DB = secret/app/db"},
+	{"[env]\nA = \"\"\n",
+         "t.ini:2: A: write the reference without quotes: A = "},
+	{"[profile pg]\nfrom = vault:db/creds/app\n",
+         "t.ini:2: from: write the reference without 'vault:' (that prefix "
+         "marks a reference in the environment): from = db/creds/app"},
 	/* [vault] */
 	{"[vault]\nadress = x\n", "t.ini:2: unknown key 'adress' in [vault]"},
 	{"[vault]\nAddress = x\n", "t.ini:2: unknown key 'Address' in [vault]"},
