@@ -27,6 +27,7 @@ import shlex
 import shutil
 import subprocess
 import time
+import types
 
 import pytest
 
@@ -394,3 +395,169 @@ def test_dockerfile_readme_docker_run(image, vault):
         len(values["DATABASE_PASSWORD"]), len(values["API_KEY"])), (out, err)
     for secret in list(values.values()) + [vault.root_token]:
         assert secret not in out and secret not in err
+
+
+# --------------------------------------------------------------------------
+# cron examples: the crontab line and the manifest as written, the paths
+# under /etc/vaultrun and /usr/local/libexec moved into the test's directory
+
+
+def crontab_job(example):
+    """(PATH, command words) of the example's crontab line."""
+    text = (EXAMPLES / example / "crontab").read_text()
+    path = re.search(r"^PATH=(.*)$", text, re.M).group(1)
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
+    assert len(lines) == 1, lines
+    return path, shlex.split(lines[0])[6:]  # minute hour day month weekday user
+
+
+def installed_example(example, tmp, manifest_name):
+    """The crontab's vaultrun arguments with its manifest copied (mode 600)
+    to tmp and the paths it names there; returns (PATH, arguments)."""
+    path, words = crontab_job(example)
+    assert words[0] == "vaultrun", words
+    text = (EXAMPLES / example / manifest_name).read_text().replace("/etc/vaultrun/", "%s/" % tmp)
+    m = tmp / manifest_name
+    m.write_text(text)
+    m.chmod(0o600)
+    args = []
+    for w in words[1:]:
+        w = w.replace("/etc/vaultrun/", "%s/" % tmp)
+        if w.startswith("/usr/local/libexec/"):
+            w = str(EXAMPLES / example / os.path.basename(w))
+        args.append(w)
+    return path, args
+
+
+def approle_files(vault, tmp, name, policies):
+    """An AppRole whose role id and secret id are in tmp/<name>.role-id and
+    .secret-id (mode 600), as the example manifests name them."""
+    rid, sid = "role-" + secrets.token_hex(8), "sid-" + secrets.token_hex(12)
+    vault.add_approle(rid, sid, policies=policies)
+    for ext, value in (("role-id", rid), ("secret-id", sid)):
+        f = tmp / ("%s.%s" % (name, ext))
+        f.write_text(value + "\n")
+        f.chmod(0o600)
+
+
+NPM_DIR = pathlib.Path(os.environ.get("VAULTRUN_NPM_DIR") or
+                       pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") /
+                       "vaultrun" / "npm")
+
+
+def npm_package(name):
+    """The directory of an npm package of tests/packages.txt's [npm] group,
+    installed on demand (tests/deps.sh npm); skips when it cannot be."""
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("node and npm are needed for %s" % name)
+    where = NPM_DIR / "node_modules" / name
+    if not where.is_dir():
+        p = subprocess.run(["sh", str(REPO / "tests" / "deps.sh"), "npm"], capture_output=True, text=True,
+                           timeout=600, env=dict(os.environ, VAULTRUN_NPM_DIR=str(NPM_DIR)))
+        if not where.is_dir():
+            pytest.skip("npm could not install %s into %s: %s" % (name, NPM_DIR, (p.stdout + p.stderr).strip()))
+    return where
+
+
+class S3Server:
+    """tests/e2e/s3server.js: s3rver with one bucket and key pair."""
+
+    def __init__(self, tmp, bucket, key_id, secret_key):
+        npm_package("s3rver")
+        self.data, self.log = tmp / "s3data", tmp / "s3.log"
+        self.bucket = bucket
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(["node", str(pathlib.Path(__file__).with_name("s3server.js")), str(NPM_DIR),
+                                          str(self.data), bucket, key_id, secret_key],
+                                         stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60  # node's start, not a measured bound
+        while not self.log.read_text().startswith("listening "):
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.05)
+        self.url = "http://127.0.0.1:%d" % int(self.log.read_text().split()[1])
+
+    def requests(self):
+        return [json.loads(ln) for ln in self.log.read_text().splitlines()[1:] if ln.startswith("{")]
+
+    def object(self, key):
+        """The content of an uploaded object (s3rver's store on disk)."""
+        f = self.data / self.bucket / (key + "._S3rver_object")
+        return f.read_bytes() if f.exists() else None
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def aws_env(path, tmp, closed_url, **extra):
+    """The crontab's PATH, and the AWS CLI kept on this machine whatever the
+    example says: no instance metadata lookup, no retries, and anything not
+    for 127.0.0.1 sent to a closed loopback port."""
+    env = {"PATH": path, "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
+           "HTTPS_PROXY": closed_url, "HTTP_PROXY": closed_url, "NO_PROXY": "127.0.0.1",
+           "AWS_CONFIG_FILE": str(tmp / "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-aws-creds")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def s3_example(vault, tmp_path, closed_url):
+    """The S3 example set up: its secret in Vault (an s3 connection to a
+    local s3rver, region eu-central-1), its AppRole files, two dumps of
+    today in BACKUP_DIR.  Returns a namespace to run it."""
+    path, args = installed_example("s3-backup", tmp_path, "s3-backup.ini")
+    aws = shutil.which("aws", path=path)
+    if not aws:
+        pytest.skip("no aws in the crontab's PATH %s: apt-get install awscli" % path)
+    key_id, secret_key = "AKIA" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
+    bucket = "backups-" + secrets.token_hex(4)
+    s3 = S3Server(tmp_path, bucket, key_id, secret_key)
+    ref = re.search(r"^from\s*=\s*(\S+)", (EXAMPLES / "s3-backup" / "s3-backup.ini").read_text(), re.M).group(1)
+    mount, _, spath = ref.partition("/")
+
+    def put_secret(secret=secret_key):
+        vault.put(mount, spath, {"type": "s3", "details": {
+            "access_key_id": key_id, "secret_access_key": secret, "region": "eu-central-1",
+            "hostname": s3.url, "bucket": bucket}})
+
+    put_secret()
+    approle_files(vault, tmp_path, "s3-backup", ["%s/data/%s" % (mount, spath)])
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    days = {time.strftime("%Y-%m-%d", time.gmtime(time.time() + d)) for d in (0, 120)}  # past midnight
+    files = {}
+    for day in days:
+        for db in ("app", "shop"):
+            files[(day, db)] = (dumps / ("%s-%s.dump" % (db, day)), secrets.token_bytes(2048))
+            files[(day, db)][0].write_bytes(files[(day, db)][1])
+    env = aws_env(path, tmp_path, closed_url, VAULT_ADDR=vault.url, BACKUP_DIR=dumps)
+    yield types.SimpleNamespace(s3=s3, args=args, env=env, files=files, put_secret=put_secret, days=days)
+    s3.stop()
+
+
+def test_s3_backup_uploads_with_real_aws_cli(run, s3_example):
+    """The crontab's command: vaultrun logs in with AppRole, the profile
+    gives the aws CLI the keys, region and endpoint; every request to the
+    server is signed with the keys from Vault, for eu-central-1, and each
+    dump of the day is stored under postgres/DAY/."""
+    x = s3_example
+    res = run(x.args, env=x.env, timeout=120)
+    assert res.rc == 0, res
+    reqs = x.s3.requests()
+    assert reqs and all(r["verdict"] == "ok" and r["region"] == "eu-central-1" for r in reqs), reqs
+    uploaded = {k for k, (f, data) in x.files.items() if x.s3.object("postgres/%s/%s" % (k[0], f.name)) == data}
+    assert uploaded in ({(d, db) for db in ("app", "shop")} for d in x.days), (uploaded, reqs)
+    assert [r["method"] for r in reqs].count("PUT") == 2, reqs
+
+
+def test_s3_backup_wrong_secret_key_fails(run, s3_example, tmp_path):
+    """A secret access key in Vault that is not the server's: the server
+    refuses the signature and the job fails (the check above can fail)."""
+    x = s3_example
+    x.put_secret("wrong-" + secrets.token_urlsafe(20))
+    err = tmp_path / "job.err"
+    args = x.args[:-1] + ["/bin/sh", "-c", 'exec "$0" 2>"$1"', x.args[-1], err]  # aws names the bucket
+    res = run(args, env=x.env, timeout=120)
+    assert res.rc == 1, res
+    assert "SignatureDoesNotMatch" in err.read_text()
+    assert [r["verdict"] for r in x.s3.requests()] == ["signature does not match"]
