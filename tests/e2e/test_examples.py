@@ -561,3 +561,36 @@ def test_s3_backup_wrong_secret_key_fails(run, s3_example, tmp_path):
     assert res.rc == 1, res
     assert "SignatureDoesNotMatch" in err.read_text()
     assert [r["verdict"] for r in x.s3.requests()] == ["signature does not match"]
+
+
+# --------------------------------------------------------------------------
+# kubernetes/
+
+
+def kube_objects():
+    yaml = pytest.importorskip("yaml", reason="python3-yaml is needed to read the Kubernetes example")
+    docs = [d for d in yaml.safe_load_all((EXAMPLES / "kubernetes" / "vaultrun.yaml").read_text()) if d]
+    return {(d["kind"], d["metadata"]["name"]): d for d in docs}
+
+
+def test_kubernetes_pod_can_write_its_volume():
+    """A pod that is not root writes its dump to a volume: fsGroup gives it
+    the volume, and every file it writes is under a writable mount of a
+    volume whose claim the file defines."""
+    objs = kube_objects()
+    (pod,) = [d for (kind, _), d in objs.items() if kind == "Pod"]
+    spec, ns = pod["spec"], pod["metadata"]["namespace"]
+    ctx = spec.get("securityContext") or {}
+    assert ctx.get("runAsNonRoot") or ctx.get("runAsUser", 0) != 0, ctx
+    assert isinstance(ctx.get("fsGroup"), int), "a non-root pod needs securityContext.fsGroup to write a volume"
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for c in spec["containers"]:
+        writable = {m["mountPath"]: volumes[m["name"]] for m in c["volumeMounts"] if not m.get("readOnly")}
+        written = [a.split("=", 1)[1] for a in c["args"] if a.startswith("--file=")]
+        assert written, c["args"]
+        for f in written:
+            mounts = [p for p in writable if f.startswith(p.rstrip("/") + "/")]
+            assert mounts, "%s is on no writable volume of %s" % (f, c["name"])
+            claim = writable[mounts[0]]["persistentVolumeClaim"]["claimName"]
+            assert objs[("PersistentVolumeClaim", claim)]["metadata"]["namespace"] == ns
+    assert ("Namespace", ns) in objs and ("ServiceAccount", spec["serviceAccountName"]) in objs
