@@ -15,17 +15,24 @@
   outside the repository), which checks each request's SigV4 signature with
   the keys vaultrun read from the test Vault server.
 - kubernetes/: the pod's YAML gives the volume it writes to an fsGroup.
-- every example's directories are created by its script or documented.
+- pg_dump-cron/, mysqldump/: the crontab's command, as the crontab's user,
+  with the real pg_dump and mysqldump: refused in a root-owned
+  /var/backups, done once the directory the crontab documents is created
+  with the crontab's own `install -d` line.
 """
 
+import grp
+import gzip
 import json
 import os
 import pathlib
+import pwd
 import re
 import secrets
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import types
 
@@ -438,6 +445,7 @@ def approle_files(vault, tmp, name, policies):
         f = tmp / ("%s.%s" % (name, ext))
         f.write_text(value + "\n")
         f.chmod(0o600)
+    return sid
 
 
 NPM_DIR = pathlib.Path(os.environ.get("VAULTRUN_NPM_DIR") or
@@ -594,3 +602,168 @@ def test_kubernetes_pod_can_write_its_volume():
             claim = writable[mounts[0]]["persistentVolumeClaim"]["claimName"]
             assert objs[("PersistentVolumeClaim", claim)]["metadata"]["namespace"] == ns
     assert ("Namespace", ns) in objs and ("ServiceAccount", spec["serviceAccountName"]) in objs
+
+
+# --------------------------------------------------------------------------
+# pg_dump-cron/ and mysqldump/: the job as the crontab's user, in a copy of
+# Debian's root-owned /var/backups, with the directory the crontab says to
+# create
+
+
+def crontab_user(example):
+    text = (EXAMPLES / example / "crontab").read_text()
+    line = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
+    return line[0].split()[5]
+
+
+def script_dir(example, script):
+    """The directory the script writes to by default (BACKUP_DIR's)."""
+    m = re.search(r"\$\{BACKUP_DIR:-([^}]+)\}", (EXAMPLES / example / script).read_text())
+    assert m, "%s/%s has no default BACKUP_DIR" % (example, script)
+    return m.group(1)
+
+
+def documented_install(example, directory):
+    """The `install -d` command the example's crontab gives for directory."""
+    for line in (EXAMPLES / example / "crontab").read_text().splitlines():
+        if not re.match(r"#\s*install -d ", line):
+            continue
+        words = shlex.split(line.lstrip("#"))
+        if words[:2] == ["install", "-d"] and words[-1] == directory:
+            return words
+    raise AssertionError("examples/%s/crontab does not say how to create %s" % (example, directory))
+
+
+@pytest.mark.parametrize("example, script", [("pg_dump-cron", "pg-backup.sh"), ("mysqldump", "mysql-backup.sh"),
+                                             ("s3-backup", "s3-backup.sh")])
+def test_cron_example_directories_documented(example, script):
+    """Each job's directory: the crontab says how to create it, for the
+    crontab's user (s3-backup reads what pg-backup writes)."""
+    directory = script_dir(example, script)
+    owner = "pg_dump-cron" if example == "s3-backup" else example
+    words = documented_install(owner, directory)
+    user = crontab_user(example)
+    assert words[words.index("-o") + 1] == user and words[words.index("-g") + 1] == user, words
+
+
+@pytest.fixture
+def as_cron_user(tmp_path, vault):
+    """job(example, manifest, script) -> (before, after): the crontab's
+    command run as its user (setpriv), with the crontab's PATH, the
+    manifest and AppRole files under a directory that user may enter
+    (root:USER, 0640), BACKUP_DIR under a root-owned var/backups; before
+    the crontab's `install -d`, then after it.  Each is (rc, out+err,
+    the backup directory)."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("running a job as its crontab's user needs root and setpriv")
+    from conftest import BIN
+    base = pathlib.Path(tempfile.mkdtemp(prefix="vaultrun-cron-"))
+    base.chmod(0o711)
+
+    def job(example, manifest_name, script, policies, password):
+        user = crontab_user(example)
+        try:
+            pw = pwd.getpwnam(user)
+        except KeyError:
+            pytest.skip("no user %r here" % user)
+        etc = base / "etc"
+        etc.mkdir()
+        path, args = installed_example(example, etc, manifest_name)
+        forbid = [password, approle_files(vault, etc, os.path.splitext(manifest_name)[0], policies)]
+        for f in list(etc.iterdir()) + [etc]:
+            os.chown(f, 0, pw.pw_gid)
+            f.chmod(0o750 if f.is_dir() else 0o640)
+        backups = base / "var" / "backups"
+        backups.mkdir(parents=True)
+        backups.chmod(0o755)
+        directory = script_dir(example, script)
+        target = base / directory.lstrip("/")
+        env = ["PATH=" + path, "HOME=" + str(backups), "LANG=C", "VAULT_ADDR=" + vault.url,
+               "BACKUP_DIR=" + str(target)]
+        cmd = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--init-groups", "--",
+               "/usr/bin/env", "-i"] + env + [BIN] + args
+
+        def once():
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=str(backups),
+                               stdin=subprocess.DEVNULL)
+            vault.wait_idle()
+            for s in forbid:
+                assert s not in p.stdout + p.stderr, "a secret leaked into the job's output"
+            return p.returncode, p.stdout + p.stderr, target
+
+        before = once()
+        install = documented_install(example, directory)
+        subprocess.run(install[:-1] + [str(target)], check=True)
+        assert grp.getgrgid(target.stat().st_gid).gr_name == user
+        return before, once()
+
+    yield job
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from dbservers import PostgresServer
+    if not PostgresServer.available():
+        pytest.skip("postgresql server not installed: apt-get install postgresql")
+    with PostgresServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def mariadb():
+    from dbservers import MariaDBServer
+    if not MariaDBServer.available():
+        pytest.skip("mariadb server not installed: apt-get install mariadb-server mariadb-client")
+    with MariaDBServer() as srv:
+        yield srv
+
+
+def profile_ref(example, manifest_name):
+    text = (EXAMPLES / example / manifest_name).read_text()
+    mount, _, path = re.search(r"^from\s*=\s*(\S+)", text, re.M).group(1).partition("/")
+    return mount, path
+
+
+def test_pg_backup_as_written(as_cron_user, vault, postgres):
+    """pg-backup.sh from its crontab line, as "backup": refused before the
+    crontab's `install -d`, a custom-format dump, mode 600, after it."""
+    tag = secrets.token_hex(4)
+    user, db, pw = "backup_" + tag, "app_" + tag, "pg-" + secrets.token_urlsafe(12)
+    postgres.create_user(user, pw)
+    postgres.sql("CREATE DATABASE %s" % db)
+    postgres.sql("CREATE TABLE customers (id int PRIMARY KEY); GRANT SELECT ON customers TO %s" % user, db=db)
+    mount, path = profile_ref("pg_dump-cron", "pg-backup.ini")
+    vault.put(mount, path, {"type": "postgres", "details": {
+        "host": "127.0.0.1", "port": postgres.port, "username": user, "password": pw, "database": db,
+        "sslmode": "disable"}})
+    before, after = as_cron_user("pg_dump-cron", "pg-backup.ini", "pg-backup.sh", ["%s/data/%s" % (mount, path)],
+                                 pw)
+    assert before[0] != 0 and "Permission denied" in before[1], before
+    rc, out, target = after
+    assert rc == 0, out
+    (dump,) = target.iterdir()
+    assert re.fullmatch(r"%s-\d{4}-\d\d-\d\d\.dump" % db, dump.name), dump
+    assert dump.stat().st_mode & 0o777 == 0o600
+    listing = subprocess.run([postgres.bin("pg_restore"), "--list", str(dump)], capture_output=True, text=True)
+    assert "TABLE public customers" in listing.stdout, listing
+
+
+def test_mysql_backup_as_written(as_cron_user, vault, mariadb):
+    """mysql-backup.sh from its crontab line, as "backup": a gzipped dump
+    of the database after the crontab's `install -d`."""
+    tag = secrets.token_hex(4)
+    user, db, pw = "backup_" + tag, "shop_" + tag, "my-" + secrets.token_urlsafe(12)
+    mariadb.sql("CREATE DATABASE %s; CREATE TABLE %s.orders (id int PRIMARY KEY)" % (db, db))
+    mariadb.create_user(user, pw, "SELECT, LOCK TABLES, SHOW VIEW, TRIGGER, EVENT ON %s.*" % db)
+    mount, path = profile_ref("mysqldump", "mysql-backup.ini")
+    vault.put(mount, path, {"type": "mysql", "details": {
+        "host": "127.0.0.1", "port": mariadb.port, "username": user, "password": pw, "database": db}})
+    before, after = as_cron_user("mysqldump", "mysql-backup.ini", "mysql-backup.sh",
+                                 ["%s/data/%s" % (mount, path)], pw)
+    assert before[0] != 0 and "Permission denied" in before[1], before
+    rc, out, target = after
+    assert rc == 0, out
+    (dump,) = target.iterdir()
+    assert re.fullmatch(r"%s-\d{4}-\d\d-\d\d\.sql\.gz" % db, dump.name), dump
+    assert b"CREATE TABLE `orders`" in gzip.decompress(dump.read_bytes())
