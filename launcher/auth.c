@@ -29,6 +29,7 @@ struct auth {
 	struct secret token; /* handed in, or minted by the login */
 	struct secret role_id, secret_id, jwt;
 	int minted, batch;
+	int revoke_failed; /* its leases then live on too */
 	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
 	char describe[160];
 	const char *creds[5]; /* credential variables, NULL-terminated */
@@ -384,13 +385,14 @@ void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
 
 static void on_revoke(void *ctx, const struct fetch_result *res)
 {
+	struct auth *a = ctx;
 	char why[300];
 
-	(void)ctx;
 	if (res->status == 200 || res->status == 204) {
 		log_info("auth: revoked the token vaultrun logged in with");
 		return;
 	}
+	a->revoke_failed = 1;
 	vault_failure(res, why, sizeof why);
 	log_warn("could not revoke the login token (it expires with its TTL): %s",
 	         why);
@@ -398,6 +400,10 @@ static void on_revoke(void *ctx, const struct fetch_result *res)
 
 void auth_finish(struct auth *a, struct fetcher *f, int keep)
 {
+	/* f may be a fresh fetcher (supervise mode): the leases of a handed
+	 * token are revoked with it. */
+	if (a->token.p)
+		fetch_set_token(f, &a->token);
 	if (!a->minted) {
 		if (a->token.p)
 			log_info("auth: the token was handed to vaultrun; not revoking it");
@@ -412,8 +418,17 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 		log_info("auth: batch token; it cannot be revoked and expires with its TTL");
 		return;
 	}
-	fetch_set_token(f, &a->token); /* f may be a fresh fetcher */
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
+}
+
+int auth_revokes(const struct auth *a)
+{
+	return a && a->minted && !a->batch;
+}
+
+int auth_revoke_refused(const struct auth *a)
+{
+	return a && a->revoke_failed;
 }
 
 int auth_known_uses(const struct auth *a, long *uses)

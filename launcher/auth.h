@@ -30,6 +30,14 @@ void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
  * unless keep (the token is then handed to the command). */
 void auth_finish(struct auth *a, struct fetcher *f, int keep);
 
+/* Does auth_finish (keep 0) revoke the token, and with it its leases?  True
+ * for a minted service token; a batch or handed token is not revoked. */
+int auth_revokes(const struct auth *a);
+
+/* Did the revocation queued by auth_finish fail (known after the fetch
+ * loop has run)? */
+int auth_revoke_refused(const struct auth *a);
+
 /* What vaultrun knows of its token's uses: 1 with *uses (0: unlimited)
  * for a token it minted, from the login answer; 0 for a handed token. */
 int auth_known_uses(const struct auth *a, long *uses);

@@ -16,6 +16,15 @@
 #define HEADERS_MAX (64u << 10)
 #define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
 #define BACKOFF_CAP 4000.0 /* ms */
+/* Requests in flight without -j: over HTTP/1.1 one connection each, at most
+ * H1_CONNS; over HTTP/2 all on one connection, up to H2_STREAMS (what Go's
+ * server, Vault's, allows) and the server's own SETTINGS limit.  Until the
+ * first answer shows which it is, FIRST_FLIGHT: what nghttp2 sends on a new
+ * connection before the server's SETTINGS, so no request spills onto a
+ * second connection. */
+#define H1_CONNS 32
+#define H2_STREAMS 250
+#define FIRST_FLIGHT 100
 
 struct xfer {
 	struct fetcher *f;
@@ -59,6 +68,9 @@ struct fetcher {
 	long inflight;
 	const volatile sig_atomic_t *stop; /* set: end every request now */
 	int stop_fd;                       /* readable once stop is set */
+	long cap;  /* most requests in flight now */
+	long want; /* ... once the transport is known (and the pool's size) */
+	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
 	unsigned long long rng;
 };
@@ -93,6 +105,11 @@ static double jitter(struct fetcher *f, double max)
 	f->rng ^= f->rng >> 27;
 	return max * (double)((f->rng * 2685821657736338717ULL) >> 11) /
 	       (double)(1ULL << 53);
+}
+
+static int is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
 }
 
 /* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
@@ -136,12 +153,35 @@ static int tls_name(struct fetcher *f, struct error *err)
 	return rc;
 }
 
+static int global_init(void *arg)
+{
+	(void)arg;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
+/* The first answer shows the transport, and by then the server's SETTINGS
+ * have come (a server sends them first): over HTTP/2 the cap becomes -j, or
+ * H2_STREAMS, with libcurl keeping each connection within the server's
+ * stream limit; over HTTP/1.1, -j or H1_CONNS connections. */
+static void transport_known(struct fetcher *f, long version)
+{
+	if (f->mux != -1)
+		return;
+	f->mux = version == CURL_HTTP_VERSION_2_0;
+	f->cap = f->mux || f->o.concurrency > 0 ? f->want : H1_CONNS;
+	log_debug("%s: at most %ld requests in flight",
+	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	struct fetcher *f;
-	long conns = o->concurrency;
+	long conns;
+	int tls = is_https(o->base_url) && o->unix_socket == NULL;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
+	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
@@ -155,13 +195,23 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
-	/* The cap on connections equals the cap on requests in flight: with
-	 * HTTP/1.1 each request needs its own, with HTTP/2 one carries them all. */
+	/* -j N: at most N in flight, on at most N connections (HTTP/1.1 needs
+	 * one each, HTTP/2 carries them all on one).  Plain http never
+	 * multiplexes: its cap is known from the start. */
+	f->want = o->concurrency > 0 ? o->concurrency :
+	          tls                ? H2_STREAMS :
+	                               H1_CONNS;
+	conns = o->concurrency > 0 ? o->concurrency : H1_CONNS;
+	f->mux = tls ? -1 : 0;
+	f->cap = !tls                   ? f->want :
+	         f->want < FIRST_FLIGHT ? f->want :
+	                                  FIRST_FLIGHT;
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	f->pool = xcalloc((size_t)conns, sizeof *f->pool);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
+	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
 	if (tls_name(f, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
@@ -323,11 +373,6 @@ static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
 	return h;
 }
 
-static int is_https(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0;
-}
-
 static long ms_left(const struct fetcher *f)
 {
 	double left = f->o.deadline - now_ms();
@@ -355,6 +400,10 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* A request given up on (the deadline) must not wait for its resolver
+	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
+	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -434,7 +483,7 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 	x->errbuf = NULL;
 	curl_multi_remove_handle(f->multi, x->easy);
 	curl_easy_reset(x->easy);
-	if (f->npool < (size_t)f->o.concurrency)
+	if (f->npool < (size_t)f->want)
 		f->pool[f->npool++] = x->easy;
 	else
 		curl_easy_cleanup(x->easy);
@@ -540,8 +589,13 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	curl_off_t ra = 0;
 	char *loc = NULL;
 
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		long version = 0;
+
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+		transport_known(f, version);
+	}
 	if (rc == CURLE_OK)
 		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path,
 		         status, ms);
@@ -685,7 +739,7 @@ int fetch_run(struct fetcher *f, struct error *err)
 			}
 		}
 		f->waiting = later;
-		while (f->inflight < f->o.concurrency && (x = pop(&f->ready)))
+		while (f->inflight < f->cap && (x = pop(&f->ready)))
 			if (start(f, x) != 0) {
 				finish(x, 0, ST_OSERR, "cannot start a transfer");
 				progressed = 1;

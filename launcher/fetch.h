@@ -21,7 +21,7 @@ struct fetch_opts {
 	const char *base_url; /* "https://vault:8200"; for a unix socket "http://localhost" */
 	const char *unix_socket; /* path, or NULL */
 	const char *namespace;   /* X-Vault-Namespace, or NULL */
-	long concurrency;
+	long concurrency; /* -j; 0: by transport (32, or HTTP/2 streams) */
 	int max_retries;
 	int follow_redirects;
 	double deadline; /* absolute, on the now_ms() clock */

@@ -222,8 +222,9 @@ static union hdr *hdr_of(json_t *v)
 }
 
 /* Give each real of the tree its number's text (recursion is bounded by
- * jansson's parse depth limit, 2048). */
-static void attach_numbers(json_t *v, const struct numtexts *t)
+ * jansson's parse depth limit, 2048).  -1 if a real is not one of the
+ * loader's (a jansson that allocates differently): never render an index. */
+static int attach_numbers(json_t *v, const struct numtexts *t)
 {
 	union hdr *h;
 	double d;
@@ -233,20 +234,24 @@ static void attach_numbers(json_t *v, const struct numtexts *t)
 	if (json_is_object(v)) {
 		for (it = json_object_iter(v); it != NULL;
 		     it = json_object_iter_next(v, it))
-			attach_numbers(json_object_iter_value(it), t);
+			if (attach_numbers(json_object_iter_value(it), t) != 0)
+				return -1;
 	} else if (json_is_array(v)) {
 		for (i = 0; i < json_array_size(v); i++)
-			attach_numbers(json_array_get(v, i), t);
+			if (attach_numbers(json_array_get(v, i), t) != 0)
+				return -1;
 	} else if (json_is_real(v)) {
 		d = json_real_value(v);
 		h = hdr_of(v);
-		if (d < 0 || d >= (double)t->n || h->s.num != NULL)
-			return; /* not reached: every real is an index */
+		if (!(d >= 0 && d < (double)t->n) || h->s.num != NULL ||
+		    h->s.n < sizeof(json_t) + sizeof(double))
+			return -1;
 		i = (size_t)d;
 		h->s.num = xcalloc(1, sizeof *h->s.num);
 		secret_set(h->s.num, t->all.p + t->off[i],
 		           t->off[i + 1] - t->off[i]);
 	}
+	return 0;
 }
 
 /* The text of a number that keeps it, or NULL. */
@@ -269,8 +274,11 @@ static json_t *load(const char *body, size_t len, size_t flags, json_error_t *je
 		return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
 	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
 	wipe_free(wide, wlen + 1);
-	if (v)
-		attach_numbers(v, &t);
+	if (v && attach_numbers(v, &t) != 0) {
+		json_decref(v);
+		v = NULL;
+		memset(jerr, 0, sizeof *jerr); /* "invalid JSON": not reached */
+	}
 	wipe_free(t.all.p, t.all.cap);
 	free(t.off);
 	return v;
@@ -553,6 +561,47 @@ int json_parse_secret(const char *body, size_t len, int kv, struct jdoc **out,
 		*out = D(json_incref(secret));
 	json_decref(root);
 	return rc;
+}
+
+int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	*out = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	*out = D(root);
+	return ST_OK;
+}
+
+const struct jdoc *json_get(const struct jdoc *d, const char *key)
+{
+	return D(get(J(d), key));
+}
+
+int json_is_obj(const struct jdoc *d)
+{
+	return json_is_object(J(d));
+}
+
+const char *json_str(const struct jdoc *d)
+{
+	return json_string_value(J(d));
+}
+
+int json_int(const struct jdoc *d, long long *out)
+{
+	if (!json_is_integer(J(d)))
+		return -1;
+	*out = (long long)json_integer_value(J(d));
+	return 0;
+}
+
+int json_bool(const struct jdoc *d)
+{
+	return json_is_boolean(J(d)) ? json_is_true(J(d)) : -1;
 }
 
 int json_select(const struct jdoc *secret, enum sel_kind sel,

@@ -24,6 +24,19 @@ void json_free(struct jdoc *d);
  * json_store_get result after its owner is freed; release with json_free. */
 struct jdoc *json_ref(const struct jdoc *d);
 
+/* Generic access, for vault.c's readers of Vault's answers.  json_parse
+ * parses any JSON text (ST_PROTOCOL "invalid JSON in response"); the
+ * getters borrow from d and are NULL-safe: json_get is NULL when d is not an
+ * object or lacks key, json_str NULL when d is not a string, json_int -1
+ * when d is not an integer (0 and *out set when it is), json_bool -1 when d
+ * is not a boolean. */
+int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err);
+const struct jdoc *json_get(const struct jdoc *d, const char *key);
+int json_is_obj(const struct jdoc *d);
+const char *json_str(const struct jdoc *d);
+int json_int(const struct jdoc *d, long long *out);
+int json_bool(const struct jdoc *d);
+
 /* Parse a secret read.  kv is 1 (the secret is the top-level "data") or 2
  * (the secret is "data"."data").  The secret must be a JSON object.
  * Errors: ST_PROTOCOL "invalid JSON in response" / "unexpected response

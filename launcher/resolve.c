@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "env.h"
 #include "log.h"
 #include "map.h"
@@ -137,9 +138,14 @@ static void assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_va
 		spec_use(r, i, 0);
 		return;
 	}
+	m = &r->p->mounts[mi];
+	if (m->engine) { /* read as written, now that the mount is known */
+		spec_use(r, i, 0);
+		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+		return;
+	}
 	if (spec_use(r, i, spec_valid))
 		return;
-	m = &r->p->mounts[mi];
 	issue_read(r, req_new(r, i, m->kv == 1 ? 1 : 2));
 }
 
@@ -301,15 +307,26 @@ static int under(const char *path, const char *mount)
 	return strncmp(path, mount, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-static void detected(struct resolver *r, struct group *g, const char *mount, int kv)
+static void detected(struct resolver *r, struct group *g, const char *mount,
+                     int kv, const char *engine)
 {
-	size_t mi = plan_mount(r->p, mount, kv, 0), i, n = 0, left = 0;
+	size_t mi = plan_mount(r->p, mount, engine ? 1 : kv, 0), i, n = 0,
+	       left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
 	/* Speculation guessed the first segment and KV v2. */
-	int valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2;
+	int valid;
 
-	log_info("mount %s/: KV v%d (detected)", mount, r->p->mounts[mi].kv);
+	if (engine && r->p->mounts[mi].engine == NULL && !r->p->mounts[mi].declared)
+		r->p->mounts[mi].engine = xstrdup(engine);
+	valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2 &&
+	        !r->p->mounts[mi].engine;
+	if (r->p->mounts[mi].engine)
+		log_info("mount %s/: %s, not KV (detected): paths read as written",
+		         mount, r->p->mounts[mi].engine);
+	else
+		log_info("mount %s/: KV v%d (detected)", mount,
+		         r->p->mounts[mi].kv);
 	/* Items read speculatively go first: where two spellings of a secret
 	 * merge, the one whose read is already under way is the one kept.  The
 	 * order is fixed before any of them is handled, since handling one
@@ -346,7 +363,7 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	struct req *q = ctx;
 	struct resolver *r = q->r;
 	struct group *g = &r->groups[q->idx];
-	char reason[600], *mount = NULL;
+	char reason[600], *mount = NULL, type[64];
 	struct error e;
 	size_t i;
 	int kv, st;
@@ -355,7 +372,10 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	g->answered = 1;
 	if (res->status == 200 && vault_is_json(res) &&
 	    json_parse_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
-		detected(r, g, mount, kv);
+		int engine = vault_mount_engine(res->body, res->len, type,
+		                                sizeof type);
+
+		detected(r, g, mount, kv, engine ? type : NULL);
 		free(mount);
 		if (g->npending > 0)
 			preflight(r, (size_t)(g - r->groups));
@@ -368,9 +388,23 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
-		/* The speculative v2 read is the guess's first step. */
-		for (i = 0; i < g->npending; i++)
+		/* The speculative v2 read is the guess's first step.  A
+		 * [request] is not written to a mount nobody named. */
+		for (i = 0; i < g->npending; i++) {
+			if (r->p->items[g->pending[i]].request) {
+				char why[300];
+
+				st = vault_failure(res, why, sizeof why);
+				snprintf(reason, sizeof reason,
+				         "mount detection: %s; a [request] is "
+				         "written only to a mount known not to be "
+				         "KV: name it in [mounts] as dynamic",
+				         why);
+				fail_item(r, g->pending[i], st, reason);
+				continue;
+			}
 			assign_and_read(r, g->pending[i], mi, 1);
+		}
 		g->npending = 0;
 		return;
 	}
@@ -403,10 +437,14 @@ enum speculation resolve_speculation(int would, int uses_known, long uses)
  * must not both be read. */
 static int speculable(const struct resolver *r, const struct group *g, size_t i)
 {
-	const char *rest = r->p->items[i].path + strlen(g->first);
+	const struct pitem *it = &r->p->items[i];
+	const char *rest = it->path + strlen(g->first);
 
+	/* Never a [request]: engine_action says what may go out early. */
 	return *rest == '/' && strncmp(rest + 1, "data/", 5) != 0 &&
-	       strcmp(rest + 1, "data") != 0;
+	       strcmp(rest + 1, "data") != 0 &&
+	       engine_action(MK_UNKNOWN, it->request != NULL, it->version) ==
+	               RA_SPECULATE;
 }
 
 /* Read item i as if its first segment were a KV v2 mount. */
@@ -520,8 +558,12 @@ static void on_auth(void *ctx, int status, const char *reason)
 	for (i = 0; i < r->p->nitems; i++) {
 		const struct pitem *it = &r->p->items[i];
 
-		if (it->mount != NO_INDEX && it->status == ST_OK &&
-		    it->alias == NO_INDEX)
+		if (it->mount == NO_INDEX || it->status != ST_OK ||
+		    it->alias != NO_INDEX)
+			continue;
+		if (r->p->mounts[it->mount].engine)
+			engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+		else
 			issue_read(r, req_new(r, i, r->p->mounts[it->mount].kv));
 	}
 	detect_mounts(r);

@@ -57,6 +57,58 @@ char *vault_mounts_path(const char *path)
 	return out;
 }
 
+int vault_mount_engine(const char *body, size_t len, char *type, size_t cap)
+{
+	struct jdoc *root = NULL;
+	struct error e;
+	const char *t;
+	int engine = 0;
+
+	if (json_parse(body, len, &root, &e) != ST_OK)
+		return 0;
+	t = json_str(json_get(json_get(root, "data"), "type"));
+	if (t && *t && strcmp(t, "kv") != 0 && strcmp(t, "generic") != 0) {
+		snprintf(type, cap, "%s", t);
+		engine = 1;
+	}
+	json_free(root);
+	return engine;
+}
+
+int vault_parse_engine(const char *body, size_t len, struct jdoc **data,
+                       struct lease *l, struct error *err)
+{
+	struct jdoc *root = NULL;
+	const struct jdoc *d;
+	const char *id;
+	long long n;
+	int rc;
+
+	*data = NULL;
+	memset(l, 0, sizeof *l);
+	if ((rc = json_parse(body, len, &root, err)) != ST_OK)
+		return rc;
+	d = json_get(root, "data");
+	if (!json_is_obj(root) || !json_is_obj(d)) {
+		json_free(root);
+		return error_set(err, ST_PROTOCOL,
+		                 "unexpected response shape: the answer has no "
+		                 "'data' object");
+	}
+	*data = json_ref(d);
+	id = json_str(json_get(root, "lease_id"));
+	if (id && *id) {
+		l->id = xstrdup(id);
+		l->duration = json_int(json_get(root, "lease_duration"), &n) == 0 &&
+		                              n > 0 && n < 1000000000 ?
+		                      (long)n :
+		                      0;
+		l->renewable = json_bool(json_get(root, "renewable")) == 1;
+	}
+	json_free(root);
+	return ST_OK;
+}
+
 int vault_is_json(const struct fetch_result *r)
 {
 	const char *t = r->content_type;

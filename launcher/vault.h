@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "fetch.h"
+#include "json.h"
+#include "lease.h"
 
 /* Percent-encode a logical path for a URL, keeping '/' between segments and
  * RFC 3986 unreserved characters; heap string. */
@@ -27,6 +29,19 @@ char *vault_mounts_path(const char *path);
  * 412/429 -> 75, 5xx and transport failures -> 69 (or the failure's own
  * status), other 4xx -> 76. */
 int vault_failure(const struct fetch_result *r, char *reason, size_t cap);
+
+/* The mount type a preflight answer names, when it is not KV: copies
+ * data.type ("database", "pki", ...) into type and returns 1; returns 0 for
+ * "kv", "generic", or no type at all (servers that predate it).  Call after
+ * json_parse_mount accepted the answer. */
+int vault_mount_engine(const char *body, size_t len, char *type, size_t cap);
+
+/* An answer from a secrets engine other than KV (a dynamic credential, a
+ * write such as pki/issue): *data gets a new doc for its "data" object, l
+ * its lease (l->id NULL when lease_id is empty).  ST_PROTOCOL when the
+ * answer is not JSON or has no "data" object. */
+int vault_parse_engine(const char *body, size_t len, struct jdoc **data,
+                       struct lease *l, struct error *err);
 
 /* A 200 that is not JSON is not the Vault API. */
 int vault_is_json(const struct fetch_result *r);

@@ -104,11 +104,18 @@ def test_keep_alive_is_fast(srv):
 
 @pytest.mark.timing
 def test_start_and_stop_are_cheap():
-    t0 = time.monotonic()
-    s = VaultServer().start()
-    get(s, "/v1/sys/health")
-    s.stop()
-    assert time.monotonic() - t0 < 0.05
+    """Start, one request, stop: a few milliseconds.  The bound measures that
+    stop() wakes the accept loop at once rather than on a polling interval
+    (socketserver's is 0.5 s); best of three rounds, since a loaded machine
+    can slow any one round (one took 55 ms under stress-ng --cpu 2)."""
+    rounds = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        s = VaultServer().start()
+        get(s, "/v1/sys/health")
+        s.stop()
+        rounds.append(time.monotonic() - t0)
+    assert min(rounds) < 0.25, rounds
 
 
 def test_stop_closes_idle_keep_alive_connections():
@@ -140,8 +147,21 @@ def test_connections_are_counted(srv):
 
 @pytest.mark.timing
 def test_latency_is_concurrent_and_high_water_mark(srv):
-    srv.latency = 0.05
+    """32 clients at once: the latency is slept concurrently, and the
+    high-water mark of requests in flight is exact.  The server holds every
+    answer (after its latency) until all 32 requests are in, so the mark does
+    not depend on scheduling; under load one request used to be answered
+    before the last arrived (31 == 32)."""
+    srv.latency = 0.25
     barrier = threading.Barrier(32)
+    held = threading.Barrier(32, timeout=30)
+    take_fault = srv._take_fault
+
+    def hold_then_take_fault(req):
+        held.wait()
+        return take_fault(req)
+
+    srv._take_fault = hold_then_take_fault
     statuses = []
 
     def client():
@@ -161,7 +181,9 @@ def test_latency_is_concurrent_and_high_water_mark(srv):
     assert statuses == [200] * 32
     assert srv.max_in_flight == 32
     assert wait_for(lambda: srv.in_flight == 0)  # decremented just after the answer
-    assert elapsed < 0.5, "latency was serialized: %.3f s" % elapsed
+    # Serialized, the latency alone would take 32 x 0.25 = 8 s; concurrent, it
+    # is 0.25 s plus 32 connections' setup, which a loaded machine slows.
+    assert elapsed < 2.0, "latency was serialized: %.3f s" % elapsed
     assert srv.connections == 32
 
 

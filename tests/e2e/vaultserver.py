@@ -107,6 +107,8 @@ match):
       "delay"        sleep seconds= then answer normally
       "stall"        send the headers and half the normal body, then hang until
                      the client closes (or seconds=, default 120, or stop())
+      "rst_stream"   HTTP/2: RST_STREAM (error_code=, default INTERNAL_ERROR)
+                     instead of an answer; HTTP/1.1: as "reset"
     clear_faults()
 
 Stats (snapshots; reset_stats() clears them, not the state; wait_idle() first
@@ -123,6 +125,11 @@ when the client may have exited with requests in flight):
 Transport: HTTP/1.1 keep-alive, a daemon thread per connection, TCP_NODELAY on
 every accepted TCP socket, each response written with one sendall() so that
 Nagle's algorithm and delayed ACKs never stall a reused connection.
+Over TLS, ALPN offers "h2" and "http/1.1" as Vault's listener does
+(tls_server_context(..., http2=False): "http/1.1" only); an h2 connection is
+served by h2conn.py (python3-h2, Go's limits: 250 streams), each stream
+through the same request handling.  Its switches: h2_max_streams (250),
+h2_goaway_at, h2_drop_at (see h2conn.py); h2_events counts what they did.
 
 CLI:
     python3 vaultserver.py [--listen 127.0.0.1:8200 | --unix PATH]
@@ -169,6 +176,8 @@ import time
 import traceback
 import urllib.parse
 import uuid
+
+from engines import Engines
 
 __all__ = ["VaultServer", "Fault", "Request", "tls_server_context", "http_date"]
 
@@ -355,13 +364,23 @@ def _parse_bool(v):
     return None
 
 
-def tls_server_context(cert, key, client_ca=None, require_client_cert=False):
+def _have_h2():
+    try:
+        import h2conn  # noqa: F401  (needs Debian's python3-h2)
+        return True
+    except ImportError:
+        return False
+
+
+def tls_server_context(cert, key, client_ca=None, require_client_cert=False, http2=True):
     """An SSLContext for VaultServer(ssl_context=...): server cert and key,
     optionally verifying client certificates against client_ca (optional
-    unless require_client_cert, so that cert login can answer 400 itself)."""
+    unless require_client_cert, so that cert login can answer 400 itself).
+    ALPN offers "h2" and "http/1.1", as Vault's listener (h2conn.py); with
+    http2=False, or without python3-h2, only "http/1.1"."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    ctx.set_alpn_protocols(["http/1.1"])
+    ctx.set_alpn_protocols(["h2", "http/1.1"] if http2 and _have_h2() else ["http/1.1"])
     if client_ca:
         ctx.load_verify_locations(client_ca)
         ctx.verify_mode = ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
@@ -527,7 +546,7 @@ class Fault:
     """One armed fault; see VaultServer.add_fault."""
 
     ACTIONS = {"status", "drop", "reset", "truncate", "invalid_json", "wrong_type",
-               "huge", "redirect", "delay", "stall"}
+               "huge", "redirect", "delay", "stall", "rst_stream"}
 
     def __init__(self, method, path, times, action, params):
         if action not in self.ACTIONS:
@@ -632,6 +651,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet
         pass
 
+    def handle(self):
+        if isinstance(self.request, ssl.SSLSocket) and self.request.selected_alpn_protocol() == "h2":
+            import h2conn  # HTTP/2: the same _serve_request, per stream
+            h2conn.serve(self.server.vault, self.request)
+            return
+        super().handle()
+
     def handle_one_request(self):
         try:
             self.raw_requestline = self.rfile.readline(65537)
@@ -727,6 +753,9 @@ class VaultServer:
         self.preflight_404 = False
         self.no_token_preflight = 403
         self.version = "1.15.6"
+        self.h2_max_streams = 250  # HTTP/2 switches: see h2conn.py
+        self.h2_goaway_at = None
+        self.h2_drop_at = None
         self.cluster_id = str(uuid.uuid4())
         self._host, self._port, self._unix = host, port, unix_path
         self._ssl_context = ssl_context
@@ -744,6 +773,7 @@ class VaultServer:
         self._tokens[self.root_token] = _Token(self.root_token, [], "service", "", 0, root=True,
                                                path="auth/token/root")
         self._sensitive.add(self.root_token)
+        self.engines = Engines(self, _Resp, _errors)  # database, aws, pki; leases
         self.reset_stats()
 
     # ---- lifecycle
@@ -812,6 +842,7 @@ class VaultServer:
         if self._unix and os.path.exists(self._unix):
             os.unlink(self._unix)
         self._httpd = None
+        self.engines.stop()
 
     def wait_idle(self, timeout=2.0):
         """Wait until every request that clients have sent is recorded: each
@@ -965,6 +996,7 @@ class VaultServer:
     def revoke_token(self, token):
         with self._lock:
             self._tokens[token].revoked = True
+        self.engines.revoke_token(token)
 
     def token_info(self, token):
         """(type, policies, namespace, revoked) of a known token, else None."""
@@ -1118,6 +1150,7 @@ class VaultServer:
             self._minted = []
             self._errors = []
             self._uses_spent = collections.Counter()
+            self.h2_events = collections.Counter()
 
     @property
     def request_count(self):
@@ -1183,6 +1216,10 @@ class VaultServer:
         with self._lock:
             return list(self._errors)
 
+    def h2_count(self, event):
+        with self._lock:
+            self.h2_events[event] += 1
+
     def _record_error(self):
         with self._lock:
             self._errors.append(traceback.format_exc())
@@ -1244,7 +1281,11 @@ class VaultServer:
         this answer before it has it, so the high-water mark is exact."""
         req.status = resp.status
         self._done(req)
-        h.write(resp, head_only=req.method == "HEAD")
+        try:
+            h.write(resp, head_only=req.method == "HEAD")
+        except OSError:
+            req.status = None  # the client or the connection went away first
+            raise
 
     def _handle(self, req):
         try:
@@ -1254,6 +1295,8 @@ class VaultServer:
             return _errors(500, "internal error")
 
     def _fault(self, h, req, f):
+        if getattr(h, "h2", False) and h.stream_fault(self, req, f):
+            return  # HTTP/2: the faults that act on the transport (h2conn.py)
         p = f.params
         sock = h.connection
         if f.action == "status":
@@ -1273,9 +1316,9 @@ class VaultServer:
                     body = body.encode("utf-8")
                 resp = _Resp(status, body=body, ctype=ctype, headers=headers)
             self._answer(h, req, resp)
-        elif f.action in ("drop", "reset"):
+        elif f.action in ("drop", "reset", "rst_stream"):
             h.close_connection = True
-            if f.action == "reset":
+            if f.action != "drop":  # rst_stream: HTTP/1.1 has no streams
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 with self._lock:
                     self._reset.add(sock)
@@ -1330,12 +1373,7 @@ class VaultServer:
     def _huge(self, h, req, size):
         h.close_connection = True
         req.status = 200
-        pre = ('{"request_id":"%s","lease_id":"","renewable":false,"lease_duration":0,'
-               '"data":{"data":{"value":"' % uuid.uuid4()).encode()
-        post = ('"},"metadata":{"created_time":"%s","custom_metadata":null,"deletion_time":"",'
-                '"destroyed":false,"version":1}},"wrap_info":null,"warnings":null,"auth":null,'
-                '"mount_type":"kv"}\n' % rfc3339()).encode()
-        fill = max(0, size - len(pre) - len(post))
+        pre, fill, post = self._huge_parts(size)
         chunk = b"A" * 65536
         try:
             h.connection.sendall(h.head(200, "application/json", len(pre) + fill + len(post)) + pre)
@@ -1346,6 +1384,16 @@ class VaultServer:
             h.connection.sendall(post)
         except OSError:
             pass
+
+    @staticmethod
+    def _huge_parts(size):
+        """A KV v2 answer of about size bytes: (head, filler length, tail)."""
+        pre = ('{"request_id":"%s","lease_id":"","renewable":false,"lease_duration":0,'
+               '"data":{"data":{"value":"' % uuid.uuid4()).encode()
+        post = ('"},"metadata":{"created_time":"%s","custom_metadata":null,"deletion_time":"",'
+                '"destroyed":false,"version":1}},"wrap_info":null,"warnings":null,"auth":null,'
+                '"mount_type":"kv"}\n' % rfc3339()).encode()
+        return pre, max(0, size - len(pre) - len(post)), post
 
     # ---- routing
 
@@ -1460,6 +1508,9 @@ class VaultServer:
         self._use(t)
         if path in ("auth/token/lookup-self", "auth/token/revoke-self", "auth/token/renew-self"):
             return self._token_self(req, t, path.rsplit("/", 1)[1], op)
+        resp = self.engines.route(req, t, ns, path, op)  # engines.py
+        if resp is not None:
+            return resp
         acl = self._acl_path(t, ns, path)
         if op in ("read", "list", "header"):
             allowed = t.allows(acl) or (op == "list" and t.allows(acl.rstrip("/") + "/"))
@@ -1525,6 +1576,8 @@ class VaultServer:
         with self._lock:
             m, _ = self._find_mount(mns, rel.rstrip("/"))
         if m is None:
+            m = self.engines.find_mount(mns, rel.rstrip("/"))
+        if m is None:
             return denial
         if not t.reaches(self._acl_path(t, mns, m.path + "/")):
             return denial
@@ -1554,6 +1607,7 @@ class VaultServer:
                 if t.type == "batch":
                     return _errors(400, "batch tokens cannot be revoked")
                 t.revoked = True
+            self.engines.revoke_token(t.id)  # its leases go with it
             return _Resp(204)
         # renew-self
         if t.type == "batch":
