@@ -1,6 +1,7 @@
 #!/bin/sh
-# /usr/local/libexec/s3-backup.sh: run by cron under vaultrun -f
-# /etc/vaultrun/s3-backup.ini.  The AWS CLI takes the keys and the region
+# /usr/local/libexec/s3-backup.sh, run by cron as
+#   vaultrun -q -f /etc/vaultrun/s3-backup.ini -- /usr/local/libexec/s3-backup.sh
+# (see crontab).  The AWS CLI takes the keys and the region
 # from the environment vaultrun built; the endpoint is passed on the command
 # line, since the AWS CLI before 2.13 (Debian 12's awscli is 2.9) ignores
 # AWS_ENDPOINT_URL.  Uploads the day's dumps that pg-backup.sh wrote.

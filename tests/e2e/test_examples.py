@@ -767,3 +767,53 @@ def test_mysql_backup_as_written(as_cron_user, vault, mariadb):
     (dump,) = target.iterdir()
     assert re.fullmatch(r"%s-\d{4}-\d\d-\d\d\.sql\.gz" % db, dump.name), dump
     assert b"CREATE TABLE `orders`" in gzip.decompress(dump.read_bytes())
+
+
+# --------------------------------------------------------------------------
+# every example's vaultrun command against the current CLI
+
+
+def help_options():
+    """{option: takes an argument} from `vaultrun --help`."""
+    from conftest import BIN
+    if not os.access(BIN, os.X_OK):
+        pytest.skip("vaultrun binary not found at %s" % BIN)
+    out = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30).stdout
+    opts = {}
+    for short, long_, arg in re.findall(r"^\s+(?:(-\w), )?(--[a-z-]+)(?: ([A-Z]+))?", out, re.M):
+        for o in (short, long_):
+            if o:
+                opts[o] = bool(arg)
+    assert "--file" in opts and opts["-f"], out
+    return opts
+
+
+def example_commands():
+    """(file:line, vaultrun's arguments) of every vaultrun command line in
+    examples/: shell lines, and ["vaultrun", ...] arrays (YAML, Dockerfile)."""
+    for f in sorted(EXAMPLES.rglob("*")):
+        if not f.is_file():
+            continue
+        for n, line in enumerate(f.read_text().splitlines(), 1):
+            where = "%s:%d" % (f.relative_to(REPO), n)
+            for arr in re.findall(r'\[\s*"vaultrun"[^\]]*\]', line):
+                yield where, json.loads(arr)[1:]
+            for m in re.finditer(r'(?:^|[\s`=/])vaultrun((?: +-\S+)+(?: +\S+)*)', line):
+                yield where, m.group(1).split("`")[0].split()
+
+
+def test_example_commands_use_current_options():
+    """Each option an example passes to vaultrun is one `vaultrun --help`
+    lists, with its argument where it takes one."""
+    opts = help_options()
+    seen = 0
+    for where, words in example_commands():
+        seen += 1
+        while words and words[0].startswith("-") and words[0] != "--":
+            w = words.pop(0)
+            name = w.split("=", 1)[0]
+            assert name in opts, "%s: vaultrun has no option %s (vaultrun --help)" % (where, name)
+            if opts[name] and "=" not in w:
+                assert words and not words[0].startswith("-"), "%s: %s needs an argument" % (where, name)
+                words.pop(0)
+    assert seen >= 8, seen
