@@ -817,3 +817,72 @@ def test_example_commands_use_current_options():
                 assert words and not words[0].startswith("-"), "%s: %s needs an argument" % (where, name)
                 words.pop(0)
     assert seen >= 8, seen
+
+
+def test_kubernetes_pod_command_as_written(run, vault_factory, tls_certs, tmp_path, postgres):
+    """The pod's command with its ConfigMap's manifest, each volume a
+    directory here (its mount path replaced by that directory in the
+    manifest and the arguments), the service account token at its default
+    path (a tmpfs on /run in a mount namespace of the run), the Vault test
+    server on TLS with the CA the ConfigMap carries: vaultrun logs in with
+    auth = kubernetes and pg_dump writes its dump to the volume."""
+    from conftest import BIN, Result
+    from vaultserver import tls_server_context
+    if os.geteuid() != 0:
+        pytest.skip("the service account token's default path needs a mount namespace (root)")
+    objs = kube_objects()
+    (pod,) = [d for (kind, _), d in objs.items() if kind == "Pod"]
+    (c,) = pod["spec"]["containers"]
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    dirs = {}
+    for m in c["volumeMounts"]:
+        d = dirs[m["mountPath"]] = tmp_path / ("vol-" + m["name"])
+        d.mkdir()
+    vault = vault_factory(ssl_context=tls_server_context(str(tls_certs.server_crt), str(tls_certs.server_key)))
+
+    def local(text):
+        for mount_path, d in dirs.items():
+            text = text.replace(mount_path + "/", "%s/" % d)
+        return text
+
+    for m in c["volumeMounts"]:
+        cm = volumes[m["name"]].get("configMap")
+        for name, content in (objs[("ConfigMap", cm["name"])]["data"].items() if cm else ()):
+            if "BEGIN CERTIFICATE" in content:
+                content = tls_certs.ca.read_text()
+            f = dirs[m["mountPath"]] / name
+            f.write_text(local(content))
+            f.chmod(cm["defaultMode"])
+    ini = (dirs["/etc/vaultrun"] / "vaultrun.ini").read_text()
+    role = re.search(r"^role\s*=\s*(\S+)", ini, re.M).group(1)
+    mount, _, spath = re.search(r"^from\s*=\s*(\S+)", ini, re.M).group(1).partition("/")
+    jwt = "eyJhbGciOiJSUzI1NiJ9.%s.sig" % secrets.token_urlsafe(24)
+    vault.add_kubernetes_role(role, [jwt], policies=["%s/data/%s" % (mount, spath)])
+    tag = secrets.token_hex(4)
+    user, db, pw = "k8s_" + tag, "app_" + tag, "pg-" + secrets.token_urlsafe(12)
+    postgres.create_user(user, pw)
+    postgres.sql("CREATE DATABASE %s" % db)
+    postgres.sql("CREATE TABLE invoices (id int PRIMARY KEY); GRANT SELECT ON invoices TO %s" % user, db=db)
+    vault.put(mount, spath, {"type": "postgres", "details": {
+        "host": "127.0.0.1", "port": postgres.port, "username": user, "password": pw, "database": db,
+        "sslmode": "disable"}})
+    token = tmp_path / "sa-token"
+    token.write_text(jwt)
+    token.chmod(0o644)
+    argv = [local(a) for a in c["command"] + c["args"]]
+    assert argv[0] == "vaultrun", argv
+    script = ('mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && '
+              'cp -p "$0" /run/secrets/kubernetes.io/serviceaccount/token && exec "$@"')
+    env = run.env({"VAULT_ADDR": vault.url.replace("127.0.0.1", "localhost")})
+    t0 = time.monotonic()
+    p = subprocess.run(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, str(token),
+                        BIN] + argv[1:], env=env, capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    vault.wait_idle()
+    res = Result(argv, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+    run.check_leaks(res)
+    assert res.rc == 0, res
+    dump = pathlib.Path(argv[argv.index("--") + 1:][-1].split("=", 1)[1])
+    listing = subprocess.run([postgres.bin("pg_restore"), "--list", str(dump)], capture_output=True, text=True)
+    assert "TABLE public invoices" in listing.stdout, listing
+    assert vault.count_prefix("auth/kubernetes/login", "POST") == 1, vault.requests
