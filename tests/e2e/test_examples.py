@@ -409,19 +409,20 @@ def test_dockerfile_readme_docker_run(image, vault):
 # under /etc/vaultrun and /usr/local/libexec moved into the test's directory
 
 
-def crontab_job(example):
-    """(PATH, command words) of the example's crontab line."""
+def crontab_entry(example):
+    """(PATH, user, command words) of the example's one crontab line."""
     text = (EXAMPLES / example / "crontab").read_text()
     path = re.search(r"^PATH=(.*)$", text, re.M).group(1)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
     assert len(lines) == 1, lines
-    return path, shlex.split(lines[0])[6:]  # minute hour day month weekday user
+    words = shlex.split(lines[0])  # minute hour day month weekday user command
+    return path, words[5], words[6:]
 
 
 def installed_example(example, tmp, manifest_name):
     """The crontab's vaultrun arguments with its manifest copied (mode 600)
     to tmp and the paths it names there; returns (PATH, arguments)."""
-    path, words = crontab_job(example)
+    path, _user, words = crontab_entry(example)
     assert words[0] == "vaultrun", words
     text = (EXAMPLES / example / manifest_name).read_text().replace("/etc/vaultrun/", "%s/" % tmp)
     m = tmp / manifest_name
@@ -610,12 +611,6 @@ def test_kubernetes_pod_can_write_its_volume():
 # create
 
 
-def crontab_user(example):
-    text = (EXAMPLES / example / "crontab").read_text()
-    line = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#") and "=" not in ln.split()[0]]
-    return line[0].split()[5]
-
-
 def script_dir(example, script):
     """The directory the script writes to by default (BACKUP_DIR's)."""
     m = re.search(r"\$\{BACKUP_DIR:-([^}]+)\}", (EXAMPLES / example / script).read_text())
@@ -642,7 +637,7 @@ def test_cron_example_directories_documented(example, script):
     directory = script_dir(example, script)
     owner = "pg_dump-cron" if example == "s3-backup" else example
     words = documented_install(owner, directory)
-    user = crontab_user(example)
+    user = crontab_entry(example)[1]
     assert words[words.index("-o") + 1] == user and words[words.index("-g") + 1] == user, words
 
 
@@ -661,7 +656,7 @@ def as_cron_user(tmp_path, vault):
     base.chmod(0o711)
 
     def job(example, manifest_name, script, policies, password):
-        user = crontab_user(example)
+        user = crontab_entry(example)[1]
         try:
             pw = pwd.getpwnam(user)
         except KeyError:
