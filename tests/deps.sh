@@ -5,7 +5,8 @@
 #                                   "all": every group)
 #   sh tests/deps.sh --list [GROUP...]   print them, one a line
 #
-# As root this runs apt-get; otherwise it prints the command to run.
+# As root this runs apt-get; otherwise it prints the command to run.  The
+# [npm] group is installed with npm into a cache (see tests/packages.txt).
 set -e
 list=$(dirname "$0")/packages.txt
 listonly=
@@ -19,7 +20,7 @@ fi
 pkgs=$(awk -v want=" $* " '
 	{ sub(/#.*/, ""); gsub(/[ \t]+/, "") }
 	/^\[.*\]$/ { g = substr($0, 2, length($0) - 2); next }
-	$0 != "" && (index(want, " " g " ") || want == " all ") { print }
+	$0 != "" && (index(want, " " g " ") || want == " all ") { print (g == "npm" ? "npm:" : "") $0 }
 ' "$list")
 if [ -z "$pkgs" ]; then
 	echo "deps: no packages in group(s) $* of $list" >&2
@@ -30,33 +31,36 @@ if [ -n "$listonly" ]; then
 	exit 0
 fi
 
+# The [npm] group: into a cache outside the repository, without root.
+npmdir=${VAULTRUN_NPM_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vaultrun/npm}
+npmmissing=
+for p in $pkgs; do
+	case $p in npm:*) p=${p#npm:} ;; *) continue ;; esac
+	[ -d "$npmdir/node_modules/${p%@*}" ] || npmmissing="$npmmissing $p"
+done
+if [ -n "$npmmissing" ]; then
+	echo "deps: npm installing$npmmissing into $npmdir"
+	# shellcheck disable=SC2086
+	mkdir -p "$npmdir" && npm install --prefix "$npmdir" --no-audit --no-fund --loglevel=error \
+		$npmmissing >/dev/null ||
+		echo "deps: npm could not install$npmmissing: the cases that need it skip" >&2
+fi
+pkgs=$(echo "$pkgs" | grep -v '^npm:' || true)
+
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-# s3rver is no Debian package: npm's, for the s3-backup example's case
-# (group extra), where npm is there.
-npm_missing=
-case " $* " in
-*" extra "* | *" all "*)
-	command -v s3rver >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 ||
-		npm_missing=s3rver@3.7.1
-	;;
-esac
-[ -z "$missing" ] && [ -z "$npm_missing" ] && exit 0
+[ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
-	if [ -n "$missing" ]; then
-		echo "deps: installing$missing"
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		# shellcheck disable=SC2086
-		apt-get install -y -qq $missing >/dev/null
-	fi
-	[ -z "$npm_missing" ] || npm install -g --silent "$npm_missing" >/dev/null
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null
 else
 	echo "deps: missing packages; run as root:" >&2
-	[ -z "$missing" ] || echo "  apt-get install -y$missing" >&2
-	[ -z "$npm_missing" ] || echo "  npm install -g $npm_missing" >&2
+	echo "  apt-get install -y$missing" >&2
 	exit 1
 fi
