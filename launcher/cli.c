@@ -4,9 +4,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "supervise.h"
 #include "util.h"
 
 enum { OPT_KEEP = 256, OPT_KEEP_VAULT_ENV };
+/* supervise mode's options */
+enum { OPT_MASK = 300, OPT_KILL_AFTER, OPT_STOP_SIGNAL };
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -18,6 +21,10 @@ static const struct option longopts[] = {
 	{"ignore-environment", no_argument, NULL, 'i'},
 	{"keep", required_argument, NULL, OPT_KEEP},
 	{"keep-vault-env", no_argument, NULL, OPT_KEEP_VAULT_ENV},
+	{"supervise", no_argument, NULL, 's'},
+	{"mask", required_argument, NULL, OPT_MASK},
+	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -26,6 +33,7 @@ static const struct option longopts[] = {
 const char *cli_usage(void)
 {
 	return "usage: vaultrun [options] [--] command [argument ...]\n"
+	       "       vaultrun --supervise [options] [--] command [argument ...]\n"
 	       "       vaultrun --check [options]\n"
 	       "\n"
 	       "  -f, --file PATH           manifest (default $VAULTRUN_FILE, else ./vaultrun.ini)\n"
@@ -38,6 +46,11 @@ const char *cli_usage(void)
 	       "  -i, --ignore-environment  start the command with only the secrets and kept variables\n"
 	       "      --keep NAME           with -i: keep this inherited variable (repeatable)\n"
 	       "      --keep-vault-env      pass Vault credentials through to the command\n"
+	       "  -s, --supervise           run the command as a child: mask its output, forward signals,\n"
+	       "                            reap orphans, revoke the token when it exits\n"
+	       "      --mask WHAT           with -s: all (default), stderr or none\n"
+	       "      --kill-after SECONDS  with -s: SIGKILL the command this long after a stop signal\n"
+	       "      --stop-signal NAME    with -s: the signal that stops the command (default TERM)\n"
 	       "  -h, --help                this text\n"
 	       "  -V, --version             the version\n";
 }
@@ -46,6 +59,18 @@ void cli_free(struct cli *c)
 {
 	free(c->keep);
 	memset(c, 0, sizeof *c);
+}
+
+/* --mask's words, in enum supervise_mask's order; -1 for another. */
+static int mask_word(const char *s)
+{
+	static const char *const words[] = {"all", "stderr", "none"};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
 }
 
 static int bad(struct error *err, const char *opt, const char *why)
@@ -60,10 +85,12 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 
 	memset(c, 0, sizeof *c);
 	c->timeout = -1;
+	c->mask = -1;
+	c->kill_after = -1;
 	opterr = 0;
 	optind = 0; /* glibc's full reset, mid-cluster state included */
 	/* '+': stop at the first operand, so the command's own options stay its. */
-	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ihV", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ishV", longopts, NULL)) !=
 	       -1) {
 		switch (ch) {
 		case 'f':
@@ -103,6 +130,25 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 		case OPT_KEEP_VAULT_ENV:
 			c->keep_vault_env = 1;
 			break;
+		case 's':
+			c->supervise = 1;
+			break;
+		case OPT_MASK:
+			if ((c->mask = mask_word(optarg)) < 0)
+				return bad(err, "--mask",
+				           "expected all, stderr or none");
+			break;
+		case OPT_KILL_AFTER:
+			if (parse_seconds(optarg, &c->kill_after) != 0 ||
+			    c->kill_after > 86400.0 * 365)
+				return bad(err, "--kill-after",
+				           "expected a number of seconds");
+			break;
+		case OPT_STOP_SIGNAL:
+			if ((c->stop_signal = supervise_signal(optarg)) == 0)
+				return bad(err, "--stop-signal",
+				           "expected a signal name that can be caught");
+			break;
 		case 'h':
 			c->help = 1;
 			return ST_OK;
@@ -130,6 +176,15 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	}
 	if (c->nkeep > 0 && !c->ignore_env)
 		return bad(err, "--keep", "only makes sense with -i");
+	if (!c->supervise &&
+	    (c->mask >= 0 || c->kill_after >= 0 || c->stop_signal != 0))
+		return bad(err,
+		           c->mask >= 0       ? "--mask" :
+		           c->kill_after >= 0 ? "--kill-after" :
+		                                "--stop-signal",
+		           "only makes sense with -s");
+	if (c->supervise && c->check)
+		return bad(err, "--supervise", "cannot be combined with --check");
 	if (c->quiet && c->verbose)
 		return bad(err, "--quiet", "cannot be combined with --verbose");
 	if (optind < argc)

@@ -17,6 +17,10 @@ struct cli {
 	const char **keep; /* --keep names, borrowed from argv (array owned) */
 	size_t nkeep;
 	int keep_vault_env;
+	int supervise;     /* -s */
+	int mask;          /* --mask: enum supervise_mask; -1 when not given */
+	double kill_after; /* --kill-after in seconds; < 0 when not given */
+	int stop_signal;   /* --stop-signal; 0 when not given */
 	int help, version;
 	char **command; /* borrowed from argv; NULL when none */
 };

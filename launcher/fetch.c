@@ -8,6 +8,8 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "mask.h"
+#include "redact.h"
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
@@ -64,6 +66,8 @@ struct fetcher {
 	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	long inflight;
+	const volatile sig_atomic_t *stop; /* set: end every request now */
+	int stop_fd;                       /* readable once stop is set */
 	long cap;  /* most requests in flight now */
 	long want; /* ... once the transport is known (and the pool's size) */
 	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
@@ -149,6 +153,12 @@ static int tls_name(struct fetcher *f, struct error *err)
 	return rc;
 }
 
+static int global_init(void *arg)
+{
+	(void)arg;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
 /* The first answer shows the transport, and by then the server's SETTINGS
  * have come (a server sends them first): over HTTP/2 the cap becomes -j, or
  * H2_STREAMS, with libcurl keeping each connection within the server's
@@ -169,12 +179,15 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	long conns;
 	int tls = is_https(o->base_url) && o->unix_socket == NULL;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
+	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof *f);
 	f->o = *o;
+	f->stop_fd = -1;
 	f->multi = curl_multi_init();
 	if (f->multi == NULL) {
 		free(f);
@@ -212,6 +225,12 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 void fetch_set_token(struct fetcher *f, const struct secret *token)
 {
 	secret_set(&f->token, token->p, token->len);
+}
+
+void fetch_set_stop(struct fetcher *f, const volatile sig_atomic_t *stop, int fd)
+{
+	f->stop = stop;
+	f->stop_fd = stop ? fd : -1;
 }
 
 void fetch_set_deadline(struct fetcher *f, double deadline)
@@ -291,13 +310,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 }
 
 /* -vvv: curl's protocol trace, with credentials dropped from headers and no
- * bodies at all (they hold secrets, and so do login requests). */
+ * bodies at all (they hold secrets, and so do login requests).  The whole
+ * text is masked before it is split into lines, and no line is cut here:
+ * log.c cuts only after masking again. */
 static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
                     void *arg)
 {
-	char line[512];
-	size_t i = 0;
-	int redact;
+	struct secret text = {NULL, 0};
+	const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
+	                   type == CURLINFO_HEADER_OUT ? ">" :
+	                                                 "*";
+	size_t n, i, j;
 
 	(void)easy;
 	(void)arg;
@@ -309,31 +332,14 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
 	    type != CURLINFO_HEADER_OUT)
 		return 0;
-	while (i < size) {
-		size_t j = i, n;
-		const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
-		                   type == CURLINFO_HEADER_OUT ? ">" :
-		                                                 "*";
-
-		while (j < size && data[j] != '\n')
-			j++;
-		n = j - i;
-		if (n > 0 && data[i + n - 1] == '\r')
-			n--;
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, data + i, n);
-		line[n] = '\0';
-		redact = strncasecmp(line, "x-vault-token:", 14) == 0 ||
-		         strncasecmp(line, "authorization:", 14) == 0;
-		if (redact)
-			line[14] = '\0';
-		if (n > 0)
-			log_msg(LOG_TRACE, "%s %s%s", mark, line,
-			        redact ? " <redacted>" : "");
-		explicit_bzero(line, sizeof line);
-		i = j + 1;
+	redact_debug(data, size, &text);
+	n = mask_redact(text.p, text.len);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && text.p[j] != '\n'; j++)
+			;
+		log_msg(LOG_TRACE, "%s %.*s", mark, (int)(j - i), text.p + i);
 	}
+	secret_wipe(&text);
 	return 0;
 }
 
@@ -394,6 +400,10 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* A request given up on (the deadline) must not wait for its resolver
+	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
+	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -509,6 +519,15 @@ static int retryable_status(long s)
 {
 	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 ||
 	       s == 504;
+}
+
+/* Older Vaults answer a request without a token 500 "missing client
+ * token": no later attempt can fare better. */
+static int permanent(const struct xfer *x)
+{
+	static const char text[] = "missing client token";
+
+	return x->resp && memmem(x->resp, x->len, text, sizeof text - 1) != NULL;
 }
 
 /* Transport failures worth another attempt: the server went away or cut the
@@ -642,7 +661,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		}
 		return;
 	}
-	if (retryable_status(status)) {
+	if (retryable_status(status) && !permanent(x)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
 		if (retry(f, x, (double)ra * 1000.0, status, NULL))
 			return;
@@ -671,6 +690,15 @@ static void expire(struct fetcher *f)
 	}
 }
 
+/* A stop signal came: every request ends now, unanswered. */
+static void interrupt(struct fetcher *f)
+{
+	struct xfer *x;
+
+	while ((x = f->active) || (x = pop(&f->waiting)) || (x = pop(&f->ready)))
+		finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
+}
+
 static struct xfer *xfer_of(CURL *e)
 {
 	char *priv = NULL;
@@ -688,10 +716,15 @@ int fetch_run(struct fetcher *f, struct error *err)
 		double now = now_ms(), next = f->o.deadline;
 		int running, left, progressed = 0;
 		long timeout;
+		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
 		if (f->ready.head == NULL && f->waiting.head == NULL &&
 		    f->inflight == 0)
 			return ST_OK;
+		if (f->stop && *f->stop) {
+			interrupt(f);
+			continue; /* callbacks may have queued more: they end too */
+		}
 		if (now >= f->o.deadline) {
 			expire(f);
 			continue; /* callbacks may have queued more: they expire too */
@@ -725,8 +758,8 @@ int fetch_run(struct fetcher *f, struct error *err)
 		timeout = (long)(next - now) + 1;
 		if (timeout > 1000)
 			timeout = 1000;
-		if (curl_multi_poll(f->multi, NULL, 0, (int)timeout, NULL) !=
-		    CURLM_OK)
+		if (curl_multi_poll(f->multi, f->stop_fd >= 0 ? &wake : NULL,
+		                    f->stop_fd >= 0, (int)timeout, NULL) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,
 			                 "curl_multi_poll failed");
 	}

@@ -13,7 +13,7 @@
 
 #define MASK_MIN 4
 #define NONE ((size_t)-1)
-static const char stars[] = "********";
+static const char stars[] = MASK_STARS;
 
 static struct secret *values;
 static size_t *next; /* the next value with the same prefix, or NONE */
@@ -88,6 +88,16 @@ size_t mask_redact(char *buf, size_t len)
 	}
 	buf[out] = '\0';
 	return out;
+}
+
+size_t mask_count(void)
+{
+	return nvalues;
+}
+
+const struct secret *mask_value(size_t i)
+{
+	return &values[i];
 }
 
 void mask_clear(void)

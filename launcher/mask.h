@@ -9,6 +9,12 @@
 
 #include <stddef.h>
 
+#include "secret.h"
+
+/* What a masked run of bytes becomes: as many of these as it has bytes, at
+ * most all eight. */
+#define MASK_STARS "********"
+
 /* Register a copy of len bytes.  Values shorter than 4 bytes are ignored:
  * masking them would garble every message. */
 void mask_add(const char *p, size_t len);
@@ -16,6 +22,10 @@ void mask_add(const char *p, size_t len);
  * bytes) with stars (as many as the value has bytes, at most eight), in
  * place; returns the new length, never more than len. */
 size_t mask_redact(char *buf, size_t len);
+/* The registered values, each once: i < mask_count(); borrowed until
+ * mask_clear. */
+size_t mask_count(void);
+const struct secret *mask_value(size_t i);
 /* Wipe and forget every registered value. */
 void mask_clear(void);
 

@@ -14,7 +14,9 @@
                    Every call asserts that no string of any server's
                    sensitive() set, nor any run.forbid()-den string, appears
                    in vaultrun's stdout or stderr: the leak check.  The child
-                   command must therefore never write to its stdout/stderr.
+                   command must therefore never write to its stdout/stderr,
+                   except under --supervise, where what it writes is masked
+                   (and so checked too).
                    run.home is the HOME directory (for ~/.vault-token).
                    Before returning it waits until every server has recorded
                    every request it was sent (wait_idle), so counts are exact.

@@ -1,0 +1,41 @@
+/* supervise.h - --supervise: the command as vaultrun's child.
+ *
+ * vaultrun forks after everything resolved and stays the parent until the
+ * command exits: the child gets its own process group (the terminal's
+ * foreground group when vaultrun holds the terminal), the signal mask and
+ * dispositions vaultrun started with, and no descriptor of vaultrun's but
+ * the standard ones and the [files] memfds.  Signals vaultrun receives are
+ * forwarded once to the child's group; orphans reparented to vaultrun (a
+ * child subreaper) are reaped; the masked streams go through pipes (or a
+ * pseudo-terminal when they are terminals) and the stream masker.
+ */
+#ifndef VAULTRUN_SUPERVISE_H
+#define VAULTRUN_SUPERVISE_H
+
+#include "status.h"
+
+enum supervise_mask {
+	SUPERVISE_MASK_ALL = 0, /* stdout and stderr */
+	SUPERVISE_MASK_STDERR,
+	SUPERVISE_MASK_NONE /* the command gets vaultrun's descriptors */
+};
+
+struct supervise_opts {
+	const char *file;  /* what exec_find found */
+	char *const *argv; /* the command */
+	char *const *envp;
+	int mask;          /* enum supervise_mask */
+	double kill_after; /* seconds; < 0: never */
+};
+
+/* Run the command to its end, masking every value of mask.c's registry.
+ * ST_OK with *code the command's exit status (128+N for a signal N); or the
+ * command could not be started: ST_NOT_FOUND/ST_CANNOT_EXEC (as in exec
+ * mode) or ST_OSERR, with err filled.  Signals stay blocked on return. */
+int supervise_run(const struct supervise_opts *o, int *code, struct error *err);
+
+/* A signal's number from its name ("TERM", "SIGTERM", "term") or number;
+ * 0 when it names no signal that can be caught. */
+int supervise_signal(const char *name);
+
+#endif
