@@ -68,7 +68,7 @@ struct fetcher {
 	long inflight;
 	const volatile sig_atomic_t *stop; /* set: end every request now */
 	int stop_fd;                       /* readable once stop is set */
-	long cap;  /* most requests in flight now */
+	long cap;                          /* most requests in flight now */
 	long want; /* ... once the transport is known (and the pool's size) */
 	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
