@@ -161,7 +161,8 @@ def scenario_rtt(b, m):
             if c.error:
                 t.note("ERROR %s: %s" % (c.name, c.error))
     t.note("limits: http 1 + ceil(n/32); https/1.1 2 + ceil(n/32) (32 connections); https/2 "
-           "2 + ceil(n/250) (one connection, Go's 250 streams); AppRole + 1 login + 1 revoke-self")
+           "2 + ceil(n/250) (one connection, Go's 250 streams; vaultrun sends at most 100 before the "
+           "first answer, so above 100 refs its floor is one more); AppRole + 1 login + 1 revoke-self")
     t.note("requests/conns: what the test server saw in one checked run at %.0f ms" % (lo * 1e3))
     t.note("https/1.1 pays 2 round trips the limit does not count: vaultrun waits for the first "
            "connection's ALPN (CURLOPT_PIPEWAIT) before opening the others, so that over HTTP/2 it "
