@@ -74,23 +74,50 @@ check:
 	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun VAULTRUN_VALGRIND=1 \
 		$(PYTEST) -q tests/e2e
 
-# libFuzzer harnesses over the parsers; FUZZTIME seconds each.
+# The end-to-end suite while stress-ng keeps the CPUs busy (STRESS), to catch
+# tests whose outcome depends on the machine's load.  E2E narrows the run
+# (pytest arguments); VALGRIND=1 runs the binary under valgrind as make
+# check's last pass does, e.g. the tests with timing bounds:
+#   make stress-test VALGRIND=1 E2E="tests/e2e -k 'deadline or timeout'"
+STRESS   ?= --cpu 2
+E2E      ?= tests/e2e
+stress-test:
+	@sh tests/deps.sh build test check
+	@$(MAKE) --no-print-directory all
+	@stress-ng $(STRESS) --timeout 3h --quiet & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null' INT TERM; rc=0; \
+	VAULTRUN_BIN=$(CURDIR)/$(BUILD)/vaultrun $(if $(VALGRIND),VAULTRUN_VALGRIND=1) \
+		$(PYTEST) -q -rs $(E2E) || rc=$$?; \
+	kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; exit $$rc
+
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME;
+# the manifest one also starts from tests/data/*.ini); FUZZTIME seconds each.
+# They link every launcher object but main.o, built with the fuzz flags.
 FUZZTIME ?= 60
 FUZZCC   ?= clang
-FUZZFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-Ilauncher $(PKG_CFLAGS)
-FUZZLIB  = launcher/manifest.c launcher/ref.c launcher/json.c launcher/util.c \
-	launcher/secret.c launcher/error.c launcher/readfile.c launcher/streammask.c
-fuzz:
-	mkdir -p build-fuzz
-	for t in manifest ref json streammask; do \
-		$(FUZZCC) $(FUZZFLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-			$(FUZZLIB) $(PKG_LIBS) || exit 1; \
-		mkdir -p build-fuzz/corpus-$$t; \
-		./build-fuzz/fuzz_$$t -max_total_time=$(FUZZTIME) -max_len=4096 \
-			build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
-			>build-fuzz/fuzz_$$t.log 2>&1 || { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
-		echo "fuzz_$$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second' build-fuzz/fuzz_$$t.log), no crash"; \
+FUZZBUILD = build-fuzz
+FUZZSAN   = address,undefined
+FUZZCFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -Ilauncher $(PKG_CFLAGS)
+FUZZOBJ  := $(LIBOBJS:$(BUILD)/%.o=$(FUZZBUILD)/obj/%.o)
+FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZBUILD)/obj/%.o: launcher/%.c | $(FUZZBUILD)/obj
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link,$(FUZZSAN) -MMD -MP -c -o $@ $<
+
+$(FUZZBUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer,$(FUZZSAN) -o $@ $< $(FUZZOBJ) $(PKG_LIBS)
+
+$(FUZZBUILD)/obj:
+	mkdir -p $@
+
+fuzz: $(FUZZERS:%=$(FUZZBUILD)/fuzz_%)
+	for t in $(FUZZERS); do \
+		mkdir -p $(FUZZBUILD)/corpus-$$t; \
+		if [ $$t = manifest ]; then cp tests/data/*.ini $(FUZZBUILD)/corpus-$$t/; fi; \
+		./$(FUZZBUILD)/fuzz_$$t -max_total_time=$(FUZZTIME) -max_len=4096 \
+			$(FUZZBUILD)/corpus-$$t tests/fuzz/corpus/$$t \
+			>$(FUZZBUILD)/fuzz_$$t.log 2>&1 || { tail -n 40 $(FUZZBUILD)/fuzz_$$t.log; exit 1; }; \
+		echo "fuzz_$$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second' $(FUZZBUILD)/fuzz_$$t.log), no crash"; \
 	done
 
 demo: deps
@@ -115,12 +142,12 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/vaultrun.ini.5
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-clang build-fuzz
 
 # make bench: performance measurements against baselines (tests/bench).
 include tests/bench/bench.mk
 bench: all
 
-.PHONY: all deps unit test check fuzz demo lint install uninstall clean
+.PHONY: all deps unit test check stress-test fuzz demo lint install uninstall clean
 
--include $(OBJS:.o=.d) $(UNITOBJ:.o=.d)
+-include $(OBJS:.o=.d) $(UNITOBJ:.o=.d) $(FUZZOBJ:.o=.d)

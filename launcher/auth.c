@@ -29,6 +29,8 @@ struct auth {
 	struct secret token; /* handed in, or minted by the login */
 	struct secret role_id, secret_id, jwt;
 	int minted, batch;
+	int revoke_failed; /* its leases then live on too */
+	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
 	char describe[160];
 	const char *creds[5]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
@@ -300,9 +302,13 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	                           &e)) == ST_OK) {
 		mask_add(a->token.p, a->token.len);
 		a->minted = 1;
+		if (vault_num_uses(res->body, res->len, "/auth/num_uses",
+		                   &a->num_uses) != 0)
+			a->num_uses = 0; /* not said: as Vault, no limit */
 		fetch_set_token(a->f, &a->token);
-		log_info("auth: logged in (%s), %s token", a->describe,
-		         a->batch ? "batch" : "service");
+		log_info("auth: logged in (%s), %s token%s", a->describe,
+		         a->batch ? "batch" : "service",
+		         a->num_uses != 0 ? " of limited uses" : "");
 		a->done(a->ctx, ST_OK, NULL);
 		return;
 	}
@@ -313,8 +319,15 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	} else {
 		st = vault_failure(res, why, sizeof why);
 		/* A refused login is a permission problem whatever its 4xx. */
-		if (res->status == 400 || res->status == 401 || res->status == 403)
+		if (res->status == 400 || res->status == 401 ||
+		    res->status == 403) {
+			char errs[400];
+
 			st = ST_NOPERM;
+			json_error_summary(res->body, res->len, errs, sizeof errs);
+			snprintf(why, sizeof why, "refused (HTTP %ld%s%s)",
+			         res->status, errs[0] ? ": " : "", errs);
+		}
 	}
 	snprintf(reason, sizeof reason, "%s login failed: %s", a->describe, why);
 	a->done(a->ctx, st, reason);
@@ -372,13 +385,14 @@ void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
 
 static void on_revoke(void *ctx, const struct fetch_result *res)
 {
+	struct auth *a = ctx;
 	char why[300];
 
-	(void)ctx;
 	if (res->status == 200 || res->status == 204) {
 		log_info("auth: revoked the token vaultrun logged in with");
 		return;
 	}
+	a->revoke_failed = 1;
 	vault_failure(res, why, sizeof why);
 	log_warn("could not revoke the login token (it expires with its TTL): %s",
 	         why);
@@ -386,6 +400,10 @@ static void on_revoke(void *ctx, const struct fetch_result *res)
 
 void auth_finish(struct auth *a, struct fetcher *f, int keep)
 {
+	/* f may be a fresh fetcher (supervise mode): the leases of a handed
+	 * token are revoked with it. */
+	if (a->token.p)
+		fetch_set_token(f, &a->token);
 	if (!a->minted) {
 		if (a->token.p)
 			log_info("auth: the token was handed to vaultrun; not revoking it");
@@ -400,8 +418,30 @@ void auth_finish(struct auth *a, struct fetcher *f, int keep)
 		log_info("auth: batch token; it cannot be revoked and expires with its TTL");
 		return;
 	}
-	fetch_set_token(f, &a->token); /* f may be a fresh fetcher */
 	fetch_add(f, "POST", "auth/token/revoke-self", NULL, 0, on_revoke, a);
+}
+
+int auth_revokes(const struct auth *a)
+{
+	return a && a->minted && !a->batch;
+}
+
+int auth_revoke_refused(const struct auth *a)
+{
+	return a && a->revoke_failed;
+}
+
+int auth_known_uses(const struct auth *a, long *uses)
+{
+	if (a == NULL || !a->minted)
+		return 0;
+	*uses = a->num_uses;
+	return 1;
+}
+
+int auth_has_token(const struct auth *a)
+{
+	return a && a->token.p != NULL;
 }
 
 const struct secret *auth_minted(const struct auth *a)

@@ -30,6 +30,22 @@ void auth_start(struct auth *a, struct fetcher *f, auth_done_cb done, void *ctx)
  * unless keep (the token is then handed to the command). */
 void auth_finish(struct auth *a, struct fetcher *f, int keep);
 
+/* Does auth_finish (keep 0) revoke the token, and with it its leases?  True
+ * for a minted service token; a batch or handed token is not revoked. */
+int auth_revokes(const struct auth *a);
+
+/* Did the revocation queued by auth_finish fail (known after the fetch
+ * loop has run)? */
+int auth_revoke_refused(const struct auth *a);
+
+/* What vaultrun knows of its token's uses: 1 with *uses (0: unlimited)
+ * for a token it minted, from the login answer; 0 for a handed token. */
+int auth_known_uses(const struct auth *a, long *uses);
+
+/* Does vaultrun hold a token (handed, or minted by now)?  Without one,
+ * requests go out bare (a Vault Agent may add its own). */
+int auth_has_token(const struct auth *a);
+
 /* The token vaultrun minted, for --keep-vault-env; NULL when it was handed
  * one or none. */
 const struct secret *auth_minted(const struct auth *a);

@@ -6,10 +6,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "readfile.h"
 #include "util.h"
 
 #define DEFAULT_TIMEOUT 30.0
-#define DEFAULT_CONCURRENCY 32
 #define DEFAULT_RETRIES 5
 
 const char *config_env(const char *name)
@@ -23,6 +23,11 @@ const char *config_manifest_path(const struct cli *cli)
 {
 	const char *v;
 
+	/* The first step of a run: reading the manifest from standard input
+	 * (a pipe may stay open) is bounded by the deadline too. */
+	readfile_set_deadline(
+		now_ms() +
+		(cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT) * 1000.0);
 	if (cli->file)
 		return cli->file;
 	if ((v = config_env("VAULTRUN_FILE")))
@@ -42,16 +47,59 @@ static char *pick(const char *env, const struct manifest *m, enum vkey k)
 	return v ? xstrdup(v) : NULL;
 }
 
+/* A control character in a setting that goes into a request line or a
+ * header (CR or LF would start another header). */
+static int has_control(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The address as messages show it: user-info (user:password@) starred. */
+static char *shown_address(const char *a)
+{
+	const char *auth = strstr(a, "://"), *at = NULL, *q;
+
+	if (auth == NULL)
+		return xstrdup(a);
+	auth += 3;
+	for (q = auth; *q && *q != '/'; q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL)
+		return xstrdup(a);
+	return xasprintf("%.*s****%s", (int)(auth - a), a, at);
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err);
+
 static int parse_address(struct config *c, struct error *err)
 {
-	const char *a = c->address, *host;
+	char *shown = shown_address(c->address);
+	int rc = check_address(c, c->address, shown, err);
+
+	free(shown);
+	return rc;
+}
+
+static int check_address(struct config *c, const char *a, const char *shown,
+                         struct error *err)
+{
+	const char *host;
 	size_t n;
 
+	if (has_control(a)) /* not quoted: the address is shown only as it is */
+		return error_set(err, ST_CONFIG,
+		                 "%s: the address contains a control character",
+		                 c->address_from);
 	if (strncmp(a, "unix://", 7) == 0) {
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected unix:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->unix_socket = xstrdup(a + 7);
 		c->base_url = xstrdup("http://localhost");
 		return ST_OK;
@@ -60,7 +108,7 @@ static int parse_address(struct config *c, struct error *err)
 		if (a[7] != '/')
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected file:///absolute/path",
-			                 c->address_from, a);
+			                 c->address_from, shown);
 		c->backend = BACKEND_FILE;
 		c->store_path = xstrdup(a + 7);
 		return ST_OK;
@@ -72,14 +120,14 @@ static int parse_address(struct config *c, struct error *err)
 	else
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: the scheme must be http, https, unix or file",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (*host == '\0' || *host == '/')
 		return error_set(err, ST_CONFIG, "%s: %s: no host",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	if (strchr(host, '?') || strchr(host, '#'))
 		return error_set(err, ST_CONFIG,
 		                 "%s: %s: no query or fragment allowed",
-		                 c->address_from, a);
+		                 c->address_from, shown);
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
@@ -112,8 +160,7 @@ int config_load(struct config *c, const struct cli *cli,
 	memset(c, 0, sizeof *c);
 	c->manifest = m;
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency > 0 ? cli->concurrency :
-	                                        DEFAULT_CONCURRENCY;
+	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
 	c->max_retries = DEFAULT_RETRIES;
 	if ((v = config_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
@@ -143,6 +190,16 @@ int config_load(struct config *c, const struct cli *cli,
 	}
 
 	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE);
+	if (c->namespace && has_control(c->namespace)) {
+		if (config_env("VAULT_NAMESPACE"))
+			return error_set(err, ST_CONFIG,
+			                 "VAULT_NAMESPACE: contains a control character "
+			                 "(it goes into a request header)");
+		return error_set(err, ST_CONFIG,
+		                 "%s:%u: namespace: contains a control character "
+		                 "(it goes into a request header)",
+		                 m->file, m->vault_line[VK_NAMESPACE]);
+	}
 	c->ca_cert = pick("VAULT_CACERT", m, VK_CA_CERT);
 	c->ca_path = pick("VAULT_CAPATH", m, VK_CA_PATH);
 	c->client_cert = pick("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT);

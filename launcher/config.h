@@ -48,7 +48,8 @@ void config_free(struct config *c);
 void config_fetch_opts(const struct config *c, struct fetch_opts *o);
 
 /* The manifest to read: -f, else $VAULTRUN_FILE, else ./vaultrun.ini when it
- * exists, else NULL. */
+ * exists, else NULL.  Also starts the deadline for reading standard input
+ * (readfile_set_deadline): this is the first step of a run. */
 const char *config_manifest_path(const struct cli *cli);
 
 /* A non-empty environment variable, or NULL. */

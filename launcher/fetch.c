@@ -8,12 +8,23 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "mask.h"
+#include "redact.h"
 #include "util.h"
 
 #define BODY_MAX (4u << 20) /* larger answers are refused (76) */
 #define HEADERS_MAX (64u << 10)
 #define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
 #define BACKOFF_CAP 4000.0 /* ms */
+/* Requests in flight without -j: over HTTP/1.1 one connection each, at most
+ * H1_CONNS; over HTTP/2 all on one connection, up to H2_STREAMS (what Go's
+ * server, Vault's, allows) and the server's own SETTINGS limit.  Until the
+ * first answer shows which it is, FIRST_FLIGHT: what nghttp2 sends on a new
+ * connection before the server's SETTINGS, so no request spills onto a
+ * second connection. */
+#define H1_CONNS 32
+#define H2_STREAMS 250
+#define FIRST_FLIGHT 100
 
 struct xfer {
 	struct fetcher *f;
@@ -55,6 +66,11 @@ struct fetcher {
 	char *base_url; /* o.base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	long inflight;
+	const volatile sig_atomic_t *stop; /* set: end every request now */
+	int stop_fd;                       /* readable once stop is set */
+	long cap;                          /* most requests in flight now */
+	long want; /* ... once the transport is known (and the pool's size) */
+	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
 	unsigned long long rng;
 };
@@ -89,6 +105,11 @@ static double jitter(struct fetcher *f, double max)
 	f->rng ^= f->rng >> 27;
 	return max * (double)((f->rng * 2685821657736338717ULL) >> 11) /
 	       (double)(1ULL << 53);
+}
+
+static int is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
 }
 
 /* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
@@ -132,17 +153,41 @@ static int tls_name(struct fetcher *f, struct error *err)
 	return rc;
 }
 
+static int global_init(void *arg)
+{
+	(void)arg;
+	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
+}
+
+/* The first answer shows the transport, and by then the server's SETTINGS
+ * have come (a server sends them first): over HTTP/2 the cap becomes -j, or
+ * H2_STREAMS, with libcurl keeping each connection within the server's
+ * stream limit; over HTTP/1.1, -j or H1_CONNS connections. */
+static void transport_known(struct fetcher *f, long version)
+{
+	if (f->mux != -1)
+		return;
+	f->mux = version == CURL_HTTP_VERSION_2_0;
+	f->cap = f->mux || f->o.concurrency > 0 ? f->want : H1_CONNS;
+	log_debug("%s: at most %ld requests in flight",
+	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	struct fetcher *f;
-	long conns = o->concurrency;
+	long conns;
+	int tls = is_https(o->base_url) && o->unix_socket == NULL;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
+	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof *f);
 	f->o = *o;
+	f->stop_fd = -1;
 	f->multi = curl_multi_init();
 	if (f->multi == NULL) {
 		free(f);
@@ -150,13 +195,23 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
-	/* The cap on connections equals the cap on requests in flight: with
-	 * HTTP/1.1 each request needs its own, with HTTP/2 one carries them all. */
+	/* -j N: at most N in flight, on at most N connections (HTTP/1.1 needs
+	 * one each, HTTP/2 carries them all on one).  Plain http never
+	 * multiplexes: its cap is known from the start. */
+	f->want = o->concurrency > 0 ? o->concurrency :
+	          tls                ? H2_STREAMS :
+	                               H1_CONNS;
+	conns = o->concurrency > 0 ? o->concurrency : H1_CONNS;
+	f->mux = tls ? -1 : 0;
+	f->cap = !tls                   ? f->want :
+	         f->want < FIRST_FLIGHT ? f->want :
+	                                  FIRST_FLIGHT;
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	f->pool = xcalloc((size_t)conns, sizeof *f->pool);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
+	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
 	if (tls_name(f, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
@@ -170,6 +225,12 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 void fetch_set_token(struct fetcher *f, const struct secret *token)
 {
 	secret_set(&f->token, token->p, token->len);
+}
+
+void fetch_set_stop(struct fetcher *f, const volatile sig_atomic_t *stop, int fd)
+{
+	f->stop = stop;
+	f->stop_fd = stop ? fd : -1;
 }
 
 void fetch_set_deadline(struct fetcher *f, double deadline)
@@ -249,13 +310,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 }
 
 /* -vvv: curl's protocol trace, with credentials dropped from headers and no
- * bodies at all (they hold secrets, and so do login requests). */
+ * bodies at all (they hold secrets, and so do login requests).  The whole
+ * text is masked before it is split into lines, and no line is cut here:
+ * log.c cuts only after masking again. */
 static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
                     void *arg)
 {
-	char line[512];
-	size_t i = 0;
-	int redact;
+	struct secret text = {NULL, 0};
+	const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
+	                   type == CURLINFO_HEADER_OUT ? ">" :
+	                                                 "*";
+	size_t n, i, j;
 
 	(void)easy;
 	(void)arg;
@@ -267,31 +332,14 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
 	    type != CURLINFO_HEADER_OUT)
 		return 0;
-	while (i < size) {
-		size_t j = i, n;
-		const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
-		                   type == CURLINFO_HEADER_OUT ? ">" :
-		                                                 "*";
-
-		while (j < size && data[j] != '\n')
-			j++;
-		n = j - i;
-		if (n > 0 && data[i + n - 1] == '\r')
-			n--;
-		if (n >= sizeof line)
-			n = sizeof line - 1;
-		memcpy(line, data + i, n);
-		line[n] = '\0';
-		redact = strncasecmp(line, "x-vault-token:", 14) == 0 ||
-		         strncasecmp(line, "authorization:", 14) == 0;
-		if (redact)
-			line[14] = '\0';
-		if (n > 0)
-			log_msg(LOG_TRACE, "%s %s%s", mark, line,
-			        redact ? " <redacted>" : "");
-		explicit_bzero(line, sizeof line);
-		i = j + 1;
+	redact_debug(data, size, &text);
+	n = mask_redact(text.p, text.len);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && text.p[j] != '\n'; j++)
+			;
+		log_msg(LOG_TRACE, "%s %.*s", mark, (int)(j - i), text.p + i);
 	}
+	secret_wipe(&text);
 	return 0;
 }
 
@@ -325,11 +373,6 @@ static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
 	return h;
 }
 
-static int is_https(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0;
-}
-
 static long ms_left(const struct fetcher *f)
 {
 	double left = f->o.deadline - now_ms();
@@ -357,6 +400,10 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* A request given up on (the deadline) must not wait for its resolver
+	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
+	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -436,7 +483,7 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 	x->errbuf = NULL;
 	curl_multi_remove_handle(f->multi, x->easy);
 	curl_easy_reset(x->easy);
-	if (f->npool < (size_t)f->o.concurrency)
+	if (f->npool < (size_t)f->want)
 		f->pool[f->npool++] = x->easy;
 	else
 		curl_easy_cleanup(x->easy);
@@ -472,6 +519,15 @@ static int retryable_status(long s)
 {
 	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 ||
 	       s == 504;
+}
+
+/* Older Vaults answer a request without a token 500 "missing client
+ * token": no later attempt can fare better. */
+static int permanent(const struct xfer *x)
+{
+	static const char text[] = "missing client token";
+
+	return x->resp && memmem(x->resp, x->len, text, sizeof text - 1) != NULL;
 }
 
 /* Transport failures worth another attempt: the server went away or cut the
@@ -533,8 +589,13 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	curl_off_t ra = 0;
 	char *loc = NULL;
 
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		long version = 0;
+
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
+		transport_known(f, version);
+	}
 	if (rc == CURLE_OK)
 		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path,
 		         status, ms);
@@ -600,7 +661,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		}
 		return;
 	}
-	if (retryable_status(status)) {
+	if (retryable_status(status) && !permanent(x)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
 		if (retry(f, x, (double)ra * 1000.0, status, NULL))
 			return;
@@ -629,6 +690,15 @@ static void expire(struct fetcher *f)
 	}
 }
 
+/* A stop signal came: every request ends now, unanswered. */
+static void interrupt(struct fetcher *f)
+{
+	struct xfer *x;
+
+	while ((x = f->active) || (x = pop(&f->waiting)) || (x = pop(&f->ready)))
+		finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
+}
+
 static struct xfer *xfer_of(CURL *e)
 {
 	char *priv = NULL;
@@ -646,10 +716,15 @@ int fetch_run(struct fetcher *f, struct error *err)
 		double now = now_ms(), next = f->o.deadline;
 		int running, left, progressed = 0;
 		long timeout;
+		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
 		if (f->ready.head == NULL && f->waiting.head == NULL &&
 		    f->inflight == 0)
 			return ST_OK;
+		if (f->stop && *f->stop) {
+			interrupt(f);
+			continue; /* callbacks may have queued more: they end too */
+		}
 		if (now >= f->o.deadline) {
 			expire(f);
 			continue; /* callbacks may have queued more: they expire too */
@@ -664,7 +739,7 @@ int fetch_run(struct fetcher *f, struct error *err)
 			}
 		}
 		f->waiting = later;
-		while (f->inflight < f->o.concurrency && (x = pop(&f->ready)))
+		while (f->inflight < f->cap && (x = pop(&f->ready)))
 			if (start(f, x) != 0) {
 				finish(x, 0, ST_OSERR, "cannot start a transfer");
 				progressed = 1;
@@ -683,8 +758,8 @@ int fetch_run(struct fetcher *f, struct error *err)
 		timeout = (long)(next - now) + 1;
 		if (timeout > 1000)
 			timeout = 1000;
-		if (curl_multi_poll(f->multi, NULL, 0, (int)timeout, NULL) !=
-		    CURLM_OK)
+		if (curl_multi_poll(f->multi, f->stop_fd >= 0 ? &wake : NULL,
+		                    f->stop_fd >= 0, (int)timeout, NULL) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,
 			                 "curl_multi_poll failed");
 	}

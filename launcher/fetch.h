@@ -11,6 +11,7 @@
 #ifndef VAULTRUN_FETCH_H
 #define VAULTRUN_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "secret.h"
@@ -20,7 +21,7 @@ struct fetch_opts {
 	const char *base_url; /* "https://vault:8200"; for a unix socket "http://localhost" */
 	const char *unix_socket; /* path, or NULL */
 	const char *namespace;   /* X-Vault-Namespace, or NULL */
-	long concurrency;
+	long concurrency; /* -j; 0: by transport (32, or HTTP/2 streams) */
 	int max_retries;
 	int follow_redirects;
 	double deadline; /* absolute, on the now_ms() clock */
@@ -62,6 +63,12 @@ void fetch_add(struct fetcher *f, const char *method, const char *path,
  * unfinished request completes with failure ST_TEMPFAIL.  Returns ST_OK, or
  * ST_OSERR/ST_SOFTWARE when libcurl itself fails (err filled). */
 int fetch_run(struct fetcher *f, struct error *err);
+
+/* While *stop is non-zero (a signal handler sets it and makes fd readable,
+ * which wakes the loop), fetch_run ends every request at once with failure
+ * ST_TEMPFAIL, "interrupted by a signal".  stop NULL turns this off (for the
+ * revocation that follows). */
+void fetch_set_stop(struct fetcher *f, const volatile sig_atomic_t *stop, int fd);
 
 /* Move the deadline (the revoke's own budget). */
 void fetch_set_deadline(struct fetcher *f, double deadline);

@@ -13,12 +13,17 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "mask.h"
 #include "util.h"
 
 /* Secret values are parsed by jansson, so they live in its allocations: each
- * block carries its size so that it can be wiped before it is freed. */
+ * block carries its size so that it can be wiped before it is freed, and a
+ * real the exact text of its number (see attach_numbers). */
 union hdr {
-	size_t n;
+	struct {
+		size_t n;
+		struct secret *num;
+	} s;
 	long double ld; /* alignment, as max_align_t would give in C11 */
 	long long ll;
 	void *p;
@@ -31,7 +36,8 @@ static void *wipe_malloc(size_t n)
 	if (n > SIZE_MAX - sizeof *h)
 		return NULL;
 	h = xmalloc(sizeof *h + n);
-	h->n = n;
+	h->s.n = n;
+	h->s.num = NULL;
 	return h + 1;
 }
 
@@ -42,7 +48,11 @@ static void wipe_release(void *p)
 	if (p == NULL)
 		return;
 	h = (union hdr *)p - 1;
-	wipe_free(h, sizeof *h + h->n);
+	if (h->s.num) {
+		secret_wipe(h->s.num);
+		free(h->s.num);
+	}
+	wipe_free(h, sizeof *h + h->s.n);
 }
 
 void json_init(void)
@@ -88,17 +98,18 @@ static void jb_put(struct jbuf *b, const char *s, size_t n)
 
 /* A number goes into the environment as its JSON text, but jansson keeps
  * numbers as binary (1.0 would come back as 1, and integers beyond 64 bits or
- * reals beyond a double not at all).  So the loader wraps every number that
- * is not a plain in-range integer in a string starting with BIGNUM, and
- * rendering writes its text back bare. */
-static const char BIGNUM[] = "\0vaultrun-number:";
-#define BIGNUM_LEN (sizeof BIGNUM - 1)
-#define BIGNUM_JSON "\"\\u0000vaultrun-number:"
-
-static int is_bignum(const char *s, size_t n)
-{
-	return n > BIGNUM_LEN && memcmp(s, BIGNUM, BIGNUM_LEN) == 0;
-}
+ * reals beyond a double not at all).  So the loader replaces every number
+ * that is not a plain in-range integer with the real "<i>.0", i its index
+ * in a side table of number texts.  Every other number parses as an integer,
+ * so every real in the tree is one of these; after parsing, text i moves
+ * into that real's own allocation (its header), where rendering finds it
+ * and from where it is wiped when jansson frees the real.  No string, whatever
+ * bytes it holds, can be taken for a number. */
+struct numtexts {
+	struct jbuf all; /* every text, one after the other */
+	size_t *off;     /* text i is all.p[off[i] .. off[i + 1]) */
+	size_t n;
+};
 
 /* The RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
  * A token that is not a number is left for jansson to refuse. */
@@ -152,13 +163,15 @@ static int keeps_text(const char *tok, size_t n)
 	return errno == ERANGE;
 }
 
-/* A copy of body with the numbers that keep their text made strings, or
- * NULL when it has none. */
-static char *widen_numbers(const char *body, size_t len, size_t *outlen)
+/* A copy of body with the numbers that keep their text replaced by indices
+ * into t, or NULL when it has none. */
+static char *widen_numbers(const char *body, size_t len, struct numtexts *t,
+                           size_t *outlen)
 {
 	struct jbuf b = {NULL, 0, 0};
 	size_t i = 0, run = 0;
-	int in_str = 0, changed = 0;
+	int in_str = 0, n;
+	char idx[32];
 
 	while (i < len) {
 		char c = body[i];
@@ -179,40 +192,95 @@ static char *widen_numbers(const char *body, size_t len, size_t *outlen)
 			       body[j])
 				j++;
 			if (keeps_text(body + i, j - i)) {
+				n = snprintf(idx, sizeof idx, "%zu.0", t->n);
 				jb_put(&b, body + run, i - run);
-				jb_put(&b, BIGNUM_JSON, strlen(BIGNUM_JSON));
-				jb_put(&b, body + i, j - i);
-				jb_put(&b, "\"", 1);
+				jb_put(&b, idx, (size_t)n);
+				t->off = xgrow(t->off, t->n, sizeof *t->off);
+				t->off[t->n++] = t->all.len;
+				jb_put(&t->all, body + i, j - i);
 				run = j;
-				changed = 1;
 			}
 			i = j;
 		} else {
 			i++;
 		}
 	}
-	if (!changed) {
+	if (t->n == 0) {
 		wipe_free(b.p, b.cap);
 		return NULL;
 	}
+	t->off = xgrow(t->off, t->n, sizeof *t->off);
+	t->off[t->n] = t->all.len;
 	jb_put(&b, body + run, len - run);
 	*outlen = b.len;
 	return b.p;
+}
+
+static union hdr *hdr_of(json_t *v)
+{
+	return (union hdr *)(void *)v - 1;
+}
+
+/* Give each real of the tree its number's text (recursion is bounded by
+ * jansson's parse depth limit, 2048).  -1 if a real is not one of the
+ * loader's (a jansson that allocates differently): never render an index. */
+static int attach_numbers(json_t *v, const struct numtexts *t)
+{
+	union hdr *h;
+	double d;
+	size_t i;
+	void *it;
+
+	if (json_is_object(v)) {
+		for (it = json_object_iter(v); it != NULL;
+		     it = json_object_iter_next(v, it))
+			if (attach_numbers(json_object_iter_value(it), t) != 0)
+				return -1;
+	} else if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++)
+			if (attach_numbers(json_array_get(v, i), t) != 0)
+				return -1;
+	} else if (json_is_real(v)) {
+		d = json_real_value(v);
+		h = hdr_of(v);
+		if (!(d >= 0 && d < (double)t->n) || h->s.num != NULL ||
+		    h->s.n < sizeof(json_t) + sizeof(double))
+			return -1;
+		i = (size_t)d;
+		h->s.num = xcalloc(1, sizeof *h->s.num);
+		secret_set(h->s.num, t->all.p + t->off[i],
+		           t->off[i + 1] - t->off[i]);
+	}
+	return 0;
+}
+
+/* The text of a number that keeps it, or NULL. */
+static const struct secret *number_text(json_t *v)
+{
+	return json_is_real(v) ? hdr_of(v)->s.num : NULL;
 }
 
 /* Secrets may hold NUL bytes (\u0000), which [files] passes on.  Every entry
  * point parses through here, so no jansson block predates the allocator. */
 static json_t *load(const char *body, size_t len, size_t flags, json_error_t *jerr)
 {
+	struct numtexts t = {{NULL, 0, 0}, NULL, 0};
 	json_t *v;
 	char *wide;
 	size_t wlen = 0;
 
 	json_init();
-	if ((wide = widen_numbers(body, len, &wlen)) == NULL)
+	if ((wide = widen_numbers(body, len, &t, &wlen)) == NULL)
 		return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
 	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
 	wipe_free(wide, wlen + 1);
+	if (v && attach_numbers(v, &t) != 0) {
+		json_decref(v);
+		v = NULL;
+		memset(jerr, 0, sizeof *jerr); /* "invalid JSON": not reached */
+	}
+	wipe_free(t.all.p, t.all.cap);
+	free(t.off);
 	return v;
 }
 
@@ -293,16 +361,17 @@ static void enc_string(struct jbuf *b, const char *s, size_t n)
 
 static void enc_scalar(struct jbuf *b, json_t *v)
 {
+	const struct secret *text = number_text(v);
 	char num[32];
 	int n;
 
+	if (text) {
+		jb_put(b, text->p, text->len);
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		if (is_bignum(json_string_value(v), json_string_length(v)))
-			jb_put(b, json_string_value(v) + BIGNUM_LEN,
-			       json_string_length(v) - BIGNUM_LEN);
-		else
-			enc_string(b, json_string_value(v), json_string_length(v));
+		enc_string(b, json_string_value(v), json_string_length(v));
 		return;
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
@@ -365,12 +434,6 @@ static void render(json_t *v, struct secret *out)
 {
 	struct jbuf b = {NULL, 0, 0};
 
-	if (json_is_string(v) &&
-	    is_bignum(json_string_value(v), json_string_length(v))) {
-		secret_set(out, json_string_value(v) + BIGNUM_LEN,
-		           json_string_length(v) - BIGNUM_LEN);
-		return;
-	}
 	if (json_is_string(v)) {
 		secret_set(out, json_string_value(v), json_string_length(v));
 		return;
@@ -500,6 +563,47 @@ int json_parse_secret(const char *body, size_t len, int kv, struct jdoc **out,
 	return rc;
 }
 
+int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	*out = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	*out = D(root);
+	return ST_OK;
+}
+
+const struct jdoc *json_get(const struct jdoc *d, const char *key)
+{
+	return D(get(J(d), key));
+}
+
+int json_is_obj(const struct jdoc *d)
+{
+	return json_is_object(J(d));
+}
+
+const char *json_str(const struct jdoc *d)
+{
+	return json_string_value(J(d));
+}
+
+int json_int(const struct jdoc *d, long long *out)
+{
+	if (!json_is_integer(J(d)))
+		return -1;
+	*out = (long long)json_integer_value(J(d));
+	return 0;
+}
+
+int json_bool(const struct jdoc *d)
+{
+	return json_is_boolean(J(d)) ? json_is_true(J(d)) : -1;
+}
+
 int json_select(const struct jdoc *secret, enum sel_kind sel,
                 const char *selector, struct secret *out, struct error *err)
 {
@@ -622,6 +726,18 @@ static void fold(struct jbuf *b, const char *s, size_t n)
 	}
 }
 
+/* fold() after masking: a server may echo a value or the token, and once
+ * whitespace is folded or the summary cut, the mask would no longer find it
+ * (log.c masks again, but only what is left). */
+static void fold_masked(struct jbuf *b, const char *s, size_t n)
+{
+	struct jbuf copy = {NULL, 0, 0};
+
+	jb_put(&copy, s, n);
+	fold(b, copy.p, mask_redact(copy.p, copy.len));
+	wipe_free(copy.p, copy.cap);
+}
+
 void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
 {
 	struct jbuf b = {NULL, 0, 0};
@@ -642,7 +758,7 @@ void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
 		if (before > 0)
 			jb_put(&b, "; ", 2);
 		n = b.len;
-		fold(&b, json_string_value(e), json_string_length(e));
+		fold_masked(&b, json_string_value(e), json_string_length(e));
 		if (b.len == n) /* nothing printable: drop the separator too */
 			b.len = before;
 	}
@@ -802,5 +918,21 @@ int json_encode_object(const char *const *pairs, size_t npairs, struct secret *o
 	jb_put(&b, "}", 1);
 	secret_set(out, b.p, b.len);
 	wipe_free(b.p, b.cap);
+	return ST_OK;
+}
+
+/* ---- any answer ---- */
+
+int json_parse_doc(const char *body, size_t len, struct jdoc **out,
+                   struct error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	*out = NULL;
+	if ((root = load(body, len, 0, &jerr)) == NULL)
+		return load_error(&jerr, err);
+	forget(&jerr);
+	*out = D(root);
 	return ST_OK;
 }

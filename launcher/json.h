@@ -24,6 +24,19 @@ void json_free(struct jdoc *d);
  * json_store_get result after its owner is freed; release with json_free. */
 struct jdoc *json_ref(const struct jdoc *d);
 
+/* Generic access, for vault.c's readers of Vault's answers.  json_parse
+ * parses any JSON text (ST_PROTOCOL "invalid JSON in response"); the
+ * getters borrow from d and are NULL-safe: json_get is NULL when d is not an
+ * object or lacks key, json_str NULL when d is not a string, json_int -1
+ * when d is not an integer (0 and *out set when it is), json_bool -1 when d
+ * is not a boolean. */
+int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err);
+const struct jdoc *json_get(const struct jdoc *d, const char *key);
+int json_is_obj(const struct jdoc *d);
+const char *json_str(const struct jdoc *d);
+int json_int(const struct jdoc *d, long long *out);
+int json_bool(const struct jdoc *d);
+
 /* Parse a secret read.  kv is 1 (the secret is the top-level "data") or 2
  * (the secret is "data"."data").  The secret must be a JSON object.
  * Errors: ST_PROTOCOL "invalid JSON in response" / "unexpected response
@@ -44,8 +57,9 @@ enum kv404 json_classify_404(const char *body, size_t len);
 int json_is_bare_404(const char *body, size_t len);
 
 /* Copy a short, printable summary of the "errors" list (joined with "; ",
- * control characters and runs of whitespace folded to one space, at most
- * cap-1 bytes) into buf.  buf is "" when there is none. */
+ * every value registered with mask.c masked first, then control characters
+ * and runs of whitespace folded to one space, at most cap-1 bytes) into buf.
+ * buf is "" when there is none. */
 void json_error_summary(const char *body, size_t len, char *buf, size_t cap);
 
 /* Parse a sys/internal/ui/mounts/<path> answer: *mount gets data.path
@@ -90,5 +104,10 @@ int json_encode_object(const char *const *pairs, size_t npairs, struct secret *o
 int json_store_load(const char *text, size_t len, struct jdoc **out,
                     struct error *err);
 const struct jdoc *json_store_get(const struct jdoc *store, const char *path);
+
+/* Parse a whole answer, for reading one field with json_select
+ * (SEL_POINTER); ST_PROTOCOL when it is not JSON. */
+int json_parse_doc(const char *body, size_t len, struct jdoc **out,
+                   struct error *err);
 
 #endif

@@ -27,7 +27,8 @@ int log_enabled(int l)
  * is redacted before anything is cut, so a value cannot escape masking by
  * straddling the cut. */
 #define LINE_MAX_OUT 8192
-static void emit(int fd, const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+emit(int fd, const char *prefix, const char *fmt, va_list ap)
 {
 	va_list again;
 	char *line;

@@ -1,23 +1,27 @@
 /* main.c - the story of a run: options, manifest, plan, configuration,
  * authentication, resolution, report, environment, execve.  The one place
  * that prints an error and picks the exit status. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth.h"
+#include "changes.h"
 #include "cli.h"
 #include "config.h"
 #include "env.h"
 #include "exec.h"
 #include "json.h"
+#include "lease.h"
 #include "log.h"
 #include "manifest.h"
 #include "mask.h"
 #include "plan.h"
 #include "resolve.h"
 #include "status.h"
+#include "stop.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -32,28 +36,70 @@ struct run {
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
-	double deadline; /* of the resolution, on the now_ms() clock */
+	struct changes *changes; /* what resolution yielded */
+	struct leases *leases;   /* collected from the plan after resolution */
+	double deadline;         /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
 
-/* The last requests: revoke a token vaultrun minted, unless keep hands it to
- * the command.  The revocation has a budget of its own: 2 s, and never more
- * than 2 s beyond the resolution's deadline. */
-static void finish_auth(struct run *r, int keep)
+static void collect_leases(struct run *r)
+{
+	size_t i;
+
+	if (r->leases)
+		return;
+	r->leases = lease_list_new();
+	for (i = 0; i < r->plan.nitems; i++)
+		lease_list_add(r->leases, &r->plan.items[i].lease);
+}
+
+/* The last requests.  A run that hands its credentials to the command
+ * (handover) keeps a minted token that leases depend on, since Vault
+ * revokes a token's leases with it; else the token is revoked unless
+ * --keep-vault-env hands it over.  Any other run revokes every lease: with
+ * the token it minted, else one by one.  The revocation has a budget of its
+ * own: 2 s, and never more than 2 s beyond the resolution's deadline. */
+static void finish_auth(struct run *r, int handover)
 {
 	struct error err;
+	size_t nleases;
+	int keep;
 
+	collect_leases(r);
+	nleases = lease_list_count(r->leases);
+	keep = handover && (r->cli.keep_vault_env || nleases > 0);
 	if (r->f == NULL)
 		return;
+	fetch_set_stop(r->f, NULL, -1); /* a stop signal ends all but this */
 	if (r->auth) {
 		double end = now_ms() + REVOKE_BUDGET_MS;
 
 		if (end > r->deadline + REVOKE_BUDGET_MS)
 			end = r->deadline + REVOKE_BUDGET_MS;
 		fetch_set_deadline(r->f, end);
+		if (handover && nleases > 0)
+			log_info("%zu lease%s handed to the command%s; %s expire "
+			         "with their TTLs",
+			         nleases, nleases > 1 ? "s" : "",
+			         auth_revokes(r->auth) && !r->cli.keep_vault_env ?
+			                 ": not revoking the login token, whose "
+			                 "revocation would revoke them" :
+			                 "",
+			         auth_revokes(r->auth) ? "it and they" : "they");
 		auth_finish(r->auth, r->f, keep);
+		if (!handover && nleases > 0 && !auth_revokes(r->auth))
+			lease_list_revoke(r->leases, r->f);
 		if (fetch_run(r->f, &err) != ST_OK)
 			log_warn("%s", err.msg);
+		if (!handover && nleases > 0 && auth_revoke_refused(r->auth)) {
+			char list[400];
+
+			/* The token's revocation was refused: so were its
+			 * leases'. */
+			log_warn("the leases obtained live on until their TTLs "
+			         "end: %s",
+			         lease_list_describe(r->leases, list, sizeof list));
+		}
 	}
 	fetch_free(r->f); /* closes every connection before execve */
 	r->f = NULL;
@@ -63,6 +109,9 @@ static void finish_auth(struct run *r, int keep)
 static int leave(struct run *r, int status)
 {
 	finish_auth(r, 0);
+	lease_list_free(r->leases);
+	changes_free(r->changes);
+	stop_release();
 	env_free(r->envp);
 	auth_free(r->auth);
 	config_free(&r->cfg);
@@ -73,24 +122,41 @@ static int leave(struct run *r, int status)
 	return status;
 }
 
+/* SIGTERM, SIGINT or SIGHUP came while resolving: nothing runs; leave()
+ * revokes a minted token and wipes. */
+static int interrupted(struct run *r, int sig)
+{
+	log_err("stopped by signal %d (%s): nothing was run", sig,
+	        sig == SIGTERM ? "SIGTERM" :
+	        sig == SIGINT  ? "SIGINT" :
+	                         "SIGHUP");
+	return leave(r, 128 + sig);
+}
+
 static int fail(struct run *r, const struct error *err)
 {
 	log_err("%s", err->msg);
 	return leave(r, err->status);
 }
 
-/* One line per failed variable, in plan order; returns the first status. */
+/* One line per failed variable, in plan order, each shared cause once
+ * before the first variable it failed; returns the first status. */
 static int report_failures(const struct plan *p)
 {
 	char where[300];
 	size_t i;
 	int first = ST_OK;
+	unsigned char *said = xcalloc(p->nshared + 1, 1);
 
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 
 		if (v->status == ST_OK)
 			continue;
+		if (v->shared && !said[v->shared - 1]) {
+			said[v->shared - 1] = 1;
+			log_err("%s", p->shared[v->shared - 1]);
+		}
 		/* A reference is shown whole unless it is absurdly long (inline
 		 * references have no line limit): the reason must survive. */
 		log_err("%s: %s: %.200s%s: %s",
@@ -99,12 +165,29 @@ static int report_failures(const struct plan *p)
 		if (first == ST_OK)
 			first = v->status;
 	}
+	free(said);
 	return first;
 }
 
-static void print_check(const struct plan *p)
+/* ", lease 1h, renewable" for a variable read from a leased answer. */
+static const char *lease_note(struct plan *p, const struct pvar *v, char *buf,
+                              size_t cap)
+{
+	const struct pitem *it = plan_item(p, v);
+	char d[24];
+
+	buf[0] = '\0';
+	if (it && it->lease.id)
+		snprintf(buf, cap, ", lease %s, %s",
+		         lease_duration(it->lease.duration, d, sizeof d),
+		         it->lease.renewable ? "renewable" : "not renewable");
+	return buf;
+}
+
+static void print_check(struct plan *p)
 {
 	size_t i;
+	char note[64];
 
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
@@ -116,14 +199,16 @@ static void print_check(const struct plan *p)
 			out_line("%s %.200s%s error: %s", v->name, v->reftext,
 			         strlen(v->reftext) > 200 ? "..." : "", v->reason);
 		else if (v->section != MS_PROFILE)
-			out_line("%s %s ok ******** (%zu bytes%s)", v->name,
+			out_line("%s %s ok ******** (%zu bytes%s%s)", v->name,
 			         v->reftext, v->value.len,
-			         v->section == MS_FILES ? ", file" : "");
+			         v->section == MS_FILES ? ", file" : "",
+			         lease_note(p, v, note, sizeof note));
 		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			out_line("%s %s (profile %s) ok ******** (%zu bytes%s)",
+			out_line("%s %s (profile %s) ok ******** (%zu bytes%s%s)",
 			         v->exports[j].name, v->reftext, v->name,
 			         v->exports[j].value.len,
-			         v->exports[j].is_file ? ", file" : "");
+			         v->exports[j].is_file ? ", file" : "",
+			         lease_note(p, v, note, sizeof note));
 	}
 }
 
@@ -132,34 +217,43 @@ static void print_check(const struct plan *p)
 static int run_command(struct run *r, char *file)
 {
 	struct error err;
-	int rc;
+	int rc = ST_SOFTWARE, sig;
 
-	finish_auth(r, r->cli.keep_vault_env);
+	finish_auth(r, 1);
 	plan_free(&r->plan);
-	rc = exec_command(file, r->cli.command, r->envp, &err);
+	if ((sig = stop_release()) == 0) {
+		rc = exec_command(file, r->cli.command, r->envp, &err);
+		log_err("%s", err.msg);
+	}
 	free(file);
-	log_err("%s", err.msg);
-	/* The command did not run: a token kept for it is revoked after all,
-	 * on a fresh connection (the old ones were closed for it). */
-	if (r->cli.keep_vault_env && auth_minted(r->auth)) {
+	/* The command did not run: a token and leases kept for it are revoked
+	 * after all, on a fresh connection (the old ones were closed for it). */
+	if ((r->cli.keep_vault_env && auth_minted(r->auth)) ||
+	    lease_list_count(r->leases) > 0) {
 		struct fetch_opts o;
 
 		config_fetch_opts(&r->cfg, &o);
 		r->f = fetch_new(&o, &err);
 	}
-	return leave(r, rc);
+	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
 /* --supervise: the command as a child.  No connection of vaultrun's may
  * reach it, so the fetcher goes before the fork and a fresh one revokes the
- * token after the command ended, on the revocation's own 2 s. */
+ * minted token and the leases after the command ended, on the revocation's
+ * own 2 s. */
 static int supervise(struct run *r, char *file)
 {
 	struct supervise_opts so;
 	struct fetch_opts o;
 	struct error err;
-	int code, rc;
+	int code, rc, sig;
 
+	if ((sig = stop_release()) != 0) { /* supervise_run forwards them */
+		free(file);
+		return interrupted(r, sig);
+	}
+	collect_leases(r); /* before the plan that holds them goes */
 	fetch_free(r->f);
 	r->f = NULL;
 	plan_free(&r->plan);
@@ -174,7 +268,7 @@ static int supervise(struct run *r, char *file)
 		code = rc;
 	}
 	free(file);
-	if (auth_minted(r->auth)) {
+	if (auth_minted(r->auth) || lease_list_count(r->leases) > 0) {
 		config_fetch_opts(&r->cfg, &o);
 		r->deadline = now_ms();
 		if ((r->f = fetch_new(&o, &err)) == NULL)
@@ -213,7 +307,10 @@ int main(int argc, char **argv)
 		return fail(&r, &err);
 	if ((rc = plan_build(&r.plan, r.m, environ)) != ST_OK) {
 		resolve_settle(&r.plan);
-		rc = report_failures(&r.plan);
+		if (r.plan.problem.status != ST_OK)
+			log_err("%s", r.plan.problem.msg);
+		if ((rc = report_failures(&r.plan)) == ST_OK)
+			rc = r.plan.problem.status;
 		if (r.cli.check)
 			print_check(&r.plan);
 		return leave(&r, rc);
@@ -232,10 +329,15 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		config_fetch_opts(&r.cfg, &o);
 		r.deadline = o.deadline;
-		if ((r.f = fetch_new(&o, &err)) == NULL)
+		if ((rc = stop_catch(&err)) != ST_OK ||
+		    (r.f = fetch_new(&o, &err)) == NULL)
 			return fail(&r, &err);
+		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	if ((rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err)) != ST_OK)
+	rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err);
+	if (stop_signal())
+		return interrupted(&r, stop_signal());
+	if (rc != ST_OK)
 		return fail(&r, &err);
 	rc = report_failures(&r.plan);
 	if (r.cli.check) {
@@ -244,6 +346,11 @@ int main(int argc, char **argv)
 	}
 	if (rc != ST_OK)
 		return leave(&r, rc);
+	/* The plan's work is done: what the command gets is the list of
+	 * changes (and the leases behind them). */
+	r.changes = changes_from_plan(&r.plan);
+	collect_leases(&r);
+	plan_free(&r.plan);
 
 	memset(&eo, 0, sizeof eo);
 	eo.ignore_env = r.cli.ignore_env;
@@ -252,8 +359,8 @@ int main(int argc, char **argv)
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
 	eo.token = auth_minted(r.auth);
-	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) !=
-	            ST_OK ||
+	if ((rc = env_build(&r.envp, environ, &eo, r.changes, r.cli.command,
+	                    &err)) != ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cli.supervise)

@@ -53,7 +53,15 @@ static const char *const profile_types[] = {
 	"postgres", "mysql", "mariadb", "s3", "ftp", "http", "generic",
 };
 
-enum sec { SEC_NONE, SEC_VAULT, SEC_MOUNTS, SEC_ENV, SEC_FILES, SEC_PROFILE };
+enum sec {
+	SEC_NONE,
+	SEC_VAULT,
+	SEC_MOUNTS,
+	SEC_ENV,
+	SEC_FILES,
+	SEC_PROFILE,
+	SEC_REQUEST
+};
 
 /* A set of names with the line that defined each: duplicates among 100,000
  * variables must be found without comparing every pair.  Keys are borrowed
@@ -77,10 +85,12 @@ struct parser {
 	int prev_name; /* inih would take an indented line as continuation */
 	enum sec sec;
 	struct mprofile *prof; /* the current [profile NAME] */
+	struct mrequest *req;  /* the current [request PATH] */
+	size_t cap_pairs;
 	unsigned pkey_line[3]; /* where its from, type, prefix were set */
 	struct manifest *m;
-	size_t cap_vars, cap_mounts, cap_profiles;
-	struct seen vars, mounts, profiles;
+	size_t cap_vars, cap_mounts, cap_profiles, cap_requests;
+	struct seen vars, mounts, profiles, requests;
 	struct error *err;
 	int failed;
 };
@@ -221,6 +231,46 @@ static int begin_profile(struct parser *ps, const char *name)
 	return 1;
 }
 
+static int valid_mount(const char *s);
+
+/* [request PATH]: a path only, as a reference would name it. */
+static int begin_request(struct parser *ps, const char *path)
+{
+	struct manifest *m = ps->m;
+	struct mrequest *r;
+	unsigned first;
+	size_t n = strlen(path);
+
+	while (n > 0 && (path[n - 1] == ' ' || path[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return fail(ps, "[request] needs a path: [request PATH]");
+	if (strcspn(path, "?#") < n)
+		return fail(ps,
+		            "[request %.*s]: a request takes a path only, "
+		            "without ?version= or #selector",
+		            (int)n, path);
+	m->requests = grow(m->requests, m->nrequests, &ps->cap_requests,
+	                   sizeof *m->requests);
+	r = &m->requests[m->nrequests++];
+	memset(r, 0, sizeof *r);
+	r->path = xstrndup(path, n);
+	r->line = ps->lineno;
+	if (!valid_mount(r->path))
+		return fail(ps,
+		            "[request %s]: invalid path (empty, '.' or '..' "
+		            "segment)",
+		            r->path);
+	first = seen_add(&ps->requests, r->path, r->line);
+	if (first)
+		return fail(ps, "[request %s] already defined at line %u",
+		            r->path, first);
+	ps->req = r;
+	ps->cap_pairs = 0;
+	ps->sec = SEC_REQUEST;
+	return 1;
+}
+
 /* A "[name]" line; s..e is the line without surrounding whitespace. */
 static int section(struct parser *ps, const char *s, const char *e)
 {
@@ -251,6 +301,7 @@ static int section(struct parser *ps, const char *s, const char *e)
 		return 0;
 	ps->prev_name = 0;
 	ps->prof = NULL;
+	ps->req = NULL;
 	for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		if (strcmp(name, plain[i].name) == 0) {
 			ps->sec = plain[i].sec;
@@ -262,6 +313,12 @@ static int section(struct parser *ps, const char *s, const char *e)
 		for (s = name + 7; *s == ' ' || *s == '\t'; s++)
 			;
 		return begin_profile(ps, s);
+	}
+	if (strncmp(name, "request", 7) == 0 &&
+	    (name[7] == '\0' || name[7] == ' ' || name[7] == '\t')) {
+		for (s = name + 7; *s == ' ' || *s == '\t'; s++)
+			;
+		return begin_request(ps, s);
 	}
 	return fail(ps, "unknown section [%s]", name);
 }
@@ -409,14 +466,20 @@ static int mount(struct parser *ps, const char *name, const char *value)
 	struct mmount *mt;
 	unsigned first;
 
+	int dynamic = strcmp(value, "dynamic") == 0;
+
 	if (!valid_mount(name))
 		return fail(ps, "invalid mount path '%s'", name);
-	if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
-		return fail(ps, "KV version of mount '%s' must be 1 or 2", name);
+	if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0 && !dynamic)
+		return fail(ps,
+		            "KV version of mount '%s' must be 1 or 2 (or dynamic, "
+		            "for an engine that is not KV)",
+		            name);
 	m->mounts = grow(m->mounts, m->nmounts, &ps->cap_mounts, sizeof *m->mounts);
 	mt = &m->mounts[m->nmounts++];
 	mt->mount = xstrdup(name);
-	mt->version = value[0] - '0';
+	mt->version = dynamic ? 0 : value[0] - '0';
+	mt->dynamic = dynamic;
 	mt->line = ps->lineno;
 	first = seen_add(&ps->mounts, mt->mount, mt->line);
 	if (first)
@@ -493,6 +556,58 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 	return 1;
 }
 
+static int body_name_ok(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' ||
+		      *s == '.'))
+			return 0;
+	return 1;
+}
+
+/* A key of a [request]'s body.  Every value is sent as a JSON string, as
+ * `vault write PATH k=v` sends it (Vault parses "3600" or "true" from a
+ * string); what a string cannot carry is refused: no value at all, a JSON
+ * array or object, and vault write's "@file" and "-" forms. */
+static int request_key(struct parser *ps, const char *name, const char *value)
+{
+	struct mrequest *r = ps->req;
+	size_t i;
+
+	if (!body_name_ok(name))
+		return fail(ps,
+		            "[request %s]: invalid body key '%s' (letters, "
+		            "digits, '_', '-', '.')",
+		            r->path, name);
+	for (i = 0; i < r->npairs; i++)
+		if (strcmp(r->pairs[2 * i], name) == 0)
+			return fail(ps, "[request %s]: duplicate body key '%s'",
+			            r->path, name);
+	if (*value == '\0')
+		return fail(ps,
+		            "[request %s]: '%s' has no value: a body value "
+		            "is a non-empty string (leave the key out instead)",
+		            r->path, name);
+	if (*value == '[' || *value == '{')
+		return fail(ps,
+		            "[request %s]: '%s' is not a string: the body holds "
+		            "strings only (a list is written comma-separated, "
+		            "as vault write takes it)",
+		            r->path, name);
+	if (*value == '@' || strcmp(value, "-") == 0)
+		return fail(ps,
+		            "[request %s]: '%s' is not a string value: vault "
+		            "write's @file and - forms are not supported",
+		            r->path, name);
+	r->pairs = grow(r->pairs, r->npairs, &ps->cap_pairs, 2 * sizeof *r->pairs);
+	r->pairs[2 * r->npairs] = xstrdup(name);
+	r->pairs[2 * r->npairs + 1] = xstrdup(value);
+	r->npairs++;
+	return 1;
+}
+
 /* The ini_handler: called for each name = value, right after the reader has
  * returned its line, so ps->lineno and ps->sec are that line's.  inih's
  * section argument is ignored: it may be truncated. */
@@ -516,6 +631,8 @@ static int handler(void *user, const char *section_name, const char *name,
 		return var(ps, name, value);
 	case SEC_PROFILE:
 		return profile_key(ps, name, value);
+	case SEC_REQUEST:
+		return request_key(ps, name, value);
 	}
 	return fail(ps, "internal error: no section state");
 }
@@ -546,6 +663,7 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	seen_free(&ps.vars);
 	seen_free(&ps.mounts);
 	seen_free(&ps.profiles);
+	seen_free(&ps.requests);
 	if (ps.failed || rc != 0) {
 		manifest_free(ps.m);
 		return ps.failed ? ST_CONFIG : ST_SOFTWARE;
@@ -593,6 +711,15 @@ void manifest_free(struct manifest *m)
 		free(m->profiles[i].type);
 		free(m->profiles[i].prefix);
 	}
+	for (i = 0; i < m->nrequests; i++) {
+		size_t j;
+
+		for (j = 0; j < 2 * m->requests[i].npairs; j++)
+			free(m->requests[i].pairs[j]);
+		free(m->requests[i].pairs);
+		free(m->requests[i].path);
+	}
+	free(m->requests);
 	free(m->mounts);
 	free(m->vars);
 	free(m->profiles);

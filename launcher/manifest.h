@@ -42,9 +42,10 @@ struct mvar { /* NAME = reference, from [env] or [files] */
 	enum msection section;
 };
 
-struct mmount {      /* [mounts] name = 1|2 */
+struct mmount {      /* [mounts] name = 1|2|dynamic */
 	char *mount; /* without leading or trailing '/' */
-	int version;
+	int version; /* 1 or 2; 0 for dynamic */
+	int dynamic; /* not KV: paths are read as written */
 	unsigned line;
 };
 
@@ -53,6 +54,13 @@ struct mprofile { /* [profile NAME] */
 	char *from;    /* required */
 	char *type;    /* NULL: take the secret's own "type" */
 	char *prefix;  /* NULL: the name upper-cased */
+	unsigned line; /* of the section header */
+};
+
+struct mrequest {     /* [request PATH]: PATH is written with this body */
+	char *path;   /* as written in the header, blanks trimmed */
+	char **pairs; /* key, value, key, value, ...: the JSON body's strings */
+	size_t npairs;
 	unsigned line; /* of the section header */
 };
 
@@ -66,6 +74,8 @@ struct manifest {
 	size_t nvars;
 	struct mprofile *profiles;
 	size_t nprofiles;
+	struct mrequest *requests;
+	size_t nrequests;
 };
 
 /* Read and parse the manifest at path ("-" reads standard input).

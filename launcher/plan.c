@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "map.h"
 #include "plan.h"
 #include "util.h"
@@ -38,6 +39,23 @@ void plan_fail_item(struct pitem *it, int status, const char *reason)
 	it->reason = xstrdup(reason);
 }
 
+void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
+                           const char *cause, const char *reason)
+{
+	size_t i;
+
+	if (it->status != ST_OK)
+		return;
+	for (i = 0; i < p->nshared && strcmp(p->shared[i], cause) != 0; i++)
+		;
+	if (i == p->nshared) {
+		p->shared = xgrow(p->shared, p->nshared, sizeof *p->shared);
+		p->shared[p->nshared++] = xstrdup(cause);
+	}
+	plan_fail_item(it, status, reason);
+	it->shared = i + 1;
+}
+
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
 	size_t i = v->item;
@@ -59,6 +77,7 @@ size_t plan_mount(struct plan *p, const char *path, int kv, int declared)
 	p->mounts[mi].path = xstrdup(path);
 	p->mounts[mi].kv = kv;
 	p->mounts[mi].declared = declared;
+	p->mounts[mi].engine = NULL;
 	p->nmounts++;
 	return mi;
 }
@@ -71,6 +90,41 @@ static const char *below(const char *path, const char *mount)
 	if (strncmp(path, mount, n) != 0 || path[n] != '/')
 		return NULL;
 	return path + n + 1;
+}
+
+int plan_mount_kind(const struct plan *p, const struct pitem *it)
+{
+	const struct pmount *m;
+
+	if (it->mount == NO_INDEX)
+		return MK_UNKNOWN;
+	m = &p->mounts[it->mount];
+	if (m->engine)
+		return MK_ENGINE;
+	return m->kv == 1 ? MK_KV1 : m->kv == 2 ? MK_KV2 : MK_GUESS;
+}
+
+/* What engine_action refuses, said for this item and mount. */
+static int refuse(struct pitem *it, const struct pmount *m, int action)
+{
+	char reason[400];
+
+	if (action == RA_BAD_REQUEST)
+		snprintf(reason, sizeof reason,
+		         "[request %.100s] (line %u) is on '%.100s', a KV v%d "
+		         "mount: KV secrets are read, not requested",
+		         it->path, it->request->line, m->path, m->kv);
+	else if (m->engine)
+		snprintf(reason, sizeof reason,
+		         "?version= needs a KV v2 mount, and '%.100s' is not KV "
+		         "(%.40s): its paths are read as written",
+		         m->path, m->engine);
+	else
+		snprintf(reason, sizeof reason,
+		         "?version= needs a KV v2 mount, and '%.100s' is KV v1",
+		         m->path);
+	plan_fail_item(it, ST_CONFIG, reason);
+	return ST_CONFIG;
 }
 
 int plan_assign(struct plan *p, size_t i, size_t mi)
@@ -89,15 +143,17 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 		plan_fail_item(it, ST_CONFIG, reason);
 		return ST_CONFIG;
 	}
-	if (m->kv == 2 && strncmp(rest, "data/", 5) == 0)
-		rest += 5; /* the API form, secret/data/app, is secret/app */
-	if (m->kv == 1 && it->version > 0) {
-		snprintf(reason, sizeof reason,
-		         "?version= needs a KV v2 mount, and '%.100s' is KV v1",
-		         m->path);
-		plan_fail_item(it, ST_CONFIG, reason);
-		return ST_CONFIG;
+	switch (engine_action(plan_mount_kind(p, it), it->request != NULL,
+	                      it->version)) {
+	case RA_BAD_REQUEST:
+		return refuse(it, m, RA_BAD_REQUEST);
+	case RA_BAD_VERSION:
+		return refuse(it, m, RA_BAD_VERSION);
+	default:
+		break;
 	}
+	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0)
+		rest += 5; /* the API form, secret/data/app, is secret/app */
 	it->rest = xstrdup(rest);
 	/* The same secret written two ways (secret/app, secret/data/app) is read
 	 * once: the later item becomes an alias of the first. */
@@ -241,8 +297,41 @@ static int is_inline(const char *entry)
 	return eq && strncmp(eq + 1, INLINE_PREFIX, strlen(INLINE_PREFIX)) == 0;
 }
 
-/* Inherited variables holding "vault:" references, after the manifest's.  A
- * manifest entry of the same name replaces the variable anyway. */
+/* Each [request PATH] is the item that reads PATH: written, not read.  One
+ * that no variable selects from would be written for nothing: 78. */
+static void add_requests(struct plan *p, const struct manifest *m)
+{
+	size_t i, k;
+
+	for (k = 0; m && k < m->nrequests; k++) {
+		const struct mrequest *rq = &m->requests[k];
+		int used = 0;
+
+		for (i = 0; i < p->nitems; i++) {
+			struct pitem *it = &p->items[i];
+
+			if (strcmp(it->path, rq->path) != 0)
+				continue;
+			used = 1;
+			it->request = rq;
+			if (it->version > 0)
+				plan_fail_item(it, ST_CONFIG,
+				               "?version= does not apply to a "
+				               "[request] path: it is written, not "
+				               "read from KV");
+		}
+		if (!used && p->problem.status == ST_OK)
+			error_set(&p->problem, ST_CONFIG,
+			          "%s:%u: [request %s] is not used: no variable "
+			          "selects from it, and it would be written for "
+			          "nothing",
+			          m->file, rq->line, rq->path);
+	}
+}
+
+/* Inherited variables holding "vault:" references, after the manifest's,
+ * whatever their names.  A manifest entry of the same name replaces the
+ * variable anyway. */
 static void add_inline(struct plan *p, const struct manifest *m, char *const *env)
 {
 	struct map *names = NULL;
@@ -262,9 +351,11 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 				map_get_or_put(names, m->vars[i].name,
 				               strlen(m->vars[i].name), &dummy);
 		}
+		/* Whatever the name (DB-PASS, spring.datasource.password):
+		 * execve does not care about shell syntax, and a reference
+		 * passed on unresolved would reach the command as its value. */
 		name = xstrndup(*e, (size_t)(eq - *e));
-		if (!valid_env_name(name) ||
-		    map_get(names, name, strlen(name), &dummy)) {
+		if (*name == '\0' || map_get(names, name, strlen(name), &dummy)) {
 			free(name);
 			continue;
 		}
@@ -285,11 +376,17 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->items = map_new();
 	x->reads = map_new();
 	x->mounts = map_new();
-	for (i = 0; m && i < m->nmounts; i++)
-		plan_mount(p, m->mounts[i].mount, m->mounts[i].version, 1);
+	for (i = 0; m && i < m->nmounts; i++) {
+		mi = plan_mount(p, m->mounts[i].mount,
+		                m->mounts[i].dynamic ? 1 : m->mounts[i].version,
+		                1);
+		if (m->mounts[i].dynamic)
+			p->mounts[mi].engine = xstrdup("dynamic");
+	}
 	if (m)
 		add_manifest(p, m);
 	add_inline(p, m, env);
+	add_requests(p, m);
 	for (i = 0; i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
 			plan_assign(p, i, mi);
@@ -299,7 +396,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	for (i = 0; i < p->nitems; i++)
 		if (p->items[i].status != ST_OK)
 			return p->items[i].status;
-	return ST_OK;
+	return p->problem.status;
 }
 
 void plan_free(struct plan *p)
@@ -318,9 +415,15 @@ void plan_free(struct plan *p)
 		free(p->items[i].rest);
 		free(p->items[i].reason);
 		json_free(p->items[i].doc);
+		lease_clear(&p->items[i].lease);
 	}
-	for (i = 0; i < p->nmounts; i++)
+	for (i = 0; i < p->nmounts; i++) {
 		free(p->mounts[i].path);
+		free(p->mounts[i].engine);
+	}
+	for (i = 0; i < p->nshared; i++)
+		free(p->shared[i]);
+	free(p->shared);
 	free(p->vars);
 	free(p->items);
 	free(p->mounts);

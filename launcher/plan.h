@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "json.h"
+#include "lease.h"
 #include "manifest.h"
 #include "profile.h"
 #include "ref.h"
@@ -36,6 +37,7 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	size_t item;         /* index into plan.items */
 	int status;          /* ST_OK or why it failed */
 	char *reason;        /* one line, when status != ST_OK */
+	size_t shared;       /* a shared failure's number + 1, or 0 */
 	struct secret value; /* when resolved */
 	const char *ptype;   /* a profile's type = and prefix =, or NULL */
 	const char *pprefix;
@@ -47,6 +49,7 @@ struct pmount {
 	char *path;   /* "secret", "team/kv" */
 	int kv;       /* 1 or 2; 0 while unknown (fallback guessing) */
 	int declared; /* from [mounts] */
+	char *engine; /* not KV: its type ("database", "dynamic"), else NULL */
 };
 
 struct pitem {
@@ -57,7 +60,10 @@ struct pitem {
 	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
 	char *reason;
-	struct jdoc *doc; /* the secret object, when read */
+	size_t shared;                  /* as pvar.shared */
+	struct jdoc *doc;               /* the secret object, when read */
+	const struct mrequest *request; /* [request PATH]: written, or NULL */
+	struct lease lease;             /* the answer's, when it has one */
 };
 
 struct plan {
@@ -67,6 +73,10 @@ struct plan {
 	size_t nitems;
 	struct pmount *mounts;
 	size_t nmounts;
+	struct error problem; /* status 0, or what is wrong with the manifest
+	                         beyond its variables (an unused [request]) */
+	char **shared; /* failures many variables share, each said once */
+	size_t nshared;
 	void *index; /* private to plan.c */
 };
 
@@ -87,11 +97,21 @@ struct pitem *plan_item(struct plan *p, const struct pvar *v);
 void plan_fail_var(struct pvar *v, int status, const char *reason);
 void plan_fail_item(struct pitem *it, int status, const char *reason);
 
+/* Fail an item with a cause that many share (no token, say): the cause is
+ * reported once, before the variables it failed, which give the shorter
+ * reason.  Causes of the same text are one. */
+void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
+                           const char *cause, const char *reason);
+
 /* Assign item i to mount index mi: compute rest (stripping an API-form
  * "data/" on KV v2), and merge it into an existing item that reads the same
- * (mount, rest, version).  ST_CONFIG when the path names the mount itself or
- * pins a version on KV v1 (the item is failed with the reason). */
+ * (mount, rest, version).  ST_CONFIG when the path names the mount itself,
+ * pins a version on KV v1 or on an engine that is not KV, or is a [request]
+ * on a KV mount (the item is failed with the reason). */
 int plan_assign(struct plan *p, size_t i, size_t mi);
+
+/* How far item i's mount is known (engine.h), for engine_action. */
+int plan_mount_kind(const struct plan *p, const struct pitem *it);
 
 /* Find or add a mount by path; returns its index. */
 size_t plan_mount(struct plan *p, const char *path, int kv, int declared);

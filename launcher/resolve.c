@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "env.h"
 #include "log.h"
 #include "map.h"
@@ -25,12 +26,18 @@
 	"the value is larger than the 128 KiB the kernel allows for one "      \
 	"environment variable; use [files] for it"
 
+#define NO_TOKEN                                                               \
+	"no Vault token: set VAULT_TOKEN (or token_file, or write "            \
+	"~/.vault-token) or a login method ([vault] auth = approle, "          \
+	"kubernetes, jwt or cert)"
+
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
 struct group {
 	char *first;
 	size_t *pending;
 	size_t npending;
+	int answered; /* its first preflight has answered */
 };
 
 /* A speculative read of one item, and its answer while the mount is unknown. */
@@ -48,7 +55,10 @@ struct spec {
 struct resolver {
 	struct plan *p;
 	const struct config *c;
+	struct auth *a;
 	struct fetcher *f;
+	enum speculation speculation;
+	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
 	struct spec *spec; /* one per item */
@@ -128,9 +138,14 @@ static void assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_va
 		spec_use(r, i, 0);
 		return;
 	}
+	m = &r->p->mounts[mi];
+	if (m->engine) { /* read as written, now that the mount is known */
+		spec_use(r, i, 0);
+		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+		return;
+	}
 	if (spec_use(r, i, spec_valid))
 		return;
-	m = &r->p->mounts[mi];
 	issue_read(r, req_new(r, i, m->kv == 1 ? 1 : 2));
 }
 
@@ -139,6 +154,24 @@ static void fail_item(struct resolver *r, size_t i, int st, const char *reason)
 	if (r->spec)
 		spec_use(r, i, 0);
 	plan_fail_item(&r->p->items[i], st, reason);
+}
+
+/* Fail item i for the answer res (status st, reason): without a token, a
+ * denial is that cause, said once for every variable it fails. */
+static void fail_answer(struct resolver *r, size_t i, int st,
+                        const char *reason, const struct fetch_result *res)
+{
+	char why[80];
+
+	if (!r->tokenless || !vault_tokenless_denial(res)) {
+		fail_item(r, i, st, reason);
+		return;
+	}
+	if (r->spec)
+		spec_use(r, i, 0);
+	snprintf(why, sizeof why, "not read: no Vault token (HTTP %ld)",
+	         res->status);
+	plan_fail_item_shared(r->p, &r->p->items[i], ST_NOPERM, NO_TOKEN, why);
 }
 
 static void read_failed(struct resolver *r, struct req *q,
@@ -171,7 +204,7 @@ static void read_failed(struct resolver *r, struct req *q,
 		return;
 	}
 	st = vault_failure(res, reason, sizeof reason);
-	fail_item(r, q->idx, st, reason);
+	fail_answer(r, q->idx, st, reason, res);
 }
 
 static void spec_forget(struct spec *s)
@@ -247,7 +280,7 @@ static void on_read(void *ctx, const struct fetch_result *res)
 		if (res->status == 404 || q->v2_was_404)
 			fail_item(r, q->idx, ST_NOINPUT, "not found (HTTP 404)");
 		else
-			fail_item(r, q->idx, q->v2_status, q->v2_reason);
+			fail_answer(r, q->idx, q->v2_status, q->v2_reason, res);
 	} else {
 		read_failed(r, q, res);
 	}
@@ -274,15 +307,26 @@ static int under(const char *path, const char *mount)
 	return strncmp(path, mount, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
-static void detected(struct resolver *r, struct group *g, const char *mount, int kv)
+static void detected(struct resolver *r, struct group *g, const char *mount,
+                     int kv, const char *engine)
 {
-	size_t mi = plan_mount(r->p, mount, kv, 0), i, n = 0, left = 0;
+	size_t mi = plan_mount(r->p, mount, engine ? 1 : kv, 0), i, n = 0,
+	       left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
 	/* Speculation guessed the first segment and KV v2. */
-	int valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2;
+	int valid;
 
-	log_info("mount %s/: KV v%d (detected)", mount, r->p->mounts[mi].kv);
+	if (engine && r->p->mounts[mi].engine == NULL && !r->p->mounts[mi].declared)
+		r->p->mounts[mi].engine = xstrdup(engine);
+	valid = strcmp(mount, g->first) == 0 && r->p->mounts[mi].kv == 2 &&
+	        !r->p->mounts[mi].engine;
+	if (r->p->mounts[mi].engine)
+		log_info("mount %s/: %s, not KV (detected): paths read as written",
+		         mount, r->p->mounts[mi].engine);
+	else
+		log_info("mount %s/: KV v%d (detected)", mount,
+		         r->p->mounts[mi].kv);
 	/* Items read speculatively go first: where two spellings of a secret
 	 * merge, the one whose read is already under way is the one kept.  The
 	 * order is fixed before any of them is handled, since handling one
@@ -319,15 +363,19 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	struct req *q = ctx;
 	struct resolver *r = q->r;
 	struct group *g = &r->groups[q->idx];
-	char reason[600], *mount = NULL;
+	char reason[600], *mount = NULL, type[64];
 	struct error e;
 	size_t i;
 	int kv, st;
 
 	free(q);
+	g->answered = 1;
 	if (res->status == 200 && vault_is_json(res) &&
 	    json_parse_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
-		detected(r, g, mount, kv);
+		int engine = vault_mount_engine(res->body, res->len, type,
+		                                sizeof type);
+
+		detected(r, g, mount, kv, engine ? type : NULL);
 		free(mount);
 		if (g->npending > 0)
 			preflight(r, (size_t)(g - r->groups));
@@ -340,9 +388,23 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
-		/* The speculative v2 read is the guess's first step. */
-		for (i = 0; i < g->npending; i++)
+		/* The speculative v2 read is the guess's first step.  A
+		 * [request] is not written to a mount nobody named. */
+		for (i = 0; i < g->npending; i++) {
+			if (r->p->items[g->pending[i]].request) {
+				char why[300];
+
+				st = vault_failure(res, why, sizeof why);
+				snprintf(reason, sizeof reason,
+				         "mount detection: %s; a [request] is "
+				         "written only to a mount known not to be "
+				         "KV: name it in [mounts] as dynamic",
+				         why);
+				fail_item(r, g->pending[i], st, reason);
+				continue;
+			}
 			assign_and_read(r, g->pending[i], mi, 1);
+		}
 		g->npending = 0;
 		return;
 	}
@@ -357,13 +419,35 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 		snprintf(reason, sizeof reason, "mount detection: %s", why);
 	}
 	for (i = 0; i < g->npending; i++)
-		fail_item(r, g->pending[i], st, reason);
+		fail_answer(r, g->pending[i], st, reason, res);
 	g->npending = 0;
 }
 
-/* Read item i as if its first segment were a KV v2 mount.  Paths written in
- * the API form (mount/data/...) are left to the preflight: two spellings of
- * one secret must not both be read. */
+enum speculation resolve_speculation(int would, int uses_known, long uses)
+{
+	if (!would)
+		return SPECULATE_NO;
+	if (!uses_known)
+		return SPECULATE_ASK;
+	return uses == 0 ? SPECULATE_YES : SPECULATE_NO;
+}
+
+/* Would item i be read speculatively?  Paths written in the API form
+ * (mount/data/...) are left to the preflight: two spellings of one secret
+ * must not both be read. */
+static int speculable(const struct resolver *r, const struct group *g, size_t i)
+{
+	const struct pitem *it = &r->p->items[i];
+	const char *rest = it->path + strlen(g->first);
+
+	/* Never a [request]: engine_action says what may go out early. */
+	return *rest == '/' && strncmp(rest + 1, "data/", 5) != 0 &&
+	       strcmp(rest + 1, "data") != 0 &&
+	       engine_action(MK_UNKNOWN, it->request != NULL, it->version) ==
+	               RA_SPECULATE;
+}
+
+/* Read item i as if its first segment were a KV v2 mount. */
 static void speculate(struct resolver *r, const struct group *g, size_t i)
 {
 	const struct pitem *it = &r->p->items[i];
@@ -371,8 +455,7 @@ static void speculate(struct resolver *r, const struct group *g, size_t i)
 	struct req *q;
 	char *path;
 
-	if (*rest != '/' || strncmp(rest + 1, "data/", 5) == 0 ||
-	    strcmp(rest + 1, "data") == 0)
+	if (!speculable(r, g, i))
 		return;
 	q = req_new(r, i, 2);
 	q->speculative = 1;
@@ -382,12 +465,38 @@ static void speculate(struct resolver *r, const struct group *g, size_t i)
 	free(path);
 }
 
-/* Group the items whose mount is unknown and send one preflight per group. */
+/* lookup-self answered: the handed token's uses decide whether the groups
+ * still waiting for their preflight are read speculatively after all. */
+static void on_lookup(void *ctx, const struct fetch_result *res)
+{
+	struct resolver *r = ctx;
+	long uses = -1; /* unknown: as if limited */
+	size_t g, i;
+
+	if (res->status != 200 || !vault_is_json(res) ||
+	    vault_num_uses(res->body, res->len, "/data/num_uses", &uses) != 0)
+		uses = -1;
+	r->speculation = resolve_speculation(1, 1, uses);
+	log_info("token: %s", uses == 0 ? "unlimited uses" :
+	                      uses > 0  ? "limited uses: no speculative reads" :
+	                                  "uses unknown: no speculative reads");
+	if (r->speculation != SPECULATE_YES)
+		return;
+	for (g = 0; g < r->ngroups; g++)
+		for (i = 0; !r->groups[g].answered && i < r->groups[g].npending;
+		     i++)
+			speculate(r, &r->groups[g], r->groups[g].pending[i]);
+}
+
+/* Group the items whose mount is unknown and send one preflight per group,
+ * with speculative reads when the token's uses allow them. */
 static void detect_mounts(struct resolver *r)
 {
 	struct plan *p = r->p;
 	struct map *byfirst = map_new();
 	size_t i, g;
+	long uses = 0;
+	int would = 0, known;
 
 	for (i = 0; i < p->nitems; i++) {
 		const struct pitem *it = &p->items[i];
@@ -412,9 +521,22 @@ static void detect_mounts(struct resolver *r)
 		r->groups[g].pending[r->groups[g].npending++] = i;
 	}
 	map_free(byfirst);
+	for (g = 0; g < r->ngroups; g++)
+		for (i = 0; i < r->groups[g].npending; i++)
+			would |= speculable(r, &r->groups[g],
+			                    r->groups[g].pending[i]);
+	known = auth_known_uses(r->a, &uses);
+	r->speculation = resolve_speculation(would, known, uses);
+	if (r->speculation == SPECULATE_ASK)
+		fetch_add(r->f, "GET", "auth/token/lookup-self", NULL, 0,
+		          on_lookup, r);
+	else if (would && r->speculation == SPECULATE_NO)
+		log_info("token: limited uses: no speculative reads");
 	for (g = 0; g < r->ngroups; g++) {
 		preflight(r, g);
-		for (i = 0; i < r->groups[g].npending; i++)
+		for (i = 0;
+		     r->speculation == SPECULATE_YES && i < r->groups[g].npending;
+		     i++)
 			speculate(r, &r->groups[g], r->groups[g].pending[i]);
 	}
 }
@@ -424,17 +546,24 @@ static void on_auth(void *ctx, int status, const char *reason)
 	struct resolver *r = ctx;
 	size_t i;
 
-	if (status != ST_OK) {
+	if (status != ST_OK) { /* one cause for every variable: said once */
 		for (i = 0; i < r->p->nitems; i++)
-			fail_item(r, i, status, reason);
+			plan_fail_item_shared(r->p, &r->p->items[i], status,
+			                      reason,
+			                      "not read: the login failed");
 		return;
 	}
+	r->tokenless = !auth_has_token(r->a);
 	/* Mounts from [mounts] need no detection: their reads go out now. */
 	for (i = 0; i < r->p->nitems; i++) {
 		const struct pitem *it = &r->p->items[i];
 
-		if (it->mount != NO_INDEX && it->status == ST_OK &&
-		    it->alias == NO_INDEX)
+		if (it->mount == NO_INDEX || it->status != ST_OK ||
+		    it->alias != NO_INDEX)
+			continue;
+		if (r->p->mounts[it->mount].engine)
+			engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+		else
 			issue_read(r, req_new(r, i, r->p->mounts[it->mount].kv));
 	}
 	detect_mounts(r);
@@ -452,6 +581,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	memset(&r, 0, sizeof r);
 	r.p = p;
 	r.c = c;
+	r.a = a;
 	r.f = f;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, f, on_auth, &r);
@@ -517,8 +647,10 @@ int resolve_settle(struct plan *p)
 		const struct pitem *it = plan_item(p, v);
 
 		if (v->status == ST_OK && it && it->status != ST_OK &&
-		    !v->superseded)
+		    !v->superseded) {
 			plan_fail_var(v, it->status, it->reason);
+			v->shared = it->shared;
+		}
 		if (first == ST_OK && v->status != ST_OK)
 			first = v->status;
 	}

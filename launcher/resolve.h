@@ -22,6 +22,15 @@
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
                 struct fetcher *f, struct error *err);
 
+/* Whether reads go out speculatively, in the KV v2 form of their first
+ * segment before the mount is known.  Every authenticated request spends a
+ * use of a use-limited token, denied or not, so never with one.  would:
+ * some item would be read so; uses_known: *uses came from the login answer
+ * or lookup-self (0: unlimited; anything else, limited or unknown).
+ * SPECULATE_ASK: look the token up first (a handed token). */
+enum speculation { SPECULATE_NO, SPECULATE_YES, SPECULATE_ASK };
+enum speculation resolve_speculation(int would, int uses_known, long uses);
+
 /* Copy each failed item's status onto the variables that read it; returns
  * the first failing variable's status. */
 int resolve_settle(struct plan *p);

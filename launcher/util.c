@@ -168,3 +168,22 @@ int valid_env_name(const char *s)
 			return 0;
 	return 1;
 }
+
+int without_env(const char *name, int (*fn)(void *), void *arg)
+{
+	char **saved = environ, **v;
+	size_t n = 0, i, k = 0, len = strlen(name);
+	int rc;
+
+	while (saved && saved[n])
+		n++;
+	v = xcalloc(n + 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		if (strncmp(saved[i], name, len) != 0 || saved[i][len] != '=')
+			v[k++] = saved[i];
+	environ = v;
+	rc = fn(arg);
+	environ = saved;
+	free(v);
+	return rc;
+}

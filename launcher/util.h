@@ -37,4 +37,9 @@ int parse_bool(const char *s);
 /* A variable name usable in an environment: [A-Za-z_][A-Za-z0-9_]*. */
 int valid_env_name(const char *s);
 
+/* Call fn(arg) with environ lacking every NAME= entry (for libraries that
+ * read a variable vaultrun must ignore), then restore environ exactly: the
+ * entries stay, in place, for the command.  Returns what fn returns. */
+int without_env(const char *name, int (*fn)(void *), void *arg);
+
 #endif

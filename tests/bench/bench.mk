@@ -7,6 +7,7 @@
 #   BENCH_LATENCY=S    injected server latency in seconds (default 0.020)
 #   BENCH_QUICK=1      fewer repetitions (a smoke run, not for numbers)
 #   BENCH_ARGS=...     more options for tests/bench/bench.py (see its --help)
+#                      (e.g. --only R --rtt-runs 9 --rtts 0.02,0.06)
 #
 # The floor programs are compiled with the Makefile's flags.  Everything is
 # built under $(BENCH_BUILD); the measurement exits 0 whatever the targets

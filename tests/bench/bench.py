@@ -26,8 +26,12 @@ Scenarios (see --help for the knobs):
      per-request milliseconds split into the first round and the later ones
   G  the test server itself: throughput with 32 keep-alive clients, added
      latency on a reused connection, the price of fresh connections
+  R  round trips on a network that costs them (rtt.py): the test server
+     behind a delay relay (relay.py) at two round-trip times, plain HTTP,
+     HTTPS/1.1 and HTTPS/2, token and AppRole, 1 to 1,000 references; each
+     case's round trips are the slope of its wall time between the two
 
-Order of the run: D, G, A (with A2, B, C), E, F.  The binary is copied
+Order of the run: D, G, A (with A2, B, C), E, F, R.  The binary is copied
 first, so a rebuild during the run does not change what is measured.
 Every run has a time limit; a case over it is reported, not waited for.
 
@@ -59,6 +63,7 @@ sys.path.insert(0, str(HERE))
 
 from vaultserver import VaultServer, tls_server_context  # noqa: E402
 from nginxfront import NginxFront  # noqa: E402
+import rtt  # noqa: E402
 
 PATH = "/usr/bin:/bin"
 TIMEOUT = -1000  # the rc of a run that was killed for taking too long
@@ -479,9 +484,12 @@ class Bench:
                 t.add(c.name, ms(c.med), ms(min(c.walls, default=float("nan"))),
                       ms(max(c.walls, default=float("nan"))), "", "", n, "")
         for key, c in h2.items():
+            # HTTP/2: one round of up to 100 streams (what goes before the
+            # server's SETTINGS), then the rest; HTTP/1.1: -j 32 rounds.
+            rl = (rounds(n + 1, 100) if key == "h2" else rt) * lat
             t.add(c.name, ms(c.med), ms(min(c.walls, default=float("nan"))),
-                  ms(max(c.walls, default=float("nan"))), ms(rt * lat),
-                  fmt_ratio(c.med / (rt * lat)), c.requests, c.conns)
+                  ms(max(c.walls, default=float("nan"))), ms(rl),
+                  fmt_ratio(c.med / rl), c.requests, c.conns)
         tok_med = cases["token"].med
         for key in ("curl", "hvac"):
             if key in baselines and baselines[key].ok:
@@ -618,7 +626,7 @@ class Bench:
         (self.tmp / "tls").mkdir(exist_ok=True)
         ca, crt, key = make_certs(self.tmp / "tls")
         tls_srv = VaultServer(root_token=srv.root_token, latency=self.lat,
-                              ssl_context=tls_server_context(str(crt), str(key))).start()
+                              ssl_context=tls_server_context(str(crt), str(key), http2=False)).start()
         tls_srv.add_mount("secret", 2)
         for i in range(n):
             tls_srv.put("secret", "app/p%05d" % i, srv.get("secret", "app/p%05d" % i))
@@ -948,7 +956,7 @@ class Bench:
                                                                                self.n_start)))
         say("machine: %d CPUs, %s, load average %.2f %.2f %.2f at the start (other work on the "
             "machine shows in the timings)" % ((os.cpu_count(), os.uname().release) + os.getloadavg()))
-        only = set(self.a.only or "ABCDEFG")
+        only = set(self.a.only or "ABCDEFGR")
         try:
             # D and G first: A's notes use the start-up floor and the
             # server's real round trip.
@@ -957,7 +965,8 @@ class Bench:
                                 ("G", lambda: self.scenario_server(demand)),
                                 ("ABC", self.scenario_latency),
                                 ("E", self.scenario_rss),
-                                ("F", self.scenario_scaling)):
+                                ("F", self.scenario_scaling),
+                                ("R", lambda: rtt.scenario_rtt(self, sys.modules[__name__]))):
                 if not only & set(letters):
                     continue
                 try:
@@ -1008,6 +1017,7 @@ def main(argv=None):
     ap.add_argument("--only", help="scenario letters to run, e.g. AD")
     ap.add_argument("--quick", action="store_true", help="few runs: a smoke test, not numbers")
     ap.add_argument("--json", help="write the raw numbers here")
+    rtt.add_args(ap)
     a = ap.parse_args(argv)
     if not os.access(a.vaultrun, os.X_OK):
         ap.error("%s is not an executable: run make first" % a.vaultrun)

@@ -166,8 +166,9 @@ class PostgresServer(_Server):
 
 
 class MariaDBServer(_Server):
-    """A MariaDB server: root by unix_socket authentication over its socket,
-    users with passwords over TCP."""
+    """A MariaDB server: its administrator (root, or the user running the
+    tests when that is not root) by unix_socket authentication over its
+    socket, users with passwords over TCP."""
 
     USER = "mysql"
 
@@ -175,6 +176,9 @@ class MariaDBServer(_Server):
         self.dir = None
         self.port = None
         self.proc = None
+        # mariadb-install-db run by another user than root makes that user
+        # the socket-authenticated administrator (root@localhost is root's).
+        self.admin = "root" if _is_root() else pwd.getpwuid(os.getuid()).pw_name
 
     @staticmethod
     def _find(*names):
@@ -206,8 +210,10 @@ class MariaDBServer(_Server):
             self.sock = os.path.join(self.dir, "mysqld.sock")
             self.log = os.path.join(self.dir, "error.log")
             user = ["--user=" + self.USER] if _is_root() else []
+            admin = [] if _is_root() else ["--auth-root-socket-user=" + self.admin]
             _run([self._find("mariadb-install-db", "mysql_install_db"), "--no-defaults", "--datadir=" + self.data,
-                  "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-name-resolve"] + user)
+                  "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-name-resolve"]
+                 + user + admin)
             for _ in range(5):
                 self.port = free_port()
                 self.proc = subprocess.Popen(
@@ -231,7 +237,7 @@ class MariaDBServer(_Server):
         while time.monotonic() < end:
             if self.proc.poll() is not None:
                 return False
-            p = _run([self.bin("mariadb-admin"), "--no-defaults", "-S", self.sock, "-u", "root", "ping"],
+            p = _run([self.bin("mariadb-admin"), "--no-defaults", "-S", self.sock, "-u", self.admin, "ping"],
                      check=False, timeout=10)
             if p.returncode == 0:
                 return True
@@ -255,8 +261,8 @@ class MariaDBServer(_Server):
             self.dir = None
 
     def sql(self, text, db=None):
-        """Run SQL as root over the unix socket; returns stdout."""
-        return _run([self.bin("mysql"), "--no-defaults", "-S", self.sock, "-u", "root", "-N", "-B"] +
+        """Run SQL as the administrator over the unix socket; returns stdout."""
+        return _run([self.bin("mysql"), "--no-defaults", "-S", self.sock, "-u", self.admin, "-N", "-B"] +
                     ([db] if db else []) + ["-e", text]).stdout
 
     @staticmethod

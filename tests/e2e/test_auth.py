@@ -24,7 +24,7 @@ import pytest
 from conftest import VALGRIND
 
 from vaultserver import tls_server_context
-from helpers import run_env, val
+from helpers import run_env, run_fails, val, write_manifest
 
 # --------------------------------------------------------------------------
 # helpers
@@ -47,16 +47,6 @@ def app(vault):
     pw = val("pw")
     vault.put("secret", "app/db", {"password": pw})
     return pw
-
-
-def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app/db#password"):
-    def lines(block):
-        return "".join(ln.strip() + "\n" for ln in block.splitlines() if ln.strip())
-    text = ""
-    if vault_lines:
-        text += "[vault]\n" + lines(vault_lines)
-    text += "[env]\n" + lines(env_lines)
-    return manifest(text)
 
 
 def logins(vault, mount):
@@ -413,11 +403,9 @@ def test_cert_login_refused_is_77(run, tls_vault, tls_certs, manifest, envdump):
     tls_vault.put("secret", "app/db", {"password": val("pw")})
     tls_vault.add_cert_role("web", policies=POLICY, common_names=["someone-else"])
     m = write_manifest(manifest, "auth = cert\n")
-    res, env = run_env(run, envdump, ["-f", m], env={
+    res = run_fails(run, envdump, ["-f", m], env={
         "VAULT_ADDR": tls_vault.url, "VAULT_CACERT": tls_certs.ca,
-        "VAULT_CLIENT_CERT": tls_certs.client_crt, "VAULT_CLIENT_KEY": tls_certs.client_key})
-    assert res.rc == 77, res
-    assert env is None
+        "VAULT_CLIENT_CERT": tls_certs.client_crt, "VAULT_CLIENT_KEY": tls_certs.client_key}, rc=77)
     assert "cert" in res.err and "auth/cert" in res.err
     assert kv_reads(tls_vault) == []
 
@@ -457,11 +445,9 @@ def test_namespace_login_in_root_namespace_fails(run, vault, manifest, envdump):
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, namespace="team-a")
     vault.enable_auth("approle", "approle")
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 77, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
     assert all(r.namespace is None for r in vault.requests)
 
 
@@ -476,21 +462,17 @@ def test_revoked_even_when_the_run_fails(run, vault, app, approle, manifest, env
         DB_PASSWORD = secret/app/db#password
         NOPE = secret/app/db#no-such-key
     """)
-    res, env = run_env(run, envdump, ["-f", m, "-v"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid})
-    assert res.rc == 65, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m, "-v"], env={
+        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid}, rc=65)
     assert_minted_and_revoked(vault)
     assert "revok" in res.err
 
 
 def test_revoked_when_a_path_is_missing(run, vault, app, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "NOPE": "vault:secret/app/none#x"})
-    assert res.rc == 66, res
-    assert env is None
+        "NOPE": "vault:secret/app/none#x"}, rc=66)
     assert_minted_and_revoked(vault)
 
 
@@ -574,12 +556,10 @@ def test_keep_vault_env_hands_over_minted_token(run, vault, app, approle, envdum
 
 def test_keep_vault_env_failing_run_revokes(run, vault, app, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, ["-v", "--keep-vault-env"], env={
+    res = run_fails(run, envdump, ["-v", "--keep-vault-env"], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
         "DB_PASSWORD": "vault:secret/app/db#password",
-        "NOPE": "vault:secret/app/db#missing"})
-    assert res.rc == 65, res
-    assert env is None
+        "NOPE": "vault:secret/app/db#missing"}, rc=65)
     assert_minted_and_revoked(vault)
     assert stderr_has(res, "revok") and not stderr_has(res, "not revok"), res
 
@@ -599,11 +579,9 @@ def test_keep_vault_env_value_too_large_revokes(run, vault, approle, envdump):
     gets the token, so it must be revoked like on any other failure."""
     rid, sid = approle
     vault.put("secret", "app/big", {"value": "x" * (130 * 1024)})
-    res, env = run_env(run, envdump, ["--keep-vault-env"], env={
+    run_fails(run, envdump, ["--keep-vault-env"], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "BIG": "vault:secret/app/big"})
-    assert res.rc == 65, res
-    assert env is None
+        "BIG": "vault:secret/app/big"}, rc=65)
     assert_minted_and_revoked(vault)
 
 
@@ -681,11 +659,9 @@ def test_wrong_secret_id_is_77(run, vault, app, approle, envdump):
     rid, _ = approle
     wrong = cred("wrong-sid")
     run.forbid(wrong)
-    res, env = run_env(run, envdump, ["-vv"], env={
+    res = run_fails(run, envdump, ["-vv"], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": wrong,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 77, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
     assert "approle" in res.err and "auth/approle" in res.err
     assert logins(vault, "approle") == 1, "a refused login is not retried"
     assert kv_reads(vault) == []
@@ -702,9 +678,7 @@ def test_kubernetes_bad_jwt_is_77(run, vault, app, manifest, secret_file, envdum
         role = app
         jwt_file = %s
     """ % secret_file("sa", bad))
-    res, env = run_env(run, envdump, ["-f", m, "-v"], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 77, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m, "-v"], env={"VAULT_ADDR": vault.url}, rc=77)
     assert "kubernetes" in res.err and "auth/k8s-prod" in res.err
     assert logins(vault, "k8s-prod") == 1
     assert kv_reads(vault) == []
@@ -718,9 +692,7 @@ def test_jwt_role_not_found_is_77(run, vault, app, manifest, envdump):
         role = nosuchrole
         jwt_env = CI_JWT
     """)
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt})
-    assert res.rc == 77, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt}, rc=77)
     assert "jwt" in res.err and "auth/jwt" in res.err
     assert logins(vault, "jwt") == 1
 
@@ -728,11 +700,9 @@ def test_jwt_role_not_found_is_77(run, vault, app, manifest, envdump):
 def test_login_5xx_is_retried_then_69(run, vault, app, approle, envdump):
     rid, sid = approle
     f = vault.add_fault("POST", "auth/approle/login", status=500)
-    res, env = run_env(run, envdump, [], env={
+    res = run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 69, res
-    assert env is None
+        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"}, rc=69)
     assert f.fired == 3
     assert "approle" in res.err and "auth/approle" in res.err
     assert kv_reads(vault) == []
@@ -753,43 +723,35 @@ def test_login_5xx_then_success(run, vault, app, approle, envdump):
 def test_login_429_is_75(run, vault, app, approle, envdump):
     rid, sid = approle
     f = vault.add_fault("POST", "auth/approle/login", status=429, retry_after=0)
-    res, env = run_env(run, envdump, [], env={
+    res = run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 75, res
-    assert env is None
+        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
     assert f.fired == 3
     assert "auth/approle" in res.err
 
 
 def test_login_connection_refused_is_69(run, closed_url, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": closed_url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "0", "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 69, res
-    assert env is None
+        "VAULT_MAX_RETRIES": "0", "DB_PASSWORD": "vault:secret/app/db#password"}, rc=69)
 
 
 def test_login_answer_not_json_is_76(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", action="wrong_type")
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 76, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=76)
 
 
 def test_login_without_client_token_is_76(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", status=200,
                     body={"request_id": "x", "data": None, "auth": None, "warnings": None})
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 76, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=76)
     assert kv_reads(vault) == []
 
 
@@ -797,11 +759,9 @@ def test_minted_token_denied_is_77_and_revoked(run, vault, app, envdump):
     """The login works but the role's policies do not cover the secret."""
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=["secret/data/other/*"])
-    res, env = run_env(run, envdump, [], env={
+    run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 77, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
     (tok,) = vault.minted_tokens
     assert vault.revocations == {tok: 1}
 
@@ -867,9 +827,7 @@ def test_cert_over_plain_http_is_78(run, vault, app, tls_certs, manifest, envdum
 def test_missing_secret_id_file_is_66(run, vault, app, tmp_path, manifest, envdump):
     missing = tmp_path / "no-such-secret-id"
     m = write_manifest(manifest, "role_id = r\nsecret_id_file = %s\n" % missing)
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 66, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url}, rc=66)
     assert str(missing) in res.err
     assert vault.request_count == 0
 
@@ -896,9 +854,7 @@ def test_unsafe_credential_file_is_78(run, vault, app, manifest, secret_file, en
     lines = {"secret_id_file": "role_id = r\n", "role_id_file": "secret_id = s\n",
              "token_file": "", "jwt_file": "auth = jwt\nrole = ci\n"}[key]
     m = write_manifest(manifest, lines + "%s = %s\n" % (key, f))
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url}, rc=78)
     assert str(f) in res.err
     assert vault.request_count == 0
 
@@ -908,10 +864,8 @@ def test_unsafe_home_token_is_78(run, vault, app, envdump):
     p = run.home / ".vault-token"
     p.write_text(tok)
     os.chmod(p, 0o622)
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 78, res
-    assert env is None
+    run_fails(run, envdump, [], env={
+        "VAULT_ADDR": vault.url, "DB_PASSWORD": "vault:secret/app/db#password"}, rc=78)
 
 
 # --------------------------------------------------------------------------
@@ -1008,11 +962,9 @@ def test_revoke_after_every_read_answered(run, vault, approle, envdump):
 def test_login_past_deadline_is_75(run, vault, app, approle, envdump, time_limit):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", action="delay", seconds=5)
-    res, env = run_env(run, envdump, ["-t", "1"], env={
+    res = run_fails(run, envdump, ["-t", "1"], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 75, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
     assert res.elapsed < time_limit(3), res
     assert kv_reads(vault) == []
 
@@ -1024,11 +976,9 @@ def test_reads_past_deadline_still_revoke(run, vault, app, approle, envdump, tim
     rid, sid = approle
     vault.add_fault("GET", "secret/data/*", action="delay", seconds=6)
     vault.add_fault("GET", "sys/internal/ui/mounts/*", action="delay", seconds=6)
-    res, env = run_env(run, envdump, ["-t", "1"], env={
+    res = run_fails(run, envdump, ["-t", "1"], env={
         "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 75, res
-    assert env is None
+        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
     assert res.elapsed < time_limit(3.5), res
     (tok,) = vault.minted_tokens
     assert vault.revocations == {tok: 1}

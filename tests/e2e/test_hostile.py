@@ -16,7 +16,7 @@ import random
 import secrets
 
 import pytest
-from helpers import MOUNTS, assert_reported, err_line, run_env, val, venv
+from helpers import MOUNTS, assert_reported, err_line, run_env, run_fails, val, venv
 
 VALGRIND = os.environ.get("VAULTRUN_VALGRIND") == "1"
 EXIT_CODES = {0} | set(range(64, 79))
@@ -45,9 +45,7 @@ def store(run, secret_file):
 
 def test_very_long_line_is_78_with_line_number(run, vault, tmp_path, envdump):
     data = b"[env]\nA = secret/app/a\nB = secret/" + b"x" * 10000 + b"\nC = secret/app/c\n"
-    res, env = run_env(run, envdump, ["-f", raw_manifest(tmp_path, data)], env=venv(vault))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", raw_manifest(tmp_path, data)], env=venv(vault), rc=78)
     assert err_line(res, "hostile.ini:3:"), res
     assert "long" in res.err, res
     assert vault.request_count == 0
@@ -89,9 +87,7 @@ def test_long_comment_line_is_78(run, store, tmp_path):
 ], ids=["nul-in-value", "nul-alone", "escape", "ctl", "del-in-name", "nul-in-section", "bare-cr"])
 def test_binary_bytes_in_manifest_are_78(run, vault, tmp_path, envdump, line):
     data = b"[env]\nA = secret/app/a\n" + line + b"\n"
-    res, env = run_env(run, envdump, ["-f", raw_manifest(tmp_path, data)], env=venv(vault))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", raw_manifest(tmp_path, data)], env=venv(vault), rc=78)
     assert err_line(res, "hostile.ini:3:"), res
     assert vault.request_count == 0
     # the offending bytes are not echoed to the terminal
@@ -162,9 +158,7 @@ def test_pointer_fifty_levels_deep(run, vault, manifest, envdump):
 def test_pointer_past_the_leaf_is_65(run, vault, manifest, envdump):
     vault.put("secret", "deep", nested(5, val("deep")))
     m = manifest(MOUNTS + "[env]\nDEEP = secret/deep#" + "/a" * 6 + "\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 65, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=65)
     assert_reported(res, "DEEP", "secret/deep")
 
 
@@ -196,9 +190,7 @@ def test_ten_thousand_levels_from_server_is_76(run, vault, manifest, envdump):
     inner = '{"k":' + '{"a":' * depth + '"x"' + "}" * depth + "}"
     vault.add_fault("GET", "/v1/secret/data/deep", status=200, body=kv2_body(inner))
     m = manifest(MOUNTS + "[env]\nDEEP = secret/deep#k\nALL = secret/deep#*\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 76, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=76)
     assert_reported(res, "DEEP", "secret/deep#k")
     assert_reported(res, "ALL", "secret/deep#*")
     assert "json" in res.err.lower(), res
@@ -208,9 +200,7 @@ def test_ten_thousand_levels_in_file_store_is_78(run, secret_file, envdump):
     depth = 10000
     text = '{"app/deep":{"k":' + '{"a":' * depth + '"x"' + "}" * depth + "}}"
     p = secret_file("deep.json", text)
-    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": "file://" + str(p), "X": "vault:app/deep#k"})
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env={"VAULT_ADDR": "file://" + str(p), "X": "vault:app/deep#k"}, rc=78)
     assert "store" in res.err, res
 
 
@@ -243,18 +233,23 @@ def test_exotic_utf8_and_control_values_pass_byte_exact(run, vault, manifest, en
 
 
 def test_big_numbers_in_a_secret(run, vault, manifest, envdump):
-    """Vault keeps JSON numbers as they were written (json.Number), so a
-    20-digit account number stored as a number comes back verbatim: valid
-    JSON (RFC 8259 sets no range).  SPEC: a number goes into the environment
-    as its JSON text; the other keys of that secret are unaffected."""
+    """SPEC: a number goes into the environment as the JSON text Vault
+    sent; the other keys of that secret are unaffected.  KV v1 keeps a
+    number as it was written (json.Number), so a 30-digit account number
+    comes back verbatim (RFC 8259 sets no range).  KV v2 decodes secrets
+    into float64 (vault-api.md §14): Vault itself sends the same number as
+    1.2345678901234568e+29, and that text is what vaultrun passes on."""
     k = val("k")
     big = 123456789012345678901234567890
     vault.put("secret", "bignum", {"n": big, "k": k})
-    m = manifest(MOUNTS + "[env]\nK = secret/bignum#k\nN = secret/bignum#n\n")
+    vault.put("kv", "bignum", {"n": big, "k": k})
+    m = manifest("[mounts]\nsecret = 2\nkv = 1\n[env]\nK = secret/bignum#k\n"
+                 "N2 = secret/bignum#n\nN1 = kv/bignum#n\n")
     res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
     assert res.rc == 0, res
     assert env["K"] == k
-    assert env["N"] == str(big)
+    assert env["N1"] == str(big)
+    assert env["N2"] == "1.2345678901234568e+29"
 
 
 def test_files_take_any_bytes(run, vault, manifest, tmp_path):
@@ -303,17 +298,13 @@ def test_invalid_utf8_in_server_answer_is_76(run, vault, manifest, envdump):
     vault.add_fault("GET", "/v1/secret/data/bad", status=200,
                     body=kv2_body('{"value":"\xff\xfe"}').encode("latin-1"))
     m = manifest(MOUNTS + "[env]\nBAD = secret/bad\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 76, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=76)
     assert_reported(res, "BAD", "secret/bad")
 
 
 def test_invalid_utf8_in_file_store_is_78(run, secret_file, envdump):
     p = secret_file("bad.json", b'{"app/x":{"k":"\xff"}}')
-    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": "file://" + str(p), "X": "vault:app/x#k"})
-    assert res.rc == 78, res
-    assert env is None
+    run_fails(run, envdump, [], env={"VAULT_ADDR": "file://" + str(p), "X": "vault:app/x#k"}, rc=78)
 
 
 # --------------------------------------------------------------------------
@@ -327,9 +318,7 @@ def test_invalid_utf8_in_file_store_is_78(run, secret_file, envdump):
 ])
 def test_unsafe_paths_are_78(run, vault, manifest, envdump, ref):
     m = manifest(MOUNTS + "[env]\nA = secret/app/a\nBAD = %s\n" % ref)
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=78)
     assert_reported(res, "BAD", ref)
     assert vault.request_count == 0
 
@@ -401,9 +390,7 @@ def test_pointer_escapes(run, vault, manifest, envdump):
 @pytest.mark.parametrize("sel", ["/a~2b", "/a~", "/~", "/a~b", "/a/~x/c", "/~~0"])
 def test_bad_pointer_escape_is_78(run, vault, manifest, envdump, sel):
     m = manifest(MOUNTS + "[env]\nSEL = secret/esc#%s\n" % sel)
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=78)
     assert_reported(res, "SEL", "secret/esc#" + sel)
     assert vault.request_count == 0
 
@@ -430,9 +417,7 @@ def test_array_index_edge_cases(run, vault, manifest, envdump, sel, want):
 
 def test_tab_in_manifest_reference_is_78(run, vault, tmp_path, envdump):
     m = raw_manifest(tmp_path, MOUNTS.encode() + b"[env]\nTAB = secret/a\tb\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=78)
     assert err_line(res, "TAB"), res
     assert vault.request_count == 0
 
@@ -440,9 +425,7 @@ def test_tab_in_manifest_reference_is_78(run, vault, tmp_path, envdump):
 @pytest.mark.parametrize("ref", ["secret/a\x01b", "secret/a\x7fb", "secret/a\x1b[31mb", "secret/ok#k\x08",
                                  "secret/a\rb"])
 def test_control_character_in_inline_reference_is_78(run, vault, envdump, ref):
-    res, env = run_env(run, envdump, [], env=venv(vault, BAD="vault:" + ref))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=venv(vault, BAD="vault:" + ref), rc=78)
     assert err_line(res, "environment", "BAD"), res
     assert vault.request_count == 0
 
@@ -457,9 +440,7 @@ def test_control_characters_are_not_echoed(run, vault, envdump, ref):
     def clean(text):
         return not any((ord(c) < 0x20 and c != "\n") or c == "\x7f" for c in text)
 
-    res, env = run_env(run, envdump, [], env=venv(vault, BAD="vault:" + ref))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=venv(vault, BAD="vault:" + ref), rc=78)
     assert len(res.err_lines) == 1 and res.err_lines[0].startswith("vaultrun: "), res
     assert clean(res.err), res
     res = run(["--check"], env=venv(vault, BAD="vault:" + ref))
@@ -473,9 +454,7 @@ def test_control_characters_are_not_echoed(run, vault, envdump, ref):
                                  "secret/x?version=0", "secret/x?v=1", "secret/x#", "a#/~",
                                  "secret/x?version=99999999999999999999", "/", "//"])
 def test_inline_garbage_is_78(run, vault, app_secret, envdump, ref):
-    res, env = run_env(run, envdump, [], env=venv(vault, GOOD="vault:secret/app/a", BAD="vault:" + ref))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=venv(vault, GOOD="vault:secret/app/a", BAD="vault:" + ref), rc=78)
     assert err_line(res, "environment", "BAD"), res
     assert not err_line(res, "GOOD"), res
     assert vault.request_count == 0
@@ -488,9 +467,7 @@ def test_long_inline_reference_still_reported_with_reason(run, store, envdump):
     reference would do."""
     addr, _ = store
     ref = "app/none#/" + "a" * 3000
-    res, env = run_env(run, envdump, [], env={"VAULT_ADDR": addr, "BAD": "vault:" + ref})
-    assert res.rc == 66, res
-    assert env is None
+    res = run_fails(run, envdump, [], env={"VAULT_ADDR": addr, "BAD": "vault:" + ref}, rc=66)
     lines = err_line(res, "BAD")
     assert len(lines) == 1, res
     assert "not found" in lines[0], lines[0][-200:]
@@ -512,26 +489,20 @@ def app_secret(vault):
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "", "1.2.3", "0x10", "abc", "1,5", ".", "1000001"])
 def test_bad_timeout_is_64(run, vault, app_secret, envdump, value):
-    res, env = run_env(run, envdump, ["--timeout", value], env=venv(vault, A="vault:secret/app/a"))
-    assert res.rc == 64, res
-    assert env is None
+    run_fails(run, envdump, ["--timeout", value], env=venv(vault, A="vault:secret/app/a"), rc=64)
     assert vault.request_count == 0
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1025", "99999999999999999999", ""])
 def test_bad_concurrency_is_64(run, vault, app_secret, envdump, value):
-    res, env = run_env(run, envdump, ["-j", value], env=venv(vault, A="vault:secret/app/a"))
-    assert res.rc == 64, res
-    assert env is None
+    run_fails(run, envdump, ["-j", value], env=venv(vault, A="vault:secret/app/a"), rc=64)
     assert vault.request_count == 0
 
 
 @pytest.mark.parametrize("name,value", [("VAULT_MAX_RETRIES", "abc"), ("VAULT_MAX_RETRIES", "-1"),
                                         ("VAULT_MAX_RETRIES", "1.5"), ("VAULT_DISABLE_REDIRECTS", "maybe")])
 def test_bad_client_setting_is_78(run, vault, app_secret, envdump, name, value):
-    res, env = run_env(run, envdump, [], env=venv(vault, A="vault:secret/app/a", **{name: value}))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=venv(vault, A="vault:secret/app/a", **{name: value}), rc=78)
     assert name in res.err, res
     assert vault.request_count == 0
 
@@ -539,9 +510,7 @@ def test_bad_client_setting_is_78(run, vault, app_secret, envdump, name, value):
 @pytest.mark.timing
 def test_tiny_timeout_is_75(run, vault, app_secret, envdump):
     vault.latency = 0.2
-    res, env = run_env(run, envdump, ["--timeout", "0.001"], env=venv(vault, A="vault:secret/app/a"))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["--timeout", "0.001"], env=venv(vault, A="vault:secret/app/a"), rc=75)
     assert res.elapsed < 0.5, res
 
 
@@ -554,11 +523,10 @@ def test_hostile_mount_detection_answer_is_76(run, vault, app_secret, manifest, 
     body = {"request_id": "r", "data": {"path": path, "type": "kv", "options": {"version": "2"}}}
     vault.add_fault("GET", "sys/internal/ui/mounts/*", status=200, body=body)
     m = manifest("[env]\nA = secret/app/a\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 76, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=76)
     assert_reported(res, "A", "secret/app/a")
-    assert all(r.path.startswith(("/v1/secret/", "/v1/sys/internal/ui/mounts/")) for r in vault.requests), \
+    assert all(r.path.startswith(("/v1/secret/", "/v1/sys/internal/ui/mounts/", "/v1/auth/token/lookup-self"))
+               for r in vault.requests), \
         vault.requests
 
 
@@ -594,9 +562,7 @@ def test_oversized_response_header_is_76(run, vault, app_secret, manifest, envdu
 def test_redirect_to_other_scheme_is_69(run, vault, app_secret, manifest, envdump, location):
     vault.add_fault("GET", "/v1/secret/data/app/a", action="redirect", location=location, keep_path=False)
     m = manifest(MOUNTS + "[env]\nA = secret/app/a\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault), rc=69)
     assert_reported(res, "A", "secret/app/a")
     assert "root:" not in res.err
 

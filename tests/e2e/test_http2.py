@@ -64,3 +64,49 @@ def test_100_references_share_one_http2_connection(run, vault, nginx, tls_certs,
     conns = {ln[0] for ln in lines}
     assert len(conns) == 1, "vaultrun opened %d connections to nginx: %s" % (len(conns), sorted(conns))
     assert all(ln[3] == "200" for ln in lines), lines
+
+
+# --------------------------------------------------------------------------
+# -vvv never shows a credential, in whatever form libcurl prints it
+
+
+@pytest.mark.parametrize("proto", ["http2", "http1"])
+@pytest.mark.parametrize("kind", ["short", "2KB"])
+def test_vvv_shows_no_credential_in_any_form(run, vault, nginx, tls_certs, envdump, proto, kind):
+    """libcurl 7.88 prints HTTP/2 request headers as `h2h3 [x-vault-token: ...]`
+    text lines as well as header lines: neither shows a token of 2 bytes
+    (under the value mask's 4-byte floor), nor any part of one of 2 KB (longer
+    than any line buffer), nor the `Authorization: Basic` that user-info in
+    VAULT_ADDR makes."""
+    import base64
+    import secrets as pysecrets
+    import string
+
+    alnum = string.ascii_letters + string.digits
+    token = "Q~" if kind == "short" else "hvs." + "".join(pysecrets.choice(alnum) for _ in range(2044))
+    vault.add_token(token, policies=["sys/internal/ui/mounts/*", "secret/data/h2/*"])
+    vault.put("secret", "h2/cred", {"value": "cred-" + os.urandom(6).hex()})
+    password = "pw-" + os.urandom(8).hex()
+    basic = base64.b64encode(("vr-user:" + password).encode()).decode()
+    run.forbid(password, basic, basic[:8], token[4:20], token[-16:])
+    base = nginx.url if proto == "http2" else vault.url
+    addr = base.replace("://", "://vr-user:%s@" % password, 1)
+
+    res = run(["-vvv", "--"] + envdump.cmd,
+              env={"VAULT_ADDR": addr, "VAULT_TOKEN": token, "VAULT_CACERT": tls_certs.ca,
+                   "CRED": "vault:secret/h2/cred#value"})
+
+    assert res.rc == 0, res
+    assert envdump.read()["CRED"].startswith("cred-")
+    lines = res.err_lines
+    if proto == "http2":
+        # the HTTP/2 text form was printed, and redacted
+        assert any("h2h3 [x-vault-token: <redacted>" in ln for ln in lines), res
+        assert any("h2h3 [authorization: <redacted>" in ln for ln in lines), res
+    assert any(ln.lower().endswith("> x-vault-token: <redacted>") for ln in lines), res
+    assert any(ln.lower().endswith("> authorization: <redacted>") for ln in lines), res
+    for ln in lines:
+        low = ln.lower()
+        for name in ("x-vault-token", "authorization"):
+            if name + ":" in low:
+                assert low.endswith(name + ": <redacted>"), ln

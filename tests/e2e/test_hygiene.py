@@ -23,18 +23,12 @@ import time
 import pytest
 
 import conftest
-from helpers import err_line, val
+from helpers import err_line, val, venv
 
 PYTHON = "/usr/bin/python3"
 
 # --------------------------------------------------------------------------
 # helpers
-
-
-def venv(vault, token=None, **extra):
-    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": token or vault.root_token}
-    env.update(extra)
-    return env
 
 
 def b64(data):
@@ -753,6 +747,7 @@ UNSAFE_FILES = {"manifest": _manifest_file, "token_file": _token_file_case,
                 "secret_id_file": _secret_id_file, "jwt_file": _jwt_file}
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to root and to nobody")
 @pytest.mark.parametrize("what", list(UNSAFE_FILES))
 def test_unsafe_file_is_78(run, vault, seeded, manifest, secret_file, envdump, what):
     ctx = Ctx()
@@ -777,6 +772,7 @@ def test_unsafe_file_is_78(run, vault, seeded, manifest, secret_file, envdump, w
         assert str(target) in res.err, (how, res)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run vaultrun as nobody")
 def test_file_owned_by_the_caller_or_root_is_accepted(run, spawn, vault, seeded, shared_dir):
     """Run as nobody: a manifest of nobody's own or root's is read, one of
     another ordinary user is refused."""

@@ -26,7 +26,7 @@ import socket
 import pytest
 
 from vaultserver import http_date, tls_server_context
-from helpers import MOUNTS, assert_reported, err_line, run_env, val, venv
+from helpers import MOUNTS, assert_reported, err_line, run_env, run_fails, val, venv
 
 # The read every retry test is about: secret/r/x on the KV v2 mount "secret".
 READ = "/v1/secret/data/r/x"
@@ -96,9 +96,7 @@ def test_retry_after_beyond_deadline_is_not_awaited(run, vault, secret_x, one_re
     """A Retry-After that ends after the deadline: give up now, with the
     answer's own code (429 that never lifted: 75), not sleep into it."""
     vault.add_fault("GET", READ, status=429, retry_after=30)
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "2"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read, "--timeout", "2"], env=venv(vault), rc=75)
     assert vault.count("GET", READ) == 1
     assert res.elapsed < 1.5, res
     assert_reported(res, "X", "secret/r/x")
@@ -112,9 +110,7 @@ def test_code_is_that_of_the_last_failure(run, vault, secret_x, one_read, envdum
             vault.add_fault("GET", READ, times=times, status=status)
         else:
             vault.add_fault("GET", READ, times=times, action=status)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
-    assert res.rc == code, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2), rc=code)
     # Three attempts.  A connection that dies right after being reused (the
     # 412 answer kept it alive) is reopened once by libcurl itself, as Go's
     # net/http does: the server may see that as one more request.
@@ -125,18 +121,14 @@ def test_code_is_that_of_the_last_failure(run, vault, secret_x, one_read, envdum
 
 def test_max_retries_zero(run, vault, secret_x, one_read, envdump):
     vault.add_fault("GET", READ, times=1, status=500)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=0))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=0), rc=69)
     assert vault.count("GET", READ) == 1
     assert_reported(res, "X", "secret/r/x")
 
 
 def test_max_retries_two_permanent_500(run, vault, secret_x, one_read, envdump, time_limit):
     vault.add_fault("GET", READ, status=500)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2), rc=69)
     assert vault.count("GET", READ) == 3
     assert vault.request_count == 3
     assert res.elapsed < time_limit(2.0), res
@@ -146,9 +138,7 @@ def test_max_retries_two_permanent_500(run, vault, secret_x, one_read, envdump, 
 @pytest.mark.parametrize("status", [429, 412])
 def test_persistent_429_412_exhausting_retries_is_75(run, vault, secret_x, one_read, envdump, status):
     vault.add_fault("GET", READ, status=status)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2), rc=75)
     assert vault.count("GET", READ) == 3
     assert_reported(res, "X", "secret/r/x")
 
@@ -157,9 +147,7 @@ def test_persistent_429_412_exhausting_retries_is_75(run, vault, secret_x, one_r
 @pytest.mark.parametrize("status", [429, 412])
 def test_persistent_429_412_with_short_timeout_is_75(run, vault, secret_x, one_read, envdump, status):
     vault.add_fault("GET", READ, status=status)
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault), rc=75)
     assert vault.count("GET", READ) >= 2  # retried while time allowed
     assert res.elapsed < 1.6, res
 
@@ -169,9 +157,7 @@ def test_persistent_429_412_with_short_timeout_is_75(run, vault, secret_x, one_r
                                          (409, 76), (418, 76), (501, 69), (505, 69)])
 def test_not_retried(run, vault, secret_x, one_read, envdump, status, code):
     vault.add_fault("GET", READ, status=status)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == code, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=code)
     assert vault.count("GET", READ) == 1
     assert vault.request_count == 1
     assert_reported(res, "X", "secret/r/x")
@@ -194,30 +180,24 @@ def test_connection_failure_retried(run, vault, secret_x, one_read, envdump, act
 @pytest.mark.parametrize("action", ["drop", "reset", "truncate"])
 def test_connection_failure_persisting_is_69(run, vault, secret_x, one_read, envdump, action):
     vault.add_fault("GET", READ, action=action)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=2), rc=69)
     assert vault.count("GET", READ) == 3
     assert_reported(res, "X", "secret/r/x")
 
 
 def test_connection_refused_is_69(run, closed_url, envdump, time_limit):
     """Default retries: backoff adds up to 7.75 s at most, well inside 12 s."""
-    res, env = run_env(run, envdump, ["--timeout", "12"],
-                       env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
-                            "X": "vault:secret/r/x#k"})
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["--timeout", "12"],
+                    env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
+                         "X": "vault:secret/r/x#k"}, rc=69)
     assert res.elapsed < time_limit(10), res
     assert_reported(res, "X", "secret/r/x#k")
 
 
 def test_dns_failure_is_69(run, envdump, time_limit):
-    res, env = run_env(run, envdump, ["--timeout", "10"],
-                       env={"VAULT_ADDR": "http://nonexistent.invalid:8200",
-                            "VAULT_TOKEN": "t-" + secrets.token_hex(6), "X": "vault:secret/r/x#k"})
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["--timeout", "10"],
+                    env={"VAULT_ADDR": "http://nonexistent.invalid:8200",
+                         "VAULT_TOKEN": "t-" + secrets.token_hex(6), "X": "vault:secret/r/x#k"}, rc=69)
     assert res.elapsed < time_limit(9), res
     assert_reported(res, "X", "secret/r/x#k")
 
@@ -226,9 +206,7 @@ def test_dns_failure_is_69(run, envdump, time_limit):
 def test_sealed_is_69_retried_within_deadline(run, vault, secret_x, manifest, envdump, time_limit, detect):
     vault.sealed = True
     m = manifest(("" if detect else MOUNTS) + "[env]\nX = secret/r/x\n")
-    res, env = run_env(run, envdump, ["-f", m, "--timeout", "2"], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m, "--timeout", "2"], env=venv(vault), rc=69)
     if detect:
         assert vault.count_prefix("sys/internal/ui/mounts/") > 1
     else:
@@ -245,9 +223,7 @@ def test_sealed_is_69_retried_within_deadline(run, vault, secret_x, manifest, en
 @pytest.mark.timing
 def test_latency_beyond_deadline_is_75(run, vault, secret_x, one_read, envdump):
     vault.latency = 5
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault), rc=75)
     assert res.elapsed < 1.6, res
     assert vault.count("GET", READ) == 1
     assert_reported(res, "X", "secret/r/x")
@@ -275,9 +251,7 @@ def test_server_that_never_accepts_is_75(run, envdump):
 @pytest.mark.timing
 def test_stalled_body_is_75(run, vault, secret_x, one_read, envdump):
     vault.add_fault("GET", READ, action="stall", seconds=20)
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read, "--timeout", "1"], env=venv(vault), rc=75)
     assert res.elapsed < 1.6, res
     assert_reported(res, "X", "secret/r/x")
 
@@ -287,9 +261,7 @@ def test_stalled_body_is_75(run, vault, secret_x, one_read, envdump):
 def test_deadline_includes_mount_detection(run, vault, secret_x, manifest, envdump, action):
     vault.add_fault("GET", "sys/internal/ui/mounts/*", action=action, seconds=5)
     m = manifest("[env]\nX = secret/r/x\n")
-    res, env = run_env(run, envdump, ["-f", m, "--timeout", "1"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m, "--timeout", "1"], env=venv(vault), rc=75)
     assert res.elapsed < 1.6, res
     assert vault.count_prefix("sys/internal/ui/mounts/") == 1
     assert_reported(res, "X", "secret/r/x")
@@ -302,9 +274,7 @@ def test_backoff_never_sleeps_past_deadline(run, vault, secret_x, one_read, envd
     69 for a 5xx (SPEC: "75 is for a deadline that passes while an answer is
     still awaited")."""
     vault.add_fault("GET", READ, status=503)
-    res, env = run_env(run, envdump, ["-f", one_read, "--timeout", "1.5"], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read, "--timeout", "1.5"], env=venv(vault), rc=69)
     assert res.elapsed < 2.0, res
     assert vault.count("GET", READ) >= 2
     # no request goes out after the deadline
@@ -333,18 +303,14 @@ def test_protocol_errors_are_76(run, vault, secret_x, one_read, envdump, kind):
         vault.add_fault("GET", READ, status=200, body=["data", {"data": {"value": "x"}}])
     else:
         vault.add_fault("GET", READ, status=200, body={"data": {"data": ["value"], "metadata": {}}})
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == 76, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=76)
     assert vault.count("GET", READ) == 1
     assert_reported(res, "X", "secret/r/x")
 
 
 def test_huge_body_is_76(run, vault, secret_x, one_read, envdump):
     vault.add_fault("GET", READ, action="huge")  # 5 MiB
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == 76, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=76)
     lines = assert_reported(res, "X", "secret/r/x")
     text = " ".join(lines).lower()
     assert "mib" in text or "large" in text or "size" in text, res
@@ -403,9 +369,7 @@ def test_redirect_chain_is_69(run, vault, standby, vault_factory, secret_x, one_
     third.put("secret", "r/x", {"value": secret_x})
     vault.add_fault("GET", READ, action="redirect", location=standby.url)
     standby.add_fault("GET", READ, action="redirect", location=third.url)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=69)
     assert vault.count("GET", READ) == 1
     assert standby.count("GET", READ) == 1
     assert third.request_count == 0
@@ -414,9 +378,7 @@ def test_redirect_chain_is_69(run, vault, standby, vault_factory, secret_x, one_
 
 def test_redirects_disabled_is_69(run, vault, standby, one_read, envdump):
     vault.add_fault("GET", READ, action="redirect", location=standby.url)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_DISABLE_REDIRECTS="true"))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_DISABLE_REDIRECTS="true"), rc=69)
     assert vault.count("GET", READ) == 1
     assert standby.request_count == 0
     assert_reported(res, "X", "secret/r/x")
@@ -471,9 +433,7 @@ def test_redirect_http_to_https_is_followed(run, vault, vault_factory, tls_certs
 def test_other_redirects_not_followed(run, vault, standby, one_read, envdump, status):
     """Only 301, 302 and 307 are followed; anything else 3xx is refused."""
     vault.add_fault("GET", READ, action="redirect", status=status, location=standby.url)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=69)
     assert vault.count("GET", READ) == 1
     assert standby.request_count == 0
     assert_reported(res, "X", "secret/r/x")
@@ -481,18 +441,14 @@ def test_other_redirects_not_followed(run, vault, standby, one_read, envdump, st
 
 def test_redirect_without_location_is_69(run, vault, secret_x, one_read, envdump):
     vault.add_fault("GET", READ, status=307, body="")
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault), rc=69)
     assert vault.count("GET", READ) == 1
     assert_reported(res, "X", "secret/r/x")
 
 
 def test_redirect_to_a_node_that_is_down_is_69(run, vault, secret_x, one_read, envdump, closed_url):
     vault.add_fault("GET", READ, action="redirect", location=closed_url)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1), rc=69)
     assert_reported(res, "X", "secret/r/x")
 
 
@@ -518,9 +474,7 @@ def test_partial_failure_follows_manifest_order(run, vault, manifest, envdump, f
                  "B = secret/app/b\n"
                  "%s = %s\n" % (second, failing[second][0]) +
                  "C = secret/app/c\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault, token=tok))
-    assert res.rc == failing[first][2], res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault, token=tok), rc=failing[first][2])
     fd = assert_reported(res, first, failing[first][0])
     sd = assert_reported(res, second, failing[second][0])
     assert len(fd) == 1 and len(sd) == 1 and fd != sd
@@ -541,9 +495,7 @@ def test_backoff_bounds(run, vault, secret_x, one_read, envdump):
     """Full jitter over 250 ms doubling: the n-th wait is at most 250 * 2^n ms
     (plus scheduling slack), and the waits are not all at their ceiling."""
     vault.add_fault("GET", READ, status=500)
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=4))
-    assert res.rc == 69, res
-    assert env is None
+    run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=4), rc=69)
     t = read_times(vault)
     assert len(t) == 5
     gaps = [b - a for a, b in zip(t, t[1:])]
@@ -580,9 +532,7 @@ def test_deadline_with_queued_requests_reports_every_variable(run, vault, manife
         vault.put("secret", "slow/p%d" % i, {"value": val("slow")})
     vault.latency = 0.4
     m = manifest(MOUNTS + "[env]\n" + "".join("S%d = secret/slow/p%d\n" % (i, i) for i in range(6)))
-    res, env = run_env(run, envdump, ["-f", m, "-j", "1", "--timeout", "1"], env=venv(vault))
-    assert res.rc == 75, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m, "-j", "1", "--timeout", "1"], env=venv(vault), rc=75)
     assert res.elapsed < 1.6, res
     failed = [len(err_line(res, "S%d:" % i, "secret/slow/p%d" % i)) for i in range(6)]
     # S0 is answered at 0.4 s; the reads after the first one the deadline
@@ -609,9 +559,7 @@ def test_preflight_retried(run, vault, secret_x, manifest, envdump):
 def test_preflight_failing_for_good_is_69(run, vault, secret_x, manifest, envdump):
     vault.add_fault("GET", "sys/internal/ui/mounts/*", status=500)
     m = manifest("[env]\nX = secret/r/x\nY = secret/r/y\n")
-    res, env = run_env(run, envdump, ["-f", m], env=venv(vault, VAULT_MAX_RETRIES=1))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", m], env=venv(vault, VAULT_MAX_RETRIES=1), rc=69)
     assert vault.count_prefix("sys/internal/ui/mounts/") == 2
     assert_reported(res, "X", "secret/r/x")
     assert_reported(res, "Y", "secret/r/y")
@@ -621,9 +569,7 @@ def test_5xx_with_html_body_is_69(run, vault, secret_x, one_read, envdump):
     """A load balancer's HTML error page: retried like any 502, then 69."""
     vault.add_fault("GET", READ, status=502, body="<html><body>Bad Gateway</body></html>",
                     content_type="text/html")
-    res, env = run_env(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["-f", one_read], env=venv(vault, VAULT_MAX_RETRIES=1), rc=69)
     assert vault.count("GET", READ) == 2
     assert "<html" not in res.err.lower(), res  # the page is not dumped
     assert_reported(res, "X", "secret/r/x")
@@ -631,9 +577,7 @@ def test_5xx_with_html_body_is_69(run, vault, secret_x, one_read, envdump):
 
 @pytest.mark.timing
 def test_connection_refused_respects_short_timeout(run, closed_url, envdump):
-    res, env = run_env(run, envdump, ["--timeout", "0.8"],
-                       env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
-                            "VAULT_MAX_RETRIES": "50", "X": "vault:secret/r/x#k"})
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, ["--timeout", "0.8"],
+                    env={"VAULT_ADDR": closed_url, "VAULT_TOKEN": "t-" + secrets.token_hex(6),
+                         "VAULT_MAX_RETRIES": "50", "X": "vault:secret/r/x#k"}, rc=69)
     assert res.elapsed < 1.3, res

@@ -104,11 +104,18 @@ def test_keep_alive_is_fast(srv):
 
 @pytest.mark.timing
 def test_start_and_stop_are_cheap():
-    t0 = time.monotonic()
-    s = VaultServer().start()
-    get(s, "/v1/sys/health")
-    s.stop()
-    assert time.monotonic() - t0 < 0.05
+    """Start, one request, stop: a few milliseconds.  The bound measures that
+    stop() wakes the accept loop at once rather than on a polling interval
+    (socketserver's is 0.5 s); best of three rounds, since a loaded machine
+    can slow any one round (one took 55 ms under stress-ng --cpu 2)."""
+    rounds = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        s = VaultServer().start()
+        get(s, "/v1/sys/health")
+        s.stop()
+        rounds.append(time.monotonic() - t0)
+    assert min(rounds) < 0.25, rounds
 
 
 def test_stop_closes_idle_keep_alive_connections():
@@ -140,8 +147,21 @@ def test_connections_are_counted(srv):
 
 @pytest.mark.timing
 def test_latency_is_concurrent_and_high_water_mark(srv):
-    srv.latency = 0.05
+    """32 clients at once: the latency is slept concurrently, and the
+    high-water mark of requests in flight is exact.  The server holds every
+    answer (after its latency) until all 32 requests are in, so the mark does
+    not depend on scheduling; under load one request used to be answered
+    before the last arrived (31 == 32)."""
+    srv.latency = 0.25
     barrier = threading.Barrier(32)
+    held = threading.Barrier(32, timeout=30)
+    take_fault = srv._take_fault
+
+    def hold_then_take_fault(req):
+        held.wait()
+        return take_fault(req)
+
+    srv._take_fault = hold_then_take_fault
     statuses = []
 
     def client():
@@ -161,7 +181,9 @@ def test_latency_is_concurrent_and_high_water_mark(srv):
     assert statuses == [200] * 32
     assert srv.max_in_flight == 32
     assert wait_for(lambda: srv.in_flight == 0)  # decremented just after the answer
-    assert elapsed < 0.5, "latency was serialized: %.3f s" % elapsed
+    # Serialized, the latency alone would take 32 x 0.25 = 8 s; concurrent, it
+    # is 0.25 s plus 32 connections' setup, which a loaded machine slows.
+    assert elapsed < 2.0, "latency was serialized: %.3f s" % elapsed
     assert srv.connections == 32
 
 
@@ -552,7 +574,7 @@ def login(srv, mount, body, **kw):
     return call(srv, "POST", "/v1/auth/%s/login" % mount, body=body, **kw)
 
 
-def check_login(a, token_type="service"):
+def check_login(a, token_type="service", num_uses=0):
     assert a.status == 200, a
     assert a.headers["Cache-Control"] == "no-store"
     j = a.json
@@ -564,7 +586,7 @@ def check_login(a, token_type="service"):
                           "mfa_requirement", "num_uses"]
     assert auth["client_token"].startswith("hvs." if token_type == "service" else "hvb.")
     assert auth["token_type"] == token_type and auth["renewable"] == (token_type == "service")
-    assert auth["mfa_requirement"] is None and auth["num_uses"] == 0 and auth["orphan"] is True
+    assert auth["mfa_requirement"] is None and auth["num_uses"] == num_uses and auth["orphan"] is True
     assert auth["lease_duration"] == 3600 and "default" in auth["policies"]
     return auth["client_token"]
 
@@ -834,13 +856,103 @@ def test_wait_idle(srv):
         socks.append(s)
     for s in socks:
         s.close()
-    assert srv.wait_idle()
+    # wait_idle() returns as soon as every connection is accounted for; the
+    # generous timeout only bounds a broken server's wait on a busy machine.
+    assert srv.wait_idle(timeout=30)
     assert srv.request_count == 8
-    srv.latency = 5  # a request being answered slowly is already recorded
+    # A request being answered slowly is already recorded: wait_idle() does
+    # not wait for its answer, which is held back far longer than it waits.
+    srv.latency = 60
     s = socket.create_connection(srv.address)
     s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n")
-    t0 = time.monotonic()
-    assert wait_for(lambda: srv.in_flight == 1)
-    assert srv.wait_idle() and time.monotonic() - t0 < 1
+    assert wait_for(lambda: srv.in_flight == 1, timeout=30)
+    assert srv.wait_idle(timeout=10) and srv.in_flight == 1
     assert srv.request_count == 9
     s.close()
+
+
+def test_wait_idle_sees_a_connection_being_accepted(srv):
+    """A connection taken off the listen queue but not yet registered is not
+    missed: the gap between accept() and the bookkeeping is made wide here
+    (on a busy machine the scheduler makes it so by chance)."""
+    on_accept = srv._on_accept
+
+    def slow_accept(sock):
+        time.sleep(0.3)
+        on_accept(sock)
+
+    srv._on_accept = slow_accept
+    s = socket.create_connection(srv.address)
+    s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.close()
+    assert srv.wait_idle(timeout=30)
+    assert srv.request_count == 1
+
+
+# --------------------------------------------------------------------------
+# fidelity details of issue 10 (vault-api.md §5, §14)
+
+
+def test_kv2_numbers_in_go_float64_form(srv):
+    """KV v2 decodes into float64 and answers in Go's encoding/json form;
+    KV v1 keeps the numbers as written."""
+    cases = {"a": 5432.0, "b": 123456789012345678901234567890, "c": 1e-7, "d": 0.1, "e": 1e21,
+             "f": 1e20, "g": 1.5e-6, "h": -0.0, "i": 2 ** 53 + 1, "j": 12, "k": 1e-10, "l": 3.25e-300}
+    want = {"a": "5432", "b": "1.2345678901234568e+29", "c": "1e-7", "d": "0.1", "e": "1e+21",
+            "f": "100000000000000000000", "g": "0.0000015", "h": "-0", "i": "9007199254740992",
+            "j": "12", "k": "1e-10", "l": "3.25e-300"}
+    srv.put("secret", "nums", dict(cases, s="text", t=True, n=None, nested=[{"x": 7.0}]))
+    raw = get(srv, "/v1/secret/data/nums").raw.decode()
+    for k, text in want.items():
+        assert '"%s":%s,' % (k, text) in raw, (k, raw)
+    assert '"t":true' in raw and '"n":null' in raw and '"nested":[{"x":7}]' in raw
+    srv.put("kv", "nums", {"b": 123456789012345678901234567890, "a": 5432.0})
+    raw = get(srv, "/v1/kv/nums").raw.decode()
+    assert '"b":123456789012345678901234567890' in raw and '"a":5432.0' in raw
+    # written over HTTP too
+    assert call(srv, "POST", "/v1/secret/data/w", token=srv.root_token, body='{"data":{"n":5432.0}}').status == 200
+    assert '"n":5432}' in get(srv, "/v1/secret/data/w").raw.decode()
+    assert srv.get("secret", "nums")["a"] == 5432
+
+
+def test_ui_mounts_null_options(srv):
+    """A KV v1 mount enabled as plain `kv` answers "options": null; one with
+    options but no version, {}."""
+    srv.add_mount("plain", 1, options=None)
+    srv.add_mount("noversion", 1, options={})
+    assert get(srv, "/v1/sys/internal/ui/mounts/plain/x").json["data"]["options"] is None
+    assert get(srv, "/v1/sys/internal/ui/mounts/noversion/x").json["data"]["options"] == {}
+    with pytest.raises(ValueError):
+        srv.add_mount("bad", 2, options=None)
+
+
+def test_ui_mounts_without_a_token_in_older_forms(srv):
+    for status in (400, 500):
+        srv.no_token_preflight = status
+        check_error(get(srv, "/v1/sys/internal/ui/mounts/secret/x", token=None), status,
+                    ["missing client token"])
+        assert get(srv, "/v1/sys/internal/ui/mounts/secret/x").status == 200  # with a token
+
+
+def test_token_uses_are_spent_as_vault_spends_them(srv):
+    """Every authenticated request spends a use, denied or 404 included;
+    the preflight and the login spend none; lookup-self spends one and
+    reports what is left; the last use revokes the token."""
+    srv.add_approle("role-u", "sid-u", policies=["secret/data/app/*"], token_num_uses=5)
+    a = login(srv, "approle", {"role_id": "role-u", "secret_id": "sid-u"})
+    tok = check_login(a, num_uses=5)
+    assert get(srv, "/v1/sys/internal/ui/mounts/secret/app/db", token=tok).status == 200
+    assert get(srv, "/v1/secret/data/app/db", token=tok).status == 200          # 4 left
+    assert get(srv, "/v1/kv/legacy/db", token=tok).status == 403                # 3 left
+    assert get(srv, "/v1/secret/data/app/nothing", token=tok).status == 404     # 2 left
+    assert get(srv, "/v1/auth/token/lookup-self", token=tok).json["data"]["num_uses"] == 1
+    assert get(srv, "/v1/secret/data/app/db", token=tok).status == 200          # the last
+    assert srv.token_info(tok)[3] is True
+    check_error(get(srv, "/v1/secret/data/app/db", token=tok), 403, [DENIED_TOKEN])
+    check_error(get(srv, "/v1/sys/internal/ui/mounts/secret/app/db", token=tok), 403, [DENIED])
+    assert srv.uses_spent[tok] == 5
+    plain = srv.add_token(policies=["secret/*"], num_uses=2)
+    assert get(srv, "/v1/auth/token/lookup-self", token=plain).json["data"]["num_uses"] == 1
+    unlimited = srv.add_token(policies=["secret/*"])
+    for _ in range(3):
+        assert get(srv, "/v1/auth/token/lookup-self", token=unlimited).json["data"]["num_uses"] == 0

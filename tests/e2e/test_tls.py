@@ -28,20 +28,10 @@ import types
 import pytest
 
 from vaultserver import tls_server_context
-from helpers import run_env, val
+from helpers import run_env, run_fails, val, write_manifest
 
 POLICY = ["secret/data/app/*"]
 WRONG_NAME = "wrong.example"
-
-
-def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app/db#password"):
-    def lines(block):
-        return "".join(ln.strip() + "\n" for ln in block.splitlines() if ln.strip())
-    text = ""
-    if vault_lines:
-        text += "[vault]\n" + lines(vault_lines)
-    text += "[env]\n" + lines(env_lines)
-    return manifest(text)
 
 
 def stderr_has(res, *needles):
@@ -186,9 +176,7 @@ def test_ca_path(run, tls_vault, more_certs, manifest, envdump, where):
 
 def test_no_ca_is_69(run, tls_vault, envdump, time_limit):
     seed(tls_vault)
-    res, env = run_env(run, envdump, [], env=tls_env(tls_vault))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=tls_env(tls_vault), rc=69)
     assert "certificate" in res.err.lower(), res
     assert kv_reads(tls_vault) == [] and tls_vault.request_count == 0
     # a verification failure is not a connection failure: no retries
@@ -197,9 +185,7 @@ def test_no_ca_is_69(run, tls_vault, envdump, time_limit):
 
 def test_wrong_ca_is_69(run, tls_vault, more_certs, envdump):
     seed(tls_vault)
-    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_CACERT=more_certs.other_ca))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=tls_env(tls_vault, VAULT_CACERT=more_certs.other_ca), rc=69)
     assert "certificate" in res.err.lower(), res
     assert tls_vault.request_count == 0
 
@@ -244,9 +230,7 @@ def wrong_name_vault(vault_factory, more_certs):
 
 def test_wrong_name_is_69(run, wrong_name_vault, tls_certs, envdump):
     seed(wrong_name_vault)
-    res, env = run_env(run, envdump, [], env=tls_env(wrong_name_vault, VAULT_CACERT=tls_certs.ca))
-    assert res.rc == 69, res
-    assert env is None
+    run_fails(run, envdump, [], env=tls_env(wrong_name_vault, VAULT_CACERT=tls_certs.ca), rc=69)
     assert wrong_name_vault.request_count == 0
 
 
@@ -297,9 +281,7 @@ def test_expired_certificate_is_69(run, vault_factory, tls_certs, more_certs, en
     srv = vault_factory(ssl_context=tls_server_context(str(more_certs.expired_crt),
                                                        str(more_certs.expired_key)))
     seed(srv)
-    res, env = run_env(run, envdump, [], env=tls_env(srv, VAULT_CACERT=tls_certs.ca))
-    assert res.rc == 69, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=tls_env(srv, VAULT_CACERT=tls_certs.ca), rc=69)
     assert "expired" in res.err.lower(), res
     assert srv.request_count == 0
 
@@ -355,11 +337,9 @@ def test_skip_verify_in_manifest_works_and_warns(run, tls_vault, manifest, envdu
 def test_skip_verify_env_false_beats_manifest(run, tls_vault, manifest, envdump):
     seed(tls_vault)
     m = write_manifest(manifest, "skip_verify = true\n")
-    res, env = run_env(run, envdump, ["-f", m], env={
+    run_fails(run, envdump, ["-f", m], env={
         "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token,
-        "VAULT_SKIP_VERIFY": "false"})
-    assert res.rc == 69, res
-    assert env is None
+        "VAULT_SKIP_VERIFY": "false"}, rc=69)
 
 
 def test_skip_verify_false_verifies(run, tls_vault, tls_certs, envdump):
@@ -372,9 +352,7 @@ def test_skip_verify_false_verifies(run, tls_vault, tls_certs, envdump):
 
 
 def test_skip_verify_invalid_env_is_78(run, tls_vault, envdump):
-    res, env = run_env(run, envdump, [], env=tls_env(tls_vault, VAULT_SKIP_VERIFY="maybe"))
-    assert res.rc == 78, res
-    assert env is None
+    res = run_fails(run, envdump, [], env=tls_env(tls_vault, VAULT_SKIP_VERIFY="maybe"), rc=78)
     assert "VAULT_SKIP_VERIFY" in res.err
     assert tls_vault.request_count == 0
 
@@ -412,10 +390,8 @@ def test_client_certificate_env(run, mtls_vault, tls_certs, envdump):
 
 def test_client_certificate_required_but_missing_is_69(run, mtls_vault, tls_certs, envdump):
     seed(mtls_vault)
-    res, env = run_env(run, envdump, [], env=tls_env(mtls_vault, VAULT_CACERT=tls_certs.ca,
-                                                      VAULT_MAX_RETRIES="1"))
-    assert res.rc == 69, res
-    assert env is None
+    run_fails(run, envdump, [], env=tls_env(mtls_vault, VAULT_CACERT=tls_certs.ca,
+                                             VAULT_MAX_RETRIES="1"), rc=69)
     assert mtls_vault.request_count == 0
 
 
@@ -482,11 +458,9 @@ def test_unix_socket_approle_login_and_revoke(run, vault_factory, sock_dir, envd
 
 
 def test_unix_socket_missing_is_69(run, sock_dir, envdump):
-    res, env = run_env(run, envdump, [], env=tls_env(
+    run_fails(run, envdump, [], env=tls_env(
         types.SimpleNamespace(url="unix://%s" % (sock_dir / "nobody.sock"), root_token="t-x"),
-        VAULT_MAX_RETRIES="0"))
-    assert res.rc == 69, res
-    assert env is None
+        VAULT_MAX_RETRIES="0"), rc=69)
 
 
 @pytest.mark.parametrize("addr", ["unix://relative.sock", "unix:relative.sock"])

@@ -29,10 +29,20 @@ Knobs (plain attributes, change them at any time):
     latency        seconds slept before answering each request (concurrently)
     sealed         every /v1 request except sys/health answers 503
     preflight_404  sys/internal/ui/mounts answers 404 {"errors":[]} (pre-0.10)
+    no_token_preflight  how the preflight answers a request without a token:
+                   403 (current Vault, the default), 400 or 500 (some older
+                   releases: {"errors":["missing client token"]})
     version        the version sys/health reports
 
 State (all thread-safe; namespace=None is the root namespace):
-    add_mount(path, version=2, namespace=None, max_versions=10)
+    add_mount(path, version=2, namespace=None, max_versions=10,
+              options="version")
+        options: "version" ({"version": "<v>"}, as `kv-v1`/`kv-v2` or
+        `-version=N` set it), None ("options": null, as a KV v1 mount
+        enabled as plain `kv` shows it), or a dict shown as it is.
+        KV v2 keeps numbers as Vault's plugin does (float64, rendered in
+        Go's shortest form: 5432.0 -> 5432, 1e-7 -> 1e-7, a 30-digit
+        integer -> 1.2345678901234568e+29); KV v1 keeps them as written.
     put(mount, path, obj, namespace=None) -> version (v1: replace; v2: append)
     get(mount, path, version=None, namespace=None) -> a copy of the object
     delete_version(mount, path, version=None, namespace=None)   soft delete
@@ -46,7 +56,13 @@ State (all thread-safe; namespace=None is the root namespace):
     add_namespace(name)             (add_mount/add_token create them too)
     enable_auth(mount, method, namespace=None)     (the add_* below do it)
     add_approle(role_id, secret_id=None, policies=(), token_type="service",
-                mount="approle", role_name=None, namespace=None, ttl=3600)
+                mount="approle", role_name=None, namespace=None, ttl=3600,
+                token_num_uses=0)
+        token_num_uses > 0: every authenticated request (denied or 404
+        included; not the sys/internal/ui/mounts preflight, not the login)
+        spends one use; lookup-self spends one and reports what is left;
+        the token is revoked with its last use, so the next request is 403.
+    add_token(..., num_uses=0) likewise.
     add_kubernetes_role(role, jwts, policies=(), token_type="service",
                         mount="kubernetes", namespace=None, ttl=3600)
     add_jwt_role(role, jwts, policies=(), token_type="service", mount="jwt",
@@ -91,6 +107,8 @@ match):
       "delay"        sleep seconds= then answer normally
       "stall"        send the headers and half the normal body, then hang until
                      the client closes (or seconds=, default 120, or stop())
+      "rst_stream"   HTTP/2: RST_STREAM (error_code=, default INTERNAL_ERROR)
+                     instead of an answer; HTTP/1.1: as "reset"
     clear_faults()
 
 Stats (snapshots; reset_stats() clears them, not the state; wait_idle() first
@@ -102,11 +120,16 @@ when the client may have exited with requests in flight):
     count(method, target), count_prefix(prefix, method=None), max_in_flight,
     in_flight, connections (accepted), revocations (token -> revoke-self
     calls, successful or not), logins (method -> count), errors (server-side
-    tracebacks; should stay empty).
+    tracebacks; should stay empty), uses_spent (token -> uses spent).
 
 Transport: HTTP/1.1 keep-alive, a daemon thread per connection, TCP_NODELAY on
 every accepted TCP socket, each response written with one sendall() so that
 Nagle's algorithm and delayed ACKs never stall a reused connection.
+Over TLS, ALPN offers "h2" and "http/1.1" as Vault's listener does
+(tls_server_context(..., http2=False): "http/1.1" only); an h2 connection is
+served by h2conn.py (python3-h2, Go's limits: 250 streams), each stream
+through the same request handling.  Its switches: h2_max_streams (250),
+h2_goaway_at, h2_drop_at (see h2conn.py); h2_events counts what they did.
 
 CLI:
     python3 vaultserver.py [--listen 127.0.0.1:8200 | --unix PATH]
@@ -132,6 +155,7 @@ namespace name to an object of this same form, minus root_token):
 
 import argparse
 import collections
+import decimal
 import email.utils
 import http
 import http.server
@@ -152,6 +176,8 @@ import time
 import traceback
 import urllib.parse
 import uuid
+
+from engines import Engines
 
 __all__ = ["VaultServer", "Fault", "Request", "tls_server_context", "http_date"]
 
@@ -189,9 +215,67 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # small helpers
 
 
+class _GoNumber:
+    """A number with fixed JSON text (KV v2: Go's float64 rendering)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+_NUM_MARK = "vaultserver-number-%s:" % secrets.token_hex(8)  # ASCII: any ensure_ascii
+_NUM_RX = re.compile('"%s(\\d+)"' % re.escape(_NUM_MARK))
+
+
+def _dumps(obj, **kw):
+    """json.dumps that writes each _GoNumber as its text."""
+    texts = []
+
+    def default(o):
+        if isinstance(o, _GoNumber):
+            texts.append(o.text)
+            return "%s%d" % (_NUM_MARK, len(texts) - 1)
+        raise TypeError("not JSON serializable: %r" % (o,))
+
+    s = json.dumps(obj, default=default, **kw)
+    return _NUM_RX.sub(lambda m: texts[int(m.group(1))], s) if texts else s
+
+
+def go_float(x):
+    """Go's encoding/json text for float64(x): the shortest digits that
+    round-trip, as 'f' format for 1e-6 <= |x| < 1e21 (and 0), else 'e'
+    format with a one-digit negative exponent written without its 0."""
+    f = float(x)  # OverflowError for what float64 cannot hold, as Go refuses it
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ValueError("not a JSON number")
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        s = repr(f)  # Python's repr is 'e' form here, shortest digits
+        mant, _, exp = s.partition("e")
+        sign, digits = exp[0], exp[1:].lstrip("0") or "0"
+        if len(digits) < 2 and sign == "+":
+            digits = "0" + digits
+        return "%se%s%s" % (mant, sign, digits)
+    return format(decimal.Decimal(repr(f)).normalize(), "f")
+
+
+def _go_numbers(obj):
+    """obj with every number as Go's float64 rendering (KV v2 storage)."""
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, (int, float)):
+        return _GoNumber(go_float(obj))
+    if isinstance(obj, dict):
+        return {k: _go_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_go_numbers(v) for v in obj]
+    return obj
+
+
 def _json(obj):
     """Encode like Go's json.Encoder: compact, UTF-8, <>& escaped, plus "\\n"."""
-    s = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    s = _dumps(obj, separators=(",", ":"), ensure_ascii=False)
     s = (
         s.replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -280,13 +364,23 @@ def _parse_bool(v):
     return None
 
 
-def tls_server_context(cert, key, client_ca=None, require_client_cert=False):
+def _have_h2():
+    try:
+        import h2conn  # noqa: F401  (needs Debian's python3-h2)
+        return True
+    except ImportError:
+        return False
+
+
+def tls_server_context(cert, key, client_ca=None, require_client_cert=False, http2=True):
     """An SSLContext for VaultServer(ssl_context=...): server cert and key,
     optionally verifying client certificates against client_ca (optional
-    unless require_client_cert, so that cert login can answer 400 itself)."""
+    unless require_client_cert, so that cert login can answer 400 itself).
+    ALPN offers "h2" and "http/1.1", as Vault's listener (h2conn.py); with
+    http2=False, or without python3-h2, only "http/1.1"."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    ctx.set_alpn_protocols(["http/1.1"])
+    ctx.set_alpn_protocols(["h2", "http/1.1"] if http2 and _have_h2() else ["http/1.1"])
     if client_ca:
         ctx.load_verify_locations(client_ca)
         ctx.verify_mode = ssl.CERT_REQUIRED if require_client_cert else ssl.CERT_OPTIONAL
@@ -328,9 +422,12 @@ class _Key:
 
 
 class _Mount:
-    def __init__(self, path, version, max_versions=10):
+    def __init__(self, path, version, max_versions=10, options="version"):
         self.path = path  # no slashes around
         self.version = version
+        self.type = "kv"
+        # what the preflight shows: {"version": "2"}, null, {} ...
+        self.options = {"version": str(version)} if options == "version" else options
         self.max_versions = max_versions
         self.accessor = "kv_" + secrets.token_hex(4)
         self.uuid = str(uuid.uuid4())
@@ -343,20 +440,22 @@ class _Mount:
             "description": "key/value secret storage",
             "external_entropy_access": False,
             "local": False,
-            "options": {"version": str(self.version)},
+            "options": self.options,
             "path": shown_path,
             "plugin_version": "",
             "running_plugin_version": "v0.20.0+builtin",
             "running_sha256": "",
             "seal_wrap": False,
-            "type": "kv",
+            "type": self.type,
             "uuid": self.uuid,
         }
 
 
 class _Token:
-    def __init__(self, tid, policies, ttype, namespace, ttl, root=False, path="auth/token/create", meta=None):
+    def __init__(self, tid, policies, ttype, namespace, ttl, root=False, path="auth/token/create", meta=None,
+                 num_uses=0):
         self.id = tid
+        self.num_uses = num_uses  # uses left; 0: unlimited
         self.accessor = secrets.token_hex(12)
         self.policies = list(policies)
         self.rx = [_glob_regex(p) for p in self.policies]
@@ -447,7 +546,7 @@ class Fault:
     """One armed fault; see VaultServer.add_fault."""
 
     ACTIONS = {"status", "drop", "reset", "truncate", "invalid_json", "wrong_type",
-               "huge", "redirect", "delay", "stall"}
+               "huge", "redirect", "delay", "stall", "rst_stream"}
 
     def __init__(self, method, path, times, action, params):
         if action not in self.ACTIONS:
@@ -552,6 +651,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet
         pass
 
+    def handle(self):
+        if isinstance(self.request, ssl.SSLSocket) and self.request.selected_alpn_protocol() == "h2":
+            import h2conn  # HTTP/2: the same _serve_request, per stream
+            h2conn.serve(self.server.vault, self.request)
+            return
+        super().handle()
+
     def handle_one_request(self):
         try:
             self.raw_requestline = self.rfile.readline(65537)
@@ -645,7 +751,11 @@ class VaultServer:
         self.latency = latency
         self.sealed = False
         self.preflight_404 = False
+        self.no_token_preflight = 403
         self.version = "1.15.6"
+        self.h2_max_streams = 250  # HTTP/2 switches: see h2conn.py
+        self.h2_goaway_at = None
+        self.h2_drop_at = None
         self.cluster_id = str(uuid.uuid4())
         self._host, self._port, self._unix = host, port, unix_path
         self._ssl_context = ssl_context
@@ -655,6 +765,7 @@ class VaultServer:
         self._faults = []
         self._sensitive = set()
         self._conns = set()
+        self._accepting = 0
         self._reset = set()
         self._httpd = None
         self._thread = None
@@ -662,6 +773,7 @@ class VaultServer:
         self._tokens[self.root_token] = _Token(self.root_token, [], "service", "", 0, root=True,
                                                path="auth/token/root")
         self._sensitive.add(self.root_token)
+        self.engines = Engines(self, _Resp, _errors)  # database, aws, pki; leases
         self.reset_stats()
 
     # ---- lifecycle
@@ -695,10 +807,18 @@ class VaultServer:
                 for key, _ in sel.select():
                     if key.data == "wake":
                         return
+                    # Counted from before accept() takes the connection off
+                    # the listen queue until _on_accept() has put it in
+                    # _conns, so that wait_idle() sees it at every moment.
+                    with self._lock:
+                        self._accepting += 1
                     try:
                         sock, addr = self._httpd.get_request()
                     except OSError:
                         continue
+                    finally:
+                        with self._lock:
+                            self._accepting -= 1
                     self._httpd.process_request(sock, addr)
         finally:
             sel.close()
@@ -722,18 +842,23 @@ class VaultServer:
         if self._unix and os.path.exists(self._unix):
             os.unlink(self._unix)
         self._httpd = None
+        self.engines.stop()
 
     def wait_idle(self, timeout=2.0):
         """Wait until every request that clients have sent is recorded: each
         open connection is busy with a recorded request (or gone) and none
-        waits to be accepted.  Call it once the client process has exited,
+        waits to be accepted or is being accepted.  Call it once the client process has exited,
         before counting requests: a client that exits with requests still
         unanswered must not make the counts racy.  True if settled in time."""
         deadline = time.monotonic() + timeout
         while self._httpd is not None:
+            # The listen queue first, then the accepted connections: one that
+            # leaves the queue is counted in _accepting, then in _conns, so
+            # in this order no connection is missed between the two looks.
+            queued = select.select([self._httpd.socket], [], [], 0)[0]
             with self._lock:
-                settled = len(self._conns) <= self._in_flight
-            if settled and not select.select([self._httpd.socket], [], [], 0)[0]:
+                settled = not queued and not self._accepting and len(self._conns) <= self._in_flight
+            if settled:
                 return True
             if time.monotonic() > deadline:
                 return False
@@ -780,12 +905,14 @@ class VaultServer:
     def add_namespace(self, name):
         self._namespace(name)
 
-    def add_mount(self, path, version=2, namespace=None, max_versions=10):
+    def add_mount(self, path, version=2, namespace=None, max_versions=10, options="version"):
         if version not in (1, 2):
             raise ValueError("KV version must be 1 or 2")
+        if version == 2 and not (options == "version" or (options or {}).get("version") == "2"):
+            raise ValueError("a KV v2 mount has options.version \"2\"")
         path = _norm(path)
         with self._lock:
-            self._namespace(namespace).mounts[path] = _Mount(path, version, max_versions)
+            self._namespace(namespace).mounts[path] = _Mount(path, version, max_versions, options)
 
     def _mount(self, mount, namespace):
         ns = self._namespace(namespace, create=False)
@@ -802,8 +929,8 @@ class VaultServer:
         elif isinstance(obj, (dict, list)):
             for sort in (False, True):
                 for ascii_ in (False, True):
-                    self._sensitive.add(json.dumps(obj, separators=(",", ":"), sort_keys=sort,
-                                                   ensure_ascii=ascii_))
+                    self._sensitive.add(_dumps(obj, separators=(",", ":"), sort_keys=sort,
+                                               ensure_ascii=ascii_))
             for v in obj.values() if isinstance(obj, dict) else obj:
                 self._register(v)
 
@@ -827,7 +954,7 @@ class VaultServer:
             else:
                 v = self._version(mount, path, version, namespace)
                 obj = None if v.destroyed or v.deletion_time else v.data
-            return json.loads(json.dumps(obj))
+            return json.loads(_dumps(obj))
 
     def _version(self, mount, path, version, namespace):
         m = self._mount(mount, namespace)
@@ -852,7 +979,7 @@ class VaultServer:
             v.destroyed = True
             v.data = None
 
-    def add_token(self, token=None, policies=(), type="service", namespace=None, ttl=DEFAULT_LEASE):
+    def add_token(self, token=None, policies=(), type="service", namespace=None, ttl=DEFAULT_LEASE, num_uses=0):
         """Register a token with read access to the path globs `policies`."""
         if type not in ("service", "batch"):
             raise ValueError("token type is service or batch")
@@ -862,13 +989,14 @@ class VaultServer:
         ns = _norm(namespace)
         with self._lock:
             self._namespace(ns)
-            self._tokens[token] = _Token(token, policies, type, ns, ttl)
+            self._tokens[token] = _Token(token, policies, type, ns, ttl, num_uses=num_uses)
             self._sensitive.add(token)
         return token
 
     def revoke_token(self, token):
         with self._lock:
             self._tokens[token].revoked = True
+        self.engines.revoke_token(token)
 
     def token_info(self, token):
         """(type, policies, namespace, revoked) of a known token, else None."""
@@ -904,7 +1032,7 @@ class VaultServer:
         return dict(policies=list(policies), token_type=token_type, ttl=ttl, **extra)
 
     def add_approle(self, role_id, secret_id=None, policies=(), token_type="service", mount="approle",
-                    role_name=None, namespace=None, ttl=3600):
+                    role_name=None, namespace=None, ttl=3600, token_num_uses=0):
         """An AppRole role; secret_id None means bind_secret_id=false.  Calling
         again with the same role_id adds another secret_id."""
         with self._lock:
@@ -914,6 +1042,7 @@ class VaultServer:
                 role = am["roles"][role_id] = self._role(
                     policies, token_type, ttl, name=role_name or "role-%d" % len(am["roles"]),
                     secret_ids=set(), bind=secret_id is not None)
+                role["num_uses"] = token_num_uses
             if secret_id is not None:
                 role["secret_ids"].add(secret_id)
                 role["bind"] = True
@@ -1020,6 +1149,8 @@ class VaultServer:
             self._logins = collections.Counter()
             self._minted = []
             self._errors = []
+            self._uses_spent = collections.Counter()
+            self.h2_events = collections.Counter()
 
     @property
     def request_count(self):
@@ -1070,6 +1201,12 @@ class VaultServer:
             return dict(self._revocations)
 
     @property
+    def uses_spent(self):
+        """token -> authenticated requests made with it (uses spent)."""
+        with self._lock:
+            return dict(self._uses_spent)
+
+    @property
     def logins(self):
         with self._lock:
             return dict(self._logins)
@@ -1078,6 +1215,10 @@ class VaultServer:
     def errors(self):
         with self._lock:
             return list(self._errors)
+
+    def h2_count(self, event):
+        with self._lock:
+            self.h2_events[event] += 1
 
     def _record_error(self):
         with self._lock:
@@ -1140,7 +1281,11 @@ class VaultServer:
         this answer before it has it, so the high-water mark is exact."""
         req.status = resp.status
         self._done(req)
-        h.write(resp, head_only=req.method == "HEAD")
+        try:
+            h.write(resp, head_only=req.method == "HEAD")
+        except OSError:
+            req.status = None  # the client or the connection went away first
+            raise
 
     def _handle(self, req):
         try:
@@ -1150,6 +1295,8 @@ class VaultServer:
             return _errors(500, "internal error")
 
     def _fault(self, h, req, f):
+        if getattr(h, "h2", False) and h.stream_fault(self, req, f):
+            return  # HTTP/2: the faults that act on the transport (h2conn.py)
         p = f.params
         sock = h.connection
         if f.action == "status":
@@ -1169,9 +1316,9 @@ class VaultServer:
                     body = body.encode("utf-8")
                 resp = _Resp(status, body=body, ctype=ctype, headers=headers)
             self._answer(h, req, resp)
-        elif f.action in ("drop", "reset"):
+        elif f.action in ("drop", "reset", "rst_stream"):
             h.close_connection = True
-            if f.action == "reset":
+            if f.action != "drop":  # rst_stream: HTTP/1.1 has no streams
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 with self._lock:
                     self._reset.add(sock)
@@ -1226,12 +1373,7 @@ class VaultServer:
     def _huge(self, h, req, size):
         h.close_connection = True
         req.status = 200
-        pre = ('{"request_id":"%s","lease_id":"","renewable":false,"lease_duration":0,'
-               '"data":{"data":{"value":"' % uuid.uuid4()).encode()
-        post = ('"},"metadata":{"created_time":"%s","custom_metadata":null,"deletion_time":"",'
-                '"destroyed":false,"version":1}},"wrap_info":null,"warnings":null,"auth":null,'
-                '"mount_type":"kv"}\n' % rfc3339()).encode()
-        fill = max(0, size - len(pre) - len(post))
+        pre, fill, post = self._huge_parts(size)
         chunk = b"A" * 65536
         try:
             h.connection.sendall(h.head(200, "application/json", len(pre) + fill + len(post)) + pre)
@@ -1242,6 +1384,16 @@ class VaultServer:
             h.connection.sendall(post)
         except OSError:
             pass
+
+    @staticmethod
+    def _huge_parts(size):
+        """A KV v2 answer of about size bytes: (head, filler length, tail)."""
+        pre = ('{"request_id":"%s","lease_id":"","renewable":false,"lease_duration":0,'
+               '"data":{"data":{"value":"' % uuid.uuid4()).encode()
+        post = ('"},"metadata":{"created_time":"%s","custom_metadata":null,"deletion_time":"",'
+                '"destroyed":false,"version":1}},"wrap_info":null,"warnings":null,"auth":null,'
+                '"mount_type":"kv"}\n' % rfc3339()).encode()
+        return pre, max(0, size - len(pre) - len(post)), post
 
     # ---- routing
 
@@ -1302,6 +1454,17 @@ class VaultServer:
             return None, _errors(403, DENIED_TOKEN)
         return t, None
 
+    def _use(self, t):
+        """Spend one use of a use-limited token (vault-api.md §14): every
+        authenticated request does, whatever its answer; with the last one
+        the token is revoked, so the next request is denied."""
+        with self._lock:
+            self._uses_spent[t.id] += 1
+            if t.num_uses > 0:
+                t.num_uses -= 1
+                if t.num_uses == 0:
+                    t.revoked = True
+
     @staticmethod
     def _acl_path(t, ns, path):
         """The path as the token's policies see it (relative to its namespace)."""
@@ -1342,8 +1505,12 @@ class VaultServer:
         t, denied = self._check_token(req, ns)
         if denied:
             return denied
+        self._use(t)
         if path in ("auth/token/lookup-self", "auth/token/revoke-self", "auth/token/renew-self"):
             return self._token_self(req, t, path.rsplit("/", 1)[1], op)
+        resp = self.engines.route(req, t, ns, path, op)  # engines.py
+        if resp is not None:
+            return resp
         acl = self._acl_path(t, ns, path)
         if op in ("read", "list", "header"):
             allowed = t.allows(acl) or (op == "list" and t.allows(acl.rstrip("/") + "/"))
@@ -1391,6 +1558,8 @@ class VaultServer:
             return _errors(404)
         if req.method not in ("GET", "HEAD"):
             return _errors(405, "unsupported operation")
+        if not req.token and self.no_token_preflight != 403:
+            return _errors(self.no_token_preflight, "missing client token")
         t, denied = self._check_token(req, ns)
         if denied:
             return _errors(403, DENIED)  # empty and unknown tokens alike
@@ -1406,6 +1575,8 @@ class VaultServer:
         mns, rel, prefix = self._resolve_ns(ns, sanitized)
         with self._lock:
             m, _ = self._find_mount(mns, rel.rstrip("/"))
+        if m is None:
+            m = self.engines.find_mount(mns, rel.rstrip("/"))
         if m is None:
             return denial
         if not t.reaches(self._acl_path(t, mns, m.path + "/")):
@@ -1436,6 +1607,7 @@ class VaultServer:
                 if t.type == "batch":
                     return _errors(400, "batch tokens cannot be revoked")
                 t.revoked = True
+            self.engines.revoke_token(t.id)  # its leases go with it
             return _Resp(204)
         # renew-self
         if t.type == "batch":
@@ -1460,7 +1632,7 @@ class VaultServer:
             "id": t.id,
             "issue_time": rfc3339(int(t.created * 1e9)),
             "meta": t.meta,
-            "num_uses": 0,
+            "num_uses": t.num_uses,
             "orphan": True,
             "path": t.path,
             "policies": t.policy_names(),
@@ -1483,7 +1655,7 @@ class VaultServer:
             "token_type": t.type,
             "orphan": True,
             "mfa_requirement": None,
-            "num_uses": 0,
+            "num_uses": t.num_uses,
         }
 
     def _login(self, req, ns, am):
@@ -1502,7 +1674,7 @@ class VaultServer:
         tok = _new_token(role["token_type"] == "batch")
         with self._lock:
             t = _Token(tok, role["policies"], role["token_type"], ns, role["ttl"],
-                       path=req.path[len("/v1/"):], meta=meta)
+                       path=req.path[len("/v1/"):], meta=meta, num_uses=role.get("num_uses", 0))
             self._tokens[tok] = t
             self._sensitive.add(tok)
             self._minted.append(tok)
@@ -1627,6 +1799,8 @@ class VaultServer:
         if m.version == 1:
             m.store[path] = obj
             return 1
+        obj = _go_numbers(obj)  # the plugin decodes into float64
+        self._register(obj)
         key = m.store.setdefault(path, _Key())
         key.current += 1
         key.versions[key.current] = _Version(obj)

@@ -101,7 +101,7 @@ static void summary(const struct config *c, char *buf, size_t cap)
 		PUT(" no_redirects");
 	if (c->timeout != 30.0)
 		PUT(" t=%g", c->timeout);
-	if (c->concurrency != 32)
+	if (c->concurrency != 0) /* 0: no -j, the fetcher picks by transport */
 		PUT(" j=%ld", c->concurrency);
 #undef STR
 #undef PUT
@@ -116,6 +116,7 @@ struct ccase {
 };
 
 #define M_ADDR "[vault]\naddress = https://manifest.example:8200\n"
+#define CTRL "contains a control character (it goes into a request header)"
 
 /* clang-format off */
 static const struct ccase cases[] = {
@@ -254,6 +255,27 @@ static const struct ccase cases[] = {
 	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=", NULL},
 	 "[vault]\nnamespace = m-ns\n", 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v ns=m-ns"},
+	/* settings that go into a request line or header: no control bytes */
+	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=ns\r\nX-Injected: 1", NULL},
+	 NULL, 1, ST_CONFIG, "VAULT_NAMESPACE: " CTRL},
+	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=ns\n", NULL},
+	 "[vault]\nnamespace = m-ns\n", 1, ST_CONFIG, "VAULT_NAMESPACE: " CTRL},
+	{{"VAULT_ADDR=http://v", "VAULT_NAMESPACE=a\tb", NULL}, NULL, 1,
+	 ST_CONFIG, "VAULT_NAMESPACE: " CTRL},
+	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nnamespace = a\tb\n", 1,
+	 ST_CONFIG, "t.ini:2: namespace: " CTRL},
+	/* user-info is never shown */
+	{{"VAULT_ADDR=ftp://u:pw@vault/x@y", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: ftp://****@vault/x@y: the scheme must be http, https, "
+	 "unix or file"},
+	{{"VAULT_ADDR=https://u:p@w@vault:8200?x", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: https://****@vault:8200?x: no query or fragment allowed"},
+	{{"VAULT_ADDR=http://u:p@vault", NULL}, NULL, 1, ST_OK,
+	 "http from=VAULT_ADDR base=http://u:p@vault"},
+	{{"VAULT_ADDR=http://v\r\nX-Injected: 1", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_ADDR: the address contains a control character"},
+	{{"VAULT_AGENT_ADDR=unix:///s\n", NULL}, NULL, 1, ST_CONFIG,
+	 "VAULT_AGENT_ADDR: the address contains a control character"},
 };
 /* clang-format on */
 

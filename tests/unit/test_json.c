@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "mask.h"
 #include "t.h"
 #include "util.h"
 
@@ -62,6 +63,11 @@ static const struct {
 	{"2.2250738585072014e-308", "2.2250738585072014e-308", 0},
 	{"5e-324", "5e-324", 0},
 	{"3.141592653589793", "3.141592653589793", 0},
+	/* a string is never taken for a number, whatever it holds (the
+	 * loader's old in-band marker among them) */
+	{"\"\\u0000vaultrun-number:5\"", "\0vaultrun-number:5", 18},
+	{"\"0.0\"", "0.0", 0},
+	{"\"1e400\"", "1e400", 0},
 	{"true", "true", 0},
 	{"false", "false", 0},
 	{"null", "", 0},
@@ -370,6 +376,36 @@ TEST(json_big_numbers_whole)
 	secret_wipe(&out);
 }
 
+/* Whole-secret rendering keeps a forged number marker a string: it cannot
+ * inject keys, and numbers around it keep their text. */
+TEST(json_number_marker_cannot_be_forged)
+{
+	static const char body[] =
+		"{\"data\":{\"a\":\"\\u0000vaultrun-number:1,\\\"injected\\\":true\","
+		"\"s\":\"0.0\",\"n\":[1.50,\"1.0\",-0,1e400]}}";
+	static const char want[] = "{\"a\":\"\\u0000vaultrun-number:1,\\\"injected\\\":true\","
+				   "\"s\":\"0.0\",\"n\":[1.50,\"1.0\",-0,1e400]}";
+	struct secret out = {NULL, 0};
+	struct error err;
+	struct jdoc *d = NULL;
+	const char *key;
+
+	json_init();
+	REQUIRE(json_parse_secret(body, strlen(body), 1, &d, &err) == ST_OK);
+	CHECK(json_select(d, SEL_WHOLE, NULL, &out, &err) == ST_OK);
+	CHECK_STR(out.p, want);
+	/* each member as [env] and #* would give it */
+	CHECK(json_member(d, 0, &key, &out) == 0);
+	CHECK_STR(key, "a");
+	CHECK(same(&out, "\0vaultrun-number:1,\"injected\":true", 34));
+	CHECK(json_member(d, 1, &key, &out) == 0);
+	CHECK(same(&out, "0.0", 3));
+	CHECK(json_member(d, 2, &key, &out) == 0);
+	CHECK_STR(out.p, "[1.50,\"1.0\",-0,1e400]");
+	json_free(d);
+	secret_wipe(&out);
+}
+
 TEST(json_envelopes)
 {
 	struct secret out = {NULL, 0};
@@ -520,6 +556,29 @@ TEST(json_error_summaries)
 	memset(buf, 'Z', sizeof buf);
 	json_error_summary("{\"errors\":[\"x\"]}", 16, buf, 0);
 	CHECK(buf[0] == 'Z');
+}
+
+/* A value the server echoes is masked before whitespace is folded or the
+ * summary cut: neither may let a part of it through. */
+TEST(json_error_summary_masks_before_fold_and_cut)
+{
+	static const char pem[] = "-----BEGIN KEY-----\nMIIEabc  def\n-----END";
+	static const char tok[] = "hvs.0123456789abcdefghijklmnopqrstuvwxyz";
+	/* folded, the PEM would read "-----BEGIN KEY----- MIIEabc def ..." */
+	static const char folds[] = "{\"errors\":[\"bad \\t -----BEGIN KEY-----"
+				    "\\nMIIEabc  def\\n-----END\\n\"]}";
+	/* cut at 31 bytes, the token would lose its tail */
+	static const char cuts[] = "{\"errors\":[\"01234567890123456789 hvs."
+				   "0123456789abcdefghijklmnopqrstuvwxyz\"]}";
+	char buf[32];
+
+	mask_add(pem, strlen(pem));
+	mask_add(tok, strlen(tok));
+	json_error_summary(folds, strlen(folds), buf, sizeof buf);
+	CHECK_STR(buf, "bad ********");
+	json_error_summary(cuts, strlen(cuts), buf, sizeof buf);
+	CHECK_STR(buf, "01234567890123456789 ********");
+	mask_clear();
 }
 
 /* ---- mount preflight (vault-api.md section 5) ---- */

@@ -97,13 +97,13 @@ static const struct {
 	{"[mounts]\n. = 2\n", "t.ini:2: invalid mount path '.'"},
 	{"[mounts]\n= 2\n", "t.ini:2: invalid mount path ''"},
 	{"[mounts]\nsecret = 3\n",
-         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2 (or dynamic, for an engine that is not KV)"},
 	{"[mounts]\nsecret = 02\n",
-         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2 (or dynamic, for an engine that is not KV)"},
 	{"[mounts]\nsecret = v2\n",
-         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2 (or dynamic, for an engine that is not KV)"},
 	{"[mounts]\nsecret =\n",
-         "t.ini:2: KV version of mount 'secret' must be 1 or 2"},
+         "t.ini:2: KV version of mount 'secret' must be 1 or 2 (or dynamic, for an engine that is not KV)"},
 	{"[mounts]\nsecret = 2\nkv = 1\nsecret = 1\n",
          "t.ini:4: mount 'secret' already listed at line 2"},
 	/* [env] and [files] */
@@ -727,4 +727,71 @@ TEST(manifest_fixtures)
 	closedir(d);
 	CHECK(ok >= 2);
 	CHECK(failing >= 14);
+}
+
+TEST(manifest_requests_and_dynamic_mounts)
+{
+	static const char text[] = "[mounts]\n"
+				   "database = dynamic\n"
+				   "secret = 2\n"
+				   "[request  pki/issue/backup ]\n"
+				   "common_name = backup.internal\n"
+				   "ttl: 1h\n"
+				   "exclude_cn_from_sans = true\n"
+				   "[request aws/sts/r]\n"
+				   "[env]\n"
+				   "X = pki/issue/backup#certificate\n";
+	struct manifest *m;
+	struct error e;
+
+	REQUIRE(parse(text, &m, &e) == ST_OK);
+	REQUIRE(m->nmounts == 2 && m->nrequests == 2);
+	CHECK(m->mounts[0].dynamic && m->mounts[0].version == 0);
+	CHECK(!m->mounts[1].dynamic && m->mounts[1].version == 2);
+	CHECK_STR(m->requests[0].path, "pki/issue/backup");
+	CHECK(m->requests[0].line == 4 && m->requests[0].npairs == 3);
+	CHECK_STR(m->requests[0].pairs[0], "common_name");
+	CHECK_STR(m->requests[0].pairs[1], "backup.internal");
+	CHECK_STR(m->requests[0].pairs[3], "1h");
+	CHECK_STR(m->requests[0].pairs[5], "true");
+	CHECK_STR(m->requests[1].path, "aws/sts/r");
+	CHECK(m->requests[1].npairs == 0 && m->requests[1].line == 8);
+	manifest_free(m);
+}
+
+TEST(manifest_request_failures)
+{
+	fails("[request]\n", "t.ini:1: [request] needs a path: [request PATH]");
+	fails("[request a/b?version=1]\n",
+	      "t.ini:1: [request a/b?version=1]: a request takes a path only, "
+	      "without ?version= or #selector");
+	fails("[request a//b]\n",
+	      "t.ini:1: [request a//b]: invalid path (empty, '.' or '..' segment)");
+	fails("[request a/b]\n[request a/b]\n",
+	      "t.ini:2: [request a/b] already defined at line 1");
+	fails("[request a/b]\nk = v\nk = w\n",
+	      "t.ini:3: [request a/b]: duplicate body key 'k'");
+	fails("[request a/b]\nk =\n",
+	      "t.ini:2: [request a/b]: 'k' has no value: a body value is a "
+	      "non-empty string (leave the key out instead)");
+	fails("[request a/b]\nalt_names = [x, y]\n",
+	      "t.ini:2: [request a/b]: 'alt_names' is not a string: the body "
+	      "holds strings only (a list is written comma-separated, as vault "
+	      "write takes it)");
+	fails("[request a/b]\nk = {\"a\":1}\n",
+	      "t.ini:2: [request a/b]: 'k' is not a string: the body holds "
+	      "strings only (a list is written comma-separated, as vault write "
+	      "takes it)");
+	fails("[request a/b]\nk = @file\n",
+	      "t.ini:2: [request a/b]: 'k' is not a string value: vault write's "
+	      "@file and - forms are not supported");
+	fails("[request a/b]\nk = -\n",
+	      "t.ini:2: [request a/b]: 'k' is not a string value: vault write's "
+	      "@file and - forms are not supported");
+	fails("[request a/b]\nk$ = v\n",
+	      "t.ini:2: [request a/b]: invalid body key 'k$' (letters, digits, "
+	      "'_', '-', '.')");
+	fails("[mounts]\ndb = Dynamic\n",
+	      "t.ini:2: KV version of mount 'db' must be 1 or 2 (or dynamic, for "
+	      "an engine that is not KV)");
 }

@@ -109,10 +109,14 @@ static const struct pcase cases[] = {
 	{"[env]\nA = secret/a\n[files]\nF = secret/f\n[profile P]\nfrom = secret/p\n",
 	 {"A=vault:secret/other", "F=vault:secret/other", "P=vault:secret/q", NULL},
 	 ST_OK, "A>0 F>1 P>2 ~P>3", "secret/a; secret/f; secret/p; secret/q"},
-	/* invalid inline names, and what is not inline at all */
+	/* inline whatever the name (execve takes any); an empty name, and
+	 * what is not inline at all, are not */
 	{NULL, {"1BAD=vault:secret/x", "=vault:secret/x", "A-B=vault:secret/x",
 	        "A.B=vault:secret/x", "vault:secret/x", "V=Vault:secret/x",
-	        "W= vault:secret/x", NULL}, ST_OK, "", ""},
+	        "W= vault:secret/x", NULL}, ST_OK, "~1BAD>0 ~A-B>0 ~A.B>0",
+	 "secret/x"},
+	{NULL, {"spring.datasource.password=vault:secret/db#pw", NULL}, ST_OK,
+	 "~spring.datasource.password>0", "secret/db"},
 	{NULL, {"_ok1=vault:secret/x", NULL}, ST_OK, "~_ok1>0", "secret/x"},
 	/* bad references fail their variable; the rest are planned */
 	{"[env]\nA = secret//x\nB = secret/ok\nC = secret/../x\n", {NULL},
@@ -168,6 +172,25 @@ static const struct pcase cases[] = {
 	{"[mounts]\nlegacy = 1\n[env]\nA = legacy/app?version=2#k\nB = legacy/b\n",
 	 {NULL}, ST_CONFIG, "A>0 B>1",
 	 "legacy/app?2 legacy|(null) !78; legacy/b legacy|b"},
+	/* dynamic mounts: data/ is a path like any other, versions refused */
+	{"[mounts]\ndatabase = dynamic\n[env]\nU = database/creds/r#username\n"
+	 "P = database/creds/r#password\nD = database/data/x\n", {NULL}, ST_OK,
+	 "U>0 P>0 D>1", "database/creds/r database|creds/r; database/data/x database|data/x"},
+	{"[mounts]\ndatabase = dynamic\n[env]\nU = database/creds/r?version=1\n",
+	 {NULL}, ST_CONFIG, "U>0", "database/creds/r?1 database|(null) !78"},
+	/* [request]: on a KV mount refused; with ?version refused */
+	{"[mounts]\nsecret = 2\n[request secret/x]\nk = v\n[env]\nX = secret/x\n",
+	 {NULL}, ST_CONFIG, "X>0", "secret/x secret|(null) !78"},
+	{"[mounts]\npki = dynamic\n[request pki/issue/r]\ncommon_name = a\n"
+	 "[env]\nX = pki/issue/r#certificate\nY = pki/issue/r?version=2\n",
+	 {"Z=vault:pki/issue/r#private_key", NULL}, ST_CONFIG, "X>0 Y>1 ~Z>0",
+	 "pki/issue/r pki|issue/r; pki/issue/r?2 pki|(null) !78"},
+	/* an unused [request] fails the plan (plan.problem), not a variable */
+	{"[request pki/issue/r]\ncommon_name = a\n[env]\nX = pki/issue/q\n",
+	 {NULL}, ST_CONFIG, "X>0", "pki/issue/q"},
+	/* used by an inline reference only: used */
+	{"[request pki/issue/r]\ncommon_name = a\n",
+	 {"Z=vault:pki/issue/r#private_key", NULL}, ST_OK, "~Z>0", "pki/issue/r"},
 };
 /* clang-format on */
 
@@ -508,4 +531,54 @@ TEST(plan_free_empty)
 	CHECK(p.nvars == 0 && p.nitems == 0 && p.nmounts == 0);
 	plan_free(&p);
 	plan_free(&p); /* twice */
+}
+
+TEST(plan_requests)
+{
+	static const char text[] = "[request pki/issue/r]\n"
+				   "common_name = a.example\n"
+				   "ttl = 1h\n"
+				   "[env]\n"
+				   "X = pki/issue/r#certificate\n"
+				   "Y = secret/y\n"
+				   "[request aws/sts/unused]\n";
+	struct manifest *m = parse(text);
+	struct plan p;
+
+	REQUIRE(m != NULL);
+	CHECK(plan_build(&p, m, NULL) == ST_CONFIG);
+	REQUIRE(p.nitems == 2);
+	CHECK(p.items[0].request == &m->requests[0]);
+	CHECK(p.items[1].request == NULL);
+	CHECK(p.vars[0].status == ST_OK && p.vars[1].status == ST_OK);
+	CHECK(p.problem.status == ST_CONFIG);
+	CHECK_STR(p.problem.msg, "t.ini:7: [request aws/sts/unused] is not used: "
+	                         "no variable selects from it, and it would be "
+	                         "written for nothing");
+	plan_free(&p);
+	manifest_free(m);
+}
+
+/* A cause many items share is kept once; each item has its own reason. */
+TEST(plan_shared_failures)
+{
+	char e0[] = "A=vault:secret/a", e1[] = "B=vault:secret/b",
+	     e2[] = "C=vault:secret/c";
+	char *env[] = {e0, e1, e2, NULL};
+	struct plan p;
+
+	CHECK(plan_build(&p, NULL, env) == ST_OK);
+	REQUIRE(p.nitems == 3);
+	plan_fail_item_shared(&p, &p.items[0], ST_NOPERM, "no token", "a: 403");
+	plan_fail_item(&p.items[1], ST_NOINPUT, "missing");
+	plan_fail_item_shared(&p, &p.items[2], ST_NOPERM, "no token", "c: 400");
+	plan_fail_item_shared(&p, &p.items[2], ST_DATA, "other", "later");
+	CHECK(p.nshared == 1);
+	CHECK_STR(p.shared[0], "no token");
+	CHECK(p.items[0].shared == 1 && p.items[1].shared == 0 &&
+	      p.items[2].shared == 1);
+	CHECK_STR(p.items[2].reason, "c: 400");
+	CHECK(p.items[2].status == ST_NOPERM);
+	plan_free(&p);
+	CHECK(p.shared == NULL && p.nshared == 0);
 }
