@@ -84,6 +84,13 @@ static int fault(int sig)
 	       sig == SIGILL || sig == SIGABRT || sig == SIGTRAP;
 }
 
+/* What a terminal's driver sends its foreground process group. */
+static int from_tty(int sig)
+{
+	return sig == SIGINT || sig == SIGQUIT || sig == SIGTSTP ||
+	       sig == SIGWINCH;
+}
+
 static int stops(int sig)
 {
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
@@ -216,9 +223,10 @@ static void on_signal(struct sup *s, const struct signalfd_siginfo *si)
 		if (!sent)
 			return;
 	}
-	/* From the terminal's driver to the foreground group, which is the
-	 * command's: it has had this one already. */
-	if (si->ssi_code == SI_KERNEL && s->tty >= 0)
+	/* From the terminal's driver to its foreground group, which is the
+	 * command's: it has had this one already.  (A hangup's SIGHUP and
+	 * SIGCONT go to the session leader alone: those are forwarded.) */
+	if (si->ssi_code == SI_KERNEL && s->tty >= 0 && from_tty(sig))
 		return;
 	if (s->exited)
 		return;

@@ -52,6 +52,8 @@ bench: $(BENCH_FLOORS)
 	$(BENCH_PYTHON) tests/bench/bench.py --vaultrun "$(VAULTRUN)" \
 		--floors $(BENCH_BUILD) --latency $(BENCH_LATENCY) \
 		$(if $(BENCH_QUICK),--quick) --json $(BENCH_BUILD)/results.json $(BENCH_ARGS)
+	$(BENCH_PYTHON) tests/bench/supervise_bench.py --vaultrun "$(VAULTRUN)" \
+		--runrss $(BENCH_BUILD)/runrss $(if $(BENCH_QUICK),--size 128 --rounds 1)
 
 .PHONY: bench
 .DEFAULT_GOAL := $(BENCH_SAVED_GOAL)
