@@ -66,6 +66,7 @@ class Lease:
         self.id = lid
         self.token = token
         self.issued = time.time()
+        self.issued_mono = time.monotonic()  # on the clock of engines.renewals
         self.max_expire = self.issued + max_ttl
         self.expire = self.issued + ttl
         self.renewable = renewable

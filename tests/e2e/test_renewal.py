@@ -60,13 +60,14 @@ def test_lease_outlives_its_ttl_through_renewals(run, vault, manifest, tmp_path,
     lease = the_lease(vault)
     assert (tmp_path / "who").read_text().strip() == lease.username
     times = renewals_of(vault, lease.id)
-    # Each renewal comes 2/3 of the 4 s left less 10-20 %, 2.13..2.40 s after
-    # the one before (plus a round trip): 12 s / 2.27 s on average -> 5.
-    assert 4 <= len(times) <= 6, times
+    # Each renewal comes 2/3 of the 4 s left less 10-20 % of them, 1.87..2.27 s
+    # after the one before (plus a round trip): 12 s / 2.07 s on average -> 5
+    # or 6 (the prediction, +-1)
+    assert 4 <= len(times) <= 7, times
     gaps = [b - a for a, b in zip(times, times[1:])]
-    # the gap measures the schedule: 2.13 s at the least, 2.4 s plus the
+    # the gap measures the schedule: 1.87 s at the least, 2.27 s plus the
     # renewal's own round trip at the most (loose: a loaded machine)
-    assert all(2.0 <= g <= 3.5 for g in gaps), gaps
+    assert all(1.8 <= g <= 3.3 for g in gaps), gaps
     assert err_line(res, "renewals while the command ran")
     # the command is over: the lease is revoked (handed token: one by one)
     assert lease.how == "revoked"
@@ -108,7 +109,7 @@ def test_max_ttl_reached_one_warning_no_kill(run, vault, manifest, tmp_path, pos
     assert len(warnings) == 1, res.err
     lease = the_lease(vault)
     times = renewals_of(vault, lease.id)
-    # 3 s TTL: renewals every ~1.7 s until the 6 s cap: 3, or 2-4 with jitter;
+    # 3 s TTL: renewals every 1.4-1.7 s until the 6 s cap: 3, or 2-4;
     # none after the capped one (no storm: the count is bounded)
     assert 2 <= len(times) <= 4, times
     assert len(renew_requests(vault)) == len(times)
@@ -173,7 +174,7 @@ def test_minted_token_is_renewed(run, vault, manifest, tmp_path):
     assert res.rc == 0, res
     assert (tmp_path / "lookup").read_text() == "200"
     n = vault.count("POST", "/v1/auth/token/renew-self")
-    # 3 s: a renewal every 1.6-1.8 s, so 2-3 in 5 s (loose: 1..5)
+    # 3 s: a renewal every 1.4-1.7 s, so 3 in 5 s (loose: 1..5)
     assert 1 <= n <= 5, n
 
 
@@ -197,3 +198,38 @@ def test_restarted_child_sees_no_stray_descriptors(run, vault, manifest, tmp_pat
     fds = sorted(int(x) for x in (tmp_path / "fds").read_text().split())
     # 0, 1, 2 and the directory ls reads: nothing of vaultrun's
     assert fds == [0, 1, 2, 3], fds
+
+
+@pytest.mark.timing
+def test_fleet_spreads_its_renewals(vault, tmp_path):
+    """50 supervised `sleep 4` started at once, each with a 5 s AWS lease:
+    each renews once, at 47-57 % of the 5 s (2.33-2.83 s after its read).
+    The server's log shows the fleet's renewals spread over at least a tenth
+    of the TTL, and each one's offset from its own lease spread too (so the
+    jitter, not the start-up order, does it)."""
+    vault.engines.add_aws_role("deploy", ttl=5, max_ttl=60)
+    (tmp_path / "m.ini").write_text("[env]\nAWS_ACCESS_KEY_ID = aws/creds/deploy#access_key\n")
+    os.chmod(tmp_path / "m.ini", 0o600)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT")}
+    env.update(venv(vault))
+    procs = [subprocess.Popen([BIN, "-s", "-q", "-f", str(tmp_path / "m.ini"), "--", "sleep", "4"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(50)]
+    errs = [p.communicate(timeout=scaled(60))[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 50, errs[:3]
+    vault.wait_idle()
+    leases = {le.id: le for le in vault.engines.leases()}
+    leases.update({lid: vault.engines.lease(lid) for lid in vault.engines.revoked})
+    assert len(leases) == 50
+    first = {}
+    for t, lid, _ in vault.engines.renewals:
+        first.setdefault(lid, t)
+    assert len(first) == 50, len(first)
+    times = sorted(first.values())
+    # the fleet's spread, in the request log: at least 10 % of the 5 s TTL
+    assert times[-1] - times[0] >= 0.5, times
+    # each renewal's offset from its own read: the jitter's window is 0.5 s;
+    # 50 draws cover at least 80 % of it but with odds under 1 in 1000
+    offsets = sorted(first[lid] - leases[lid].issued_mono for lid in first)
+    assert offsets[-1] - offsets[0] >= 0.4, offsets
+    # and none before 47 % of the TTL (the rule's earliest)
+    assert offsets[0] >= 2.3, offsets
