@@ -318,6 +318,12 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
+	if (r.cli.watch > 0) { /* rotate.c has the rules; the loop is to come */
+		error_set(&err, ST_USAGE,
+		          "--watch: rotation is not available in this version "
+		          "(renewal is: -s alone keeps leases alive)");
+		return fail(&r, &err);
+	}
 
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
