@@ -195,7 +195,8 @@ def test_restarted_child_sees_no_stray_descriptors(run, vault, manifest, tmp_pat
     res = run(["-s", "--mask", "none", "-f", manifest(PG_MANIFEST), "--", "/bin/sh", "-c",
                'ls /proc/self/fd >"$1/fds"', "sh", str(tmp_path)], env=env)
     assert res.rc == 0, res
-    fds = sorted(int(x) for x in (tmp_path / "fds").read_text().split())
+    # (under valgrind, its own descriptors sit at 1024 and above)
+    fds = sorted(int(x) for x in (tmp_path / "fds").read_text().split() if int(x) < 1000)
     # 0, 1, 2 and the directory ls reads: nothing of vaultrun's
     assert fds == [0, 1, 2, 3], fds
 
