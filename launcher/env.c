@@ -167,7 +167,7 @@ static int check_size(char **envp, char *const *argv, struct error *err)
 }
 
 int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
-              const struct plan *p, char *const *argv, struct error *err)
+              const struct changes *c, char *const *argv, struct error *err)
 {
 	struct envb b = {NULL, 0, 0, NULL};
 	size_t i;
@@ -181,22 +181,10 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 			put(&b, xstrdup(inherited[i]));
 	if (o->keep_vault_env && o->token)
 		put(&b, join("VAULT_TOKEN", o->token->p, o->token->len));
-	for (i = 0; i < p->nvars && rc == ST_OK; i++) {
-		const struct pvar *v = &p->vars[i];
+	for (i = 0; i < changes_count(c) && rc == ST_OK; i++) {
+		const struct change *e = changes_get(c, i);
 
-		if (v->superseded)
-			continue;
-		if (v->section == MS_PROFILE) {
-			size_t j;
-
-			for (j = 0; j < v->nexports && rc == ST_OK; j++)
-				rc = set_var(&b, v->exports[j].name,
-				             &v->exports[j].value,
-				             v->exports[j].is_file, err);
-		} else {
-			rc = set_var(&b, v->name, &v->value,
-			             v->section == MS_FILES, err);
-		}
+		rc = set_var(&b, e->name, &e->value, e->is_file, err);
 	}
 	map_free(b.byname);
 	if (rc == ST_OK)

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "plan.h"
+#include "changes.h"
 #include "secret.h"
 #include "status.h"
 
@@ -23,12 +23,13 @@ struct env_opts {
 };
 
 /* Build envp (owned by the caller, release with env_free) from the inherited
- * environment and the resolved variables of p.  argv is the command, for the
+ * environment and the changes a resolution yielded, applied in order (a
+ * later change of the same name replaces an earlier one).  argv is the command, for the
  * ARG_MAX check.  ST_DATA when a variable exceeds the kernel's 128 KiB limit
  * for one string or the whole exceeds ARG_MAX; ST_OSERR when a memfd cannot
  * be made. */
 int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
-              const struct plan *p, char *const *argv, struct error *err);
+              const struct changes *c, char *const *argv, struct error *err);
 
 /* Does NAME=value fit the kernel's limit for one string (128 KiB)? */
 int env_value_fits(const char *name, size_t len);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "changes.h"
 #include "cli.h"
 #include "config.h"
 #include "env.h"
@@ -36,6 +37,7 @@ struct run {
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
+	struct changes *changes; /* what resolution yielded */
 	struct leases *leases;   /* collected from the plan after resolution */
 	struct renewer *renewer; /* --supervise: keeps token and leases alive */
 	double deadline;         /* of the resolution, on the now_ms() clock */
@@ -111,6 +113,7 @@ static int leave(struct run *r, int status)
 	finish_auth(r, 0);
 	renewer_free(r->renewer); /* after its last answers came */
 	lease_list_free(r->leases);
+	changes_free(r->changes);
 	stop_release();
 	env_free(r->envp);
 	auth_free(r->auth);
@@ -369,6 +372,11 @@ int main(int argc, char **argv)
 	}
 	if (rc != ST_OK)
 		return leave(&r, rc);
+	/* The plan's work is done: what the command gets is the list of
+	 * changes (and the leases behind them). */
+	r.changes = changes_from_plan(&r.plan);
+	collect_leases(&r);
+	plan_free(&r.plan);
 
 	memset(&eo, 0, sizeof eo);
 	eo.ignore_env = r.cli.ignore_env;
@@ -377,8 +385,8 @@ int main(int argc, char **argv)
 	eo.keep_vault_env = r.cli.keep_vault_env;
 	eo.drop = auth_credential_vars(r.auth);
 	eo.token = auth_minted(r.auth);
-	if ((rc = env_build(&r.envp, environ, &eo, &r.plan, r.cli.command, &err)) !=
-	            ST_OK ||
+	if ((rc = env_build(&r.envp, environ, &eo, r.changes, r.cli.command,
+	                    &err)) != ST_OK ||
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cli.supervise)
