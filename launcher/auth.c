@@ -31,6 +31,8 @@ struct auth {
 	int minted, batch;
 	int revoke_failed; /* its leases then live on too */
 	long num_uses; /* of a minted token, from the login answer; 0: unlimited */
+	long ttl;      /* of a minted token, from the login answer */
+	int renewable; /* ... and whether it said renewable */
 	char describe[160];
 	const char *creds[8]; /* credential variables, NULL-terminated */
 	auth_done_cb done;
@@ -326,6 +328,10 @@ static void on_login(void *ctx, const struct fetch_result *res)
 		if (vault_num_uses(res->body, res->len, "/auth/num_uses",
 		                   &a->num_uses) != 0)
 			a->num_uses = 0; /* not said: as Vault, no limit */
+		if (vault_num_uses(res->body, res->len, "/auth/lease_duration",
+		                   &a->ttl) != 0)
+			a->ttl = 0;
+		a->renewable = vault_flag(res->body, res->len, "/auth/renewable");
 		fetch_set_token(a->f, &a->token);
 		log_info("auth: logged in (%s), %s token%s", a->describe,
 		         a->batch ? "batch" : "service",
@@ -458,6 +464,12 @@ int auth_known_uses(const struct auth *a, long *uses)
 		return 0;
 	*uses = a->num_uses;
 	return 1;
+}
+
+int auth_renewable(const struct auth *a, long *ttl)
+{
+	*ttl = a ? a->ttl : 0;
+	return a && a->minted && !a->batch && a->renewable && a->ttl > 0;
 }
 
 int auth_has_token(const struct auth *a)

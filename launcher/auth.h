@@ -42,6 +42,11 @@ int auth_revoke_refused(const struct auth *a);
  * for a token it minted, from the login answer; 0 for a handed token. */
 int auth_known_uses(const struct auth *a, long *uses);
 
+/* A token vaultrun minted that can be renewed (a renewable service
+ * token): 1 with *ttl its lease duration in seconds at login; else 0 (a
+ * handed token belongs to whoever handed it and is never renewed). */
+int auth_renewable(const struct auth *a, long *ttl);
+
 /* Does vaultrun hold a token (handed, or minted by now)?  Without one,
  * requests go out bare (a Vault Agent may add its own). */
 int auth_has_token(const struct auth *a);

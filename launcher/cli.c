@@ -9,7 +9,13 @@
 
 enum { OPT_KEEP = 256, OPT_KEEP_VAULT_ENV };
 /* supervise mode's options */
-enum { OPT_MASK = 300, OPT_KILL_AFTER, OPT_STOP_SIGNAL };
+enum {
+	OPT_MASK = 300,
+	OPT_KILL_AFTER,
+	OPT_STOP_SIGNAL,
+	OPT_WATCH,
+	OPT_ON_CHANGE
+};
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -25,6 +31,8 @@ static const struct option longopts[] = {
 	{"mask", required_argument, NULL, OPT_MASK},
 	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
 	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+	{"watch", required_argument, NULL, OPT_WATCH},
+	{"on-change", required_argument, NULL, OPT_ON_CHANGE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -47,10 +55,12 @@ const char *cli_usage(void)
 	       "      --keep NAME           with -i: keep this inherited variable (repeatable)\n"
 	       "      --keep-vault-env      pass Vault credentials through to the command\n"
 	       "  -s, --supervise           run the command as a child: mask its output, forward signals,\n"
-	       "                            reap orphans, revoke the token when it exits\n"
+	       "                            reap orphans, renew and revoke the token and leases\n"
 	       "      --mask WHAT           with -s: all (default), stderr or none\n"
 	       "      --kill-after SECONDS  with -s: SIGKILL the command this long after a stop signal\n"
 	       "      --stop-signal NAME    with -s: the signal that stops the command (default TERM)\n"
+	       "      --watch SECONDS       with -s: re-read the secrets this often, act on a change\n"
+	       "      --on-change WHAT      with --watch: restart (default) or exit (status 75)\n"
 	       "  -h, --help                this text\n"
 	       "  -V, --version             the version, and libcurl's, TLS and HTTP/2 in use\n";
 }
@@ -87,6 +97,7 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	c->timeout = -1;
 	c->mask = -1;
 	c->kill_after = -1;
+	c->on_change = -1;
 	opterr = 0;
 	optind = 0; /* glibc's full reset, mid-cluster state included */
 	/* '+': stop at the first operand, so the command's own options stay its. */
@@ -149,6 +160,21 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 				return bad(err, "--stop-signal",
 				           "expected a signal name that can be caught");
 			break;
+		case OPT_WATCH:
+			if (parse_seconds(optarg, &c->watch) != 0 ||
+			    c->watch <= 0 || c->watch > 86400.0 * 365)
+				return bad(err, "--watch",
+				           "expected a positive number of seconds");
+			break;
+		case OPT_ON_CHANGE:
+			c->on_change = strcmp(optarg, "restart") == 0 ?
+			                       CLI_RESTART :
+			               strcmp(optarg, "exit") == 0 ? CLI_EXIT :
+			                                             -1;
+			if (c->on_change < 0)
+				return bad(err, "--on-change",
+				           "expected restart or exit");
+			break;
 		case 'h':
 			c->help = 1;
 			return ST_OK;
@@ -176,13 +202,18 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	}
 	if (c->nkeep > 0 && !c->ignore_env)
 		return bad(err, "--keep", "only makes sense with -i");
-	if (!c->supervise &&
-	    (c->mask >= 0 || c->kill_after >= 0 || c->stop_signal != 0))
+	if (!c->supervise && (c->mask >= 0 || c->kill_after >= 0 ||
+	                      c->stop_signal != 0 || c->watch > 0))
 		return bad(err,
 		           c->mask >= 0       ? "--mask" :
 		           c->kill_after >= 0 ? "--kill-after" :
+		           c->watch > 0       ? "--watch" :
 		                                "--stop-signal",
 		           "only makes sense with -s");
+	if (c->on_change >= 0 && c->watch <= 0)
+		return bad(err, "--on-change", "only makes sense with --watch");
+	if (c->watch > 0 && c->kill_after < 0)
+		c->kill_after = 10; /* a restart must not wait forever */
 	if (c->supervise && c->check)
 		return bad(err, "--supervise", "cannot be combined with --check");
 	if (c->quiet && c->verbose)

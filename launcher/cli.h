@@ -6,6 +6,8 @@
 
 #include "status.h"
 
+enum { CLI_RESTART = 0, CLI_EXIT = 1 }; /* --on-change */
+
 struct cli {
 	const char *file;  /* -f; NULL when not given */
 	int check;         /* -n */
@@ -21,6 +23,8 @@ struct cli {
 	int mask;          /* --mask: enum supervise_mask; -1 when not given */
 	double kill_after; /* --kill-after in seconds; < 0 when not given */
 	int stop_signal;   /* --stop-signal; 0 when not given */
+	double watch;      /* --watch in seconds; 0 when not given */
+	int on_change; /* --on-change: CLI_RESTART or CLI_EXIT; -1 when not given */
 	int help, version;
 	char **command; /* borrowed from argv; NULL when none */
 };

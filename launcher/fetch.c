@@ -1,10 +1,14 @@
 /* fetch.c - the curl multi loop: one struct xfer per request, the cap on
  * requests in flight, retries with backoff, one redirect, the deadline. */
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/random.h>
+#include <sys/select.h>
+#include <sys/socket.h>
 
 #include "fetch.h"
 #include "log.h"
@@ -177,12 +181,37 @@ static void transport_known(struct fetcher *f, long version)
 	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
 }
 
+#define FD_PROBE 1024
+
+/* Which of the first FD_PROBE descriptors are open. */
+static void open_fds(unsigned char *open_now)
+{
+	int fd;
+
+	for (fd = 0; fd < FD_PROBE; fd++)
+		open_now[fd] = fcntl(fd, F_GETFD) != -1;
+}
+
+/* libcurl 7.88 opens descriptors of its own without close-on-exec (the
+ * multi handle's wake-up socket pair): whatever opened since `before` is
+ * libcurl's, and becomes close-on-exec. */
+static void cloexec_new_fds(const unsigned char *before)
+{
+	int fd, flags;
+
+	for (fd = 0; fd < FD_PROBE; fd++)
+		if (!before[fd] && (flags = fcntl(fd, F_GETFD)) != -1)
+			fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
+	unsigned char before[FD_PROBE];
 	struct fetcher *f;
 	long conns;
 	int tls = is_https(o->base_url) && o->unix_socket == NULL;
 
+	open_fds(before);
 	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
 	 * session's keys there: vaultrun ignores it (the command still gets it). */
 	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
@@ -193,6 +222,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	f->o = *o;
 	f->stop_fd = -1;
 	f->multi = curl_multi_init();
+	cloexec_new_fds(before);
 	if (f->multi == NULL) {
 		free(f);
 		curl_global_cleanup();
@@ -388,6 +418,16 @@ static long ms_left(const struct fetcher *f)
 	return left < 1 ? 1 : (long)left + 1;
 }
 
+/* Every socket close-on-exec: no connection of vaultrun's may reach a
+ * command it starts (supervise mode forks while the fetcher lives). */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+	(void)arg;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static int start(struct fetcher *f, struct xfer *x)
 {
 	CURL *e = f->npool ? f->pool[--f->npool] : curl_easy_init();
@@ -408,6 +448,7 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	/* A request given up on (the deadline) must not wait for its resolver
 	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
 	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
@@ -726,66 +767,156 @@ static struct xfer *xfer_of(CURL *e)
 	return (struct xfer *)(void *)priv;
 }
 
+int fetch_idle(const struct fetcher *f)
+{
+	return f->ready.head == NULL && f->waiting.head == NULL &&
+	       f->inflight == 0;
+}
+
+/* One round without waiting: the stop flag, the deadline, retries that are
+ * due, new transfers, libcurl's work, finished requests.  *next is when
+ * the nearest retry or the deadline is due; returns 1 when a request
+ * finished (callbacks ran and may have queued more). */
+static int step(struct fetcher *f, double *next, struct error *err)
+{
+	CURLMsg *m;
+	struct xqueue later = {NULL, NULL};
+	struct xfer *x;
+	double now = now_ms();
+	int running, left, progressed = 0;
+
+	*next = f->o.deadline;
+	if (fetch_idle(f))
+		return 0;
+	if (f->stop && *f->stop) {
+		interrupt(f);
+		return 1; /* callbacks may have queued more: they end too */
+	}
+	if (now >= f->o.deadline) {
+		expire(f);
+		return 1; /* callbacks may have queued more: they expire too */
+	}
+	while ((x = pop(&f->waiting))) {
+		if (x->due <= now)
+			push(&f->ready, x);
+		else {
+			push(&later, x);
+			if (x->due < *next)
+				*next = x->due;
+		}
+	}
+	f->waiting = later;
+	while (f->inflight < f->cap && f->ready.head) {
+		double wait = ratelimit_take(&f->rl, now);
+
+		if (wait > 0) { /* VAULT_RATE_LIMIT: the next one later */
+			if (now + wait < *next)
+				*next = now + wait;
+			break;
+		}
+		x = pop(&f->ready);
+		if (start(f, x) != 0) {
+			finish(x, 0, ST_OSERR, "cannot start a transfer");
+			progressed = 1;
+		}
+	}
+	if (curl_multi_perform(f->multi, &running) != CURLM_OK) {
+		error_set(err, ST_SOFTWARE, "curl_multi_perform failed");
+		return -1;
+	}
+	while ((m = curl_multi_info_read(f->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		done(f, xfer_of(m->easy_handle), m->data.result);
+		progressed = 1;
+	}
+	return progressed;
+}
+
+int fetch_step(struct fetcher *f, struct error *err)
+{
+	double next;
+	int rc;
+
+	while ((rc = step(f, &next, err)) > 0)
+		;
+	return rc < 0 ? err->status : ST_OK;
+}
+
+size_t fetch_fds(struct fetcher *f, struct pollfd *pf, size_t cap)
+{
+	fd_set r, w, e;
+	int maxfd = -1, fd;
+	size_t n = 0;
+
+	FD_ZERO(&r);
+	FD_ZERO(&w);
+	FD_ZERO(&e);
+	if (fetch_idle(f) ||
+	    curl_multi_fdset(f->multi, &r, &w, &e, &maxfd) != CURLM_OK)
+		return 0;
+	for (fd = 0; fd <= maxfd && n < cap; fd++) {
+		short ev = (short)((FD_ISSET(fd, &r) ? POLLIN : 0) |
+		                   (FD_ISSET(fd, &w) ? POLLOUT : 0) |
+		                   (FD_ISSET(fd, &e) ? POLLPRI : 0));
+
+		if (ev == 0)
+			continue;
+		pf[n].fd = fd;
+		pf[n].events = ev;
+		pf[n++].revents = 0;
+	}
+	return n;
+}
+
+long fetch_timeout(struct fetcher *f)
+{
+	struct xfer *x;
+	double next = f->o.deadline, now = now_ms();
+	long curl_ms = -1, ms;
+
+	if (fetch_idle(f))
+		return -1;
+	if (f->ready.head && f->inflight < f->cap) {
+		struct ratelimit peek = f->rl; /* asked, not taken */
+		double wait = ratelimit_take(&peek, now);
+
+		if (wait <= 0)
+			return 0;
+		if (now + wait < next)
+			next = now + wait;
+	}
+	for (x = f->waiting.head; x; x = x->next)
+		if (x->due < next)
+			next = x->due;
+	ms = next <= now ? 0 : (long)(next - now) + 1;
+	/* libcurl's own timers (connects, its timeouts); without any socket
+	 * to wait on yet, it wants a call soon. */
+	if (curl_multi_timeout(f->multi, &curl_ms) == CURLM_OK &&
+	    curl_ms >= 0 && curl_ms < ms)
+		ms = curl_ms;
+	return ms;
+}
+
 int fetch_run(struct fetcher *f, struct error *err)
 {
 	for (;;) {
-		CURLMsg *m;
-		struct xqueue later = {NULL, NULL};
-		struct xfer *x;
-		double now = now_ms(), next = f->o.deadline;
-		int running, left, progressed = 0;
+		double next;
 		long timeout;
+		int rc;
 		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
-		if (f->ready.head == NULL && f->waiting.head == NULL &&
-		    f->inflight == 0)
+		if (fetch_idle(f))
 			return ST_OK;
-		if (f->stop && *f->stop) {
-			interrupt(f);
-			continue; /* callbacks may have queued more: they end too */
-		}
-		if (now >= f->o.deadline) {
-			expire(f);
-			continue; /* callbacks may have queued more: they expire too */
-		}
-		while ((x = pop(&f->waiting))) {
-			if (x->due <= now)
-				push(&f->ready, x);
-			else {
-				push(&later, x);
-				if (x->due < next)
-					next = x->due;
-			}
-		}
-		f->waiting = later;
-		while (f->inflight < f->cap && f->ready.head) {
-			double wait = ratelimit_take(&f->rl, now);
-
-			if (wait > 0) {
-				if (now + wait < next)
-					next = now + wait;
-				break;
-			}
-			x = pop(&f->ready);
-			if (start(f, x) != 0) {
-				finish(x, 0, ST_OSERR, "cannot start a transfer");
-				progressed = 1;
-			}
-		}
-		if (curl_multi_perform(f->multi, &running) != CURLM_OK)
-			return error_set(err, ST_SOFTWARE,
-			                 "curl_multi_perform failed");
-		while ((m = curl_multi_info_read(f->multi, &left))) {
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			done(f, xfer_of(m->easy_handle), m->data.result);
-			progressed = 1;
-		}
-		if (progressed)
+		if ((rc = step(f, &next, err)) < 0)
+			return err->status;
+		if (rc > 0)
 			continue;
-		timeout = (long)(next - now) + 1;
+		timeout = (long)(next - now_ms()) + 1;
 		if (timeout > 1000)
 			timeout = 1000;
+		if (timeout < 0)
+			timeout = 0;
 		if (curl_multi_poll(f->multi, f->stop_fd >= 0 ? &wake : NULL,
 		                    f->stop_fd >= 0, (int)timeout, NULL) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,

@@ -71,6 +71,20 @@ void fetch_add(struct fetcher *f, const char *method, const char *path,
  * ST_OSERR/ST_SOFTWARE when libcurl itself fails (err filled). */
 int fetch_run(struct fetcher *f, struct error *err);
 
+/* The same loop, one non-blocking round at a time, for a caller that waits
+ * on descriptors of its own too (supervise mode):
+ *   fetch_idle     nothing queued, waiting for a retry or in flight;
+ *   fetch_fds      the descriptors to poll (at most cap; 0 when idle);
+ *   fetch_timeout  ms until fetch_step is due even without an event (-1:
+ *                  idle, 0: now);
+ *   fetch_step     does whatever is ready, never waits; callbacks run here.
+ * Every socket is close-on-exec. */
+int fetch_idle(const struct fetcher *f);
+struct pollfd;
+size_t fetch_fds(struct fetcher *f, struct pollfd *pf, size_t cap);
+long fetch_timeout(struct fetcher *f);
+int fetch_step(struct fetcher *f, struct error *err);
+
 /* While *stop is non-zero (a signal handler sets it and makes fd readable,
  * which wakes the loop), fetch_run ends every request at once with failure
  * ST_TEMPFAIL, "interrupted by a signal".  stop NULL turns this off (for the

@@ -65,6 +65,18 @@ size_t lease_list_count(const struct leases *ls)
 	return ls ? ls->n : 0;
 }
 
+const struct lease *lease_list_get(const struct leases *ls, size_t i, double *since)
+{
+	*since = ls->v[i].obtained;
+	return &ls->v[i].l;
+}
+
+void lease_list_renewed(struct leases *ls, size_t i, long duration)
+{
+	ls->v[i].l.duration = duration;
+	ls->v[i].obtained = now_ms();
+}
+
 const char *lease_duration(long seconds, char *buf, size_t cap)
 {
 	long h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60;

@@ -31,6 +31,12 @@ void lease_list_free(struct leases *ls);
 void lease_list_add(struct leases *ls, const struct lease *l);
 size_t lease_list_count(const struct leases *ls);
 
+/* Lease i (i < count) and when it was obtained or last renewed (now_ms()). */
+const struct lease *lease_list_get(const struct leases *ls, size_t i,
+                                   double *since);
+/* Lease i was renewed now for duration seconds. */
+void lease_list_renewed(struct leases *ls, size_t i, long duration);
+
 /* Queue a sync revocation (PUT sys/leases/revoke) of every lease on f.  A
  * refusal is logged as a warning naming the lease and how long it still
  * lives; nothing is printed for a success but at -v. */

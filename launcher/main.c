@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "mask.h"
 #include "plan.h"
+#include "renewer.h"
 #include "resolve.h"
 #include "status.h"
 #include "stop.h"
@@ -39,6 +40,7 @@ struct run {
 	struct fetcher *f;
 	struct changes *changes; /* what resolution yielded */
 	struct leases *leases;   /* collected from the plan after resolution */
+	struct renewer *renewer; /* --supervise: keeps token and leases alive */
 	double deadline;         /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
@@ -110,6 +112,7 @@ static void finish_auth(struct run *r, int handover)
 static int leave(struct run *r, int status)
 {
 	finish_auth(r, 0);
+	renewer_free(r->renewer); /* after its last answers came */
 	lease_list_free(r->leases);
 	changes_free(r->changes);
 	stop_release();
@@ -242,13 +245,14 @@ static int run_command(struct run *r, char *file)
 	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
-/* --supervise: the command as a child.  No connection of vaultrun's may
- * reach it, so the fetcher goes before the fork and a fresh one revokes the
- * minted token and the leases after the command ended, on the revocation's
- * own 2 s. */
+/* --supervise: the command as a child.  With something to renew the
+ * fetcher lives on in the supervisor's loop (its sockets are close-on-exec);
+ * else it goes before the fork and a fresh one revokes the minted token and
+ * the leases after the command ended, on the revocation's own 2 s. */
 static int supervise(struct run *r, char *file)
 {
 	struct supervise_opts so;
+	struct supervise_agent agent;
 	struct fetch_opts o;
 	struct error err;
 	int code, rc, sig;
@@ -258,8 +262,15 @@ static int supervise(struct run *r, char *file)
 		return interrupted(r, sig);
 	}
 	collect_leases(r); /* before the plan that holds them goes */
-	fetch_free(r->f);
-	r->f = NULL;
+	if (r->f) {
+		fetch_set_stop(r->f, NULL, -1); /* the supervisor forwards them */
+		r->renewer = renewer_new(r->f, r->auth, r->leases,
+		                         r->cfg.timeout * 1000.0);
+	}
+	if (r->renewer == NULL) {
+		fetch_free(r->f);
+		r->f = NULL;
+	}
 	plan_free(&r->plan);
 	memset(&so, 0, sizeof so);
 	so.file = file;
@@ -267,14 +278,23 @@ static int supervise(struct run *r, char *file)
 	so.envp = r->envp;
 	so.mask = r->cli.mask < 0 ? SUPERVISE_MASK_ALL : r->cli.mask;
 	so.kill_after = r->cli.kill_after;
+	if (r->renewer) {
+		renewer_agent(r->renewer, &agent);
+		so.agent = &agent;
+	}
 	if ((rc = supervise_run(&so, &code, &err)) != ST_OK) {
 		log_err("%s", err.msg);
 		code = rc;
 	}
 	free(file);
-	if (auth_minted(r->auth) || lease_list_count(r->leases) > 0) {
+	if (r->renewer)
+		log_info("%u renewal%s while the command ran",
+		         renewer_count(r->renewer),
+		         renewer_count(r->renewer) == 1 ? "" : "s");
+	r->deadline = now_ms();
+	if (r->f == NULL &&
+	    (auth_minted(r->auth) || lease_list_count(r->leases) > 0)) {
 		config_fetch_opts(&r->cfg, &o);
-		r->deadline = now_ms();
 		if ((r->f = fetch_new(&o, &err)) == NULL)
 			log_warn("%s", err.msg);
 	}
@@ -308,6 +328,12 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
+	if (r.cli.watch > 0) { /* rotate.c has the rules; the loop is to come */
+		error_set(&err, ST_USAGE,
+		          "--watch: rotation is not available in this version "
+		          "(renewal is: -s alone keeps leases alive)");
+		return fail(&r, &err);
+	}
 
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)

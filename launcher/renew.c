@@ -15,8 +15,9 @@ double renew_next(const struct renew *r, double now, double rnd)
 
 	if (r->final || left <= 0)
 		return -1;
-	/* two thirds of what is left, less 10 to 20 % of it */
-	return now + left * (2.0 / 3.0) * (1.0 - (0.10 + 0.10 * rnd));
+	/* two thirds of what is left, less 10 to 20 % of it: a window of a
+	 * tenth of the time left, over which a fleet started at once spreads */
+	return now + left * (2.0 / 3.0 - (0.10 + 0.10 * rnd));
 }
 
 int renew_granted(struct renew *r, double now, double duration)

@@ -4,7 +4,8 @@
  * in (a number in [0, 1)), so that every rule has a table test.  The rules
  * (SPEC.md "Renewal and rotation", after Vault's LifetimeWatcher):
  *   - renew when two thirds of the remaining time has passed, less a random
- *     10 to 20 % of it, so that a fleet started at once does not renew at once;
+ *     10 to 20 % of it (at 47 to 57 % of the time left), so that a fleet
+ *     started at once spreads its renewals over a tenth of the TTL;
  *   - after a failed renewal, try again in 10 s, doubling up to 5 min, never
  *     past the expiry;
  *   - a renewal that grants less than the one before is capped by the max TTL:

@@ -28,6 +28,7 @@
 #define CHUNK 131072
 #define PIPE_SIZE (1 << 20) /* fewer wake-ups for a command that writes a lot */
 #define PTY_FD (-2)         /* in child_fd: the pseudo-terminal's slave */
+#define AGENT_FDS 64        /* the agent's descriptors polled at most */
 
 struct stream {
 	int from, to; /* vaultrun's read end; vaultrun's own 1 or 2 */
@@ -245,9 +246,10 @@ static void read_signals(struct sup *s)
 
 static void loop(struct sup *s)
 {
-	struct pollfd pf[5];
+	struct pollfd pf[5 + AGENT_FDS];
 	struct stream *which[5];
-	size_t n, i;
+	const struct supervise_agent *a = s->o->agent;
+	size_t n, i, own;
 
 	while (!s->exited) {
 		int timeout = -1;
@@ -272,9 +274,17 @@ static void loop(struct sup *s)
 
 			timeout = left > 0 ? (int)left + 1 : 0;
 		}
+		own = n;
+		if (a) {
+			long t = a->timeout(a->ctx);
+
+			n += a->fds(a->ctx, pf + n, AGENT_FDS);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t > 86400000 ? 86400000 : (int)t;
+		}
 		if (poll(pf, n, timeout) < 0 && errno != EINTR)
 			break;
-		for (i = 1; i < n; i++) {
+		for (i = 1; i < own; i++) {
 			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (which[i])
@@ -288,6 +298,8 @@ static void loop(struct sup *s)
 			kill(-s->pid, SIGKILL);
 			s->kill_at = -1;
 		}
+		if (a && !s->exited)
+			a->run(a->ctx);
 	}
 	/* The command is gone: what it wrote is in the pipes already.  Take
 	 * that, not what orphans may still write, and leave. */

@@ -20,12 +20,25 @@ enum supervise_mask {
 	SUPERVISE_MASK_NONE /* the command gets vaultrun's descriptors */
 };
 
+struct pollfd;
+
+/* Work that shares the supervisor's event loop (renewals, re-reads): its
+ * descriptors are polled with the child's streams and signals, and poll
+ * never waits past its timeout.  run is called after every wake-up. */
+struct supervise_agent {
+	void *ctx;
+	size_t (*fds)(void *ctx, struct pollfd *pf, size_t cap);
+	long (*timeout)(void *ctx); /* ms until run is due; -1: none */
+	void (*run)(void *ctx);
+};
+
 struct supervise_opts {
 	const char *file;  /* what exec_find found */
 	char *const *argv; /* the command */
 	char *const *envp;
-	int mask;          /* enum supervise_mask */
-	double kill_after; /* seconds; < 0: never */
+	int mask;                            /* enum supervise_mask */
+	double kill_after;                   /* seconds; < 0: never */
+	const struct supervise_agent *agent; /* may be NULL */
 };
 
 /* Run the command to its end, masking every value of mask.c's registry.

@@ -202,6 +202,21 @@ int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses
 	return rc;
 }
 
+int vault_flag(const char *body, size_t len, const char *pointer)
+{
+	struct jdoc *doc = NULL;
+	struct secret text = {NULL, 0};
+	struct error e;
+	int on = 0;
+
+	if (json_parse_doc(body, len, &doc, &e) == ST_OK &&
+	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK)
+		on = text.len == 4 && memcmp(text.p, "true", 4) == 0;
+	secret_wipe(&text);
+	json_free(doc);
+	return on;
+}
+
 int vault_tokenless_denial(const struct fetch_result *r)
 {
 	char errs[200];

@@ -50,6 +50,10 @@ int vault_is_json(const struct fetch_result *r);
  * "/data/num_uses" in lookup-self's) as *uses: 0 means unlimited.  Returns
  * 0, or -1 when the body has no such integer. */
 int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses);
+/* (It reads any integer field: "/auth/lease_duration" too.) */
+
+/* 1 when the field at pointer is JSON true, else 0. */
+int vault_flag(const char *body, size_t len, const char *pointer);
 
 /* Is this failure how Vault answers a request that carries no token?  403
  * (current releases, every request), or 400/500 "missing client token"

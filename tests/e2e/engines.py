@@ -17,6 +17,8 @@ issue/ and sts/).
     srv.engines.revoked  -> ids of the leases revoked, in order (with the token,
                             by sys/leases/revoke, or expired: .how says which)
     srv.engines.expire(lease_id)     end a lease now, as its TTL would
+    srv.engines.renewals -> [(time.monotonic(), lease_id, granted seconds)]
+                            of every sys/leases/renew answered 200
 
 Database roles create REAL users: a read of database/creds/<role> runs the
 role's creation statements on the database server object given (anything
@@ -64,12 +66,15 @@ class Lease:
         self.id = lid
         self.token = token
         self.issued = time.time()
+        self.issued_mono = time.monotonic()  # on the clock of engines.renewals
         self.max_expire = self.issued + max_ttl
         self.expire = self.issued + ttl
         self.renewable = renewable
         self.on_end = on_end
         self.username = username
         self.how = None  # "revoked", "token", "expired" once over
+        self.base_ttl = ttl  # what a renewal without increment asks for
+        self.on_renew = None  # called with the new expiry (database users)
         self.timer = None
         self.last_renewal = None
 
@@ -114,6 +119,7 @@ class Engines:
         self.mounts = {}
         self._leases = {}
         self.revoked = []
+        self.renewals = []  # (monotonic time, lease id, seconds granted)
         self._tmp = []
 
     # ---- setup
@@ -320,6 +326,9 @@ class Engines:
         revoke = ";\n".join(self._fill(s, values) for s in role["revocation"])
         le = self._new_lease(t, "%s/creds/%s" % (m.path, role_name), role["ttl"], role["max_ttl"], True,
                              lambda: db.sql(revoke), username=name)
+        if role["kind"] == "postgres":  # as Vault's plugin: RenewUser moves VALID UNTIL
+            le.on_renew = lambda exp: db.sql('ALTER ROLE "%s" VALID UNTIL \'%s\'' % (
+                name, time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(exp))))
         return self._answer({"username": name, "password": password}, le, "database")
 
     # ---- aws
@@ -436,9 +445,12 @@ class Engines:
             return self._errors(400, "invalid increment")
         with self._lock:
             now = time.time()
-            le.expire = min(now + (inc or (le.expire - le.issued)), le.max_expire)
+            le.expire = min(now + (inc or le.base_ttl), le.max_expire)
             le.last_renewal = now
             self._arm(le)
+            self.renewals.append((time.monotonic(), le.id, le.expire - now))
+        if le.on_renew:
+            le.on_renew(le.expire)
         body = {"request_id": str(uuid.uuid4()), "lease_id": le.id, "renewable": True,
                 "lease_duration": le.ttl, "data": None, "wrap_info": None, "warnings": None, "auth": None}
         return self._resp(200, body)

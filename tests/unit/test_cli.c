@@ -354,3 +354,50 @@ TEST(cli_long_option_with_value)
 		cli_free(&c);
 	}
 }
+
+/* --watch and --on-change: with -s only, positive seconds, two words;
+ * --watch makes --kill-after default to 10 s. */
+TEST(cli_watch)
+{
+	/* clang-format off */
+	static const struct {
+		const char *argv[8];
+		int status;
+		double watch, kill_after;
+		int on_change;
+	} cases[] = {
+		{{"-s", "--watch", "30", "env", NULL}, ST_OK, 30, 10, -1},
+		{{"-s", "--watch=0.5", "env", NULL}, ST_OK, 0.5, 10, -1},
+		{{"-s", "--watch", "5", "--kill-after", "2", "env", NULL}, ST_OK, 5, 2, -1},
+		{{"-s", "--watch", "5", "--on-change", "exit", "env", NULL}, ST_OK, 5, 10, CLI_EXIT},
+		{{"-s", "--watch", "5", "--on-change", "restart", "env", NULL}, ST_OK, 5, 10, CLI_RESTART},
+		{{"-s", "env", NULL}, ST_OK, 0, -1, -1},
+		{{"--watch", "5", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--watch", "0", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--watch", "-5", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--watch", "soon", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--on-change", "exit", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--watch", "5", "--on-change", "reload", "env", NULL}, ST_USAGE, 0, 0, 0},
+		{{"-s", "--watch", "5", "--stop-signal", "NOPE", "env", NULL}, ST_USAGE, 0, 0, 0},
+	};
+	/* clang-format on */
+	size_t i, n;
+
+	for (i = 0; i < N(cases); i++) {
+		char *argv[10] = {"vaultrun"};
+		struct cli c;
+		struct error err;
+		int rc;
+
+		for (n = 0; cases[i].argv[n]; n++)
+			argv[n + 1] = (char *)cases[i].argv[n];
+		rc = cli_parse((int)n + 1, argv, &c, &err);
+		CHECK(rc == cases[i].status);
+		if (rc == ST_OK) {
+			CHECK(c.watch == cases[i].watch);
+			CHECK(c.kill_after == cases[i].kill_after);
+			CHECK(c.on_change == cases[i].on_change);
+		}
+		cli_free(&c);
+	}
+}

@@ -14,13 +14,14 @@ TEST(renew_next_two_thirds_less_jitter)
 	static const struct {
 		double duration, now, rnd, want;
 	} cases[] = {
-		/* 3600 s from 0: 2400 s less 10 % (rnd 0) .. 20 % (rnd -> 1) */
-		{3600, 0, 0.0, 2160},
-		{3600, 0, 0.5, 2040},
-		{3600, 0, 1.0, 1920},
-		/* later in the life: two thirds of what is left */
-		{3600, 600, 0.0, 600 + 3000 * 2.0 / 3 * 0.9},
-		{4, 0, 0.0, 4 * 2.0 / 3 * 0.9},
+		/* 3600 s from 0: 2400 s less 10 % (rnd 0) .. 20 % (rnd -> 1)
+		 * of the 3600 s: a window of 360 s, a tenth of the TTL */
+		{3600, 0, 0.0, 2040},
+		{3600, 0, 0.5, 1860},
+		{3600, 0, 1.0, 1680},
+		/* later in the life: of what is left */
+		{3600, 600, 0.0, 600 + 3000 * (2.0 / 3 - 0.1)},
+		{4, 0, 0.0, 4 * (2.0 / 3 - 0.1)},
 	};
 	size_t i;
 
@@ -66,9 +67,9 @@ TEST(renew_granted_stops_at_max_ttl)
 	CHECK(r.final);
 	CHECK(near(r.expires, 30));
 	CHECK(renew_next(&r, now, 0.5) < 0);
-	/* each renewal comes 2/3 * 0.85 * 4 s = 2.27 s after the one before:
-	 * the 12th, at 27.2 s, is granted the 2.8 s left and is the last */
-	CHECK(renewals == 12);
+	/* each renewal comes (2/3 - 0.15) * 4 s = 2.07 s after the one before:
+	 * the 13th, at 26.9 s, is granted the 3.1 s left and is the last */
+	CHECK(renewals == 13);
 }
 
 TEST(renew_granted_same_duration_goes_on)

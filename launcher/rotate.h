@@ -1,0 +1,42 @@
+/* rotate.h - when --watch re-reads and when a change restarts: pure
+ * arithmetic, times in seconds on the caller's clock, randomness passed in
+ * (SPEC.md "Renewal and rotation"):
+ *   - re-read every interval with +-10 % jitter;
+ *   - changes within 2 s of each other make one restart, 2 s after the last;
+ *   - at most one restart per 10 s;
+ *   - a failed re-read changes nothing: it never causes a restart;
+ *   - a lease that cannot be renewed past its end is replaced when a tenth
+ *     of its life is left (renew_replace_at).
+ */
+#ifndef VAULTRUN_ROTATE_H
+#define VAULTRUN_ROTATE_H
+
+#include "renew.h"
+
+#define ROTATE_DEBOUNCE 2.0
+#define ROTATE_MIN_GAP 10.0
+
+struct rotate {
+	double interval;
+	double next_read;    /* when to re-read */
+	double changed_at;   /* the last change not yet acted on; < 0 none */
+	double restarted_at; /* the last restart; < 0 none */
+};
+
+void rotate_init(struct rotate *r, double now, double interval, double rnd);
+
+/* A re-read was answered at now (changed: some value differs from the
+ * command's), or failed (ok 0: nothing changes but the next read). */
+void rotate_read(struct rotate *r, double now, int ok, int changed, double rnd);
+
+/* When to restart, or a negative number when no change waits. */
+double rotate_restart_at(const struct rotate *r);
+
+/* The command was restarted (or stopped for --on-change exit) at now. */
+void rotate_restarted(struct rotate *r, double now);
+
+/* When a leased value must be read afresh: never (-1) while renewals still
+ * extend it, else a tenth of its last granted life before its end. */
+double rotate_replace_at(const struct renew *lease);
+
+#endif
