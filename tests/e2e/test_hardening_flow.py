@@ -115,6 +115,12 @@ def test_ignored_hangup_stays_ignored(run, vault, envdump):
 # 7. inline references whatever the variable's name
 
 
+# valgrind's launcher drops environment variables whose names are not shell
+# identifiers before the tool starts vaultrun, so these cannot run under it.
+odd_names = pytest.mark.skipif(VALGRIND, reason="valgrind drops variables named DB-PASS and the like")
+
+
+@odd_names
 def test_inline_references_in_names_that_are_not_identifiers(run, vault, envdump):
     a, b, c = val("dash"), val("dots"), val("plain")
     vault.put("secret", "app/db", {"a": a, "b": b, "c": c})
@@ -129,6 +135,7 @@ def test_inline_references_in_names_that_are_not_identifiers(run, vault, envdump
     assert child["PLAIN"] == c
 
 
+@odd_names
 def test_inline_reference_failure_names_the_odd_variable(run, vault, envdump):
     env = venv(vault)
     env["my.app-secret"] = "vault:secret/nope#x"
@@ -239,6 +246,7 @@ def test_no_token_is_77_reported_once_with_a_hint(run, vault, manifest, envdump,
     assert vault.count_prefix("sys/internal/ui/mounts/") == 2  # once each, no retry
 
 
+@odd_names
 def test_no_token_inline_reference(run, vault, envdump):
     vault.put("secret", "app/a", {"value": val("a")})
     res, child = run_env(run, envdump, [], env={"VAULT_ADDR": vault.url, "DB-PASS": "vault:secret/app/a"})
