@@ -97,7 +97,7 @@ FUZZTIME ?= 60
 FUZZCC   ?= clang
 FUZZBUILD = build-fuzz
 FUZZSAN   = address,undefined
-FUZZCFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -Ilauncher $(PKG_CFLAGS)
+FUZZCFLAGS = -std=c99 -D_GNU_SOURCE -DVAULTRUN_VERSION='"$(VERSION)"' -g -O1 -Ilauncher $(PKG_CFLAGS)
 FUZZOBJ  := $(LIBOBJS:$(BUILD)/%.o=$(FUZZBUILD)/obj/%.o)
 FUZZERS  := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
