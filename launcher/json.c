@@ -932,19 +932,3 @@ int json_encode_object(const char *const *pairs, size_t npairs, struct secret *o
 	wipe_free(b.p, b.cap);
 	return ST_OK;
 }
-
-/* ---- any answer ---- */
-
-int json_parse_doc(const char *body, size_t len, struct jdoc **out,
-                   struct error *err)
-{
-	json_error_t jerr;
-	json_t *root;
-
-	*out = NULL;
-	if ((root = load(body, len, 0, &jerr)) == NULL)
-		return load_error(&jerr, err);
-	forget(&jerr);
-	*out = D(root);
-	return ST_OK;
-}

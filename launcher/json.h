@@ -108,9 +108,4 @@ int json_store_load(const char *text, size_t len, struct jdoc **out,
                     struct error *err);
 const struct jdoc *json_store_get(const struct jdoc *store, const char *path);
 
-/* Parse a whole answer, for reading one field with json_select
- * (SEL_POINTER); ST_PROTOCOL when it is not JSON. */
-int json_parse_doc(const char *body, size_t len, struct jdoc **out,
-                   struct error *err);
-
 #endif

@@ -189,7 +189,7 @@ int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses
 	char *end;
 	int rc = -1;
 
-	if (json_parse_doc(body, len, &doc, &e) == ST_OK &&
+	if (json_parse(body, len, &doc, &e) == ST_OK &&
 	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK &&
 	    text.len > 0) {
 		errno = 0;
@@ -209,7 +209,7 @@ int vault_flag(const char *body, size_t len, const char *pointer)
 	struct error e;
 	int on = 0;
 
-	if (json_parse_doc(body, len, &doc, &e) == ST_OK &&
+	if (json_parse(body, len, &doc, &e) == ST_OK &&
 	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK)
 		on = text.len == 4 && memcmp(text.p, "true", 4) == 0;
 	secret_wipe(&text);
