@@ -1,0 +1,278 @@
+/* xfer.c - one transfer's easy handle: its options, its headers, and
+ * libcurl's callbacks for the body, the headers and the -vvv trace. */
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "mask.h"
+#include "redact.h"
+#include "transport.h"
+#include "util.h"
+#include "xfer.h"
+
+int xfer_is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
+}
+
+/* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
+ * so the URL names that host and CONNECT_TO sends its connections to the
+ * address's real host and port. */
+static int tls_name(struct xfer_conf *c, struct error *err)
+{
+	CURLU *u;
+	char *host = NULL, *port = NULL, *url = NULL, *map;
+	int rc = ST_OK;
+
+	if (c->o->tls_server_name == NULL ||
+	    strncasecmp(c->o->base_url, "https://", 8) != 0) {
+		c->base_url = xstrdup(c->o->base_url);
+		return ST_OK;
+	}
+	if ((u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, c->o->base_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_HOST, c->o->tls_server_name, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		rc = error_set(err, ST_CONFIG,
+		               "cannot apply the TLS server name to %s",
+		               c->o->base_url);
+	} else {
+		size_t n = strlen(url);
+
+		while (n > 0 && url[n - 1] == '/')
+			n--;
+		c->base_url = xstrndup(url, n);
+		map = xasprintf("%s:%s:%s:%s", c->o->tls_server_name, port,
+		                host, port);
+		c->connect_to = curl_slist_append(NULL, map);
+		free(map);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int xfer_conf_init(struct xfer_conf *c, const struct fetch_opts *o,
+                   const struct secret *token, struct error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->o = o;
+	c->token = token;
+	if (tls_name(c, err) != ST_OK)
+		return err->status;
+	return transport_new(&c->transport, o, err);
+}
+
+void xfer_conf_free(struct xfer_conf *c)
+{
+	free(c->base_url);
+	curl_slist_free_all(c->connect_to);
+	transport_free(c->transport);
+	memset(c, 0, sizeof *c);
+}
+
+static void wipe_headers(struct curl_slist *h)
+{
+	struct curl_slist *p;
+
+	for (p = h; p; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(h);
+}
+
+void xfer_free(struct xfer *x)
+{
+	free(x->path);
+	free(x->url);
+	free(x->last_reason);
+	secret_wipe(&x->body);
+	wipe_headers(x->headers);
+	wipe_free(x->resp, x->cap);
+	free(x);
+}
+
+struct xfer *xfer_new(struct fetcher *f, const char *method, const char *path,
+                      const struct secret *body, int flags, fetch_cb cb, void *ctx)
+{
+	struct xfer *x = xcalloc(1, sizeof *x);
+
+	x->f = f;
+	x->method = method;
+	x->path = xstrdup(path);
+	if (body)
+		secret_set(&x->body, body->p, body->len);
+	x->flags = flags;
+	x->cb = cb;
+	x->ctx = ctx;
+	return x;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+	size_t add = size * n;
+
+	if (add > XFER_BODY_MAX - x->len) {
+		x->too_large = 1;
+		return 0;
+	}
+	wipe_append(&x->resp, &x->len, &x->cap, p, add);
+	return add;
+}
+
+/* Headers are counted so that a flood of them is refused as not the Vault
+ * API (76) before libcurl gives up on it with a misleading error. */
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+
+	(void)p;
+	if (x->header_bytes == 0) /* the connection is up: note what it is */
+		transport_note(x->transport, x->easy);
+	x->header_bytes += size * n;
+	if (x->header_bytes > XFER_HEADERS_MAX) {
+		x->too_large = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+/* -vvv: curl's protocol trace, with credentials dropped from headers and no
+ * bodies at all (they hold secrets, and so do login requests).  The whole
+ * text is masked before it is split into lines, and no line is cut here:
+ * log.c cuts only after masking again. */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+                    void *arg)
+{
+	struct secret text = {NULL, 0};
+	const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
+	                   type == CURLINFO_HEADER_OUT ? ">" :
+	                                                 "*";
+	size_t n, i, j;
+
+	(void)easy;
+	(void)arg;
+	if (type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
+		log_msg(LOG_TRACE, "%s %zu bytes of body (not shown)",
+		        type == CURLINFO_DATA_IN ? "<" : ">", size);
+		return 0;
+	}
+	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
+	    type != CURLINFO_HEADER_OUT)
+		return 0;
+	redact_debug(data, size, &text);
+	n = mask_redact(text.p, text.len);
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && text.p[j] != '\n'; j++)
+			;
+		log_msg(LOG_TRACE, "%s %.*s", mark, (int)(j - i), text.p + i);
+	}
+	secret_wipe(&text);
+	return 0;
+}
+
+static struct curl_slist *build_headers(const struct xfer_conf *c,
+                                        const struct xfer *x)
+{
+	struct curl_slist *h = NULL, *t;
+	char *line;
+
+	h = curl_slist_append(h, "X-Vault-Request: true");
+	if (h && c->o->namespace) {
+		line = xasprintf("X-Vault-Namespace: %s", c->o->namespace);
+		t = curl_slist_append(h, line);
+		free(line);
+		h = t ? t : h;
+	}
+	if (h && c->token->p && !(x->flags & FETCH_NO_TOKEN)) {
+		size_t n = sizeof "X-Vault-Token: " + c->token->len;
+
+		line = xmalloc(n);
+		memcpy(line, "X-Vault-Token: ", sizeof "X-Vault-Token: " - 1);
+		memcpy(line + sizeof "X-Vault-Token: " - 1, c->token->p,
+		       c->token->len + 1);
+		t = curl_slist_append(h, line);
+		wipe_free(line, n);
+		h = t ? t : h;
+	}
+	if (h && x->body.p) {
+		t = curl_slist_append(h, "Content-Type: application/json");
+		h = t ? t : h;
+	}
+	return h;
+}
+
+/* Every socket close-on-exec: no connection of vaultrun's may reach a
+ * command it starts (supervise mode forks while the fetcher lives). */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+	(void)arg;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left)
+{
+	x->easy = e;
+	x->transport = c->transport;
+	x->len = 0;
+	x->too_large = 0;
+	x->header_bytes = 0;
+	x->errbuf = xmalloc(CURL_ERROR_SIZE);
+	x->errbuf[0] = '\0';
+	if (x->headers == NULL)
+		x->headers = build_headers(c, x);
+	/* Built when first sent: a thousand queued reads hold only paths. */
+	if (x->url == NULL)
+		x->url = xasprintf("%s/v1/%s", c->base_url, x->path);
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	/* A request given up on (the deadline) must not wait for its resolver
+	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
+	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	/* Vault's answers are small: a 4 KiB receive buffer per transfer
+	 * instead of 16 KiB keeps the footprint down at -j 32 and beyond. */
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	/* Over https, wait for ALPN to say whether the first connection can
+	 * multiplex (HTTP/2: one connection for everything).  Plain http never
+	 * multiplexes, and waiting would cost the first round trip. */
+	if (xfer_is_https(x->url))
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	if (c->o->unix_socket && !x->redirected)
+		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->o->unix_socket);
+	if (strcmp(x->method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body.p ? x->body.p : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body.len);
+		if (strcmp(x->method, "POST") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+	}
+	transport_setup(c->transport, e, x->redirected ? x->url : c->o->base_url,
+	                c->o->unix_socket && !x->redirected, ms_left);
+	if (c->connect_to)
+		curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
+	if (log_enabled(LOG_TRACE)) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
+}
