@@ -11,22 +11,11 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "policy.h"
 #include "ratelimit.h"
 #include "transport.h"
 #include "util.h"
 #include "xfer.h"
-
-#define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
-#define BACKOFF_CAP 4000.0 /* ms */
-/* Requests in flight without -j: over HTTP/1.1 one connection each, at most
- * H1_CONNS; over HTTP/2 all on one connection, up to H2_STREAMS (what Go's
- * server, Vault's, allows) and the server's own SETTINGS limit.  Until the
- * first answer shows which it is, FIRST_FLIGHT: what nghttp2 sends on a new
- * connection before the server's SETTINGS, so no request spills onto a
- * second connection. */
-#define H1_CONNS 32
-#define H2_STREAMS 250
-#define FIRST_FLIGHT 100
 
 struct xqueue {
 	struct xfer *head, *tail;
@@ -75,32 +64,19 @@ static struct xfer *pop(struct xqueue *q)
 	return x;
 }
 
-/* xorshift64*: jitter only needs to be spread, not unpredictable. */
-static double jitter(struct fetcher *f, double max)
-{
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return max * (double)((f->rng * 2685821657736338717ULL) >> 11) /
-	       (double)(1ULL << 53);
-}
-
 static int global_init(void *arg)
 {
 	(void)arg;
 	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
 }
 
-/* The first answer shows the transport, and by then the server's SETTINGS
- * have come (a server sends them first): over HTTP/2 the cap becomes -j, or
- * H2_STREAMS, with libcurl keeping each connection within the server's
- * stream limit; over HTTP/1.1, -j or H1_CONNS connections. */
+/* The first answer shows the transport: the cap becomes what it allows. */
 static void transport_known(struct fetcher *f, long version)
 {
 	if (f->mux != -1)
 		return;
 	f->mux = version == CURL_HTTP_VERSION_2_0;
-	f->cap = f->mux || f->o.concurrency > 0 ? f->want : H1_CONNS;
+	f->cap = policy_cap_known(f->o.concurrency, f->want, f->mux);
 	log_debug("%s: at most %ld requests in flight",
 	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
 }
@@ -132,8 +108,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	unsigned char before[FD_PROBE];
 	struct fetcher *f;
-	long conns;
-	int tls = xfer_is_https(o->base_url) && o->unix_socket == NULL;
+	struct policy_cap c;
 
 	open_fds(before);
 	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
@@ -153,20 +128,14 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
-	/* -j N: at most N in flight, on at most N connections (HTTP/1.1 needs
-	 * one each, HTTP/2 carries them all on one).  Plain http never
-	 * multiplexes: its cap is known from the start. */
-	f->want = o->concurrency > 0 ? o->concurrency :
-	          tls                ? H2_STREAMS :
-	                               H1_CONNS;
-	conns = o->concurrency > 0 ? o->concurrency : H1_CONNS;
-	f->mux = tls ? -1 : 0;
-	f->cap = !tls                   ? f->want :
-	         f->want < FIRST_FLIGHT ? f->want :
-	                                  FIRST_FLIGHT;
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, conns);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
+	policy_cap_start(o->concurrency,
+	                 url_is_https(o->base_url) && o->unix_socket == NULL, &c);
+	f->want = c.want;
+	f->mux = c.mux;
+	f->cap = c.cap;
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, c.conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, c.conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, c.conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
 	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
@@ -288,60 +257,16 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 	xfer_free(x);
 }
 
-static int retryable_status(long s)
-{
-	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 ||
-	       s == 504;
-}
-
-/* Older Vaults answer a request without a token 500 "missing client
- * token": no later attempt can fare better. */
-static int permanent(const struct xfer *x)
-{
-	static const char text[] = "missing client token";
-
-	return x->resp && memmem(x->resp, x->len, text, sizeof text - 1) != NULL;
-}
-
-/* Transport failures worth another attempt: the server went away or cut the
- * answer short.  Name resolution, TLS and protocol errors are not. */
-static int retryable_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_OPERATION_TIMEDOUT: /* VAULT_CLIENT_TIMEOUT, not the deadline */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Schedule another attempt if the policy allows one before the deadline;
  * status and reason describe the failure it follows. */
 static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms,
                  long status, const char *reason)
 {
-	double wait, now = now_ms();
+	double now = now_ms();
+	double wait = policy_wait(x->attempts, f->o.max_retries, retry_after_ms,
+	                          now, f->o.deadline, &f->rng);
 
-	if (x->attempts > (unsigned)f->o.max_retries)
-		return 0;
-	if (retry_after_ms > 0) {
-		wait = retry_after_ms;
-	} else {
-		double ceil = BACKOFF_BASE;
-		unsigned i;
-
-		for (i = 1; i < x->attempts && ceil < BACKOFF_CAP; i++)
-			ceil *= 2;
-		wait = jitter(f, ceil < BACKOFF_CAP ? ceil : BACKOFF_CAP);
-	}
-	if (now + wait >= f->o.deadline)
+	if (wait < 0)
 		return 0;
 	log_debug("%s /v1/%s: retrying in %.0f ms (attempt %u of %d)", x->method,
 	          x->path, wait, x->attempts + 1, f->o.max_retries + 1);
@@ -417,23 +342,19 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			snprintf(reason, sizeof reason, "%s",
 			         x->errbuf[0] ? x->errbuf :
 			                        curl_easy_strerror(rc));
-		if (retryable_curl(rc) && retry(f, x, 0, 0, reason))
+		if (policy_retry_curl(rc) && retry(f, x, 0, 0, reason))
 			return;
 		finish(x, 0, ST_UNAVAILABLE, reason);
 		return;
 	}
-	if (status == 301 || status == 302 || status == 307) {
+	if (policy_is_redirect(status)) {
+		const char *refused;
+
 		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
-		if (!f->o.follow_redirects) {
-			finish(x, 0, ST_UNAVAILABLE,
-			       "redirect refused (VAULT_DISABLE_REDIRECTS is set)");
-		} else if (x->redirected) {
-			finish(x, 0, ST_UNAVAILABLE, "redirected more than once");
-		} else if (loc == NULL) {
-			finish(x, 0, ST_UNAVAILABLE, "redirect without a Location");
-		} else if (xfer_is_https(x->url) && !xfer_is_https(loc)) {
-			finish(x, 0, ST_UNAVAILABLE,
-			       "redirect from https to http refused");
+		refused = policy_redirect(f->o.follow_redirects, x->redirected,
+		                          x->url, loc);
+		if (refused) {
+			finish(x, 0, ST_UNAVAILABLE, refused);
 		} else {
 			log_debug("%s /v1/%s: following redirect", x->method,
 			          x->path);
@@ -457,7 +378,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 			return;
 		}
 	}
-	if (retryable_status(status) && !permanent(x)) {
+	if (policy_retry_status(status, x->resp, x->len)) {
 		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
 		if (retry(f, x, (double)ra * 1000.0, status, NULL))
 			return;

@@ -13,11 +13,6 @@
 #include "util.h"
 #include "xfer.h"
 
-int xfer_is_https(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0;
-}
-
 /* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
  * so the URL names that host and CONNECT_TO sends its connections to the
  * address's real host and port. */
@@ -27,8 +22,7 @@ static int tls_name(struct xfer_conf *c, struct error *err)
 	char *host = NULL, *port = NULL, *url = NULL, *map;
 	int rc = ST_OK;
 
-	if (c->o->tls_server_name == NULL ||
-	    strncasecmp(c->o->base_url, "https://", 8) != 0) {
+	if (c->o->tls_server_name == NULL || !url_is_https(c->o->base_url)) {
 		c->base_url = xstrdup(c->o->base_url);
 		return ST_OK;
 	}
@@ -254,7 +248,7 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 	/* Over https, wait for ALPN to say whether the first connection can
 	 * multiplex (HTTP/2: one connection for everything).  Plain http never
 	 * multiplexes, and waiting would cost the first round trip. */
-	if (xfer_is_https(x->url))
+	if (url_is_https(x->url))
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	if (c->o->unix_socket && !x->redirected)

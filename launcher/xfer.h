@@ -69,7 +69,4 @@ void xfer_free(struct xfer *x);
  * bounds the attempt.  The caller adds e to its multi handle. */
 void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left);
 
-/* Whether url's scheme is https (case-insensitive). */
-int xfer_is_https(const char *url);
-
 #endif
