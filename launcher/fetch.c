@@ -13,7 +13,6 @@
 #include "log.h"
 #include "policy.h"
 #include "ratelimit.h"
-#include "transport.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -285,8 +284,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 {
 	long status = 0;
 	double ms = now_ms() - x->started;
-	curl_off_t ra = 0;
-	char *loc = NULL;
+	struct xfer_end e;
 
 	if (rc == CURLE_OK) {
 		long version = 0;
@@ -302,88 +300,38 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
 		         x->too_large ? "body too large" : curl_easy_strerror(rc),
 		         ms);
-	/* libcurl 7.88 gives up on a header line over 100 KB with "out of
-	 * memory"; once headers have started arriving, that is what it means. */
-	if (rc == CURLE_OUT_OF_MEMORY && x->header_bytes > 0) {
-		x->header_bytes = XFER_HEADERS_MAX + 1;
-		x->too_large = 1;
-	}
-	if (x->too_large) {
-		finish(x, 0, ST_PROTOCOL,
-		       x->header_bytes > XFER_HEADERS_MAX ?
-		               "response headers larger than 64 KiB" :
-		               "response body larger than 4 MiB");
+	switch (xfer_end(x, rc, status, &f->conf, f->o.deadline, &e)) {
+	case XFER_FAILED:
+		finish(x, 0, e.failure, e.reason);
 		return;
-	}
-	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= f->o.deadline - 1) {
-		finish(x, 0, ST_TEMPFAIL,
-		       "deadline passed while waiting for an answer");
-		return;
-	}
-	if (rc != CURLE_OK) {
-		char reason[CURL_ERROR_SIZE + 256];
-		int st = transport_failure(f->conf.transport, rc, x->errbuf,
-		                           x->url, reason, sizeof reason);
-
-		if (st != ST_OK) {
-			finish(x, 0, st, reason);
+	case XFER_UNANSWERED:
+		if (policy_retry_curl(rc) && retry(f, x, 0, 0, e.reason))
 			return;
-		}
-		if (f->o.unix_socket && !x->redirected &&
-		    rc == CURLE_COULDNT_CONNECT)
-			snprintf(reason, sizeof reason,
-			         "cannot connect to unix socket %s",
-			         f->o.unix_socket);
-		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(reason, sizeof reason,
-			         "no answer within %g s (VAULT_CLIENT_TIMEOUT)",
-			         f->o.client_timeout / 1000.0);
-		else
-			snprintf(reason, sizeof reason, "%s",
-			         x->errbuf[0] ? x->errbuf :
-			                        curl_easy_strerror(rc));
-		if (policy_retry_curl(rc) && retry(f, x, 0, 0, reason))
-			return;
-		finish(x, 0, ST_UNAVAILABLE, reason);
+		finish(x, 0, ST_UNAVAILABLE, e.reason);
 		return;
-	}
-	if (policy_is_redirect(status)) {
-		const char *refused;
+	case XFER_REDIRECT: {
+		const char *refused = policy_redirect(f->o.follow_redirects,
+		                                      x->redirected, x->url,
+		                                      e.loc);
 
-		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
-		refused = policy_redirect(f->o.follow_redirects, x->redirected,
-		                          x->url, loc);
 		if (refused) {
 			finish(x, 0, ST_UNAVAILABLE, refused);
-		} else {
-			log_debug("%s /v1/%s: following redirect", x->method,
-			          x->path);
-			free(x->url);
-			x->url = xstrdup(loc);
-			x->redirected = 1;
-			release_easy(f, x);
-			push(&f->ready, x);
+			return;
 		}
+		log_debug("%s /v1/%s: following redirect", x->method, x->path);
+		free(x->url);
+		x->url = xstrdup(e.loc);
+		x->redirected = 1;
+		release_easy(f, x);
+		push(&f->ready, x);
 		return;
 	}
-	{
-		char why[600], *ctype = NULL;
-		int st;
-
-		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
-		st = transport_answer(f->conf.transport, status, x->url, ctype,
-		                      x->resp, x->len, why, sizeof why);
-		if (st != ST_OK) {
-			finish(x, 0, st, why);
+	default:
+		if (policy_retry_status(status, x->resp, x->len) &&
+		    retry(f, x, e.retry_after_ms, status, NULL))
 			return;
-		}
+		finish(x, status, 0, NULL);
 	}
-	if (policy_retry_status(status, x->resp, x->len)) {
-		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
-		if (retry(f, x, (double)ra * 1000.0, status, NULL))
-			return;
-	}
-	finish(x, status, 0, NULL);
 }
 
 /* The deadline passed.  A request awaiting an answer ends with 75; one

@@ -1,17 +1,22 @@
-/* xfer.c - one transfer's easy handle: its options, its headers, and
- * libcurl's callbacks for the body, the headers and the -vvv trace. */
+/* xfer.c - one transfer's easy handle: its options, its headers, libcurl's
+ * callbacks for the body, the headers and the -vvv trace, and what an
+ * attempt came to. */
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "log.h"
 #include "mask.h"
+#include "policy.h"
 #include "redact.h"
 #include "transport.h"
 #include "util.h"
 #include "xfer.h"
+
+#define BODY_MAX (4u << 20) /* larger answers are refused (76) */
+#define HEADERS_MAX (64u << 10)
 
 /* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
  * so the URL names that host and CONNECT_TO sends its connections to the
@@ -113,7 +118,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	struct xfer *x = arg;
 	size_t add = size * n;
 
-	if (add > XFER_BODY_MAX - x->len) {
+	if (add > BODY_MAX - x->len) {
 		x->too_large = 1;
 		return 0;
 	}
@@ -131,7 +136,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	if (x->header_bytes == 0) /* the connection is up: note what it is */
 		transport_note(x->transport, x->easy);
 	x->header_bytes += size * n;
-	if (x->header_bytes > XFER_HEADERS_MAX) {
+	if (x->header_bytes > HEADERS_MAX) {
 		x->too_large = 1;
 		return 0;
 	}
@@ -269,4 +274,75 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	}
+}
+
+/* Why there was no answer, in words (cap bytes): the transport's own
+ * diagnosis first (ST_CONFIG, ST_PROTOCOL: returned), else ST_OK. */
+static int unanswered(const struct xfer *x, CURLcode rc,
+                      const struct xfer_conf *c, char *reason, size_t cap)
+{
+	int st = transport_failure(c->transport, rc, x->errbuf, x->url, reason,
+	                           cap);
+
+	if (st != ST_OK)
+		return st;
+	if (c->o->unix_socket && !x->redirected && rc == CURLE_COULDNT_CONNECT)
+		snprintf(reason, cap, "cannot connect to unix socket %s",
+		         c->o->unix_socket);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(reason, cap,
+		         "no answer within %g s (VAULT_CLIENT_TIMEOUT)",
+		         c->o->client_timeout / 1000.0);
+	else
+		snprintf(reason, cap, "%s",
+		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+	return ST_OK;
+}
+
+enum xfer_kind xfer_end(struct xfer *x, CURLcode rc, long status,
+                        const struct xfer_conf *c, double deadline,
+                        struct xfer_end *e)
+{
+	curl_off_t ra = 0;
+	char *ctype = NULL, *loc = NULL;
+
+	memset(e, 0, sizeof *e);
+	/* libcurl 7.88 gives up on a header line over 100 KB with "out of
+	 * memory"; once headers have started arriving, that is what it means. */
+	if (rc == CURLE_OUT_OF_MEMORY && x->header_bytes > 0) {
+		x->header_bytes = HEADERS_MAX + 1;
+		x->too_large = 1;
+	}
+	e->failure = ST_PROTOCOL;
+	if (x->too_large) {
+		snprintf(e->reason, sizeof e->reason, "%s",
+		         x->header_bytes > HEADERS_MAX ?
+		                 "response headers larger than 64 KiB" :
+		                 "response body larger than 4 MiB");
+		return XFER_FAILED;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= deadline - 1) {
+		e->failure = ST_TEMPFAIL;
+		snprintf(e->reason, sizeof e->reason,
+		         "deadline passed while waiting for an answer");
+		return XFER_FAILED;
+	}
+	if (rc != CURLE_OK) {
+		/* transport.c's messages fit this, as before the split */
+		e->failure = unanswered(x, rc, c, e->reason, CURL_ERROR_SIZE + 256);
+		return e->failure != ST_OK ? XFER_FAILED : XFER_UNANSWERED;
+	}
+	if (policy_is_redirect(status)) {
+		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+		e->loc = loc;
+		return XFER_REDIRECT;
+	}
+	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	e->failure = transport_answer(c->transport, status, x->url, ctype, x->resp,
+	                              x->len, e->reason, sizeof e->reason);
+	if (e->failure != ST_OK)
+		return XFER_FAILED;
+	curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
+	e->retry_after_ms = (double)ra * 1000.0;
+	return XFER_ANSWERED;
 }

@@ -13,9 +13,6 @@
 #include "secret.h"
 #include "status.h"
 
-#define XFER_BODY_MAX (4u << 20) /* larger answers are refused (76) */
-#define XFER_HEADERS_MAX (64u << 10)
-
 struct transport;
 
 /* What every handle shares, set up once per fetcher. */
@@ -68,5 +65,27 @@ void xfer_free(struct xfer *x);
 /* Set e up for x's next attempt (x->easy = e, buffers reset); ms_left
  * bounds the attempt.  The caller adds e to its multi handle. */
 void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left);
+
+/* What an attempt came to, once libcurl is done with it (rc; status the
+ * HTTP status when rc is CURLE_OK).  Borrowed from x's handle: valid until
+ * x is released. */
+enum xfer_kind {
+	XFER_ANSWERED, /* status is the answer (retry_after_ms: Retry-After) */
+	XFER_REDIRECT, /* status is a redirect to loc (NULL: no Location) */
+	XFER_UNANSWERED, /* no answer (reason); policy_retry_curl(rc) may retry */
+	XFER_FAILED,     /* final: failure and reason */
+};
+struct xfer_end {
+	int failure;
+	char reason[600];
+	const char *loc;
+	double retry_after_ms;
+};
+/* Too large (ST_PROTOCOL), the deadline passed waiting (ST_TEMPFAIL), a
+ * transport failure retrying cannot mend, an answer that is not Vault's API
+ * (transport.c's checks): XFER_FAILED.  deadline on the now_ms() clock. */
+enum xfer_kind xfer_end(struct xfer *x, CURLcode rc, long status,
+                        const struct xfer_conf *c, double deadline,
+                        struct xfer_end *e);
 
 #endif
