@@ -345,13 +345,12 @@ static void expire(struct fetcher *f)
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
 	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
-		if (x->attempts == 0)
-			finish(x, 0, ST_TEMPFAIL,
-			       "deadline passed before the request could be sent");
-		else if (x->last_status != 0)
-			finish(x, x->last_status, 0, NULL);
-		else
-			finish(x, 0, ST_UNAVAILABLE, x->last_reason);
+		const char *reason;
+		int failure;
+		long status = policy_expire(x->attempts, x->last_status,
+		                            x->last_reason, &failure, &reason);
+
+		finish(x, status, failure, reason);
 	}
 }
 
