@@ -38,6 +38,32 @@ static struct xfer *set_up(const struct xfer_conf *c, const char *method,
 	return x;
 }
 
+/* Settings, a token and the conf that borrows them. */
+struct fix {
+	struct fetch_opts o;
+	struct secret token;
+	struct xfer_conf c;
+};
+
+static void fix_init(struct fix *f, const char *base_url)
+{
+	memset(f, 0, sizeof *f);
+	f->o.base_url = base_url;
+}
+
+static int fix_conf(struct fix *f)
+{
+	struct error err;
+
+	return xfer_conf_init(&f->c, &f->o, &f->token, &err);
+}
+
+static void fix_free(struct fix *f)
+{
+	xfer_conf_free(&f->c);
+	secret_wipe(&f->token);
+}
+
 static void tear_down(struct xfer *x)
 {
 	curl_easy_cleanup(x->easy);
@@ -69,28 +95,24 @@ TEST(xfer_headers_table)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct fetch_opts o;
-		struct secret token = {NULL, 0};
-		struct xfer_conf c;
-		struct error err;
+		struct fix f;
 		struct xfer *x;
 		char *got;
 
-		memset(&o, 0, sizeof o);
-		o.base_url = "http://127.0.0.1:8200";
-		o.namespace = cases[i].namespace;
+		fix_init(&f, "http://127.0.0.1:8200");
+		f.o.namespace = cases[i].namespace;
 		if (cases[i].token)
-			secret_set(&token, cases[i].token, strlen(cases[i].token));
-		REQUIRE(xfer_conf_init(&c, &o, &token, &err) == ST_OK);
-		x = set_up(&c, cases[i].method, cases[i].body, cases[i].flags);
+			secret_set(&f.token, cases[i].token,
+			           strlen(cases[i].token));
+		REQUIRE(fix_conf(&f) == ST_OK);
+		x = set_up(&f.c, cases[i].method, cases[i].body, cases[i].flags);
 		got = headers(x->headers);
 		CHECK_STR(got, cases[i].want);
 		CHECK_STR(x->url, "http://127.0.0.1:8200/v1/secret/data/app");
 		CHECK(x->attempts == 0); /* the scheduler counts attempts */
 		free(got);
 		tear_down(x);
-		xfer_conf_free(&c);
-		secret_wipe(&token);
+		fix_free(&f);
 	}
 }
 
@@ -112,22 +134,18 @@ TEST(xfer_tls_server_name)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct fetch_opts o;
-		struct secret token = {NULL, 0};
-		struct xfer_conf c;
-		struct error err;
+		struct fix f;
 
-		memset(&o, 0, sizeof o);
-		o.base_url = cases[i].base_url;
-		o.tls_server_name = cases[i].name;
-		REQUIRE(xfer_conf_init(&c, &o, &token, &err) == ST_OK);
-		CHECK_STR(c.base_url, cases[i].url);
+		fix_init(&f, cases[i].base_url);
+		f.o.tls_server_name = cases[i].name;
+		REQUIRE(fix_conf(&f) == ST_OK);
+		CHECK_STR(f.c.base_url, cases[i].url);
 		if (cases[i].connect_to)
-			CHECK(c.connect_to && strcmp(c.connect_to->data,
-			                             cases[i].connect_to) == 0);
+			CHECK(f.c.connect_to && strcmp(f.c.connect_to->data,
+			                               cases[i].connect_to) == 0);
 		else
-			CHECK(c.connect_to == NULL);
-		xfer_conf_free(&c);
+			CHECK(f.c.connect_to == NULL);
+		fix_free(&f);
 	}
 }
 
@@ -167,21 +185,17 @@ TEST(xfer_end_table)
 	size_t i;
 
 	for (i = 0; i < N(cases); i++) {
-		struct fetch_opts o;
-		struct secret token = {NULL, 0};
-		struct xfer_conf c;
+		struct fix f;
 		struct xfer_end e;
-		struct error err;
 		struct xfer *x;
 		enum xfer_kind kind;
 
-		memset(&o, 0, sizeof o);
-		o.base_url = "http://127.0.0.1:8200";
-		o.client_timeout = 2500;
+		fix_init(&f, "http://127.0.0.1:8200");
+		f.o.client_timeout = 2500;
 		if (cases[i].setup == UNIX)
-			o.unix_socket = "/run/vault.sock";
-		REQUIRE(xfer_conf_init(&c, &o, &token, &err) == ST_OK);
-		x = set_up(&c, "GET", NULL, 0);
+			f.o.unix_socket = "/run/vault.sock";
+		REQUIRE(fix_conf(&f) == ST_OK);
+		x = set_up(&f.c, "GET", NULL, 0);
 		if (cases[i].setup == BODY)
 			x->too_large = 1;
 		if (cases[i].setup == HEADERS) {
@@ -193,7 +207,7 @@ TEST(xfer_end_table)
 		if (cases[i].setup == ERRBUF)
 			snprintf(x->errbuf, CURL_ERROR_SIZE, "%s",
 			         "Failed to connect to 127.0.0.1 port 8200");
-		kind = xfer_end(x, cases[i].rc, cases[i].status, &c,
+		kind = xfer_end(x, cases[i].rc, cases[i].status, &f.c,
 		                cases[i].deadline_passed ? 0 : now_ms() + 60000,
 		                &e);
 		if (kind != cases[i].kind)
@@ -207,6 +221,6 @@ TEST(xfer_end_table)
 		if (kind == XFER_REDIRECT)
 			CHECK(e.loc == NULL); /* no Location: policy refuses */
 		tear_down(x);
-		xfer_conf_free(&c);
+		fix_free(&f);
 	}
 }
