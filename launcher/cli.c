@@ -110,8 +110,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	opterr = 0;
 	optind = 0; /* glibc's full reset, mid-cluster state included */
 	/* '+': stop at the first operand, so the command's own options stay its. */
-	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:iso:hV", longopts, NULL)) !=
-	       -1) {
+	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:iso:hV", longopts,
+	                         NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->file = optarg;
@@ -242,8 +242,9 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 		return bad(err, c->supervise ? "--supervise" : "--check",
 		           "cannot be combined with --export");
 	if (c->export && (c->ignore_env || c->keep_vault_env))
-		return bad(err, c->ignore_env ? "--ignore-environment" :
-		                                "--keep-vault-env",
+		return bad(err,
+		           c->ignore_env ? "--ignore-environment" :
+		                           "--keep-vault-env",
 		           "only makes sense with a command, not with --export");
 	if (c->output && !c->export)
 		return bad(err, "--output", "only makes sense with --export");

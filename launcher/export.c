@@ -197,8 +197,7 @@ static void dotenv_value(struct buf *b, const char *v, size_t n)
 
 /* A delimiter that the value does not contain: "VAULTRUN_EOF_" and 32 random
  * hex digits. */
-static int github_delimiter(const char *v, size_t n, char *out,
-                            struct error *err)
+static int github_delimiter(const char *v, size_t n, char *out, struct error *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char r[16];

@@ -259,8 +259,7 @@ static int write_export(struct run *r)
 
 	if ((sig = stop_signal()) != 0)
 		return interrupted(r, sig);
-	if (export_changes(r->changes, r->cli.export, r->cli.output, &err) !=
-	    ST_OK)
+	if (export_changes(r->changes, r->cli.export, r->cli.output, &err) != ST_OK)
 		return fail(r, &err);
 	finish_auth(r, 1);
 	return leave(r, ST_OK);
@@ -375,9 +374,9 @@ int main(int argc, char **argv)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "
 		         "secrets",
-		         r.cli.check    ? "nothing to check," :
-		         r.cli.export   ? "nothing to export," :
-		                          "running the command");
+		         r.cli.check  ? "nothing to check," :
+		         r.cli.export ? "nothing to export," :
+		                        "running the command");
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
 	    ST_OK)

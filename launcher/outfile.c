@@ -32,10 +32,9 @@ static int check_target(const char *path, struct error *err)
 	struct stat st;
 
 	if (lstat(path, &st) != 0)
-		return errno == ENOENT ?
-		               ST_OK :
-		               error_set(err, ST_OSERR, "-o %.200s: %s", path,
-		                         strerror(errno));
+		return errno == ENOENT ? ST_OK :
+		                         error_set(err, ST_OSERR, "-o %.200s: %s",
+		                                   path, strerror(errno));
 	if (S_ISLNK(st.st_mode))
 		return error_set(err, ST_CONFIG,
 		                 "-o %.200s: is a symbolic link, which vaultrun "
@@ -146,8 +145,7 @@ static int create_temp(int dfd, const char *base, char *tmp, size_t cap)
 	return fd;
 }
 
-int outfile_write(const char *path, const void *p, size_t len,
-                  struct error *err)
+int outfile_write(const char *path, const void *p, size_t len, struct error *err)
 {
 	const char *base, *step = "creating a file in its directory";
 	char tmp[256];

@@ -21,7 +21,6 @@ int outfile_check(const char *path, struct error *err);
  * fsync'd.  A reader sees the old file or the new one, never a part; a
  * symbolic link at path is refused, never followed.  ST_OSERR when a system
  * call fails (the temporary file is removed, path is untouched). */
-int outfile_write(const char *path, const void *p, size_t len,
-                  struct error *err);
+int outfile_write(const char *path, const void *p, size_t len, struct error *err);
 
 #endif
