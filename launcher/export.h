@@ -36,7 +36,7 @@ int export_render(const struct changes *c, int f, struct secret *out,
                   struct error *err);
 
 /* The whole export: render, then write to path, or to standard output when
- * path is NULL (outfile.h).  The rendered text is wiped on every path. */
+ * path is NULL or "-" (outfile.h).  The rendered text is wiped on every path. */
 int export_changes(const struct changes *c, int f, const char *path,
                    struct error *err);
 

@@ -48,6 +48,11 @@ static int check_target(const char *path, struct error *err)
 	return ST_OK;
 }
 
+static int is_stdout(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0;
+}
+
 int outfile_check(const char *path, struct error *err)
 {
 	const char *base;
@@ -55,7 +60,7 @@ int outfile_check(const char *path, struct error *err)
 	struct stat st;
 	int rc;
 
-	if (path == NULL)
+	if (is_stdout(path))
 		return isatty(STDOUT_FILENO) ?
 		               error_set(err, ST_USAGE,
 		                         "--export: standard output is a "
@@ -154,7 +159,7 @@ int outfile_write(const char *path, const void *p, size_t len, struct error *err
 
 	if ((rc = outfile_check(path, err)) != ST_OK)
 		return rc;
-	if (path == NULL)
+	if (is_stdout(path))
 		return write_stdout(p, len, err);
 	dir = dir_of(path, &base);
 	tmp[0] = '\0';

@@ -7,7 +7,7 @@
 
 #include "status.h"
 
-/* May text go to path (NULL: standard output)?  ST_USAGE when standard
+/* May text go to path (NULL or "-": standard output)?  ST_USAGE when standard
  * output is a terminal (secrets on a screen, in a scrollback); ST_CONFIG
  * when path is a symbolic link or exists as something other than a regular
  * file; ST_NOINPUT when its directory does not exist.  Cheap: call it
@@ -15,7 +15,7 @@
  * be written.  outfile_write checks again. */
 int outfile_check(const char *path, struct error *err);
 
-/* Write len bytes at p to standard output (path NULL), or replace path
+/* Write len bytes at p to standard output (path NULL or "-"), or replace path
  * with them: a new file of mode 0600 in path's directory (O_EXCL,
  * O_NOFOLLOW), written whole, fsync'd, renamed over path, the directory
  * fsync'd.  A reader sees the old file or the new one, never a part; a

@@ -345,21 +345,23 @@ def test_only_manifest_and_inline_variables_are_exported(run, vault, manifest, t
     assert json.loads(out.read_text()) == {"A": a, "INLINE": b}
 
 
-def test_stdout_when_not_a_terminal(run, vault, manifest, tmp_path):
+@pytest.mark.parametrize("dash", [[], ["-o", "-"]])
+def test_stdout_when_not_a_terminal(run, vault, manifest, tmp_path, dash):
     values = {"A": val(), "B": "it's-" + val()}
     m = export_manifest(manifest, vault, values)
     out = tmp_path / "stdout"
     with open(out, "wb") as f:
-        res = raw_run(run, ["-f", m, "--export", "shell"], venv(vault), f)
+        res = raw_run(run, ["-f", m, "--export", "shell"] + dash, venv(vault), f)
     assert res.rc == 0, res
     assert sh_read("sh", out, ["A", "B"]) == {k: v.encode() for k, v in values.items()}
 
 
-def test_a_terminal_is_64_before_anything_is_read(run, vault, manifest):
+@pytest.mark.parametrize("dash", [[], ["-o", "-"]])
+def test_a_terminal_is_64_before_anything_is_read(run, vault, manifest, tmp_path, dash):
     m = export_manifest(manifest, vault, {"A": val()})
     master, slave = pty.openpty()
     try:
-        res = raw_run(run, ["-f", m, "--export", "shell"], venv(vault), slave)
+        res = raw_run(run, ["-f", m, "--export", "shell"] + dash, venv(vault), slave)
     finally:
         os.close(slave)
         os.set_blocking(master, False)
@@ -372,6 +374,7 @@ def test_a_terminal_is_64_before_anything_is_read(run, vault, manifest):
     assert err_line(res, "standard output is a terminal", "-o FILE")
     assert shown == b""
     assert vault.requests == []  # refused before any login or read
+    assert not (tmp_path / "-").exists()
 
 
 def test_an_empty_export(run, manifest, tmp_path):

@@ -125,7 +125,7 @@ static const struct ccase good[] = {
 	{{"-oout", "--export", "json", "-v", NULL}, ST_OK,
 	 "f=- n=0 v=1 q=0 t=-1 j=0 i=0 export=5 o=out"},
 	{{"--export", "shell", "--", NULL}, ST_OK, "f=- " DEFAULTS " export=1"},
-	{{"--exp", "shell", "--out", "-", NULL}, ST_OK, /* "-" is a file name */
+	{{"--exp", "shell", "--out", "-", NULL}, ST_OK, /* "-": standard output */
 	 "f=- " DEFAULTS " export=1 o=-"},
 };
 
