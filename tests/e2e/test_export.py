@@ -12,6 +12,7 @@ stderr (and stdout where it is not the export) goes through the run
 fixture's leak check.
 """
 
+import http.server
 import json
 import os
 import pty
@@ -19,6 +20,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -288,9 +290,17 @@ def test_json_is_one_object_of_strings(run, vault, manifest, tmp_path):
     assert got == values and list(got) == list(values)  # manifest order
 
 
-def test_docker_env_file_as_docker_reads_it(run, vault, manifest, tmp_path):
+def docker_values():
+    """The hostile values docker's env-file can carry (one line each), and
+    every character from 1 to 255 but the newline."""
     values = {k: v for k, v in hostile_values(extra=HOSTILE_EXTRA).items()
               if "\n" not in v and not v.endswith("\r")}
+    values["LATIN1_ONE_LINE"] = "".join(chr(i) for i in range(1, 256) if i != 10)
+    return values
+
+
+def test_docker_env_file_as_docker_reads_it(run, vault, manifest, tmp_path):
+    values = docker_values()
     m = export_manifest(manifest, vault, values)
     out = tmp_path / "docker.env"
     res = export_to(run, ["-f", m, "--export", "docker"], venv(vault), out)
@@ -298,20 +308,63 @@ def test_docker_env_file_as_docker_reads_it(run, vault, manifest, tmp_path):
     assert docker_parse(out.read_bytes()) == values
 
 
-def test_docker_run_env_file(run, vault, manifest, tmp_path):
+class FakeDockerd(http.server.BaseHTTPRequestHandler):
+    """Just enough of the Engine API for `docker container create`: the
+    ping, then the create, whose body (the Env list the CLI parsed from
+    --env-file) is recorded."""
+    protocol_version = "HTTP/1.1"
+    created = []
+
+    def _answer(self, code, body):
+        self.send_response(code)
+        self.send_header("API-Version", "1.41")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self):
+        self._answer(200, b"OK")
+
+    do_GET = do_HEAD
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if "/containers/create" in self.path:
+            self.created.append(json.loads(body))
+        self._answer(201, b'{"Id": "0123456789ab", "Warnings": []}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_docker_cli_reads_the_env_file(run, vault, manifest, tmp_path):
+    """The real docker CLI parses the file (against a stand-in daemon that
+    records what it was sent): every value arrives as it was in Vault."""
     docker = shutil.which("docker")
-    if not docker or subprocess.run([docker, "info"], capture_output=True).returncode != 0:
-        pytest.skip("no working docker (docker info fails): the env-file rules are checked by docker_parse")
-    values = {"SPACES": HOSTILE["SPACES"] + val(), "QUOTE": HOSTILE["QUOTE"] + val()}
+    if not docker:
+        pytest.skip("no docker CLI: the env-file rules are checked by docker_parse")
+    values = docker_values()
     m = export_manifest(manifest, vault, values)
     out = tmp_path / "docker.env"
     assert export_to(run, ["-f", m, "--export", "docker"], venv(vault), out).rc == 0
-    p = subprocess.run([docker, "run", "--rm", "--env-file", str(out), "busybox", "env"],
-                       capture_output=True, timeout=120)
-    if p.returncode != 0:
-        pytest.skip("docker run failed (no image?): %s" % p.stderr[-200:])
-    got = dict(ln.split("=", 1) for ln in p.stdout.decode().splitlines() if "=" in ln)
-    assert {k: got.get(k) for k in values} == values
+    FakeDockerd.created = []
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeDockerd)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path),
+               "DOCKER_HOST": "tcp://127.0.0.1:%d" % srv.server_address[1]}
+        p = subprocess.run([docker, "container", "create", "--env-file", str(out), "busybox"],
+                           capture_output=True, env=env, timeout=60)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert p.returncode == 0, p.stderr
+    assert len(FakeDockerd.created) == 1
+    got = dict(e.split("=", 1) for e in FakeDockerd.created[0]["Env"])
+    assert got == values
 
 
 @pytest.mark.parametrize("value,why", [
