@@ -119,7 +119,7 @@ static int write_stdout(const void *p, size_t len, struct error *err)
 }
 
 /* Create ".BASE.vaultrun-XXXXXXXXXXXX" in dfd, mode 0600, never existing
- * before; its name goes into tmp. */
+ * before; its name goes into tmp ("" when none was created). */
 static int create_temp(int dfd, const char *base, char *tmp, size_t cap)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -129,7 +129,7 @@ static int create_temp(int dfd, const char *base, char *tmp, size_t cap)
 
 	for (tries = 0; tries < 16 && fd < 0; tries++) {
 		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-			return -1;
+			break;
 		for (i = 0; i < 6; i++) {
 			x[2 * i] = hex[r[i] >> 4];
 			x[2 * i + 1] = hex[r[i] & 15];
@@ -140,49 +140,60 @@ static int create_temp(int dfd, const char *base, char *tmp, size_t cap)
 		            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		            0600);
 		if (fd < 0 && errno != EEXIST)
-			return -1;
+			break;
 	}
-	if (fd >= 0 && fchmod(fd, 0600) != 0) { /* whatever the umask */
-		close(fd);
-		unlinkat(dfd, tmp, 0);
-		return -1;
-	}
+	if (fd < 0)
+		tmp[0] = '\0'; /* not ours: never to be removed */
 	return fd;
+}
+
+/* The new file in dfd, whole, on disk and closed, its name in tmp: NULL,
+ * or the step that failed with errno set. */
+static const char *write_temp(int dfd, const char *base, char *tmp, size_t cap,
+                              const void *p, size_t len)
+{
+	const char *step = NULL;
+	int fd = create_temp(dfd, base, tmp, cap), e = 0;
+
+	if (fd < 0)
+		return "creating a file in its directory";
+	if (fchmod(fd, 0600) != 0) /* whatever the umask was */
+		step = "fchmod";
+	else if (write_all(fd, p, len) != 0)
+		step = "writing";
+	else if (fsync(fd) != 0)
+		step = "fsync";
+	e = errno;
+	if (close(fd) != 0 && step == NULL)
+		return "closing";
+	errno = e;
+	return step;
 }
 
 int outfile_write(const char *path, const void *p, size_t len, struct error *err)
 {
-	const char *base, *step = "creating a file in its directory";
-	char tmp[256];
+	const char *base, *step;
+	char tmp[256] = "";
 	char *dir;
-	int dfd, fd = -1, rc, e = 0;
+	int dfd, rc, e;
 
 	if ((rc = outfile_check(path, err)) != ST_OK)
 		return rc;
 	if (is_stdout(path))
 		return write_stdout(p, len, err);
 	dir = dir_of(path, &base);
-	tmp[0] = '\0';
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		step = "opening its directory";
-	else if ((fd = create_temp(dfd, base, tmp, sizeof tmp)) < 0)
-		step = "creating a file in its directory";
-	else if (write_all(fd, p, len) != 0)
-		step = "writing";
-	else if (fsync(fd) != 0)
-		step = "fsync";
-	else if (close(fd) != 0)
-		step = "closing", fd = -1;
-	else if ((fd = -1, rc = check_target(path, err)) != ST_OK)
-		step = NULL; /* a link appeared meanwhile */
-	else if (renameat(dfd, tmp, dfd, base) != 0)
-		step = "renaming the new file over it";
-	else
-		step = NULL, tmp[0] = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	step = dfd < 0 ? "opening its directory" :
+	                 write_temp(dfd, base, tmp, sizeof tmp, p, len);
+	/* Checked again: a link may have appeared meanwhile. */
+	if (step == NULL && (rc = check_target(path, err)) == ST_OK) {
+		if (renameat(dfd, tmp, dfd, base) != 0)
+			step = "renaming the new file over it";
+		else
+			tmp[0] = '\0'; /* it is path now */
+	}
 	e = errno;
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0] != '\0' && dfd >= 0)
+	if (tmp[0] != '\0')
 		unlinkat(dfd, tmp, 0);
 	if (dfd >= 0) {
 		if (step == NULL && rc == ST_OK)
