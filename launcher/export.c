@@ -253,10 +253,16 @@ int export_render(const struct changes *c, int f, struct secret *out,
 		const struct change *e = changes_get(c, i);
 		const char *why;
 
+		if (e->is_file && e->profile)
+			return error_set(err, ST_CONFIG,
+			                 "%s (profile %s): a file variable cannot "
+			                 "be exported (its value is a file for a "
+			                 "command)",
+			                 e->name, e->profile);
 		if (e->is_file)
 			return error_set(err, ST_CONFIG,
 			                 "%s: a [files] variable cannot be "
-			                 "exported (its value is a file for the "
+			                 "exported (its value is a file for a "
 			                 "command): move it to [env]",
 			                 e->name);
 		if ((why = cannot_carry(e, f)) != NULL)

@@ -129,6 +129,12 @@ TEST(export_refuses_before_writing)
 		CHECK(out.p == NULL);
 		changes_free(c);
 		c = one("OK", "fine", 0, 0);
+		changes_add(c, "PGSSLCERT", &bad, 1, "secret/pg", "db");
+		CHECK(export_render(c, f, &out, &err) == ST_CONFIG);
+		CHECK(strstr(err.msg, "PGSSLCERT (profile db): a file variable "
+		                      "cannot be exported") != NULL);
+		changes_free(c);
+		c = one("OK", "fine", 0, 0);
 		changes_add(c, "BAD", &(struct secret){"x\0", 2}, 0, "r", NULL);
 		CHECK(export_render(c, f, &out, &err) == ST_DATA);
 		CHECK(strncmp(err.msg, "BAD: ", 5) == 0 && out.p == NULL);
