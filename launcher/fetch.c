@@ -1,6 +1,8 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
- * flight, retries with backoff, one redirect, the deadline.  Each request's
- * easy handle is set up by xfer.c. */
+ * flight, retries with backoff, one redirect, the deadline, the stop, and
+ * the loop's non-blocking form.  Each request's easy handle is set up and
+ * read by xfer.c; the decisions (how many, which retried, how long to
+ * wait, which redirect) are policy.c's. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <stdlib.h>
