@@ -50,6 +50,7 @@ struct xfer {
 	size_t header_bytes;
 	int redirected;
 	unsigned attempts;
+	int unreachable; /* the last attempt found no connection */
 	double started, due;
 	char *errbuf;      /* CURL_ERROR_SIZE bytes while in flight */
 	long last_status;  /* waiting for a retry: the answer it follows ... */
@@ -528,6 +529,21 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 	f->inflight--;
 }
 
+/* Over the unix socket (VAULT_AGENT_ADDR unix://...), not redirected. */
+static int f_unix(const struct xfer *x)
+{
+	return x->f->o.unix_socket && !x->redirected;
+}
+
+/* No connection at all: the address, not the request, failed. */
+static int connect_failure(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	       rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION;
+}
+
 /* Hand the outcome to the callback and forget the request. */
 static void finish(struct xfer *x, long status, int failure, const char *reason)
 {
@@ -547,6 +563,8 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 	r.body = x->resp ? x->resp : "";
 	r.len = status != 0 ? x->len : 0;
 	r.attempts = x->attempts;
+	r.unreachable = status == 0 && x->unreachable;
+	r.url = f_unix(x) ? NULL : x->url;
 	x->cb(x->ctx, &r);
 	release_easy(x->f, x);
 	xfer_free(x);
@@ -627,6 +645,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	curl_off_t ra = 0;
 	char *loc = NULL;
 
+	x->unreachable = connect_failure(rc);
 	if (rc == CURLE_OK) {
 		long version = 0;
 

@@ -49,6 +49,11 @@ struct fetch_result {
 	const char *body;         /* borrowed for the callback's duration */
 	size_t len;
 	unsigned attempts;
+	/* when status is 0: 1 if the address could not be reached at all (no
+	 * connection: refused, name not resolved, TLS handshake failed), and
+	 * the URL it was for (NULL over a unix socket) */
+	int unreachable;
+	const char *url;
 };
 
 typedef void (*fetch_cb)(void *ctx, const struct fetch_result *r);

@@ -129,7 +129,7 @@ Over TLS, ALPN offers "h2" and "http/1.1" as Vault's listener does
 (tls_server_context(..., http2=False): "http/1.1" only); an h2 connection is
 served by h2conn.py (python3-h2, Go's limits: 250 streams), each stream
 through the same request handling.  Its switches: h2_max_streams (250),
-h2_goaway_at, h2_drop_at (see h2conn.py); h2_events counts what they did.
+h2_goaway_at, h2_drop_at, h2_idle_timeout (see h2conn.py); h2_events counts what they did.
 
 CLI:
     python3 vaultserver.py [--listen 127.0.0.1:8200 | --unix PATH]
@@ -762,6 +762,7 @@ class VaultServer:
         self.version = "1.15.6"
         self.h2_max_streams = 250  # HTTP/2 switches: see h2conn.py
         self.h2_goaway_at = None
+        self.h2_idle_timeout = None
         self.h2_drop_at = None
         self.cluster_id = str(uuid.uuid4())
         self._host, self._port, self._unix = host, port, unix_path
