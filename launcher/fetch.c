@@ -13,6 +13,8 @@
 #include "fetch.h"
 #include "log.h"
 #include "mask.h"
+#include "preconnect.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "redact.h"
 #include "transport.h"
@@ -82,6 +84,9 @@ struct fetcher {
 	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
 	unsigned long long rng;
+	struct preconnect *pre; /* connections opened during a login */
+	curl_socket_t handed;   /* the one open_socket just took from pre */
+	size_t pre_skip;        /* sockets for the requests queued before it */
 };
 
 static void push(struct xqueue *q, struct xfer *x)
@@ -222,6 +227,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	f = xcalloc(1, sizeof *f);
 	f->o = *o;
 	f->stop_fd = -1;
+	f->handed = CURL_SOCKET_BAD;
 	f->multi = curl_multi_init();
 	cloexec_new_fds(before);
 	if (f->multi == NULL) {
@@ -424,9 +430,49 @@ static long ms_left(const struct fetcher *f)
 static curl_socket_t open_socket(void *arg, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
-	(void)arg;
+	struct fetcher *f = arg;
+	int fd;
+
 	(void)purpose;
+	if (f->pre && f->pre_skip > 0) /* the login's own, as before */
+		f->pre_skip--;
+	else if (f->pre && a->socktype == SOCK_STREAM &&
+	         (fd = preconnect_take(f->pre, &a->addr, a->addrlen)) >= 0) {
+		log_debug("a connection opened during the login");
+		return f->handed = fd;
+	}
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* A socket from f->pre is connected already: libcurl skips connect(). */
+static int socket_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct fetcher *f = arg;
+
+	(void)purpose;
+	if (fd == f->handed && fd != CURL_SOCKET_BAD) {
+		f->handed = CURL_SOCKET_BAD;
+		return CURL_SOCKOPT_ALREADY_CONNECTED;
+	}
+	return CURL_SOCKOPT_OK;
+}
+
+void fetch_preconnect(struct fetcher *f, size_t n)
+{
+	size_t queued = (size_t)f->inflight, more;
+	const struct xfer *x;
+	const char *from, *why;
+
+	for (x = f->ready.head; x; x = x->next)
+		queued++;
+	/* As many as the cap lets the coming requests use beside the ones
+	 * already asked for, each of which gets a connection of its own. */
+	more = n < (size_t)f->cap ? n : (size_t)f->cap;
+	if (f->pre || more <= queued || f->o.unix_socket || f->connect_to ||
+	    proxy_choose(&f->o.proxy, f->base_url, 0, &from, &why))
+		return;
+	f->pre = preconnect_open(f->base_url, more - queued);
+	f->pre_skip = queued;
 }
 
 static int start(struct fetcher *f, struct xfer *x)
@@ -450,6 +496,9 @@ static int start(struct fetcher *f, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, socket_opened);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, f);
 	/* A request given up on (the deadline) must not wait for its resolver
 	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
 	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
@@ -925,8 +974,12 @@ int fetch_run(struct fetcher *f, struct error *err)
 		int rc;
 		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
-		if (fetch_idle(f))
+		if (fetch_idle(f)) {
+			/* What the requests did not take is not kept open. */
+			preconnect_free(f->pre);
+			f->pre = NULL;
 			return ST_OK;
+		}
 		if ((rc = step(f, &next, err)) < 0)
 			return err->status;
 		if (rc > 0)
@@ -959,6 +1012,7 @@ void fetch_free(struct fetcher *f)
 		curl_easy_cleanup(f->pool[--f->npool]);
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
+	preconnect_free(f->pre);
 	secret_wipe(&f->token);
 	free(f->base_url);
 	curl_slist_free_all(f->connect_to);

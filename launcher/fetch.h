@@ -71,6 +71,11 @@ void fetch_set_token(struct fetcher *f, const struct secret *token);
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx);
 
+/* About n requests will follow the ones queued (a login's): open the
+ * connections they will need beside them now (plain http only; see
+ * preconnect.h).  Closed unused when fetch_run returns. */
+void fetch_preconnect(struct fetcher *f, size_t n);
+
 /* Run until nothing is queued or in flight.  When the deadline passes, every
  * unfinished request completes with failure ST_TEMPFAIL.  Returns ST_OK, or
  * ST_OSERR/ST_SOFTWARE when libcurl itself fails (err filled). */

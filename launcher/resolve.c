@@ -595,6 +595,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	r.f = f;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, f, on_auth, &r);
+	fetch_preconnect(f, p->nitems); /* a login first: its reads' handshakes */
 	rc = fetch_run(f, err);
 	fetch_stats(f, &requests, &peak);
 	log_info("%u requests, at most %u in flight, %.0f ms", requests, peak,

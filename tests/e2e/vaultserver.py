@@ -118,7 +118,7 @@ when the client may have exited with requests in flight):
     token (X-Vault-Token or Bearer), namespace (X-Vault-Namespace as sent),
     conn, status (None: not answered), peer_cert (TLS client certificate)),
     count(method, target), count_prefix(prefix, method=None), max_in_flight,
-    in_flight, connections (accepted), revocations (token -> revoke-self
+    in_flight, connections (accepted; accepted_at: their times), revocations (token -> revoke-self
     calls, successful or not), logins (method -> count), errors (server-side
     tracebacks; should stay empty), uses_spent (token -> uses spent).
 
@@ -1153,6 +1153,7 @@ class VaultServer:
             self._in_flight = 0
             self._max_in_flight = 0
             self._connections = 0
+            self.accepted_at = []  # time.monotonic() of each accept
             self._revocations = collections.Counter()
             self._logins = collections.Counter()
             self._minted = []
@@ -1236,6 +1237,7 @@ class VaultServer:
         with self._lock:
             self._connections += 1
             self._conns.add(sock)
+            self.accepted_at.append(time.monotonic())
 
     def _on_close(self, sock):
         """Forget a connection; True if it is to be closed with a reset."""
