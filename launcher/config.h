@@ -15,6 +15,24 @@
 
 enum backend { BACKEND_HTTP, BACKEND_FILE };
 
+/* How vaultrun gets a token (auth.c): each value is the environment's,
+ * else the manifest's, already merged; NULL when not set.  Borrowed from the
+ * environment and the manifest (credentials are not copied): both outlive
+ * auth_new, which copies what it uses. */
+struct auth_settings {
+	const char *method;       /* auth = */
+	unsigned method_line;     /* its line in file */
+	const char *file;         /* the manifest's name, for messages */
+	const char *mount, *role; /* auth_mount =, role = */
+	const char *token;        /* VAULT_TOKEN (or BAO_TOKEN) */
+	const char *token_from;   /* the variable token came from */
+	const char *token_file;   /* token_file = */
+	const char *token_path;   /* BAO_TOKEN_PATH */
+	char *token_default;      /* $HOME/.vault-token (owned), or NULL */
+	const char *role_id, *role_id_file, *secret_id, *secret_id_file;
+	const char *jwt_file, *jwt_env; /* jwt_env names a variable */
+};
+
 struct config {
 	/* where */
 	enum backend backend;
@@ -41,9 +59,9 @@ struct config {
 	double rate;           /* requests per second; 0: no limit */
 	long burst;
 	int srv_lookup; /* VAULT_SRV_LOOKUP asked for (and is ignored) */
-	/* every [vault] setting that came from the manifest or environment,
-	 * for the login methods (auth.c) */
-	const struct manifest *manifest; /* borrowed, may be NULL */
+	const char *srv_lookup_from; /* "VAULT_SRV_LOOKUP" or "BAO_SRV_LOOKUP" */
+	unsigned address_line;       /* when address_from is "manifest" */
+	struct auth_settings auth;
 };
 
 /* Fill c.  m may be NULL (no manifest).  env lookups use getenv.
@@ -62,16 +80,9 @@ void config_fetch_opts(const struct config *c, struct fetch_opts *o);
  * (readfile_set_deadline): this is the first step of a run. */
 const char *config_manifest_path(const struct cli *cli);
 
-/* A non-empty environment variable, or NULL. */
+/* A non-empty environment variable, or NULL.  Settings are read once, by
+ * config_load; this is for what is not a setting (jwt_env's variable: a
+ * credential a setting names). */
 const char *config_env(const char *name);
-
-/* A Vault client variable: name is "VAULT_X"; OpenBao's "BAO_X" wins when
- * both are set.  Every VAULT_ variable is read through here. */
-const char *config_vault_env(const char *name);
-/* The variable config_vault_env(name) takes its value from ("BAO_X" when
- * that is set, else name), for messages. */
-const char *config_vault_env_name(const char *name);
-/* OpenBao's name for a VAULT_ variable vaultrun reads, or NULL. */
-const char *config_bao_name(const char *name);
 
 #endif
