@@ -37,6 +37,18 @@ static const char *const names[] = {
 	"VAULT_RATE_LIMIT",
 	"VAULT_SRV_LOOKUP",
 	"BAO_CLIENT_TIMEOUT",
+	"BAO_CAPATH",
+	"BAO_CLIENT_CERT",
+	"BAO_CLIENT_KEY",
+	"BAO_TLS_SERVER_NAME",
+	"VAULT_TOKEN",
+	"BAO_TOKEN",
+	"VAULT_ROLE_ID",
+	"BAO_ROLE_ID",
+	"VAULT_SECRET_ID",
+	"BAO_SECRET_ID",
+	"BAO_TOKEN_PATH",
+	"HOME",
 };
 static char *saved[N(names)];
 
@@ -674,4 +686,192 @@ TEST(config_proxy_variables)
 #undef SAME
 		config_free(&cfg);
 	}
+}
+
+/* Every setting the environment and [vault] may both hold, from each
+ * source: the manifest alone, the variable alone, the variable over the
+ * manifest, OpenBao's variable over Vault's, and an empty variable (unset:
+ * the manifest's then).  The value and, where kept, where it came from. */
+struct shared {
+	const char *var, *bao, *key; /* key: NULL when the manifest has none */
+	const char *partner;         /* a [vault] line it needs, or NULL */
+};
+
+static const struct shared shared_settings[] = {
+	{"VAULT_NAMESPACE", "BAO_NAMESPACE", "namespace", NULL},
+	{"VAULT_CACERT", "BAO_CACERT", "ca_cert", NULL},
+	{"VAULT_CAPATH", "BAO_CAPATH", "ca_path", NULL},
+	{"VAULT_CLIENT_CERT", "BAO_CLIENT_CERT", "client_cert", "client_key = k"},
+	{"VAULT_CLIENT_KEY", "BAO_CLIENT_KEY", "client_key", "client_cert = c"},
+	{"VAULT_TLS_SERVER_NAME", "BAO_TLS_SERVER_NAME", "tls_server_name", NULL},
+	{"VAULT_ROLE_ID", "BAO_ROLE_ID", "role_id", NULL},
+	{"VAULT_SECRET_ID", "BAO_SECRET_ID", "secret_id", NULL},
+	{"VAULT_TOKEN", "BAO_TOKEN", NULL, NULL},
+};
+
+/* Setting i's value in c, and where it came from (NULL when not kept). */
+static const char *shared_value(const struct config *c, size_t i, const char **from)
+{
+	const char *const values[] = {
+		c->namespace,    c->ca_cert,        c->ca_path,
+		c->client_cert,  c->client_key,     c->tls_server_name,
+		c->auth.role_id, c->auth.secret_id, c->auth.token,
+	};
+	const char *const froms[] = {
+		NULL,
+		c->ca_cert_from,
+		c->ca_path_from,
+		c->client_cert_from,
+		c->client_key_from,
+		NULL,
+		NULL,
+		NULL,
+		c->auth.token_from,
+	};
+
+	*from = froms[i];
+	return values[i];
+}
+
+TEST(config_precedence_each_source)
+{
+	/* env: which variables are set (v: Vault's, b: OpenBao's, e: Vault's
+	 * empty); manifest: whether [vault] holds it. */
+	static const struct {
+		const char *env;
+		int manifest;
+		char want; /* m, v, b: whose value wins; 0: none */
+	} rows[] = {
+		{"", 0, 0},    {"", 1, 'm'},   {"v", 0, 'v'}, {"v", 1, 'v'},
+		{"b", 0, 'b'}, {"vb", 1, 'b'}, {"e", 1, 'm'}, {"e", 0, 0},
+	};
+	struct cli cli;
+	struct error err;
+	size_t i, r;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(shared_settings); i++) {
+		const struct shared *s = &shared_settings[i];
+
+		for (r = 0; r < N(rows); r++) {
+			char text[256], ev[64], eb[64], from_m[64];
+			const char *set[3] = {NULL, NULL, NULL}, *v, *from;
+			const char *want = NULL, *want_from = NULL;
+			struct manifest *m = NULL;
+			struct config cfg;
+			size_t n = 0;
+			int rc;
+
+			if (rows[r].manifest && s->key == NULL)
+				continue;
+			snprintf(text, sizeof text, "[vault]\n%s%s%s%s%s\n",
+			         s->partner ? s->partner : "",
+			         s->partner ? "\n" : "",
+			         rows[r].manifest ? s->key : "",
+			         rows[r].manifest ? " = m-" : "",
+			         rows[r].manifest ? s->key : "");
+			snprintf(ev, sizeof ev, "%s=%s", s->var,
+			         strchr(rows[r].env, 'e') ? "" : "v-val");
+			snprintf(eb, sizeof eb, "%s=b-val", s->bao);
+			if (strpbrk(rows[r].env, "ve"))
+				set[n++] = ev;
+			if (strchr(rows[r].env, 'b'))
+				set[n++] = eb;
+			snprintf(from_m, sizeof from_m, "t.ini:%d: %s",
+			         s->partner ? 3 : 2, s->key ? s->key : "");
+			if (rows[r].want == 'm') {
+				snprintf(ev, sizeof ev, "m-%s", s->key);
+				want = ev;
+				want_from = from_m;
+			} else if (rows[r].want == 'v') {
+				want = "v-val";
+				want_from = s->var;
+			} else if (rows[r].want == 'b') {
+				want = "b-val";
+				want_from = s->bao;
+			}
+			CHECK(manifest_parse("t.ini", text, strlen(text), &m,
+			                     &err) == ST_OK);
+			env_enter(set);
+			rc = config_load(&cfg, &cli, m, 0, &err);
+			if (s->partner && want == NULL) {
+				/* half a client certificate: a conflict */
+				CHECK(rc == ST_CONFIG);
+				CHECK(strstr(err.msg, "needs both") != NULL);
+				env_leave();
+				config_free(&cfg);
+				manifest_free(m);
+				continue;
+			}
+			if (rc != ST_OK)
+				fprintf(stderr, "  %s row %zu: %s\n", s->var, r,
+				        err.msg);
+			CHECK(rc == ST_OK);
+			v = shared_value(&cfg, i, &from);
+			if (want == NULL ? v != NULL :
+			                   v == NULL || strcmp(v, want) != 0)
+				fprintf(stderr, "  %s row %zu: got %s\n",
+				        s->var, r, v ? v : "(none)");
+			CHECK(want == NULL ? v == NULL :
+			                     v != NULL && strcmp(v, want) == 0);
+			if (from && want_from)
+				CHECK_STR(from, want_from);
+			env_leave();
+			config_free(&cfg);
+			manifest_free(m);
+		}
+	}
+}
+
+/* The login's settings that only one source holds: [vault]'s auth,
+ * auth_mount, role, the credential files and jwt_env; the environment's
+ * BAO_TOKEN_PATH and $HOME (for ~/.vault-token). */
+TEST(config_auth_single_source)
+{
+	static const char ini[] = "[vault]\n"
+				  "auth = jwt\n"
+				  "auth_mount = auth/j/\n"
+				  "role = r\n"
+				  "token_file = /t\n"
+				  "role_id_file = /ri\n"
+				  "secret_id_file = /si\n"
+				  "jwt_file = /j\n"
+				  "jwt_env = J\n";
+	static const char *const set[] = {"BAO_TOKEN_PATH=/p", "HOME=/h", NULL};
+	static const char *const empty[] = {"BAO_TOKEN_PATH=", "HOME=", NULL};
+	struct manifest *m = NULL;
+	struct config cfg;
+	struct error err;
+	struct cli cli;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	CHECK(manifest_parse("t.ini", ini, strlen(ini), &m, &err) == ST_OK);
+	env_enter(set);
+	CHECK(config_load(&cfg, &cli, m, 0, &err) == ST_OK);
+	CHECK_STR(cfg.auth.method, "jwt");
+	CHECK(cfg.auth.method_line == 2);
+	CHECK_STR(cfg.auth.file, "t.ini");
+	CHECK_STR(cfg.auth.mount, "auth/j/"); /* as written: auth.c trims it */
+	CHECK_STR(cfg.auth.role, "r");
+	CHECK_STR(cfg.auth.token_file, "/t");
+	CHECK_STR(cfg.auth.role_id_file, "/ri");
+	CHECK_STR(cfg.auth.secret_id_file, "/si");
+	CHECK_STR(cfg.auth.jwt_file, "/j");
+	CHECK_STR(cfg.auth.jwt_env, "J");
+	CHECK_STR(cfg.auth.token_path, "/p");
+	CHECK_STR(cfg.auth.token_default, "/h/.vault-token");
+	CHECK(cfg.auth.token == NULL && cfg.auth.token_from == NULL);
+	env_leave();
+	config_free(&cfg);
+
+	env_enter(empty); /* empty is unset; no manifest: nothing */
+	CHECK(config_load(&cfg, &cli, NULL, 0, &err) == ST_OK);
+	CHECK(cfg.auth.token_path == NULL && cfg.auth.token_default == NULL);
+	CHECK(cfg.auth.method == NULL && cfg.auth.file == NULL);
+	CHECK(cfg.auth.token_file == NULL && cfg.auth.jwt_env == NULL);
+	env_leave();
+	config_free(&cfg);
+	manifest_free(m);
 }
