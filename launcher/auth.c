@@ -230,12 +230,13 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 		}
 		return need(&a->jwt, name, "a non-empty JWT", err);
 	case M_CERT:
-		if (c->client_cert == NULL)
+		if (c->fetch.client_cert == NULL)
 			return error_set(err, ST_CONFIG,
 			                 "auth = cert needs a client certificate "
 			                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or "
 			                 "client_cert and client_key)");
-		if (strncmp(c->base_url ? c->base_url : "", "https://", 8) != 0)
+		if (strncmp(c->fetch.base_url ? c->fetch.base_url : "",
+		            "https://", 8) != 0)
 			return error_set(err, ST_CONFIG,
 			                 "auth = cert needs an https:// address");
 		return ST_OK;

@@ -120,6 +120,16 @@ static char *pick(const char *env, const struct manifest *m, enum vkey k,
 	return v ? xstrdup(v) : NULL;
 }
 
+/* pick, into the fetcher's options: the value and where it came from. */
+static void pick_file(const char *env, const struct manifest *m, enum vkey k,
+                      const char **v, const char **from)
+{
+	char *f;
+
+	*v = pick(env, m, k, &f);
+	*from = f;
+}
+
 /* A control character in a setting that goes into a request line or a
  * header (CR or LF would start another header). */
 static int has_control(const char *v)
@@ -173,8 +183,8 @@ static int check_address(struct config *c, const char *a, const char *shown,
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected unix:///absolute/path",
 			                 c->address_from, shown);
-		c->unix_socket = xstrdup(a + 7);
-		c->base_url = xstrdup("http://localhost");
+		c->fetch.unix_socket = xstrdup(a + 7);
+		c->fetch.base_url = xstrdup("http://localhost");
 		return ST_OK;
 	}
 	if (strncmp(a, "file://", 7) == 0) {
@@ -204,7 +214,7 @@ static int check_address(struct config *c, const char *a, const char *shown,
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
-	c->base_url = xstrndup(a, n);
+	c->fetch.base_url = xstrndup(a, n);
 	return ST_OK;
 }
 
@@ -273,7 +283,7 @@ static int load_limits(struct config *c, struct error *err)
 	unsigned long n;
 	double secs;
 
-	c->client_timeout = DEFAULT_CLIENT_TIMEOUT;
+	c->fetch.client_timeout = DEFAULT_CLIENT_TIMEOUT * 1000.0;
 	if ((v = config_vault_env("VAULT_CLIENT_TIMEOUT"))) {
 		secs = parse_ulong(v, 0, 1000000, &n) == 0 ? (double)n :
 		                                             go_duration(v);
@@ -283,7 +293,7 @@ static int load_limits(struct config *c, struct error *err)
 			                 "as 30s or 1m30s",
 			                 config_vault_env_name(
 						 "VAULT_CLIENT_TIMEOUT"));
-		c->client_timeout = secs;
+		c->fetch.client_timeout = secs * 1000.0;
 	}
 	if ((v = config_vault_env("VAULT_RATE_LIMIT"))) {
 		char num[32];
@@ -295,15 +305,16 @@ static int load_limits(struct config *c, struct error *err)
 			len = 0;
 		memcpy(num, v, len);
 		num[len] = '\0';
-		c->rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs : 0;
+		c->fetch.rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs :
+		                                                            0;
 		/* Go takes int(rate) as the burst; at least one request must
 		 * be able to go. */
-		c->burst = (long)c->rate < 1 ? 1 : (long)c->rate;
+		c->fetch.burst = (long)c->fetch.rate < 1 ? 1 : (long)c->fetch.rate;
 		if (colon && parse_ulong(colon + 1, 1, 100000, &n) == 0)
-			c->burst = (long)n;
+			c->fetch.burst = (long)n;
 		else if (colon)
-			c->rate = 0;
-		if (c->rate <= 0)
+			c->fetch.rate = 0;
+		if (c->fetch.rate <= 0)
 			return error_set(err, ST_CONFIG,
 			                 "%s: expected requests per second and an "
 			                 "optional burst, such as 10 or 10:20",
@@ -375,18 +386,18 @@ int config_load(struct config *c, const struct cli *cli,
 
 	memset(c, 0, sizeof *c);
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
-	c->max_retries = DEFAULT_RETRIES;
+	c->fetch.concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
+	c->fetch.max_retries = DEFAULT_RETRIES;
 	if ((v = config_vault_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
 			return error_set(err, ST_CONFIG,
 			                 "%s: expected an integer from 0 to 100",
 			                 config_vault_env_name("VAULT_MAX_RETRIES"));
-		c->max_retries = (int)n;
+		c->fetch.max_retries = (int)n;
 	}
 	if ((rc = env_bool("VAULT_DISABLE_REDIRECTS", 0, &b, err)) != ST_OK)
 		return rc;
-	c->follow_redirects = !b;
+	c->fetch.follow_redirects = !b;
 	if ((rc = load_limits(c, err)) != ST_OK)
 		return rc;
 
@@ -408,8 +419,8 @@ int config_load(struct config *c, const struct cli *cli,
 		                 "no Vault address: set VAULT_ADDR or 'address' in [vault]");
 	}
 
-	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE, &from);
-	if (c->namespace && has_control(c->namespace)) {
+	c->fetch.namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE, &from);
+	if (c->fetch.namespace && has_control(c->fetch.namespace)) {
 		rc = error_set(err, ST_CONFIG,
 		               "%s: contains a control character (it goes into "
 		               "a request header)",
@@ -418,16 +429,18 @@ int config_load(struct config *c, const struct cli *cli,
 		return rc;
 	}
 	free(from);
-	c->ca_cert = pick("VAULT_CACERT", m, VK_CA_CERT, &c->ca_cert_from);
-	c->ca_path = pick("VAULT_CAPATH", m, VK_CA_PATH, &c->ca_path_from);
-	c->client_cert = pick("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT,
-	                      &c->client_cert_from);
-	c->client_key = pick("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY,
-	                     &c->client_key_from);
-	c->tls_server_name = pick("VAULT_TLS_SERVER_NAME", m,
-	                          VK_TLS_SERVER_NAME, NULL);
-	load_proxy(&c->proxy);
-	if ((c->client_cert == NULL) != (c->client_key == NULL))
+	pick_file("VAULT_CACERT", m, VK_CA_CERT, &c->fetch.ca_cert,
+	          &c->fetch.ca_cert_from);
+	pick_file("VAULT_CAPATH", m, VK_CA_PATH, &c->fetch.ca_path,
+	          &c->fetch.ca_path_from);
+	pick_file("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT, &c->fetch.client_cert,
+	          &c->fetch.client_cert_from);
+	pick_file("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY, &c->fetch.client_key,
+	          &c->fetch.client_key_from);
+	c->fetch.tls_server_name = pick("VAULT_TLS_SERVER_NAME", m,
+	                                VK_TLS_SERVER_NAME, NULL);
+	load_proxy(&c->fetch.proxy);
+	if ((c->fetch.client_cert == NULL) != (c->fetch.client_key == NULL))
 		return error_set(err, ST_CONFIG,
 		                 "a client certificate needs both a certificate and a key "
 		                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert "
@@ -439,7 +452,7 @@ int config_load(struct config *c, const struct cli *cli,
 			free(from);
 			return rc;
 		}
-		c->skip_verify = b;
+		c->fetch.skip_verify = b;
 	}
 	free(from);
 	load_auth(&c->auth, m);
@@ -448,51 +461,29 @@ int config_load(struct config *c, const struct cli *cli,
 
 void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 {
-	memset(o, 0, sizeof *o);
-	o->base_url = c->base_url;
-	o->unix_socket = c->unix_socket;
-	o->namespace = c->namespace;
-	o->concurrency = c->concurrency;
-	o->max_retries = c->max_retries;
-	o->follow_redirects = c->follow_redirects;
+	*o = c->fetch;
 	o->deadline = now_ms() + c->timeout * 1000.0;
-	o->client_timeout = c->client_timeout * 1000.0;
-	o->rate = c->rate;
-	o->burst = c->burst;
-	o->ca_cert = c->ca_cert;
-	o->ca_path = c->ca_path;
-	o->client_cert = c->client_cert;
-	o->client_key = c->client_key;
-	o->ca_cert_from = c->ca_cert_from;
-	o->ca_path_from = c->ca_path_from;
-	o->client_cert_from = c->client_cert_from;
-	o->client_key_from = c->client_key_from;
-	o->tls_server_name = c->tls_server_name;
-	o->skip_verify = c->skip_verify;
-	o->proxy = c->proxy;
 }
 
 void config_free(struct config *c)
 {
+	const char *const owned[] = {
+		c->fetch.base_url,         c->fetch.unix_socket,
+		c->fetch.namespace,        c->fetch.ca_cert,
+		c->fetch.ca_path,          c->fetch.client_cert,
+		c->fetch.client_key,       c->fetch.tls_server_name,
+		c->fetch.ca_cert_from,     c->fetch.ca_path_from,
+		c->fetch.client_cert_from, c->fetch.client_key_from,
+		c->fetch.proxy.vault,      c->fetch.proxy.https,
+		c->fetch.proxy.http,       c->fetch.proxy.no_proxy,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		free((char *)owned[i]);
 	free(c->address);
 	free(c->address_shown);
-	free(c->base_url);
-	free(c->unix_socket);
 	free(c->store_path);
-	free(c->namespace);
-	free(c->ca_cert);
-	free(c->ca_path);
-	free(c->client_cert);
-	free(c->client_key);
-	free(c->tls_server_name);
-	free(c->ca_cert_from);
-	free(c->ca_path_from);
-	free(c->client_cert_from);
-	free(c->client_key_from);
-	free((char *)c->proxy.vault);
-	free((char *)c->proxy.https);
-	free((char *)c->proxy.http);
-	free((char *)c->proxy.no_proxy);
 	free(c->auth.token_default);
 	memset(c, 0, sizeof *c);
 }

@@ -39,28 +39,18 @@ struct config {
 	char *address;            /* as given */
 	char *address_shown;      /* for messages: user:password@ starred */
 	const char *address_from; /* "VAULT_AGENT_ADDR", "VAULT_ADDR", "manifest" */
-	char *base_url;    /* scheme://host[:port][/prefix], no trailing '/' */
-	char *unix_socket; /* unix:// addresses */
-	char *store_path;  /* file:// addresses */
-	char *namespace;
-	/* TLS */
-	char *ca_cert, *ca_path, *client_cert, *client_key, *tls_server_name;
-	/* where each file setting came from, for messages: "VAULT_CACERT",
-	 * "BAO_CACERT", "m.ini:3: ca_cert" */
-	char *ca_cert_from, *ca_path_from, *client_cert_from, *client_key_from;
-	int skip_verify;
-	struct proxy_env proxy; /* strings owned */
-	/* behaviour */
+	unsigned address_line; /* when address_from is "manifest" */
+	char *store_path;      /* file:// addresses */
+	/* The fetcher's options, merged here (fetch.h says what each is):
+	 * base_url (no trailing '/'), unix_socket, namespace, the TLS files and
+	 * where each came from ("VAULT_CACERT", "BAO_CACERT", "m.ini:3:
+	 * ca_cert"), skip_verify, the proxies, -j, VAULT_MAX_RETRIES,
+	 * VAULT_DISABLE_REDIRECTS, VAULT_CLIENT_TIMEOUT (ms), VAULT_RATE_LIMIT.
+	 * Its strings are owned by c; its deadline is set by config_fetch_opts. */
+	struct fetch_opts fetch;
 	double timeout; /* seconds */
-	long concurrency;
-	int max_retries;
-	int follow_redirects;
-	double client_timeout; /* seconds per request; 0: only the deadline */
-	double rate;           /* requests per second; 0: no limit */
-	long burst;
 	int srv_lookup; /* VAULT_SRV_LOOKUP asked for (and is ignored) */
 	const char *srv_lookup_from; /* "VAULT_SRV_LOOKUP" or "BAO_SRV_LOOKUP" */
-	unsigned address_line;       /* when address_from is "manifest" */
 	struct auth_settings auth;
 };
 
@@ -71,8 +61,8 @@ int config_load(struct config *c, const struct cli *cli,
                 const struct manifest *m, int need_address, struct error *err);
 void config_free(struct config *c);
 
-/* The fetcher's options (strings borrowed from c), with the deadline
- * --timeout from now. */
+/* The fetcher's options (c->fetch, strings borrowed from c), with the
+ * deadline --timeout from now. */
 void config_fetch_opts(const struct config *c, struct fetch_opts *o);
 
 /* The manifest to read: -f, else $VAULTRUN_FILE, else ./vaultrun.ini when it

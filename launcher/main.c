@@ -387,7 +387,7 @@ int main(int argc, char **argv)
 	else if (r.cfg.address)
 		log_info("address: %s (from %s)", r.cfg.address_shown,
 		         r.cfg.address_from);
-	if (r.cfg.skip_verify)
+	if (r.cfg.fetch.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");
 	if (r.cfg.srv_lookup)

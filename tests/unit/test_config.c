@@ -106,29 +106,29 @@ static void summary(const struct config *c, char *buf, size_t cap)
 	buf[0] = '\0';
 	PUT("%s", c->backend == BACKEND_FILE ? "file" : "http");
 	STR("from", c->address_from);
-	STR("base", c->base_url);
-	STR("sock", c->unix_socket);
+	STR("base", c->fetch.base_url);
+	STR("sock", c->fetch.unix_socket);
 	STR("store", c->store_path);
-	STR("ns", c->namespace);
-	STR("ca", c->ca_cert);
-	STR("capath", c->ca_path);
-	STR("cert", c->client_cert);
-	STR("key", c->client_key);
-	STR("sni", c->tls_server_name);
-	if (c->skip_verify)
+	STR("ns", c->fetch.namespace);
+	STR("ca", c->fetch.ca_cert);
+	STR("capath", c->fetch.ca_path);
+	STR("cert", c->fetch.client_cert);
+	STR("key", c->fetch.client_key);
+	STR("sni", c->fetch.tls_server_name);
+	if (c->fetch.skip_verify)
 		PUT(" skip_verify");
-	if (c->max_retries != 5)
-		PUT(" retries=%d", c->max_retries);
-	if (!c->follow_redirects)
+	if (c->fetch.max_retries != 5)
+		PUT(" retries=%d", c->fetch.max_retries);
+	if (!c->fetch.follow_redirects)
 		PUT(" no_redirects");
 	if (c->timeout != 30.0)
 		PUT(" t=%g", c->timeout);
-	if (c->concurrency != 0) /* 0: no -j, the fetcher picks by transport */
-		PUT(" j=%ld", c->concurrency);
-	if (c->client_timeout != 60.0)
-		PUT(" ct=%g", c->client_timeout);
-	if (c->rate > 0)
-		PUT(" rate=%g:%ld", c->rate, c->burst);
+	if (c->fetch.concurrency != 0) /* 0: no -j, the fetcher picks by transport */
+		PUT(" j=%ld", c->fetch.concurrency);
+	if (c->fetch.client_timeout != 60000.0)
+		PUT(" ct=%g", c->fetch.client_timeout / 1000.0);
+	if (c->fetch.rate > 0)
+		PUT(" rate=%g:%ld", c->fetch.rate, c->fetch.burst);
 	if (c->srv_lookup)
 		PUT(" srv");
 #undef STR
@@ -533,7 +533,7 @@ TEST(config_fetch_opts_copied)
 	CHECK(rc == ST_OK);
 	if (rc == ST_OK) {
 		config_fetch_opts(&cfg, &o);
-		CHECK(o.base_url == cfg.base_url);
+		CHECK(o.base_url == cfg.fetch.base_url);
 		CHECK_STR(o.unix_socket, "/s.sock");
 		CHECK_STR(o.namespace, "ns");
 		CHECK(o.concurrency == 3 && o.max_retries == 2);
@@ -678,11 +678,11 @@ TEST(config_proxy_variables)
 #define SAME(a, b)                                                             \
 	CHECK(((a) == NULL && (b) == NULL) ||                                  \
 	      ((a) && (b) && strcmp((a), (b)) == 0))
-		SAME(cfg.proxy.vault, pc[i].vault);
-		SAME(cfg.proxy.vault_from, pc[i].vault_from);
-		SAME(cfg.proxy.https, pc[i].https);
-		SAME(cfg.proxy.http, pc[i].http);
-		SAME(cfg.proxy.no_proxy, pc[i].no_proxy);
+		SAME(cfg.fetch.proxy.vault, pc[i].vault);
+		SAME(cfg.fetch.proxy.vault_from, pc[i].vault_from);
+		SAME(cfg.fetch.proxy.https, pc[i].https);
+		SAME(cfg.fetch.proxy.http, pc[i].http);
+		SAME(cfg.fetch.proxy.no_proxy, pc[i].no_proxy);
 #undef SAME
 		config_free(&cfg);
 	}
@@ -713,16 +713,18 @@ static const struct shared shared_settings[] = {
 static const char *shared_value(const struct config *c, size_t i, const char **from)
 {
 	const char *const values[] = {
-		c->namespace,    c->ca_cert,        c->ca_path,
-		c->client_cert,  c->client_key,     c->tls_server_name,
-		c->auth.role_id, c->auth.secret_id, c->auth.token,
+		c->fetch.namespace,  c->fetch.ca_cert,
+		c->fetch.ca_path,    c->fetch.client_cert,
+		c->fetch.client_key, c->fetch.tls_server_name,
+		c->auth.role_id,     c->auth.secret_id,
+		c->auth.token,
 	};
 	const char *const froms[] = {
 		NULL,
-		c->ca_cert_from,
-		c->ca_path_from,
-		c->client_cert_from,
-		c->client_key_from,
+		c->fetch.ca_cert_from,
+		c->fetch.ca_path_from,
+		c->fetch.client_cert_from,
+		c->fetch.client_key_from,
 		NULL,
 		NULL,
 		NULL,
