@@ -1,7 +1,13 @@
 /* config.h - settings from the command line, the environment, the manifest.
  *
  * Command line beats environment, environment beats the manifest's [vault]
- * section, and that beats the defaults.
+ * section, and that beats the defaults.  They are merged here, once, into
+ * struct config (the fetcher's options and the login's settings are part of
+ * it); no other module reads the environment or [vault] for a setting.  The
+ * environment is read elsewhere only for what is not a setting: the
+ * command's inherited environment (main.c hands it to plan.c, for inline
+ * references, and to env.c), jwt_env's variable (auth.c: the credential a
+ * setting names), and SSLKEYLOGFILE, hidden from libcurl (fetch.c).
  */
 #ifndef VAULTRUN_CONFIG_H
 #define VAULTRUN_CONFIG_H

@@ -116,7 +116,8 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 
 	open_fds(before);
 	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
-	 * session's keys there: vaultrun ignores it (the command still gets it). */
+	 * session's keys there: vaultrun ignores it (the command still gets it).
+	 * Not a setting (config.c): a variable kept from libcurl. */
 	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;

@@ -29,6 +29,8 @@
 #include "transport.h"
 #include "util.h"
 
+/* The command's inherited environment: inline references (plan.c) and
+ * what the command gets (env.c).  Settings come from config.c only. */
 extern char **environ;
 
 #define REVOKE_BUDGET_MS 2000.0
