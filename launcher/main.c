@@ -204,6 +204,12 @@ static void print_check(struct plan *p)
 		if (v->status != ST_OK)
 			out_config_line(v->name, v->reftext, 200, " error: %s",
 			                v->reason);
+		else if (v->defaulted)
+			out_config_line(v->name, v->reftext, 0,
+			                " default ******** (%zu bytes%s; %s)",
+			                v->value.len,
+			                v->section == MS_FILES ? ", file" : "",
+			                v->missing);
 		else if (v->section != MS_PROFILE)
 			out_config_line(v->name, v->reftext, 0,
 			                " ok ******** (%zu bytes%s%s)",

@@ -18,6 +18,7 @@
 #include "mask.h"
 #include "readfile.h"
 #include "resolve.h"
+#include "template.h"
 #include "util.h"
 #include "vault.h"
 
@@ -637,19 +638,68 @@ static int resolve_file(struct plan *p, const struct config *c, struct error *er
 	return ST_OK;
 }
 
+/* The variable takes its [defaults] value: what it reads does not exist
+ * (why says how).  Defaults are manifest text, not secrets: not masked. */
+static void use_default(struct pvar *v, const char *why)
+{
+	secret_set(&v->value, v->fallback, strlen(v->fallback));
+	v->defaulted = 1;
+	free(v->missing);
+	v->missing = xstrdup(why);
+	log_info("%s: default used (%s)", v->name, why);
+}
+
+/* The failed item a variable reads, if any: for a composed value the first
+ * failure that is not a 404 (a default cannot stand in for it), else the
+ * first 404.  *piece gets the piece's reference, or NULL. */
+static const struct pitem *failed_item(struct plan *p, const struct pvar *v,
+                                       const char **piece)
+{
+	const struct pitem *found = NULL, *it;
+	size_t i, n;
+
+	*piece = NULL;
+	if (v->tpl == NULL) {
+		it = plan_item(p, v);
+		return it && it->status != ST_OK ? it : NULL;
+	}
+	n = template_count(v->tpl);
+	for (i = 0; i < n; i++) {
+		it = plan_item_at(p, v->pieces[i].item);
+		if (it == NULL || it->status == ST_OK)
+			continue;
+		if (found == NULL || (found->status == ST_NOINPUT &&
+		                      it->status != ST_NOINPUT)) {
+			found = it;
+			*piece = template_piece(v->tpl, i)->text;
+		}
+	}
+	return found;
+}
+
 int resolve_settle(struct plan *p)
 {
+	char reason[800];
 	size_t i;
 	int first = ST_OK;
 
 	for (i = 0; i < p->nvars; i++) {
 		struct pvar *v = &p->vars[i];
-		const struct pitem *it = plan_item(p, v);
+		const char *piece;
+		const struct pitem *it = failed_item(p, v, &piece);
 
-		if (v->status == ST_OK && it && it->status != ST_OK &&
-		    !v->superseded) {
-			plan_fail_var(v, it->status, it->reason);
-			v->shared = it->shared;
+		if (v->status == ST_OK && it && !v->superseded && !v->defaulted) {
+			if (piece)
+				snprintf(reason, sizeof reason, "${%.200s}: %s",
+				         piece, it->reason);
+			else
+				snprintf(reason, sizeof reason, "%s", it->reason);
+			if (it->status == ST_NOINPUT && v->fallback) {
+				use_default(v, reason);
+			} else {
+				plan_fail_var(v, it->status, reason);
+				v->shared = it->shared;
+			}
 		}
 		if (first == ST_OK && v->status != ST_OK)
 			first = v->status;
@@ -725,6 +775,72 @@ static void check_clashes(struct plan *p)
 	map_free(names);
 }
 
+/* A composed value: select each piece (each masked), render the whole.
+ * A piece's missing key gives the variable its default, if it has one. */
+static int select_composed(struct plan *p, struct pvar *v)
+{
+	size_t i, n = template_count(v->tpl);
+	char reason[800];
+	struct error e;
+	const char *piece;
+	struct secret *vals;
+	int rc;
+
+	if (failed_item(p, v, &piece) != NULL)
+		return ST_OK; /* resolve_settle reports it, or defaults it */
+	for (i = 0; i < n; i++) {
+		struct ppiece *pc = &v->pieces[i];
+		const struct pitem *it = plan_item_at(p, pc->item);
+		const char *text = template_piece(v->tpl, i)->text;
+
+		if (it == NULL)
+			continue;
+		if (it->doc == NULL) {
+			plan_fail_var(v, ST_SOFTWARE,
+			              "no answer was recorded (a bug)");
+			return ST_SOFTWARE;
+		}
+		if (json_select(it->doc, pc->ref.sel, pc->ref.selector,
+		                &pc->value, &e) != ST_OK) {
+			snprintf(reason, sizeof reason, "${%.200s}: %s", text,
+			         e.msg);
+			if (v->fallback)
+				use_default(v, reason);
+			else
+				plan_fail_var(v, e.status, reason);
+			return e.status;
+		}
+		mask_add(pc->value.p, pc->value.len);
+	}
+	vals = xcalloc(n, sizeof *vals); /* borrowed from the pieces */
+	for (i = 0; i < n; i++)
+		vals[i] = v->pieces[i].value;
+	rc = template_render(v->tpl, vals, mask_add, &v->value, &e);
+	free(vals);
+	for (i = 0; i < n; i++)
+		secret_wipe(&v->pieces[i].value);
+	if (rc != ST_OK)
+		plan_fail_var(v, e.status, e.msg);
+	return rc;
+}
+
+/* The checks an [env] value must pass; registers it with mask.c. */
+static void check_value(struct pvar *v)
+{
+	if (v->section == MS_ENV && !env_value_fits(v->name, v->value.len)) {
+		secret_wipe(&v->value);
+		plan_fail_var(v, ST_DATA, TOO_BIG);
+	} else if (v->section == MS_ENV &&
+	           memchr(v->value.p, '\0', v->value.len)) {
+		secret_wipe(&v->value);
+		plan_fail_var(v, ST_DATA,
+		              "the value contains a NUL byte, which an environment "
+		              "variable cannot hold (use [files])");
+	} else {
+		mask_add(v->value.p, v->value.len);
+	}
+}
+
 static void select_values(struct plan *p)
 {
 	size_t i;
@@ -734,6 +850,12 @@ static void select_values(struct plan *p)
 		struct pvar *v = &p->vars[i];
 		const struct pitem *it = plan_item(p, v);
 
+		if (v->status == ST_OK && v->tpl) {
+			if (select_composed(p, v) == ST_OK && !v->defaulted &&
+			    v->value.p)
+				check_value(v);
+			continue;
+		}
 		if (v->status != ST_OK || it == NULL || it->status != ST_OK)
 			continue;
 		if (it->doc == NULL) {
@@ -743,19 +865,12 @@ static void select_values(struct plan *p)
 			select_profile(v, it);
 		} else if (json_select(it->doc, v->ref.sel, v->ref.selector,
 		                       &v->value, &e) != ST_OK) {
-			plan_fail_var(v, e.status, e.msg);
-		} else if (v->section == MS_ENV &&
-		           !env_value_fits(v->name, v->value.len)) {
-			secret_wipe(&v->value);
-			plan_fail_var(v, ST_DATA, TOO_BIG);
-		} else if (v->section == MS_ENV &&
-		           memchr(v->value.p, '\0', v->value.len)) {
-			secret_wipe(&v->value);
-			plan_fail_var(v, ST_DATA,
-			              "the value contains a NUL byte, which an environment "
-			              "variable cannot hold (use [files])");
+			if (v->fallback)
+				use_default(v, e.msg);
+			else
+				plan_fail_var(v, e.status, e.msg);
 		} else {
-			mask_add(v->value.p, v->value.len);
+			check_value(v);
 		}
 	}
 	check_clashes(p);
