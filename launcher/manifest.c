@@ -554,6 +554,7 @@ static int var(struct parser *ps, const char *name, const char *value)
 		return 0;
 	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
+	memset(v, 0, sizeof *v);
 	v->name = xstrdup(name);
 	v->ref = xstrdup(value);
 	v->line = ps->lineno;
