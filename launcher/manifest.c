@@ -301,10 +301,8 @@ static int section(struct parser *ps, const char *s, const char *e)
 		const char *name;
 		enum sec sec;
 	} plain[] = {
-		{"vault", SEC_VAULT},
-		{"mounts", SEC_MOUNTS},
-		{"env", SEC_ENV},
-		{"files", SEC_FILES},
+		{"vault", SEC_VAULT},       {"mounts", SEC_MOUNTS},
+		{"env", SEC_ENV},           {"files", SEC_FILES},
 		{"defaults", SEC_DEFAULTS},
 	};
 	const char *close = find_chars_or_comment(s + 1, e, "]"), *rest;
@@ -834,7 +832,8 @@ int manifest_load(const char *path, struct manifest **out, struct error *err)
 	rc = manifest_parse(strcmp(path, "-") == 0 ? "(stdin)" : path, text.p,
 	                    text.len, out, err);
 	secret_wipe(&text);
-	if (rc == ST_OK && (rc = manifest_expand_vault(*out, env_lookup, err)) != ST_OK) {
+	if (rc == ST_OK &&
+	    (rc = manifest_expand_vault(*out, env_lookup, err)) != ST_OK) {
 		manifest_free(*out);
 		*out = NULL;
 	}

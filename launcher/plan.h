@@ -22,7 +22,7 @@
 
 #define NO_INDEX ((size_t)-1)
 
-struct ppiece {        /* one ${REFERENCE} of a composed value */
+struct ppiece { /* one ${REFERENCE} of a composed value */
 	struct ref ref;
 	size_t item;         /* index into plan.items; NO_INDEX: literal text */
 	struct secret value; /* the selected value, before its filters */

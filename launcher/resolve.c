@@ -670,8 +670,8 @@ static const struct pitem *failed_item(struct plan *p, const struct pvar *v,
 		it = plan_item_at(p, v->pieces[i].item);
 		if (it == NULL || it->status == ST_OK)
 			continue;
-		if (found == NULL || (found->status == ST_NOINPUT &&
-		                      it->status != ST_NOINPUT)) {
+		if (found == NULL ||
+		    (found->status == ST_NOINPUT && it->status != ST_NOINPUT)) {
 			found = it;
 			*piece = template_piece(v->tpl, i)->text;
 		}
@@ -832,8 +832,7 @@ static void check_value(struct pvar *v)
 	if (v->section == MS_ENV && !env_value_fits(v->name, v->value.len)) {
 		secret_wipe(&v->value);
 		plan_fail_var(v, ST_DATA, TOO_BIG);
-	} else if (v->section == MS_ENV &&
-	           memchr(v->value.p, '\0', v->value.len)) {
+	} else if (v->section == MS_ENV && memchr(v->value.p, '\0', v->value.len)) {
 		secret_wipe(&v->value);
 		plan_fail_var(v, ST_DATA,
 		              "the value contains a NUL byte, which an environment "

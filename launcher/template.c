@@ -6,7 +6,8 @@
 #include "template.h"
 #include "util.h"
 
-struct template {
+struct template
+{
 	struct tpiece *piece;
 	size_t n, nrefs;
 };
@@ -99,8 +100,7 @@ static int parse_filters(struct tpiece *p, const char *s, const char *close,
 }
 
 /* One "${...}" whose '{' is at s[-1]; returns the byte after its '}'. */
-static const char *parse_ref(struct template *t, const char *s,
-                             struct error *err)
+static const char *parse_ref(struct template *t, const char *s, struct error *err)
 {
 	const char *close = strchr(s, '}'), *nest, *bar;
 	struct tpiece *p;
@@ -350,8 +350,8 @@ int template_filter(enum tfilter f, const char *p, size_t len,
 }
 
 int template_render(const struct template *t, const struct secret *values,
-                    void (*seen)(const char *p, size_t len),
-                    struct secret *out, struct error *err)
+                    void (*seen)(const char *p, size_t len), struct secret *out,
+                    struct error *err)
 {
 	size_t i, j, cap = 0;
 
@@ -395,8 +395,7 @@ static int env_name_char(char c, int first)
 	       (!first && c >= '0' && c <= '9');
 }
 
-int template_expand_env(const char *text,
-                        const char *(*lookup)(const char *name),
+int template_expand_env(const char *text, const char *(*lookup)(const char *name),
                         char **out, struct error *err)
 {
 	struct secret r = {NULL, 0};

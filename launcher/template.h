@@ -64,14 +64,13 @@ int template_filter(enum tfilter f, const char *p, size_t len,
  * seen (mask.c's mask_add, say) when it is not NULL.  ST_DATA when a
  * filter fails, naming the piece's reference. */
 int template_render(const struct template *t, const struct secret *values,
-                    void (*seen)(const char *p, size_t len),
-                    struct secret *out, struct error *err);
+                    void (*seen)(const char *p, size_t len), struct secret *out,
+                    struct error *err);
 
 /* "${NAME}" replaced by lookup(NAME) (NULL: unset), "$$" by '$'; *out is
  * a new string.  ST_CONFIG naming the variable when it is unset, or for an
  * unterminated "${" or a name that is not an environment variable's. */
-int template_expand_env(const char *text,
-                        const char *(*lookup)(const char *name),
+int template_expand_env(const char *text, const char *(*lookup)(const char *name),
                         char **out, struct error *err);
 
 #endif

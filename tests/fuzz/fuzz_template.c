@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* a piece's value: the template's own bytes, cut */
 			size_t len = (data[0] + i) % size;
 
-			secret_set(&vals[i], data + 1, len > size - 1 ? size - 1 : len);
+			secret_set(&vals[i], data + 1,
+			           len > size - 1 ? size - 1 : len);
 		}
 		if (vals && template_render(t, vals, NULL, &out, &err) == ST_OK)
 			secret_wipe(&out);

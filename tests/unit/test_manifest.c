@@ -255,16 +255,16 @@ TEST(manifest_vault_environment)
 		const char *text, *msg;
 	} bad[] = {
 		{"[vault]\nsecret_id_file = ${NOPE}/secret-id\n",
-		 "t.ini:2: secret_id_file: environment variable NOPE is not set"},
+	         "t.ini:2: secret_id_file: environment variable NOPE is not set"},
 		{"[vault]\naddress = ${EMPTY}\n",
-		 "t.ini:2: empty value for 'address' in [vault] (after "
-		 "expanding the environment)"},
+	         "t.ini:2: empty value for 'address' in [vault] (after "
+	         "expanding the environment)"},
 		{"[vault]\nskip_verify = ${CREDENTIALS_DIRECTORY}\n",
-		 "t.ini:2: skip_verify must be true or false"},
+	         "t.ini:2: skip_verify must be true or false"},
 		{"[vault]\nrole_id = ${secret/x#y}\n",
-		 "t.ini:2: role_id: '${secret/x#y}' is not an environment "
-		 "variable name (letters, digits and '_'; references are not "
-		 "expanded in [vault])"},
+	         "t.ini:2: role_id: '${secret/x#y}' is not an environment "
+	         "variable name (letters, digits and '_'; references are not "
+	         "expanded in [vault])"},
 	};
 	struct manifest *m;
 	struct error e;
@@ -275,7 +275,8 @@ TEST(manifest_vault_environment)
 	          "[env]\nA = s/${CREDENTIALS_DIRECTORY}\n");
 	REQUIRE(m != NULL);
 	/* kept as written until expanded */
-	CHECK_STR(m->vault[VK_SECRET_ID_FILE], "${CREDENTIALS_DIRECTORY}/secret-id");
+	CHECK_STR(m->vault[VK_SECRET_ID_FILE],
+	          "${CREDENTIALS_DIRECTORY}/secret-id");
 	CHECK(manifest_expand_vault(m, lookup, &e) == ST_OK);
 	CHECK_STR(m->vault[VK_SECRET_ID_FILE],
 	          "/run/credentials/x.service/secret-id");

@@ -26,8 +26,11 @@ static const struct {
 	{"$ ${a}$", {"v"}, "$ v$", NULL, 1},
 	{"$$${a}", {"v"}, "$v", NULL, 1},
 	{"${secret/db?version=2#/a/b}", {"v"}, "v", NULL, 1},
-	{"postgresql://${u|url}:${p|url}@db:5432/app", {"bob", "p@ss:/?#%w"},
-	 "postgresql://bob:p%40ss%3A%2F%3F%23%25w@db:5432/app", NULL, 2},
+	{"postgresql://${u|url}:${p|url}@db:5432/app",
+         {"bob", "p@ss:/?#%w"},
+         "postgresql://bob:p%40ss%3A%2F%3F%23%25w@db:5432/app",
+         NULL,
+         2},
 	{"${p|url}", {"AZaz09-._~ é"}, "AZaz09-._~%20%C3%A9", NULL, 1},
 	{"${p|base64}", {"hello world"}, "aGVsbG8gd29ybGQ=", NULL, 1},
 	{"${p|base64}", {"ab"}, "YWI=", NULL, 1},
@@ -37,8 +40,11 @@ static const struct {
 	{"${p|base64d}", {"YWI="}, "ab", NULL, 1},
 	{"${p|base64|base64d}", {"x+y/z"}, "x+y/z", NULL, 1},
 	{"${p|base64d|url}", {"YSBi"}, "a%20b", NULL, 1},
-	{"{\"pw\":\"${p|json}\"}", {"a\"b\\c\nd\te\x01"},
-	 "{\"pw\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}", NULL, 1},
+	{"{\"pw\":\"${p|json}\"}",
+         {"a\"b\\c\nd\te\x01"},
+         "{\"pw\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}",
+         NULL,
+         1},
 	{"${p|json}", {"é/"}, "é/", NULL, 1},
 	/* errors */
 	{"${a", {0}, NULL, "unterminated '${' (no '}' after it)", 0},
@@ -47,20 +53,33 @@ static const struct {
 	{"${|url}", {0}, NULL, "empty reference '${}'", 0},
 	{"${ a}", {0}, NULL, "blank around the reference in '${ a}'", 0},
 	{"${a |url}", {0}, NULL, "blank around the reference in '${a }'", 0},
-	{"${a|nope}", {0}, NULL,
-	 "unknown filter 'nope' (url, base64, base64d or json)", 0},
-	{"${a|URL}", {0}, NULL,
-	 "unknown filter 'URL' (url, base64, base64d or json)", 0},
-	{"${a| url}", {0}, NULL,
-	 "unknown filter ' url' (url, base64, base64d or json)", 0},
-	{"${a|}", {0}, NULL,
-	 "empty filter in '${a|...}' (url, base64, base64d or json)", 0},
-	{"${a||url}", {0}, NULL,
-	 "empty filter in '${a|...}' (url, base64, base64d or json)", 0},
+	{"${a|nope}",
+         {0},
+         NULL,
+         "unknown filter 'nope' (url, base64, base64d or json)",
+         0},
+	{"${a|URL}", {0}, NULL, "unknown filter 'URL' (url, base64, base64d or json)", 0},
+	{"${a| url}",
+         {0},
+         NULL,
+         "unknown filter ' url' (url, base64, base64d or json)",
+         0},
+	{"${a|}",
+         {0},
+         NULL,
+         "empty filter in '${a|...}' (url, base64, base64d or json)",
+         0},
+	{"${a||url}",
+         {0},
+         NULL,
+         "empty filter in '${a|...}' (url, base64, base64d or json)",
+         0},
 	{"${a|url|url|url|url|url}", {0}, NULL, "more than 4 filters on '${a}'", 0},
-	{"${a${b}}", {0}, NULL,
-	 "'${' inside a reference (a reference runs from '${' to the first '}')",
-	 0},
+	{"${a${b}}",
+         {0},
+         NULL,
+         "'${' inside a reference (a reference runs from '${' to the first '}')",
+         0},
 	{"ok ${a} then ${", {0}, NULL, "unterminated '${' (no '}' after it)", 0},
 };
 
@@ -76,14 +95,16 @@ TEST(template_cases)
 
 		if (cases[i].want == NULL) {
 			if (rc != ST_CONFIG)
-				fprintf(stderr, "  case %zu: %s\n", i, cases[i].text);
+				fprintf(stderr, "  case %zu: %s\n", i,
+				        cases[i].text);
 			CHECK(rc == ST_CONFIG);
 			CHECK(t == NULL);
 			CHECK_STR(e.msg, cases[i].msg);
 			continue;
 		}
 		if (rc != ST_OK)
-			fprintf(stderr, "  case %zu: %s: %s\n", i, cases[i].text, e.msg);
+			fprintf(stderr, "  case %zu: %s: %s\n", i,
+			        cases[i].text, e.msg);
 		REQUIRE(rc == ST_OK);
 		REQUIRE(template_count(t) <= 8);
 		CHECK(template_refs(t) == cases[i].nrefs);
@@ -139,8 +160,8 @@ TEST(template_base64d_invalid)
 		struct secret out = {NULL, 0};
 		struct error e = {0, ""};
 
-		CHECK(template_filter(TF_BASE64D, bad_b64[i], strlen(bad_b64[i]),
-		                      &out, &e) == ST_DATA);
+		CHECK(template_filter(TF_BASE64D, bad_b64[i],
+		                      strlen(bad_b64[i]), &out, &e) == ST_DATA);
 		CHECK(out.p == NULL);
 	}
 }
@@ -184,7 +205,8 @@ TEST(template_render_failure_names_reference)
 	REQUIRE(template_parse("x${a/b#c|base64d}", &t, &e) == ST_OK);
 	secret_set(&vals[1], "!!", 2);
 	CHECK(template_render(t, vals, seen, &out, &e) == ST_DATA);
-	CHECK_STR(e.msg, "${a/b#c}: the value is not valid base64 (filter base64d)");
+	CHECK_STR(e.msg,
+	          "${a/b#c}: the value is not valid base64 (filter base64d)");
 	CHECK(out.p == NULL);
 	secret_set(&vals[1], "YWJj", 4);
 	seen_count = 0;
@@ -209,7 +231,7 @@ static const struct {
 	const char *text, *want, *msg;
 } env_cases[] = {
 	{"${CREDENTIALS_DIRECTORY}/secret-id",
-	 "/run/credentials/app.service/secret-id", NULL},
+         "/run/credentials/app.service/secret-id", NULL},
 	{"plain", "plain", NULL},
 	{"a$$b", "a$b", NULL},
 	{"$HOME/x$", "$HOME/x$", NULL},
@@ -218,14 +240,14 @@ static const struct {
 	{"${NOPE}/x", NULL, "environment variable NOPE is not set"},
 	{"${CREDENTIALS_DIRECTORY", NULL, "unterminated '${' (no '}' after it)"},
 	{"${}", NULL,
-	 "'${}' is not an environment variable name (letters, digits and '_'; "
-	 "references are not expanded in [vault])"},
+         "'${}' is not an environment variable name (letters, digits and '_'; "
+         "references are not expanded in [vault])"},
 	{"${secret/x#y}", NULL,
-	 "'${secret/x#y}' is not an environment variable name (letters, digits "
-	 "and '_'; references are not expanded in [vault])"},
+         "'${secret/x#y}' is not an environment variable name (letters, digits "
+         "and '_'; references are not expanded in [vault])"},
 	{"${9X}", NULL,
-	 "'${9X}' is not an environment variable name (letters, digits and '_'; "
-	 "references are not expanded in [vault])"},
+         "'${9X}' is not an environment variable name (letters, digits and '_'; "
+         "references are not expanded in [vault])"},
 };
 
 TEST(template_expand_env_cases)
