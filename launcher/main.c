@@ -182,7 +182,12 @@ static const char *lease_note(struct plan *p, const struct pvar *v, char *buf,
 {
 	const struct pitem *it = plan_item(p, v);
 	char d[24];
+	size_t i;
 
+	/* A composed value: the lease of the first leased piece. */
+	for (i = 0;
+	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
+		it = plan_item_at(p, v->pieces[i].item);
 	buf[0] = '\0';
 	if (it && it->lease.id)
 		snprintf(buf, cap, ", lease %s, %s",

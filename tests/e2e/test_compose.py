@@ -227,3 +227,15 @@ def test_dynamic_credentials_composed_and_plain_share_one_read(run, vault, manif
     assert res.rc == 0, (res, out.read_text() if out.exists() else "")
     assert out.read_text().strip() == "t"
     assert vault.count("GET", "/v1/database/creds/backup") == 1
+
+
+def test_check_shows_the_lease_of_a_composed_dynamic_value(run, vault, manifest, postgres):
+    vault.engines.add_database_role("backup", postgres, ttl=3600)
+    m = manifest("""
+        [env]
+        DATABASE_URL = postgresql://${database/creds/backup#username|url}:${database/creds/backup#password|url}@db/x
+        """)
+    res = run(["--check", "-f", m], env=venv(vault), timeout=60)
+    assert res.rc == 0, res
+    assert "ok ******** (" in res.out and ", lease 1h, renewable)" in res.out, res
+    assert vault.count("GET", "/v1/database/creds/backup") == 1
