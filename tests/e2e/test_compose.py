@@ -239,3 +239,21 @@ def test_check_shows_the_lease_of_a_composed_dynamic_value(run, vault, manifest,
     assert res.rc == 0, res
     assert "ok ******** (" in res.out and ", lease 1h, renewable)" in res.out, res
     assert vault.count("GET", "/v1/database/creds/backup") == 1
+
+
+def test_export_writes_the_composed_value_and_the_default(run, vault, manifest, tmp_path):
+    user, pw = seed_db(vault)
+    m = manifest(MOUNTS + dedent("""
+        [env]
+        URL   = a://${secret/app/db#user|url}:${secret/app/db#password|url}@h
+        LEVEL = secret/app/db#level
+        [defaults]
+        LEVEL = info
+        """))
+    forbid_composed(run, pw)
+    out = tmp_path / "vars.json"
+    res = run(["--export", "json", "-o", out, "-f", m], env=venv(vault))
+    assert res.rc == 0, res
+    got = json.loads(out.read_text())
+    assert got == {"URL": "a://%s:%s@h" % (urllib.parse.quote(user, safe=""), urllib.parse.quote(pw, safe="")),
+                   "LEVEL": "info"}
