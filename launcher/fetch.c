@@ -264,15 +264,6 @@ static int over_unix(const struct xfer *x)
 	return x->f->o.unix_socket && !x->redirected;
 }
 
-/* No connection at all: the address, not the request, failed. */
-static int connect_failure(CURLcode rc)
-{
-	return rc == CURLE_COULDNT_RESOLVE_HOST ||
-	       rc == CURLE_COULDNT_RESOLVE_PROXY ||
-	       rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
-	       rc == CURLE_PEER_FAILED_VERIFICATION;
-}
-
 /* Hand the outcome to the callback and forget the request. */
 static void finish(struct xfer *x, long status, int failure, const char *reason)
 {
@@ -329,7 +320,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	double ms = now_ms() - x->started;
 	struct xfer_end e;
 
-	x->unreachable = connect_failure(rc);
+	x->unreachable = policy_unreachable(rc);
 	if (rc == CURLE_OK) {
 		long version = 0;
 

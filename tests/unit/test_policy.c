@@ -122,6 +122,36 @@ TEST(policy_retry_curl_table)
 	}
 }
 
+TEST(policy_unreachable_table)
+{
+	static const struct {
+		CURLcode rc;
+		int unreachable;
+	} cases[] = {
+		{CURLE_COULDNT_RESOLVE_HOST, 1},
+		{CURLE_COULDNT_RESOLVE_PROXY, 1},
+		{CURLE_COULDNT_CONNECT, 1},
+		{CURLE_SSL_CONNECT_ERROR, 1},
+		{CURLE_PEER_FAILED_VERIFICATION, 1},
+		/* a connection was made: the request, not the address */
+		{CURLE_OK, 0},
+		{CURLE_SEND_ERROR, 0},
+		{CURLE_RECV_ERROR, 0},
+		{CURLE_GOT_NOTHING, 0},
+		{CURLE_OPERATION_TIMEDOUT, 0},
+		{CURLE_HTTP2, 0},
+		{CURLE_SSL_CACERT_BADFILE, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (policy_unreachable(cases[i].rc) != cases[i].unreachable)
+			fprintf(stderr, "  case %zu: %s\n", i,
+			        curl_easy_strerror(cases[i].rc));
+		CHECK(policy_unreachable(cases[i].rc) == cases[i].unreachable);
+	}
+}
+
 TEST(policy_backoff_grows_to_its_cap)
 {
 	static const struct {
