@@ -7,7 +7,7 @@
  * environment is read elsewhere only for what is not a setting: the
  * command's inherited environment (main.c hands it to plan.c, for inline
  * references, and to env.c), jwt_env's variable (auth.c: the credential a
- * setting names), and SSLKEYLOGFILE, hidden from libcurl (fetch.c).
+ * setting names), and SSLKEYLOGFILE, hidden from libcurl (multi.c).
  */
 #ifndef VAULTRUN_CONFIG_H
 #define VAULTRUN_CONFIG_H
