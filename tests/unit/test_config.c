@@ -49,6 +49,9 @@ static const char *const names[] = {
 	"BAO_SECRET_ID",
 	"BAO_TOKEN_PATH",
 	"HOME",
+	"BAO_DISABLE_REDIRECTS",
+	"BAO_RATE_LIMIT",
+	"BAO_SRV_LOOKUP",
 };
 static char *saved[N(names)];
 
@@ -826,6 +829,24 @@ TEST(config_precedence_each_source)
 	}
 }
 
+/* Load cfg from ini (NULL: no manifest; kept in *m for the caller to free)
+ * with env set and no command-line values; the caller's env_leave ends the
+ * environment, after its checks (the login's settings borrow from it). */
+static int load_with(const char *ini, const char *const *env,
+                     struct manifest **m, struct config *cfg)
+{
+	struct error err;
+	struct cli cli;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	*m = NULL;
+	if (ini && manifest_parse("t.ini", ini, strlen(ini), m, &err) != ST_OK)
+		return -1;
+	env_enter(env);
+	return config_load(cfg, &cli, *m, 0, &err);
+}
+
 /* The login's settings that only one source holds: [vault]'s auth,
  * auth_mount, role, the credential files and jwt_env; the environment's
  * BAO_TOKEN_PATH and $HOME (for ~/.vault-token). */
@@ -842,16 +863,10 @@ TEST(config_auth_single_source)
 				  "jwt_env = J\n";
 	static const char *const set[] = {"BAO_TOKEN_PATH=/p", "HOME=/h", NULL};
 	static const char *const empty[] = {"BAO_TOKEN_PATH=", "HOME=", NULL};
-	struct manifest *m = NULL;
+	struct manifest *m;
 	struct config cfg;
-	struct error err;
-	struct cli cli;
 
-	memset(&cli, 0, sizeof cli);
-	cli.timeout = -1;
-	CHECK(manifest_parse("t.ini", ini, strlen(ini), &m, &err) == ST_OK);
-	env_enter(set);
-	CHECK(config_load(&cfg, &cli, m, 0, &err) == ST_OK);
+	CHECK(load_with(ini, set, &m, &cfg) == ST_OK);
 	CHECK_STR(cfg.auth.method, "jwt");
 	CHECK(cfg.auth.method_line == 2);
 	CHECK_STR(cfg.auth.file, "t.ini");
@@ -867,13 +882,71 @@ TEST(config_auth_single_source)
 	CHECK(cfg.auth.token == NULL && cfg.auth.token_from == NULL);
 	env_leave();
 	config_free(&cfg);
+	manifest_free(m);
 
-	env_enter(empty); /* empty is unset; no manifest: nothing */
-	CHECK(config_load(&cfg, &cli, NULL, 0, &err) == ST_OK);
+	/* empty is unset; no manifest: nothing */
+	CHECK(load_with(NULL, empty, &m, &cfg) == ST_OK);
 	CHECK(cfg.auth.token_path == NULL && cfg.auth.token_default == NULL);
 	CHECK(cfg.auth.method == NULL && cfg.auth.file == NULL);
 	CHECK(cfg.auth.token_file == NULL && cfg.auth.jwt_env == NULL);
 	env_leave();
+	config_free(&cfg);
+}
+
+/* The settings only the environment holds, from Vault's variable and from
+ * OpenBao's, which wins when both are set. */
+/* clang-format off */
+static const struct ccase env_only[] = {
+	{{"VAULT_MAX_RETRIES=3", NULL}, NULL, 0, ST_OK, "http retries=3"},
+	{{"BAO_MAX_RETRIES=1", "VAULT_MAX_RETRIES=3", NULL}, NULL, 0, ST_OK,
+	 "http retries=1"},
+	{{"BAO_DISABLE_REDIRECTS=true", NULL}, NULL, 0, ST_OK,
+	 "http no_redirects"},
+	{{"VAULT_DISABLE_REDIRECTS=true", "BAO_DISABLE_REDIRECTS=false", NULL},
+	 NULL, 0, ST_OK, "http"},
+	{{"BAO_DISABLE_REDIRECTS=maybe", NULL}, NULL, 0, ST_CONFIG,
+	 "BAO_DISABLE_REDIRECTS: expected true or false"},
+	{{"VAULT_CLIENT_TIMEOUT=5", "BAO_CLIENT_TIMEOUT=2s", NULL}, NULL, 0,
+	 ST_OK, "http ct=2"},
+	{{"BAO_RATE_LIMIT=5", NULL}, NULL, 0, ST_OK, "http rate=5:5"},
+	{{"VAULT_RATE_LIMIT=5", "BAO_RATE_LIMIT=2:4", NULL}, NULL, 0, ST_OK,
+	 "http rate=2:4"},
+	{{"BAO_SRV_LOOKUP=true", NULL}, NULL, 0, ST_OK, "http srv"},
+	{{"VAULT_SRV_LOOKUP=true", "BAO_SRV_LOOKUP=false", NULL}, NULL, 0,
+	 ST_OK, "http"},
+};
+/* clang-format on */
+
+TEST(config_env_only_settings)
+{
+	static const char *const sets[][2] = {{"BAO_SRV_LOOKUP=1", NULL},
+	                                      {"VAULT_SRV_LOOKUP=1", NULL}};
+	static const char *const from[] = {"BAO_SRV_LOOKUP", "VAULT_SRV_LOOKUP"};
+	struct manifest *m;
+	struct config cfg;
+	size_t i;
+
+	table(env_only, N(env_only));
+	/* the variable a message names is the one the value came from */
+	for (i = 0; i < N(sets); i++) {
+		CHECK(load_with(NULL, sets[i], &m, &cfg) == ST_OK);
+		CHECK_STR(cfg.srv_lookup_from, from[i]);
+		env_leave();
+		config_free(&cfg);
+	}
+}
+
+/* The address from [vault] keeps its line, for main.c's message. */
+TEST(config_address_line)
+{
+	static const char ini[] = "[vault]\nnamespace = n\naddress = http://m\n";
+	struct manifest *m;
+	struct config cfg;
+
+	CHECK(load_with(ini, NULL, &m, &cfg) == ST_OK);
+	env_leave();
+	CHECK_STR(cfg.address_from, "manifest");
+	CHECK(cfg.address_line == 3);
 	config_free(&cfg);
 	manifest_free(m);
 }
