@@ -379,9 +379,26 @@ static void load_auth(struct auth_settings *a, const struct manifest *m)
 int config_load(struct config *c, const struct cli *cli,
                 const struct manifest *m, int need_address, struct error *err)
 {
+	/* The TLS files: each variable, its [vault] key, and where the value
+	 * and its origin go. */
+	const struct {
+		const char *var;
+		enum vkey key;
+		const char **value, **from;
+	} files[] = {
+		{"VAULT_CACERT", VK_CA_CERT, &c->fetch.ca_cert,
+	         &c->fetch.ca_cert_from},
+		{"VAULT_CAPATH", VK_CA_PATH, &c->fetch.ca_path,
+	         &c->fetch.ca_path_from},
+		{"VAULT_CLIENT_CERT", VK_CLIENT_CERT, &c->fetch.client_cert,
+	         &c->fetch.client_cert_from},
+		{"VAULT_CLIENT_KEY", VK_CLIENT_KEY, &c->fetch.client_key,
+	         &c->fetch.client_key_from},
+	};
 	const char *v;
 	char *from;
 	unsigned long n;
+	size_t i;
 	int rc, b;
 
 	memset(c, 0, sizeof *c);
@@ -429,14 +446,9 @@ int config_load(struct config *c, const struct cli *cli,
 		return rc;
 	}
 	free(from);
-	pick_file("VAULT_CACERT", m, VK_CA_CERT, &c->fetch.ca_cert,
-	          &c->fetch.ca_cert_from);
-	pick_file("VAULT_CAPATH", m, VK_CA_PATH, &c->fetch.ca_path,
-	          &c->fetch.ca_path_from);
-	pick_file("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT, &c->fetch.client_cert,
-	          &c->fetch.client_cert_from);
-	pick_file("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY, &c->fetch.client_key,
-	          &c->fetch.client_key_from);
+	for (i = 0; i < sizeof files / sizeof files[0]; i++)
+		pick_file(files[i].var, m, files[i].key, files[i].value,
+		          files[i].from);
 	c->fetch.tls_server_name = pick("VAULT_TLS_SERVER_NAME", m,
 	                                VK_TLS_SERVER_NAME, NULL);
 	load_proxy(&c->fetch.proxy);
