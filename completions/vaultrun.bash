@@ -5,11 +5,15 @@
 # from ~/.bashrc.  The options are those of launcher/cli.c (a test checks that
 # none is missing); after "--" or the first operand the command's own
 # completion takes over.
+#
+# shellcheck disable=SC2207 # COMPREPLY=($(compgen ...)): words without blanks,
+# and file names split at newlines only (IFS)
 
 # The options that take a value (in the next word, or after "=").
 _vaultrun_valued='-f|--file|-t|--timeout|-j|--concurrency|--keep|--mask|--kill-after|--stop-signal|--watch|--on-change|--export|-o|--output'
 
-# Files: $1 a glob pattern to prefer ("" for all); directories always.
+# Files for the word $1: those matching the glob $2 if any ("" for all),
+# and directories.
 _vaultrun_files()
 {
 	local cur=$1 pat=$2
@@ -47,6 +51,7 @@ _vaultrun_value()
 		local sigs='HUP INT QUIT ILL TRAP ABRT BUS FPE USR1 SEGV USR2 PIPE
 			ALRM TERM STKFLT CHLD CONT TSTP TTIN TTOU URG XCPU XFSZ VTALRM
 			PROF WINCH IO PWR SYS'
+		# shellcheck disable=SC2086 # one word a signal
 		[[ $cur == [Ss][Ii][Gg]* ]] && sigs=$(printf 'SIG%s ' $sigs)
 		COMPREPLY=($(compgen -W "$sigs" -- "${cur^^}"))
 		;;
@@ -78,7 +83,7 @@ _vaultrun()
 	# the options' values ("-f x", "-vf x", "-fx", "--file=x", "--file x").
 	# In COMP_WORDS, where "=" is a word of its own, as _command_offset
 	# counts.
-	local i=1 w cmd= raw=("${COMP_WORDS[@]}")
+	local i=1 w cmd='' raw=("${COMP_WORDS[@]}")
 	while ((i < COMP_CWORD)); do
 		w=${raw[i]}
 		case $w in

@@ -116,6 +116,14 @@ def test_the_option_values_are_cli_cs():
 # bash
 
 
+def test_bash_file_passes_shellcheck():
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck not installed: apt-get install shellcheck")
+    p = subprocess.run(["shellcheck", "-s", "bash", str(BASH_FILE)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout
+
+
 def readline_words(line):
     """COMP_WORDS as readline splits the line: at blanks, and "=" (in the
     default COMP_WORDBREAKS) a word of its own."""
