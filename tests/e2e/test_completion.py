@@ -37,8 +37,8 @@ PENDING = {"--export", "--output", "-o"}
 def cli_options():
     """{option: takes a value} of cli.c's getopt_long table and optstring."""
     opts = {}
-    for name, kind in re.findall(r'\{"([a-z-]+)",\s*(no|required)_argument', CLI_C):
-        opts["--" + name] = kind == "required"
+    for name, kind in re.findall(r'\{"([a-z-]+)",\s*(no|required|optional)_argument', CLI_C):
+        opts["--" + name] = kind != "no"
     optstring = re.search(r'getopt_long\(argc, argv, "([^"]+)"', CLI_C).group(1)
     for m in re.finditer(r"([A-Za-z0-9])(:?)", optstring.lstrip("+:")):
         opts["-" + m.group(1)] = m.group(2) == ":"
@@ -219,6 +219,7 @@ def test_bash_option_values(bash_complete, line, want):
     ("vaultrun --file=", ["a.ini", "b.ini", "sub", "-"]),
     ("vaultrun -vf ", ["a.ini", "b.ini", "sub", "-"]),
     ("vaultrun -f a", ["a.ini"]),
+    ("vaultrun -f -", ["-"]),
     ("vaultrun -fb", ["-fb.ini"]),
     # no manifest matches: any file
     ("vaultrun -f n", ["notes.txt"]),
