@@ -91,6 +91,18 @@ def test_changelog_version_is_the_makefiles():
     assert first.startswith("vaultrun (%s) " % VERSION), first
 
 
+@pytest.mark.parametrize("options,runs", [("", True), ("nocheck", False),
+                                           ("parallel=2 nocheck", False)])
+def test_build_runs_the_unit_tests_unless_nocheck(options, runs):
+    """debian/rules' test step, as make would carry it out (-n: printed only)."""
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    env = dict(os.environ, DEB_BUILD_OPTIONS=options)
+    p = sh(["make", "-s", "-n", "-f", "debian/rules", "override_dh_auto_test"], cwd=REPO, env=env)
+    assert p.returncode == 0, p.stderr
+    assert ("./build/unit-tests" in p.stdout) == runs, p.stdout
+
+
 def test_package_builds_with_debians_libraries(package):
     src, deb, _, log = package
     assert re.search(r"unit: \d+ passed, 0 failed", log), "the unit tests ran in the build"
