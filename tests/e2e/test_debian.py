@@ -40,6 +40,7 @@ INSTALLED = {
     "/usr/share/bash-completion/completions/vaultrun": 0o644,
     "/usr/share/zsh/vendor-completions/_vaultrun": 0o644,
     "/usr/share/doc/vaultrun/copyright": 0o644,
+    "/usr/share/doc/vaultrun/README.md.gz": 0o644,
 }
 
 
