@@ -29,11 +29,6 @@ ZSH_FILE = REPO / "completions" / "_vaultrun"
 BASH_COMPLETION = pathlib.Path("/usr/share/bash-completion/bash_completion")
 CLI_C = (REPO / "launcher" / "cli.c").read_text()
 
-# The SPEC's --export and -o, which the completion files offer already, for
-# a cli.c that does not parse them yet (the export branch adds them).
-PENDING = {"--export", "--output", "-o"}
-
-
 def cli_options():
     """{option: takes a value} of cli.c's getopt_long table and optstring."""
     opts = {}
@@ -46,10 +41,7 @@ def cli_options():
 
 
 def expected_options():
-    opts = cli_options()
-    for o in PENDING:
-        opts.setdefault(o, True)
-    return opts
+    return cli_options()
 
 
 # --------------------------------------------------------------------------
@@ -93,8 +85,9 @@ def test_every_cli_option_is_completed_by_zsh():
 
 
 def test_the_option_values_are_cli_cs():
-    """--mask's words and --on-change's are those cli.c accepts; the signals
-    those supervise_signal() takes (1 to 31 but KILL and STOP)."""
+    """--mask's words and --on-change's are those cli.c accepts, --export's
+    export.c's; the signals those supervise_signal() takes (1 to 31 but KILL
+    and STOP)."""
     mask = re.search(r'words\[\] = \{([^}]+)\}', CLI_C).group(1)
     assert re.findall(r'"(\w+)"', mask) == ["all", "stderr", "none"]
     assert re.findall(r'strcmp\(optarg, "(\w+)"\)', CLI_C) == ["restart", "exit"]
@@ -106,6 +99,9 @@ def test_the_option_values_are_cli_cs():
     bash_sigs = re.search(r"local sigs='([^']+)'", bash).group(1).split()
     zsh_sigs = re.search(r"signals=\(([^)]+)\)", zsh).group(1).split()
     assert bash_sigs == sigs and zsh_sigs == sigs
+    export = (REPO / "launcher" / "export.c").read_text()
+    formats = re.findall(r'"(\w+)"', re.search(r"names\[\] = \{([^}]+)\}", export).group(1))
+    assert formats == ["shell", "dotenv", "docker", "github", "json"]
     for words in ("all stderr none", "restart exit", "shell dotenv docker github json"):
         assert "compgen -W '%s'" % words in bash
     for word in "all stderr none restart exit shell dotenv docker github json".split():
