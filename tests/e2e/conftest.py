@@ -16,7 +16,9 @@
                    in vaultrun's stdout or stderr: the leak check.  The child
                    command must therefore never write to its stdout/stderr,
                    except under --supervise, where what it writes is masked
-                   (and so checked too).
+                   (and so checked too: helpers.shown and assert_masked).
+                   run.check_output(*outputs) applies the same check to
+                   output a test read itself (Popen, a terminal).
                    run.home is the HOME directory (for ~/.vault-token).
                    Before returning it waits until every server has recorded
                    every request it was sent (wait_idle), so counts are exact.
@@ -188,12 +190,24 @@ class Runner:
         self.check_leaks(res)
         return res
 
-    def check_leaks(self, res):
+    def leaked(self, *outputs):
+        """The sensitive strings (every server's, and run.forbid()-den ones)
+        that appear in any of outputs (str or bytes)."""
         sensitive = set(self.forbidden)
         for srv in self.servers:
             sensitive |= srv.sensitive()
-        leaked = sorted(s for s in sensitive if s in res.out or s in res.err)
+        raw = [o if isinstance(o, bytes) else o.encode("utf-8", "surrogateescape") for o in outputs]
+        return sorted(s for s in sensitive if any(s.encode() in r for r in raw))
+
+    def check_leaks(self, res):
+        leaked = self.leaked(res.out, res.err)
         assert not leaked, "secret(s) leaked into vaultrun's output: %r\n%r" % (leaked, res)
+
+    def check_output(self, *outputs):
+        """The same leak check for output the test read itself (a vaultrun it
+        started with Popen or on a terminal): str or bytes."""
+        leaked = self.leaked(*outputs)
+        assert not leaked, "secret(s) leaked into vaultrun's output: %r\n%r" % (leaked, outputs)
 
 
 @pytest.fixture

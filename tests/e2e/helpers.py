@@ -1,5 +1,6 @@
 """Small helpers shared by the end-to-end tests (fixtures are in conftest.py)."""
 
+import re
 import secrets
 
 # Skip KV version detection for the "secret" mount.
@@ -68,3 +69,32 @@ def seed(srv):
 def kv_reads(srv):
     """The reads of the "secret" mount srv answered."""
     return [r for r in srv.requests if r.method == "GET" and r.path.startswith("/v1/secret/")]
+
+
+# --------------------------------------------------------------------------
+# --supervise: the command's output, masked
+
+
+def shown(names, cmd):
+    """cmd behind a shell that first prints each named variable as
+    NAME=value on its stdout and again on its stderr, then execs cmd (the
+    same process: its pid, descriptors and exit status are cmd's).  Under
+    --supervise vaultrun passes both lines on masked: check them with
+    assert_masked (the run fixture's leak check then covers the command's
+    output as vaultrun passes it on).  Not for --mask none, where nothing is
+    masked by design."""
+    show = "".join('printf "%s=%%s\\n" "$%s"; printf "%s=%%s\\n" "$%s" >&2; ' % (n, n, n, n) for n in names)
+    return ["/bin/sh", "-c", show + 'exec "$@"', "sh"] + [str(c) for c in cmd]
+
+
+def assert_masked(res, *names):
+    """Every variable shown (see shown) arrived as NAME=******** (four to
+    eight stars) on each of res's streams (res: a Result, or the text of a
+    terminal, where both streams meet)."""
+    texts = (res.out, res.err) if hasattr(res, "out") else (res,)
+    for text in texts:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        for n in names:
+            assert re.search(r"^%s=\*{4,8}\r?$" % re.escape(n), text, re.M), \
+                "%s did not arrive masked:\n%r" % (n, res)
