@@ -1,6 +1,8 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
- * flight, retries with backoff, one redirect, the deadline.  Each request's
- * easy handle is set up by xfer.c. */
+ * flight, retries with backoff, one redirect, the deadline, the stop, and
+ * the loop's non-blocking form.  Each request's easy handle is set up and
+ * read by xfer.c; the decisions (how many, which retried, how long to
+ * wait, which redirect) are policy.c's. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -345,13 +347,12 @@ static void expire(struct fetcher *f)
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
 	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
-		if (x->attempts == 0)
-			finish(x, 0, ST_TEMPFAIL,
-			       "deadline passed before the request could be sent");
-		else if (x->last_status != 0)
-			finish(x, x->last_status, 0, NULL);
-		else
-			finish(x, 0, ST_UNAVAILABLE, x->last_reason);
+		const char *reason;
+		int failure;
+		long status = policy_expire(x->attempts, x->last_status,
+		                            x->last_reason, &failure, &reason);
+
+		finish(x, status, failure, reason);
 	}
 }
 

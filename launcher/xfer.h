@@ -1,7 +1,8 @@
-/* xfer.h - one request's transfer: its buffers, its easy handle's options
- * and libcurl's callbacks for it.  fetch.c schedules transfers (queues, the
- * cap, retries, the deadline); this file sets up a handle for one attempt.
- * Only fetch.c and xfer.c include this header.
+/* xfer.h - one request's transfer: its buffers, its easy handle's options,
+ * libcurl's callbacks for it, and what an attempt came to.  fetch.c
+ * schedules transfers (queues, the cap, retries, the deadline) and owns
+ * them; this file sets up a handle for one attempt and reads its end.  Only
+ * fetch.c, xfer.c and their unit test include this header.
  */
 #ifndef VAULTRUN_XFER_H
 #define VAULTRUN_XFER_H
