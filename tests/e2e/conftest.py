@@ -32,6 +32,11 @@
     tls_certs      (session) a CA, a server certificate for 127.0.0.1 and
                    localhost, and a client certificate (CN "vaultrun-client"),
                    made with openssl(1); skips when openssl is missing.
+    postgres       (module) a started dbservers.PostgresServer, and
+    mariadb        (module) a started dbservers.MariaDBServer: one of each for
+                   the module that asks, stopped at its end; skip when the
+                   server is not installed.  A module that wants a database
+                   seeded overrides the fixture with one that takes it.
 
 VAULTRUN_VALGRIND=1 runs the binary under valgrind memcheck (exit code 99 on
 an error or a definite leak) and multiplies timeouts by SLOW.  Wall-clock
@@ -51,6 +56,7 @@ import types
 
 import pytest
 
+from dbservers import MariaDBServer, PostgresServer
 from vaultserver import VaultServer
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -125,6 +131,23 @@ def closed_url():
     port = s.getsockname()[1]
     s.close()
     return "http://127.0.0.1:%d" % port
+
+
+def db_server(cls, name, packages):
+    if not cls.available():
+        pytest.skip("%s server not installed: apt-get install %s" % (name, packages))
+    with cls() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    yield from db_server(PostgresServer, "postgresql", "postgresql")
+
+
+@pytest.fixture(scope="module")
+def mariadb():
+    yield from db_server(MariaDBServer, "mariadb", "mariadb-server mariadb-client")
 
 
 # --------------------------------------------------------------------------
