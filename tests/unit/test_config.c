@@ -133,6 +133,18 @@ struct ccase {
 
 #define M_ADDR "[vault]\naddress = https://manifest.example:8200\n"
 #define CTRL "contains a control character (it goes into a request header)"
+#define SCHEME "the scheme must be http, https, unix or file"
+#define RETRIES_MSG "VAULT_MAX_RETRIES: expected an integer from 0 to 100"
+#define TIMEOUT_MSG(name)                                                      \
+	name ": expected seconds or a duration such as 30s or 1m30s"
+#define RATE_MSG                                                                 \
+	"VAULT_RATE_LIMIT: expected requests per second and an optional burst, " \
+	"such as 10 or 10:20"
+#define PAIR_MSG                                                               \
+	"a client certificate needs both a certificate and a key "             \
+	"(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert and "         \
+	"client_key)"
+#define NO_ADDR_MSG "no Vault address: set VAULT_ADDR or 'address' in [vault]"
 
 /* clang-format off */
 static const struct ccase cases[] = {
@@ -168,11 +180,11 @@ static const struct ccase cases[] = {
 	 "file from=manifest store=/dev/store.json"},
 	/* bad addresses */
 	{{"VAULT_ADDR=ftp://vault", NULL}, NULL, 1, ST_CONFIG,
-	 "VAULT_ADDR: ftp://vault: the scheme must be http, https, unix or file"},
+	 "VAULT_ADDR: ftp://vault: " SCHEME},
 	{{"VAULT_ADDR=vault.example:8200", NULL}, NULL, 1, ST_CONFIG,
-	 "VAULT_ADDR: vault.example:8200: the scheme must be http, https, unix or file"},
+	 "VAULT_ADDR: vault.example:8200: " SCHEME},
 	{{"VAULT_ADDR=https:/vault", NULL}, NULL, 1, ST_CONFIG,
-	 "VAULT_ADDR: https:/vault: the scheme must be http, https, unix or file"},
+	 "VAULT_ADDR: https:/vault: " SCHEME},
 	{{"VAULT_AGENT_ADDR=unix://run/agent.sock", NULL}, NULL, 1, ST_CONFIG,
 	 "VAULT_AGENT_ADDR: unix://run/agent.sock: expected unix:///absolute/path"},
 	{{"VAULT_ADDR=unix://", NULL}, NULL, 1, ST_CONFIG,
@@ -184,15 +196,15 @@ static const struct ccase cases[] = {
 	{{"VAULT_ADDR=http://vault#top", NULL}, NULL, 1, ST_CONFIG,
 	 "VAULT_ADDR: http://vault#top: no query or fragment allowed"},
 	{{NULL}, "[vault]\naddress = gopher://x\n", 1, ST_CONFIG,
-	 "manifest: gopher://x: the scheme must be http, https, unix or file"},
+	 "manifest: gopher://x: " SCHEME},
 	/* a bad address is an error even when no reference needs it */
 	{{"VAULT_ADDR=ftp://vault", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_ADDR: ftp://vault: the scheme must be http, https, unix or file"},
+	 "VAULT_ADDR: ftp://vault: " SCHEME},
 	/* no address at all */
 	{{NULL}, NULL, 1, ST_CONFIG,
-	 "no Vault address: set VAULT_ADDR or 'address' in [vault]"},
+	 NO_ADDR_MSG},
 	{{NULL}, "[vault]\nnamespace = a\n", 1, ST_CONFIG,
-	 "no Vault address: set VAULT_ADDR or 'address' in [vault]"},
+	 NO_ADDR_MSG},
 	{{NULL}, NULL, 0, ST_OK, "http"},
 	/* VAULT_MAX_RETRIES */
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=0", NULL}, NULL, 1, ST_OK,
@@ -202,15 +214,15 @@ static const struct ccase cases[] = {
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=", NULL}, NULL, 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v"},
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=101", NULL}, NULL, 1, ST_CONFIG,
-	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	 RETRIES_MSG},
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=-1", NULL}, NULL, 1, ST_CONFIG,
-	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	 RETRIES_MSG},
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=three", NULL}, NULL, 1,
-	 ST_CONFIG, "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	 ST_CONFIG, RETRIES_MSG},
 	{{"VAULT_ADDR=http://v", "VAULT_MAX_RETRIES=2.5", NULL}, NULL, 1,
-	 ST_CONFIG, "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	 ST_CONFIG, RETRIES_MSG},
 	{{"VAULT_MAX_RETRIES=x", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_MAX_RETRIES: expected an integer from 0 to 100"},
+	 RETRIES_MSG},
 	/* VAULT_DISABLE_REDIRECTS */
 	{{"VAULT_ADDR=http://v", "VAULT_DISABLE_REDIRECTS=true", NULL}, NULL, 1,
 	 ST_OK, "http from=VAULT_ADDR base=http://v no_redirects"},
@@ -243,12 +255,10 @@ static const struct ccase cases[] = {
 	/* client certificates come in pairs, from either source */
 	{{"VAULT_ADDR=http://v", "VAULT_CLIENT_CERT=/c.pem", NULL}, NULL, 1,
 	 ST_CONFIG,
-	 "a client certificate needs both a certificate and a key (VAULT_CLIENT_CERT "
-	 "and VAULT_CLIENT_KEY, or client_cert and client_key)"},
+	 PAIR_MSG},
 	{{"VAULT_ADDR=http://v", NULL}, "[vault]\nclient_key = /k.pem\n", 1,
 	 ST_CONFIG,
-	 "a client certificate needs both a certificate and a key (VAULT_CLIENT_CERT "
-	 "and VAULT_CLIENT_KEY, or client_cert and client_key)"},
+	 PAIR_MSG},
 	{{"VAULT_ADDR=http://v", "VAULT_CLIENT_CERT=/c.pem",
 	  "VAULT_CLIENT_KEY=/k.pem", NULL}, NULL, 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v cert=/c.pem key=/k.pem"},
@@ -281,7 +291,7 @@ static const struct ccase cases[] = {
 	{{"VAULT_AGENT_ADDR=http://a", "BAO_ADDR=http://bao", NULL}, NULL, 1, ST_OK,
 	 "http from=VAULT_AGENT_ADDR base=http://a"},
 	{{"BAO_ADDR=ftp://bao", NULL}, NULL, 1, ST_CONFIG,
-	 "BAO_ADDR: ftp://bao: the scheme must be http, https, unix or file"},
+	 "BAO_ADDR: ftp://bao: " SCHEME},
 	{{"VAULT_ADDR=http://v", "BAO_NAMESPACE=b-ns", "VAULT_NAMESPACE=v-ns",
 	  "BAO_CACERT=/b.pem", NULL}, "[vault]\nca_cert = /m.pem\n", 1, ST_OK,
 	 "http from=VAULT_ADDR base=http://v ns=b-ns ca=/b.pem"},
@@ -303,31 +313,27 @@ static const struct ccase cases[] = {
 	{{"BAO_CLIENT_TIMEOUT=2s", "VAULT_CLIENT_TIMEOUT=x", NULL}, NULL, 0,
 	 ST_OK, "http ct=2"},
 	{{"VAULT_CLIENT_TIMEOUT=1.5", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	 TIMEOUT_MSG("VAULT_CLIENT_TIMEOUT")},
 	{{"VAULT_CLIENT_TIMEOUT=-1", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	 TIMEOUT_MSG("VAULT_CLIENT_TIMEOUT")},
 	{{"VAULT_CLIENT_TIMEOUT=5x", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	 TIMEOUT_MSG("VAULT_CLIENT_TIMEOUT")},
 	{{"VAULT_CLIENT_TIMEOUT=s", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	 TIMEOUT_MSG("VAULT_CLIENT_TIMEOUT")},
 	{{"BAO_CLIENT_TIMEOUT=soon", NULL}, NULL, 0, ST_CONFIG,
-	 "BAO_CLIENT_TIMEOUT: expected seconds or a duration such as 30s or 1m30s"},
+	 TIMEOUT_MSG("BAO_CLIENT_TIMEOUT")},
 	/* VAULT_RATE_LIMIT: rate[:burst], the burst int(rate) and at least 1 */
 	{{"VAULT_RATE_LIMIT=10", NULL}, NULL, 0, ST_OK, "http rate=10:10"},
 	{{"VAULT_RATE_LIMIT=2.5:7", NULL}, NULL, 0, ST_OK, "http rate=2.5:7"},
 	{{"VAULT_RATE_LIMIT=0.5", NULL}, NULL, 0, ST_OK, "http rate=0.5:1"},
 	{{"VAULT_RATE_LIMIT=0", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
-	 "such as 10 or 10:20"},
+	 RATE_MSG},
 	{{"VAULT_RATE_LIMIT=10:0", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
-	 "such as 10 or 10:20"},
+	 RATE_MSG},
 	{{"VAULT_RATE_LIMIT=fast", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
-	 "such as 10 or 10:20"},
+	 RATE_MSG},
 	{{"VAULT_RATE_LIMIT=:5", NULL}, NULL, 0, ST_CONFIG,
-	 "VAULT_RATE_LIMIT: expected requests per second and an optional burst, "
-	 "such as 10 or 10:20"},
+	 RATE_MSG},
 	/* VAULT_SRV_LOOKUP: recorded, to be warned about */
 	{{"VAULT_SRV_LOOKUP=true", NULL}, NULL, 0, ST_OK, "http srv"},
 	{{"VAULT_SRV_LOOKUP=false", NULL}, NULL, 0, ST_OK, "http"},
