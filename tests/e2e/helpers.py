@@ -1,5 +1,6 @@
 """Small helpers shared by the end-to-end tests (fixtures are in conftest.py)."""
 
+import os
 import re
 import secrets
 
@@ -20,6 +21,27 @@ def venv(vault, token=None, **extra):
     return env
 
 
+DB_REF = "vault:secret/app/db#password"
+
+
+def approle_env(vault, role_id, secret_id, **extra):
+    """The environment of an AppRole login to vault (no token), with
+    DB_PASSWORD = DB_REF unless given; an extra variable given as None is
+    left out."""
+    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": role_id, "VAULT_SECRET_ID": secret_id,
+           "DB_PASSWORD": DB_REF}
+    env.update(extra)
+    return {k: str(v) for k, v in env.items() if v is not None}
+
+
+def home_token(run, text, mode=0o600):
+    """Write ~/.vault-token (run.home) with text and mode; returns its path."""
+    p = run.home / ".vault-token"
+    p.write_text(text)
+    os.chmod(p, mode)
+    return p
+
+
 def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app/db#password"):
     """A manifest of a [vault] section (when vault_lines) and an [env] one,
     each from a block of lines (stripped, blank ones dropped)."""
@@ -33,9 +55,20 @@ def write_manifest(manifest, vault_lines="", env_lines="DB_PASSWORD = secret/app
 
 
 def run_env(run, envdump, args, **kw):
-    """Run vaultrun with the EnvDump child; returns (result, child env or None)."""
+    """Run vaultrun with the EnvDump child; returns (result, child env or None).
+    A dump left by an earlier run is removed first."""
+    if envdump.ran():
+        os.unlink(envdump.path)
     res = run(list(args) + ["--"] + envdump.cmd, **kw)
     return res, (envdump.read() if envdump.ran() else None)
+
+
+def run_ok(run, envdump, args, **kw):
+    """run_env that must succeed (exit 0, the command ran): (result, child env)."""
+    res, env = run_env(run, envdump, args, **kw)
+    assert res.rc == 0, res
+    assert env is not None, res
+    return res, env
 
 
 def run_fails(run, envdump, args, rc, **kw):

@@ -19,13 +19,8 @@ import pytest
 
 from conftest import BIN, Result, scaled
 from helpers import assert_masked, err_line, shown, venv
-from test_dynamic import pg_env, postgres  # noqa: F401 (the module fixture)
+from test_dynamic import PG_MANIFEST, pg_env, pg_role_exists, postgres, the_lease  # noqa: F401 (a fixture)
 
-PG_MANIFEST = """
-    [env]
-    PGUSER     = database/creds/backup#username
-    PGPASSWORD = database/creds/backup#password
-"""
 PG_VARS = ("PGUSER", "PGPASSWORD")
 
 
@@ -43,12 +38,6 @@ def renewals_of(vault, lid):
 
 def renew_requests(vault):
     return [r for r in vault.requests if r.path == "/v1/sys/leases/renew"]
-
-
-def the_lease(vault):
-    ids = [le.id for le in vault.engines.leases()] + vault.engines.revoked
-    assert len(ids) == 1, ids
-    return vault.engines.lease(ids[0])
 
 
 @pytest.mark.timing
@@ -135,8 +124,7 @@ def test_supervise_revokes_leases_after_the_command(run, vault, manifest, tmp_pa
     lease = the_lease(vault)
     assert lease.how == "revoked"
     assert vault.count("PUT", "/v1/sys/leases/revoke") == 1
-    assert postgres.sql("SELECT count(*) FROM pg_roles WHERE rolname = %s"
-                        % postgres.literal(lease.username)).strip() == "0"
+    assert not pg_role_exists(postgres, lease.username)
 
 
 def test_supervise_revokes_the_minted_token_after_the_command(run, vault, manifest, tmp_path, postgres):
@@ -152,8 +140,7 @@ def test_supervise_revokes_the_minted_token_after_the_command(run, vault, manife
     lease = the_lease(vault)
     assert lease.how == "token"
     assert sum(vault.revocations.values()) == 1
-    assert postgres.sql("SELECT count(*) FROM pg_roles WHERE rolname = %s"
-                        % postgres.literal(lease.username)).strip() == "0"
+    assert not pg_role_exists(postgres, lease.username)
 
 
 LOOKUP = """
