@@ -48,7 +48,6 @@ import os
 import pathlib
 import secrets
 import shutil
-import socket
 import subprocess
 import textwrap
 import time
@@ -56,7 +55,7 @@ import types
 
 import pytest
 
-from dbservers import MariaDBServer, PostgresServer
+from dbservers import MariaDBServer, PostgresServer, free_port
 from vaultserver import VaultServer
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -126,11 +125,7 @@ def vault(vault_factory):
 
 @pytest.fixture
 def closed_url():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return "http://127.0.0.1:%d" % port
+    return "http://127.0.0.1:%d" % free_port()
 
 
 def db_server(cls, name, packages):
