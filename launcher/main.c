@@ -13,11 +13,13 @@
 #include "config.h"
 #include "env.h"
 #include "exec.h"
+#include "export.h"
 #include "json.h"
 #include "lease.h"
 #include "log.h"
 #include "manifest.h"
 #include "mask.h"
+#include "outfile.h"
 #include "plan.h"
 #include "renewer.h"
 #include "resolve.h"
@@ -81,9 +83,10 @@ static void finish_auth(struct run *r, int handover)
 			end = r->deadline + REVOKE_BUDGET_MS;
 		fetch_set_deadline(r->f, end);
 		if (handover && nleases > 0)
-			log_info("%zu lease%s handed to the command%s; %s expire "
-			         "with their TTLs",
+			log_info("%zu lease%s %s%s; %s expire with their TTLs",
 			         nleases, nleases > 1 ? "s" : "",
+			         r->cli.export ? "exported" :
+			                         "handed to the command",
 			         auth_revokes(r->auth) && !r->cli.keep_vault_env ?
 			                 ": not revoking the login token, whose "
 			                 "revocation would revoke them" :
@@ -245,6 +248,23 @@ static int run_command(struct run *r, char *file)
 	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
+/* --export: the variables written out instead of a command run.  Once
+ * written, the leases (and a minted token they depend on) are kept as for a
+ * command, since the credentials must outlive vaultrun; not written, they
+ * are revoked as for any failed run. */
+static int write_export(struct run *r)
+{
+	struct error err;
+	int sig;
+
+	if ((sig = stop_signal()) != 0)
+		return interrupted(r, sig);
+	if (export_changes(r->changes, r->cli.export, r->cli.output, &err) != ST_OK)
+		return fail(r, &err);
+	finish_auth(r, 1);
+	return leave(r, ST_OK);
+}
+
 /* --supervise: the command as a child.  With something to renew the
  * fetcher lives on in the supervisor's loop (its sockets are close-on-exec);
  * else it goes before the fork and a fresh one revokes the minted token and
@@ -334,6 +354,8 @@ int main(int argc, char **argv)
 		          "(renewal is: -s alone keeps leases alive)");
 		return fail(&r, &err);
 	}
+	if (r.cli.export && outfile_check(r.cli.output, &err) != ST_OK)
+		return fail(&r, &err); /* before anything is obtained for it */
 
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
@@ -352,7 +374,9 @@ int main(int argc, char **argv)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "
 		         "secrets",
-		         r.cli.check ? "nothing to check," : "running the command");
+		         r.cli.check  ? "nothing to check," :
+		         r.cli.export ? "nothing to export," :
+		                        "running the command");
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
 	    ST_OK)
@@ -400,6 +424,8 @@ int main(int argc, char **argv)
 	r.changes = changes_from_plan(&r.plan);
 	collect_leases(&r);
 	plan_free(&r.plan);
+	if (r.cli.export)
+		return write_export(&r);
 
 	memset(&eo, 0, sizeof eo);
 	eo.ignore_env = r.cli.ignore_env;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "answer.h"
 #include "json.h"
 #include "log.h"
 #include "renew.h"
@@ -137,10 +138,9 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 
 	it->inflight = 0;
 	if (res->status == 200 && vault_is_json(res) &&
-	    vault_num_uses(res->body, res->len,
-	                   it->lease == TOKEN ? "/auth/lease_duration" :
-	                                        "/lease_duration",
-	                   &dur) == 0 &&
+	    answer_int(res->body, res->len,
+	               it->lease == TOKEN ? "/auth/lease_duration" : "/lease_duration",
+	               &dur) == 0 &&
 	    dur >= 0) {
 		r->renewals++;
 		if (it->lease != TOKEN)
