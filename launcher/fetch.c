@@ -1,17 +1,19 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
- * flight, retries with backoff, one redirect, the deadline.  Each request's
- * easy handle is set up by xfer.c. */
+ * flight, retries with backoff, one redirect, the deadline, the stop, and
+ * the loop's non-blocking form.  Each request's easy handle is set up and
+ * read by xfer.c; the decisions (how many, which retried, how long to
+ * wait, which redirect) are policy.c's. */
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/random.h>
-#include <sys/select.h>
 
 #include "fetch.h"
 #include "log.h"
+#include "multi.h"
 #include "policy.h"
+#include "preconnect.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "util.h"
 #include "xfer.h"
@@ -39,6 +41,7 @@ struct fetcher {
 	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
 	unsigned long long rng;
+	struct xfer_sockets sockets; /* connections opened during a login */
 };
 
 static void push(struct xqueue *q, struct xfer *x)
@@ -63,12 +66,6 @@ static struct xfer *pop(struct xqueue *q)
 	return x;
 }
 
-static int global_init(void *arg)
-{
-	(void)arg;
-	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
-}
-
 /* The first answer shows the transport: the cap becomes what it allows. */
 static void transport_known(struct fetcher *f, long version)
 {
@@ -80,53 +77,20 @@ static void transport_known(struct fetcher *f, long version)
 	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
 }
 
-#define FD_PROBE 1024
-
-/* Which of the first FD_PROBE descriptors are open. */
-static void open_fds(unsigned char *open_now)
-{
-	int fd;
-
-	for (fd = 0; fd < FD_PROBE; fd++)
-		open_now[fd] = fcntl(fd, F_GETFD) != -1;
-}
-
-/* libcurl 7.88 opens descriptors of its own without close-on-exec (the
- * multi handle's wake-up socket pair): whatever opened since `before` is
- * libcurl's, and becomes close-on-exec. */
-static void cloexec_new_fds(const unsigned char *before)
-{
-	int fd, flags;
-
-	for (fd = 0; fd < FD_PROBE; fd++)
-		if (!before[fd] && (flags = fcntl(fd, F_GETFD)) != -1)
-			fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
-	unsigned char before[FD_PROBE];
 	struct fetcher *f;
 	struct policy_cap c;
+	CURLM *multi = multi_new();
 
-	open_fds(before);
-	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
-	 * session's keys there: vaultrun ignores it (the command still gets it). */
-	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
+	if (multi == NULL) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof *f);
 	f->o = *o;
 	f->stop_fd = -1;
-	f->multi = curl_multi_init();
-	cloexec_new_fds(before);
-	if (f->multi == NULL) {
-		free(f);
-		curl_global_cleanup();
-		error_set(err, ST_OSERR, "cannot initialise libcurl");
-		return NULL;
-	}
+	f->multi = multi;
 	policy_cap_start(o->concurrency,
 	                 url_is_https(o->base_url) && o->unix_socket == NULL, &c);
 	f->want = c.want;
@@ -138,10 +102,12 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
 	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
+	f->sockets.handed = CURL_SOCKET_BAD;
 	if (xfer_conf_init(&f->conf, &f->o, &f->token, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
 	}
+	f->conf.sockets = &f->sockets;
 	ratelimit_init(&f->rl, o->rate, o->burst, now_ms());
 	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
 	    f->rng == 0)
@@ -232,6 +198,31 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 	f->inflight--;
 }
 
+void fetch_preconnect(struct fetcher *f, size_t n)
+{
+	size_t queued = (size_t)f->inflight, more;
+	const struct xfer *x;
+	const char *from, *why;
+
+	for (x = f->ready.head; x; x = x->next)
+		queued++;
+	/* As many as the cap lets the coming requests use beside the ones
+	 * already asked for, each of which gets a connection of its own. */
+	more = n < (size_t)f->cap ? n : (size_t)f->cap;
+	if (f->sockets.pre || more <= queued || f->o.unix_socket ||
+	    f->conf.connect_to ||
+	    proxy_choose(&f->o.proxy, f->conf.base_url, 0, &from, &why))
+		return;
+	f->sockets.pre = preconnect_open(f->conf.base_url, more - queued);
+	f->sockets.skip = queued;
+}
+
+/* Over the unix socket (VAULT_AGENT_ADDR unix://...), not redirected. */
+static int over_unix(const struct xfer *x)
+{
+	return x->f->o.unix_socket && !x->redirected;
+}
+
 /* Hand the outcome to the callback and forget the request. */
 static void finish(struct xfer *x, long status, int failure, const char *reason)
 {
@@ -251,6 +242,8 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 	r.body = x->resp ? x->resp : "";
 	r.len = status != 0 ? x->len : 0;
 	r.attempts = x->attempts;
+	r.unreachable = status == 0 && x->unreachable;
+	r.url = over_unix(x) ? NULL : x->url;
 	x->cb(x->ctx, &r);
 	release_easy(x->f, x);
 	xfer_free(x);
@@ -286,6 +279,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	double ms = now_ms() - x->started;
 	struct xfer_end e;
 
+	x->unreachable = policy_unreachable(rc);
 	if (rc == CURLE_OK) {
 		long version = 0;
 
@@ -345,13 +339,12 @@ static void expire(struct fetcher *f)
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
 	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
-		if (x->attempts == 0)
-			finish(x, 0, ST_TEMPFAIL,
-			       "deadline passed before the request could be sent");
-		else if (x->last_status != 0)
-			finish(x, x->last_status, 0, NULL);
-		else
-			finish(x, 0, ST_UNAVAILABLE, x->last_reason);
+		const char *reason;
+		int failure;
+		long status = policy_expire(x->attempts, x->last_status,
+		                            x->last_reason, &failure, &reason);
+
+		finish(x, status, failure, reason);
 	}
 }
 
@@ -450,28 +443,7 @@ int fetch_step(struct fetcher *f, struct error *err)
 
 size_t fetch_fds(struct fetcher *f, struct pollfd *pf, size_t cap)
 {
-	fd_set r, w, e;
-	int maxfd = -1, fd;
-	size_t n = 0;
-
-	FD_ZERO(&r);
-	FD_ZERO(&w);
-	FD_ZERO(&e);
-	if (fetch_idle(f) ||
-	    curl_multi_fdset(f->multi, &r, &w, &e, &maxfd) != CURLM_OK)
-		return 0;
-	for (fd = 0; fd <= maxfd && n < cap; fd++) {
-		short ev = (short)((FD_ISSET(fd, &r) ? POLLIN : 0) |
-		                   (FD_ISSET(fd, &w) ? POLLOUT : 0) |
-		                   (FD_ISSET(fd, &e) ? POLLPRI : 0));
-
-		if (ev == 0)
-			continue;
-		pf[n].fd = fd;
-		pf[n].events = ev;
-		pf[n++].revents = 0;
-	}
-	return n;
+	return fetch_idle(f) ? 0 : multi_pollfds(f->multi, pf, cap);
 }
 
 long fetch_timeout(struct fetcher *f)
@@ -511,8 +483,12 @@ int fetch_run(struct fetcher *f, struct error *err)
 		int rc;
 		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
-		if (fetch_idle(f))
+		if (fetch_idle(f)) {
+			/* What the requests did not take is not kept open. */
+			preconnect_free(f->sockets.pre);
+			f->sockets.pre = NULL;
 			return ST_OK;
+		}
 		if ((rc = step(f, &next, err)) < 0)
 			return err->status;
 		if (rc > 0)
@@ -545,6 +521,7 @@ void fetch_free(struct fetcher *f)
 		curl_easy_cleanup(f->pool[--f->npool]);
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
+	preconnect_free(f->sockets.pre);
 	secret_wipe(&f->token);
 	xfer_conf_free(&f->conf);
 	free(f);

@@ -33,6 +33,11 @@ int policy_retry_status(long status, const char *body, size_t len);
  * resolution, TLS and protocol errors are not. */
 int policy_retry_curl(CURLcode rc);
 
+/* Did this transport failure find no connection at all (name resolution,
+ * connect, the TLS handshake or its verification)?  Then the address, not
+ * the request, failed. */
+int policy_unreachable(CURLcode rc);
+
 /* The full-jitter ceiling in ms for the wait after attempt n (1 the
  * first): 250 ms, doubled per attempt, at most 4 s. */
 double policy_backoff(unsigned attempts);
@@ -47,6 +52,15 @@ double policy_jitter(unsigned long long *rng, double max);
  * wait is drawn from *rng under policy_backoff(n). */
 double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
                    double now, double deadline, unsigned long long *rng);
+
+/* What a request that is not in flight reports when the deadline passes:
+ * one never sent (attempts 0) ST_TEMPFAIL, "deadline passed before the
+ * request could be sent"; one waiting for a retry the failure it was to
+ * retry (retries stop with the last failure's code): its answer's status
+ * (returned; *failure 0, *reason NULL) or ST_UNAVAILABLE and last_reason.
+ * Returns the HTTP status to report, 0 for none. */
+long policy_expire(unsigned attempts, long last_status, const char *last_reason,
+                   int *failure, const char **reason);
 
 /* Is this status a redirect vaultrun may follow (301, 302, 307)? */
 int policy_is_redirect(long status);
