@@ -231,8 +231,12 @@ def test_fleet_spreads_its_renewals(run, vault, tmp_path):
         first.setdefault(lid, t)
     assert len(first) == 50, len(first)
     times = sorted(first.values())
-    # the fleet's spread, in the request log: at least 10 % of the 5 s TTL
-    assert times[-1] - times[0] >= 0.5, times
+    # The fleet's spread, in the request log.  The jitter's window is 10 % of
+    # the 5 s TTL (0.5 s), and 50 draws never cover all of it: a bound of the
+    # whole 0.5 s held only when the start-up spread made up the difference,
+    # which on a loaded machine it did not (0.49985 s seen).  Like the offsets
+    # below: at least 80 % of the window (50 draws fall short with odds ~2e-4).
+    assert times[-1] - times[0] >= 0.4, times
     # each renewal's offset from its own read: the jitter's window is 0.5 s;
     # 50 draws cover at least 80 % of it but with odds under 1 in 1000
     offsets = sorted(first[lid] - leases[lid].issued_mono for lid in first)
