@@ -150,7 +150,7 @@ def test_replaced_lease_restarts_and_the_old_one_is_revoked(run, vault, manifest
     assert k1 != k2
     revokes = [r for r in vault.requests if r.path == "/v1/sys/leases/revoke"]
     first = vault.engines.revoked[0]
-    assert first in revokes[0].body
+    assert first in revokes[0].body.decode()
     stopped = float(events(tmp_path, "stop")[0][0])
     # the old lease went after the old command had stopped
     assert revokes[0].time > stopped, (revokes[0].time, stopped)
