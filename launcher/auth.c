@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answer.h"
 #include "auth.h"
 #include "json.h"
 #include "log.h"
@@ -321,17 +322,17 @@ static void on_login(void *ctx, const struct fetch_result *res)
 	int st;
 
 	if (res->status == 200 && vault_is_json(res) &&
-	    (st = json_parse_login(res->body, res->len, &a->token, &a->batch,
-	                           &e)) == ST_OK) {
+	    (st = answer_login(res->body, res->len, &a->token, &a->batch, &e)) ==
+	            ST_OK) {
 		mask_add(a->token.p, a->token.len);
 		a->minted = 1;
-		if (vault_num_uses(res->body, res->len, "/auth/num_uses",
-		                   &a->num_uses) != 0)
+		if (answer_int(res->body, res->len, "/auth/num_uses",
+		               &a->num_uses) != 0)
 			a->num_uses = 0; /* not said: as Vault, no limit */
-		if (vault_num_uses(res->body, res->len, "/auth/lease_duration",
-		                   &a->ttl) != 0)
+		if (answer_int(res->body, res->len, "/auth/lease_duration",
+		               &a->ttl) != 0)
 			a->ttl = 0;
-		a->renewable = vault_flag(res->body, res->len, "/auth/renewable");
+		a->renewable = answer_flag(res->body, res->len, "/auth/renewable");
 		fetch_set_token(a->f, &a->token);
 		log_info("auth: logged in (%s), %s token%s", a->describe,
 		         a->batch ? "batch" : "service",
@@ -351,7 +352,7 @@ static void on_login(void *ctx, const struct fetch_result *res)
 			char errs[400];
 
 			st = ST_NOPERM;
-			json_error_summary(res->body, res->len, errs, sizeof errs);
+			answer_errors(res->body, res->len, errs, sizeof errs);
 			snprintf(why, sizeof why, "refused (HTTP %ld%s%s)",
 			         res->status, errs[0] ? ": " : "", errs);
 		}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "engine.h"
 #include "log.h"
 #include "util.h"
@@ -64,8 +65,8 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 		               "unexpected response shape: the answer has no "
 		               "'data' object (it is empty)");
 	} else if (res->status == 200) {
-		if (vault_parse_engine(res->body, res->len, &it->doc,
-		                       &it->lease, &e) != ST_OK)
+		if (answer_engine(res->body, res->len, &it->doc, &it->lease,
+		                  &e) != ST_OK)
 			plan_fail_item(it, e.status, e.msg);
 		else if (it->lease.id)
 			log_info("%s: lease %s, %s", it->path,

@@ -1,60 +1,20 @@
-/* fetch.c - the curl multi loop: one struct xfer per request, the cap on
- * requests in flight, retries with backoff, one redirect, the deadline. */
+/* fetch.c - the scheduler: the curl multi loop, the cap on requests in
+ * flight, retries with backoff, one redirect, the deadline.  Each request's
+ * easy handle is set up by xfer.c. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <poll.h>
 #include <sys/random.h>
 #include <sys/select.h>
-#include <sys/socket.h>
 
 #include "fetch.h"
 #include "log.h"
-#include "mask.h"
+#include "policy.h"
 #include "ratelimit.h"
-#include "redact.h"
-#include "transport.h"
 #include "util.h"
-
-#define BODY_MAX (4u << 20) /* larger answers are refused (76) */
-#define HEADERS_MAX (64u << 10)
-#define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
-#define BACKOFF_CAP 4000.0 /* ms */
-/* Requests in flight without -j: over HTTP/1.1 one connection each, at most
- * H1_CONNS; over HTTP/2 all on one connection, up to H2_STREAMS (what Go's
- * server, Vault's, allows) and the server's own SETTINGS limit.  Until the
- * first answer shows which it is, FIRST_FLIGHT: what nghttp2 sends on a new
- * connection before the server's SETTINGS, so no request spills onto a
- * second connection. */
-#define H1_CONNS 32
-#define H2_STREAMS 250
-#define FIRST_FLIGHT 100
-
-struct xfer {
-	struct fetcher *f;
-	struct xfer *next;
-	CURL *easy;
-	const char *method; /* a string literal: "GET", "POST" */
-	char *path;
-	char *url;          /* current target (a redirect changes it) */
-	struct secret body; /* request body */
-	int flags;
-	fetch_cb cb;
-	void *ctx;
-	struct curl_slist *headers;
-	char *resp; /* response body, wiped on release */
-	size_t len, cap;
-	int too_large; /* body over 4 MiB, or headers over 64 KiB */
-	size_t header_bytes;
-	int redirected;
-	unsigned attempts;
-	double started, due;
-	char *errbuf;      /* CURL_ERROR_SIZE bytes while in flight */
-	long last_status;  /* waiting for a retry: the answer it follows ... */
-	char *last_reason; /* ... or why there was none (body kept in resp) */
-};
+#include "xfer.h"
 
 struct xqueue {
 	struct xfer *head, *tail;
@@ -69,10 +29,8 @@ struct fetcher {
 	struct xfer *active;   /* in flight, linked through next */
 	CURL **pool;           /* idle easy handles */
 	size_t npool;
-	char *base_url; /* o.base_url, or with tls_server_name as host */
-	struct curl_slist *connect_to; /* tls_server_name -> the real host */
-	struct transport *transport;   /* each handle's settings */
-	struct ratelimit rl;           /* VAULT_RATE_LIMIT */
+	struct xfer_conf conf; /* what every handle shares */
+	struct ratelimit rl;   /* VAULT_RATE_LIMIT */
 	long inflight;
 	const volatile sig_atomic_t *stop; /* set: end every request now */
 	int stop_fd;                       /* readable once stop is set */
@@ -105,78 +63,19 @@ static struct xfer *pop(struct xqueue *q)
 	return x;
 }
 
-/* xorshift64*: jitter only needs to be spread, not unpredictable. */
-static double jitter(struct fetcher *f, double max)
-{
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return max * (double)((f->rng * 2685821657736338717ULL) >> 11) /
-	       (double)(1ULL << 53);
-}
-
-static int is_https(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0;
-}
-
-/* VAULT_TLS_SERVER_NAME: libcurl 7.88 has no option for the name to verify,
- * so the URL names that host and CONNECT_TO sends its connections to the
- * address's real host and port. */
-static int tls_name(struct fetcher *f, struct error *err)
-{
-	CURLU *u;
-	char *host = NULL, *port = NULL, *url = NULL, *map;
-	int rc = ST_OK;
-
-	if (f->o.tls_server_name == NULL ||
-	    strncasecmp(f->o.base_url, "https://", 8) != 0) {
-		f->base_url = xstrdup(f->o.base_url);
-		return ST_OK;
-	}
-	if ((u = curl_url()) == NULL ||
-	    curl_url_set(u, CURLUPART_URL, f->o.base_url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_HOST, f->o.tls_server_name, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
-		rc = error_set(err, ST_CONFIG,
-		               "cannot apply the TLS server name to %s",
-		               f->o.base_url);
-	} else {
-		size_t n = strlen(url);
-
-		while (n > 0 && url[n - 1] == '/')
-			n--;
-		f->base_url = xstrndup(url, n);
-		map = xasprintf("%s:%s:%s:%s", f->o.tls_server_name, port, host,
-		                port);
-		f->connect_to = curl_slist_append(NULL, map);
-		free(map);
-	}
-	curl_free(host);
-	curl_free(port);
-	curl_free(url);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 static int global_init(void *arg)
 {
 	(void)arg;
 	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
 }
 
-/* The first answer shows the transport, and by then the server's SETTINGS
- * have come (a server sends them first): over HTTP/2 the cap becomes -j, or
- * H2_STREAMS, with libcurl keeping each connection within the server's
- * stream limit; over HTTP/1.1, -j or H1_CONNS connections. */
+/* The first answer shows the transport: the cap becomes what it allows. */
 static void transport_known(struct fetcher *f, long version)
 {
 	if (f->mux != -1)
 		return;
 	f->mux = version == CURL_HTTP_VERSION_2_0;
-	f->cap = f->mux || f->o.concurrency > 0 ? f->want : H1_CONNS;
+	f->cap = policy_cap_known(f->o.concurrency, f->want, f->mux);
 	log_debug("%s: at most %ld requests in flight",
 	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
 }
@@ -208,8 +107,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
 	unsigned char before[FD_PROBE];
 	struct fetcher *f;
-	long conns;
-	int tls = is_https(o->base_url) && o->unix_socket == NULL;
+	struct policy_cap c;
 
 	open_fds(before);
 	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
@@ -229,25 +127,18 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
-	/* -j N: at most N in flight, on at most N connections (HTTP/1.1 needs
-	 * one each, HTTP/2 carries them all on one).  Plain http never
-	 * multiplexes: its cap is known from the start. */
-	f->want = o->concurrency > 0 ? o->concurrency :
-	          tls                ? H2_STREAMS :
-	                               H1_CONNS;
-	conns = o->concurrency > 0 ? o->concurrency : H1_CONNS;
-	f->mux = tls ? -1 : 0;
-	f->cap = !tls                   ? f->want :
-	         f->want < FIRST_FLIGHT ? f->want :
-	                                  FIRST_FLIGHT;
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, conns);
-	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, conns);
+	policy_cap_start(o->concurrency,
+	                 url_is_https(o->base_url) && o->unix_socket == NULL, &c);
+	f->want = c.want;
+	f->mux = c.mux;
+	f->cap = c.cap;
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, c.conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, c.conns);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, c.conns);
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
 	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
-	if (tls_name(f, err) != ST_OK ||
-	    transport_new(&f->transport, &f->o, err) != ST_OK) {
+	if (xfer_conf_init(&f->conf, &f->o, &f->token, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
 	}
@@ -280,135 +171,10 @@ void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak)
 	*peak = f->peak;
 }
 
-static void wipe_headers(struct curl_slist *h)
-{
-	struct curl_slist *p;
-
-	for (p = h; p; p = p->next)
-		explicit_bzero(p->data, strlen(p->data));
-	curl_slist_free_all(h);
-}
-
-static void xfer_free(struct xfer *x)
-{
-	free(x->path);
-	free(x->url);
-	free(x->last_reason);
-	secret_wipe(&x->body);
-	wipe_headers(x->headers);
-	wipe_free(x->resp, x->cap);
-	free(x);
-}
-
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx)
 {
-	struct xfer *x = xcalloc(1, sizeof *x);
-
-	x->f = f;
-	x->method = method;
-	x->path = xstrdup(path);
-
-	if (body)
-		secret_set(&x->body, body->p, body->len);
-	x->flags = flags;
-	x->cb = cb;
-	x->ctx = ctx;
-	push(&f->ready, x);
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct xfer *x = arg;
-	size_t add = size * n;
-
-	if (add > BODY_MAX - x->len) {
-		x->too_large = 1;
-		return 0;
-	}
-	wipe_append(&x->resp, &x->len, &x->cap, p, add);
-	return add;
-}
-
-/* Headers are counted so that a flood of them is refused as not the Vault
- * API (76) before libcurl gives up on it with a misleading error. */
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct xfer *x = arg;
-
-	(void)p;
-	if (x->header_bytes == 0) /* the connection is up: note what it is */
-		transport_note(x->f->transport, x->easy);
-	x->header_bytes += size * n;
-	if (x->header_bytes > HEADERS_MAX) {
-		x->too_large = 1;
-		return 0;
-	}
-	return size * n;
-}
-
-/* -vvv: curl's protocol trace, with credentials dropped from headers and no
- * bodies at all (they hold secrets, and so do login requests).  The whole
- * text is masked before it is split into lines, and no line is cut here:
- * log.c cuts only after masking again. */
-static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
-                    void *arg)
-{
-	struct secret text = {NULL, 0};
-	const char *mark = type == CURLINFO_HEADER_IN  ? "<" :
-	                   type == CURLINFO_HEADER_OUT ? ">" :
-	                                                 "*";
-	size_t n, i, j;
-
-	(void)easy;
-	(void)arg;
-	if (type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
-		log_msg(LOG_TRACE, "%s %zu bytes of body (not shown)",
-		        type == CURLINFO_DATA_IN ? "<" : ">", size);
-		return 0;
-	}
-	if (type != CURLINFO_TEXT && type != CURLINFO_HEADER_IN &&
-	    type != CURLINFO_HEADER_OUT)
-		return 0;
-	redact_debug(data, size, &text);
-	n = mask_redact(text.p, text.len);
-	for (i = 0; i < n; i = j + 1) {
-		for (j = i; j < n && text.p[j] != '\n'; j++)
-			;
-		log_msg(LOG_TRACE, "%s %.*s", mark, (int)(j - i), text.p + i);
-	}
-	secret_wipe(&text);
-	return 0;
-}
-
-static struct curl_slist *build_headers(struct fetcher *f, struct xfer *x)
-{
-	struct curl_slist *h = NULL, *t;
-	char *line;
-
-	h = curl_slist_append(h, "X-Vault-Request: true");
-	if (h && f->o.namespace) {
-		line = xasprintf("X-Vault-Namespace: %s", f->o.namespace);
-		t = curl_slist_append(h, line);
-		free(line);
-		h = t ? t : h;
-	}
-	if (h && f->token.p && !(x->flags & FETCH_NO_TOKEN)) {
-		size_t n = sizeof "X-Vault-Token: " + f->token.len;
-
-		line = xmalloc(n);
-		memcpy(line, "X-Vault-Token: ", sizeof "X-Vault-Token: " - 1);
-		memcpy(line + sizeof "X-Vault-Token: " - 1, f->token.p,
-		       f->token.len + 1);
-		t = curl_slist_append(h, line);
-		wipe_free(line, n);
-		h = t ? t : h;
-	}
-	if (h && x->body.p) {
-		t = curl_slist_append(h, "Content-Type: application/json");
-		h = t ? t : h;
-	}
-	return h;
+	push(&f->ready, xfer_new(f, method, path, body, flags, cb, ctx));
 }
 
 static long ms_left(const struct fetcher *f)
@@ -418,75 +184,13 @@ static long ms_left(const struct fetcher *f)
 	return left < 1 ? 1 : (long)left + 1;
 }
 
-/* Every socket close-on-exec: no connection of vaultrun's may reach a
- * command it starts (supervise mode forks while the fetcher lives). */
-static curl_socket_t open_socket(void *arg, curlsocktype purpose,
-                                 struct curl_sockaddr *a)
-{
-	(void)arg;
-	(void)purpose;
-	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-}
-
 static int start(struct fetcher *f, struct xfer *x)
 {
 	CURL *e = f->npool ? f->pool[--f->npool] : curl_easy_init();
 
 	if (e == NULL)
 		return -1;
-	x->easy = e;
-	x->len = 0;
-	x->too_large = 0;
-	x->header_bytes = 0;
-	x->errbuf = xmalloc(CURL_ERROR_SIZE);
-	x->errbuf[0] = '\0';
-	if (x->headers == NULL)
-		x->headers = build_headers(f, x);
-	/* Built when first sent: a thousand queued reads hold only paths. */
-	if (x->url == NULL)
-		x->url = xasprintf("%s/v1/%s", f->base_url, x->path);
-	curl_easy_setopt(e, CURLOPT_URL, x->url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	/* A request given up on (the deadline) must not wait for its resolver
-	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
-	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
-	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	/* Vault's answers are small: a 4 KiB receive buffer per transfer
-	 * instead of 16 KiB keeps the footprint down at -j 32 and beyond. */
-	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	/* Over https, wait for ALPN to say whether the first connection can
-	 * multiplex (HTTP/2: one connection for everything).  Plain http never
-	 * multiplexes, and waiting would cost the first round trip. */
-	if (is_https(x->url))
-		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	if (f->o.unix_socket && !x->redirected)
-		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, f->o.unix_socket);
-	if (strcmp(x->method, "GET") == 0) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	} else {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body.p ? x->body.p : "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)x->body.len);
-		if (strcmp(x->method, "POST") != 0)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
-	}
-	transport_setup(f->transport, e, x->redirected ? x->url : f->o.base_url,
-	                f->o.unix_socket && !x->redirected, ms_left(f));
-	if (f->connect_to)
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, f->connect_to);
-	if (log_enabled(LOG_TRACE)) {
-		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
-		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
-	}
+	xfer_setup(x, e, &f->conf, ms_left(f));
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		x->easy = NULL;
@@ -552,60 +256,16 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 	xfer_free(x);
 }
 
-static int retryable_status(long s)
-{
-	return s == 412 || s == 429 || s == 500 || s == 502 || s == 503 ||
-	       s == 504;
-}
-
-/* Older Vaults answer a request without a token 500 "missing client
- * token": no later attempt can fare better. */
-static int permanent(const struct xfer *x)
-{
-	static const char text[] = "missing client token";
-
-	return x->resp && memmem(x->resp, x->len, text, sizeof text - 1) != NULL;
-}
-
-/* Transport failures worth another attempt: the server went away or cut the
- * answer short.  Name resolution, TLS and protocol errors are not. */
-static int retryable_curl(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_OPERATION_TIMEDOUT: /* VAULT_CLIENT_TIMEOUT, not the deadline */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Schedule another attempt if the policy allows one before the deadline;
  * status and reason describe the failure it follows. */
 static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms,
                  long status, const char *reason)
 {
-	double wait, now = now_ms();
+	double now = now_ms();
+	double wait = policy_wait(x->attempts, f->o.max_retries, retry_after_ms,
+	                          now, f->o.deadline, &f->rng);
 
-	if (x->attempts > (unsigned)f->o.max_retries)
-		return 0;
-	if (retry_after_ms > 0) {
-		wait = retry_after_ms;
-	} else {
-		double ceil = BACKOFF_BASE;
-		unsigned i;
-
-		for (i = 1; i < x->attempts && ceil < BACKOFF_CAP; i++)
-			ceil *= 2;
-		wait = jitter(f, ceil < BACKOFF_CAP ? ceil : BACKOFF_CAP);
-	}
-	if (now + wait >= f->o.deadline)
+	if (wait < 0)
 		return 0;
 	log_debug("%s /v1/%s: retrying in %.0f ms (attempt %u of %d)", x->method,
 	          x->path, wait, x->attempts + 1, f->o.max_retries + 1);
@@ -624,8 +284,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 {
 	long status = 0;
 	double ms = now_ms() - x->started;
-	curl_off_t ra = 0;
-	char *loc = NULL;
+	struct xfer_end e;
 
 	if (rc == CURLE_OK) {
 		long version = 0;
@@ -641,92 +300,38 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
 		         x->too_large ? "body too large" : curl_easy_strerror(rc),
 		         ms);
-	/* libcurl 7.88 gives up on a header line over 100 KB with "out of
-	 * memory"; once headers have started arriving, that is what it means. */
-	if (rc == CURLE_OUT_OF_MEMORY && x->header_bytes > 0) {
-		x->header_bytes = HEADERS_MAX + 1;
-		x->too_large = 1;
-	}
-	if (x->too_large) {
-		finish(x, 0, ST_PROTOCOL,
-		       x->header_bytes > HEADERS_MAX ?
-		               "response headers larger than 64 KiB" :
-		               "response body larger than 4 MiB");
+	switch (xfer_end(x, rc, status, &f->conf, f->o.deadline, &e)) {
+	case XFER_FAILED:
+		finish(x, 0, e.failure, e.reason);
 		return;
-	}
-	if (rc == CURLE_OPERATION_TIMEDOUT && now_ms() >= f->o.deadline - 1) {
-		finish(x, 0, ST_TEMPFAIL,
-		       "deadline passed while waiting for an answer");
+	case XFER_UNANSWERED:
+		if (policy_retry_curl(rc) && retry(f, x, 0, 0, e.reason))
+			return;
+		finish(x, 0, ST_UNAVAILABLE, e.reason);
 		return;
-	}
-	if (rc != CURLE_OK) {
-		char reason[CURL_ERROR_SIZE + 256];
-		int st = transport_failure(f->transport, rc, x->errbuf, x->url,
-		                           reason, sizeof reason);
+	case XFER_REDIRECT: {
+		const char *refused = policy_redirect(f->o.follow_redirects,
+		                                      x->redirected, x->url,
+		                                      e.loc);
 
-		if (st != ST_OK) {
-			finish(x, 0, st, reason);
+		if (refused) {
+			finish(x, 0, ST_UNAVAILABLE, refused);
 			return;
 		}
-		if (f->o.unix_socket && !x->redirected &&
-		    rc == CURLE_COULDNT_CONNECT)
-			snprintf(reason, sizeof reason,
-			         "cannot connect to unix socket %s",
-			         f->o.unix_socket);
-		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			snprintf(reason, sizeof reason,
-			         "no answer within %g s (VAULT_CLIENT_TIMEOUT)",
-			         f->o.client_timeout / 1000.0);
-		else
-			snprintf(reason, sizeof reason, "%s",
-			         x->errbuf[0] ? x->errbuf :
-			                        curl_easy_strerror(rc));
-		if (retryable_curl(rc) && retry(f, x, 0, 0, reason))
-			return;
-		finish(x, 0, ST_UNAVAILABLE, reason);
+		log_debug("%s /v1/%s: following redirect", x->method, x->path);
+		free(x->url);
+		x->url = xstrdup(e.loc);
+		x->redirected = 1;
+		release_easy(f, x);
+		push(&f->ready, x);
 		return;
 	}
-	if (status == 301 || status == 302 || status == 307) {
-		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
-		if (!f->o.follow_redirects) {
-			finish(x, 0, ST_UNAVAILABLE,
-			       "redirect refused (VAULT_DISABLE_REDIRECTS is set)");
-		} else if (x->redirected) {
-			finish(x, 0, ST_UNAVAILABLE, "redirected more than once");
-		} else if (loc == NULL) {
-			finish(x, 0, ST_UNAVAILABLE, "redirect without a Location");
-		} else if (is_https(x->url) && !is_https(loc)) {
-			finish(x, 0, ST_UNAVAILABLE,
-			       "redirect from https to http refused");
-		} else {
-			log_debug("%s /v1/%s: following redirect", x->method,
-			          x->path);
-			free(x->url);
-			x->url = xstrdup(loc);
-			x->redirected = 1;
-			release_easy(f, x);
-			push(&f->ready, x);
-		}
-		return;
-	}
-	{
-		char why[600], *ctype = NULL;
-		int st;
-
-		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
-		st = transport_answer(f->transport, status, x->url, ctype,
-		                      x->resp, x->len, why, sizeof why);
-		if (st != ST_OK) {
-			finish(x, 0, st, why);
+	default:
+		if (policy_retry_status(status, x->resp, x->len) &&
+		    retry(f, x, e.retry_after_ms, status, NULL))
 			return;
-		}
+		finish(x, status, 0, NULL);
 	}
-	if (retryable_status(status) && !permanent(x)) {
-		curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra);
-		if (retry(f, x, (double)ra * 1000.0, status, NULL))
-			return;
-	}
-	finish(x, status, 0, NULL);
 }
 
 /* The deadline passed.  A request awaiting an answer ends with 75; one
@@ -941,9 +546,7 @@ void fetch_free(struct fetcher *f)
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
 	secret_wipe(&f->token);
-	free(f->base_url);
-	curl_slist_free_all(f->connect_to);
-	transport_free(f->transport);
+	xfer_conf_free(&f->conf);
 	free(f);
 	curl_global_cleanup();
 }

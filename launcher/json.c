@@ -1,4 +1,5 @@
-/* json.c - Vault's answers and secret values, through jansson.
+/* json.c - JSON through jansson: parsing (numbers keep their exact text),
+ * JSON Pointers, rendering values for the environment, encoding objects.
  *
  * struct jdoc is never defined: a jdoc pointer is a json_t pointer, so a
  * borrowed sub-document costs nothing and json_free is json_decref.
@@ -13,7 +14,6 @@
 #include <jansson.h>
 
 #include "json.h"
-#include "mask.h"
 #include "util.h"
 
 /* Secret values are parsed by jansson, so they live in its allocations: each
@@ -290,17 +290,6 @@ static void forget(json_error_t *jerr)
 	explicit_bzero(jerr, sizeof *jerr);
 }
 
-/* Control bytes that must not reach a URL or a header line. */
-static int has_control(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* obj[key], or NULL when obj is not an object or has no such key. */
 static json_t *get(json_t *obj, const char *key)
 {
@@ -504,12 +493,7 @@ static json_t *pointer_walk(json_t *v, const char *ptr)
 	return v;
 }
 
-/* ---- secrets ---- */
-
-static int shape(struct error *err, const char *what)
-{
-	return error_set(err, ST_PROTOCOL, "unexpected response shape: %s", what);
-}
+/* ---- parsing ---- */
 
 static int load_error(json_error_t *jerr, struct error *err)
 {
@@ -518,49 +502,6 @@ static int load_error(json_error_t *jerr, struct error *err)
 	forget(jerr);
 	return error_set(err, ST_PROTOCOL, "invalid JSON in response%s",
 	                 overflow ? ": number out of range" : "");
-}
-
-static int pick_secret(json_t *root, int kv, json_t **secret, struct error *err)
-{
-	json_t *data = get(root, "data"), *inner;
-
-	if (!json_is_object(root))
-		return shape(err, "not an object");
-	if (!json_is_object(data))
-		return shape(err, "'data' is not an object");
-	if (kv == 1) {
-		*secret = data;
-		return ST_OK;
-	}
-	inner = json_object_get(data, "data");
-	if (json_is_null(inner))
-		return error_set(err, ST_NOINPUT, "version %s",
-		                 json_is_true(get(get(data, "metadata"),
-		                                  "destroyed")) ?
-		                         "destroyed" :
-		                         "deleted");
-	if (!json_is_object(inner))
-		return shape(err, "'data.data' is not an object");
-	*secret = inner;
-	return ST_OK;
-}
-
-int json_parse_secret(const char *body, size_t len, int kv, struct jdoc **out,
-                      struct error *err)
-{
-	json_error_t jerr;
-	json_t *root, *secret = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((root = load(body, len, 0, &jerr)) == NULL)
-		return load_error(&jerr, err);
-	forget(&jerr);
-	rc = pick_secret(root, kv, &secret, err);
-	if (rc == ST_OK)
-		*out = D(json_incref(secret));
-	json_decref(root);
-	return rc;
 }
 
 int json_parse(const char *body, size_t len, struct jdoc **out, struct error *err)
@@ -602,6 +543,32 @@ int json_int(const struct jdoc *d, long long *out)
 int json_bool(const struct jdoc *d)
 {
 	return json_is_boolean(J(d)) ? json_is_true(J(d)) : -1;
+}
+
+int json_isnull(const struct jdoc *d)
+{
+	return json_is_null(J(d));
+}
+
+const char *json_strn(const struct jdoc *d, size_t *len)
+{
+	*len = json_string_length(J(d));
+	return json_string_value(J(d));
+}
+
+int json_is_list(const struct jdoc *d)
+{
+	return json_is_array(J(d));
+}
+
+size_t json_len(const struct jdoc *d)
+{
+	return json_array_size(J(d));
+}
+
+const struct jdoc *json_at(const struct jdoc *d, size_t i)
+{
+	return D(json_array_get(J(d), i));
 }
 
 int json_select(const struct jdoc *secret, enum sel_kind sel,
@@ -664,201 +631,6 @@ int json_member(const struct jdoc *obj, size_t i, const char **key,
 	*key = json_object_iter_key(it);
 	render(json_object_iter_value(it), value);
 	return 0;
-}
-
-/* ---- Vault's other answers ---- */
-
-enum kv404 json_classify_404(const char *body, size_t len)
-{
-	json_error_t jerr;
-	json_t *root = load(body, len, 0, &jerr), *data, *warnings;
-	enum kv404 kind = KV404_MISSING;
-
-	forget(&jerr);
-	data = get(root, "data");
-	warnings = get(root, "warnings");
-	if (json_is_object(data) && json_is_null(json_object_get(data, "data")))
-		kind = json_is_true(get(get(data, "metadata"), "destroyed")) ?
-		               KV404_DESTROYED :
-		               KV404_DELETED;
-	else if (json_array_size(warnings) > 0)
-		kind = KV404_INVALID_PATH;
-	json_decref(root);
-	return kind;
-}
-
-int json_is_bare_404(const char *body, size_t len)
-{
-	json_error_t jerr;
-	json_t *root = load(body, len, 0, &jerr), *errors, *data, *warnings;
-	int bare;
-
-	forget(&jerr);
-	errors = get(root, "errors");
-	data = get(root, "data");
-	warnings = get(root, "warnings");
-	bare = json_is_array(errors) && json_array_size(errors) == 0 &&
-	       (data == NULL || json_is_null(data)) &&
-	       (warnings == NULL || json_is_null(warnings) ||
-	        (json_is_array(warnings) && json_array_size(warnings) == 0));
-	json_decref(root);
-	return bare;
-}
-
-int json_is_vault_answer(const char *body, size_t len)
-{
-	json_error_t jerr;
-	json_t *root = load(body, len, 0, &jerr);
-	int yes = json_is_array(get(root, "errors")) || get(root, "data") ||
-	          get(root, "warnings");
-
-	forget(&jerr);
-	json_decref(root);
-	return yes;
-}
-
-/* Append s with control characters and whitespace runs folded to one space
- * and both ends trimmed. */
-static void fold(struct jbuf *b, const char *s, size_t n)
-{
-	size_t i, start = b->len;
-	int gap = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= 0x20 || c == 0x7f) {
-			gap = b->len > start;
-			continue;
-		}
-		if (gap)
-			jb_put(b, " ", 1);
-		gap = 0;
-		jb_put(b, s + i, 1);
-	}
-}
-
-/* fold() after masking: a server may echo a value or the token, and once
- * whitespace is folded or the summary cut, the mask would no longer find it
- * (log.c masks again, but only what is left). */
-static void fold_masked(struct jbuf *b, const char *s, size_t n)
-{
-	struct jbuf copy = {NULL, 0, 0};
-
-	jb_put(&copy, s, n);
-	fold(b, copy.p, mask_redact(copy.p, copy.len));
-	wipe_free(copy.p, copy.cap);
-}
-
-void json_error_summary(const char *body, size_t len, char *buf, size_t cap)
-{
-	struct jbuf b = {NULL, 0, 0};
-	json_error_t jerr;
-	json_t *root, *errors, *e;
-	size_t i, before, n;
-
-	if (cap == 0)
-		return;
-	root = load(body, len, 0, &jerr);
-	forget(&jerr);
-	errors = get(root, "errors");
-	for (i = 0; i < json_array_size(errors) && b.len < cap; i++) {
-		e = json_array_get(errors, i);
-		if (!json_is_string(e))
-			continue;
-		before = b.len;
-		if (before > 0)
-			jb_put(&b, "; ", 2);
-		n = b.len;
-		fold_masked(&b, json_string_value(e), json_string_length(e));
-		if (b.len == n) /* nothing printable: drop the separator too */
-			b.len = before;
-	}
-	json_decref(root);
-	n = b.len < cap - 1 ? b.len : cap - 1;
-	/* A cut must not leave half a UTF-8 sequence or a dangling space. */
-	if (n < b.len)
-		while (n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
-			n--;
-	while (n > 0 && b.p[n - 1] == ' ')
-		n--;
-	if (n > 0)
-		memcpy(buf, b.p, n);
-	buf[n] = '\0';
-	wipe_free(b.p, b.cap);
-}
-
-int json_parse_mount(const char *body, size_t len, char **mount, int *kv,
-                     struct error *err)
-{
-	json_error_t jerr;
-	json_t *root, *data, *path;
-	const char *p;
-	size_t n;
-
-	*mount = NULL;
-	if ((root = load(body, len, 0, &jerr)) == NULL)
-		return load_error(&jerr, err);
-	forget(&jerr);
-	data = get(root, "data");
-	path = get(data, "path");
-	p = json_string_value(path);
-	n = json_string_length(path);
-	if (n > 0 && p[n - 1] == '/')
-		n--;
-	/* The mount goes into URLs: no NUL or control bytes, nothing empty. */
-	if (p == NULL || n == 0 || strlen(p) < n || has_control(p, n)) {
-		json_decref(root);
-		return shape(err, "no usable 'data.path' in mount information");
-	}
-	*mount = xstrndup(p, n);
-	/* As Vault's CLI: only the string "2" means v2, a number does not. */
-	p = json_string_value(get(get(data, "options"), "version"));
-	*kv = p != NULL && strcmp(p, "2") == 0 ? 2 : 1;
-	json_decref(root);
-	return ST_OK;
-}
-
-/* A login always answers with an auth block; an empty client_token is what
- * Vault sends when login MFA is enforced. */
-int json_parse_login(const char *body, size_t len, struct secret *token,
-                     int *batch, struct error *err)
-{
-	json_error_t jerr;
-	json_t *root, *auth, *ct, *mfa;
-	const char *p, *type;
-	size_t n;
-	int rc = ST_OK;
-
-	if ((root = load(body, len, 0, &jerr)) == NULL)
-		return load_error(&jerr, err);
-	forget(&jerr);
-	auth = get(root, "auth");
-	ct = get(auth, "client_token");
-	mfa = get(auth, "mfa_requirement");
-	p = json_string_value(ct);
-	n = json_string_length(ct);
-	if (!json_is_object(auth))
-		rc = shape(err, "no 'auth' object in login response");
-	else if (p == NULL)
-		rc = shape(err, "no 'auth.client_token' in login response");
-	else if (n == 0)
-		rc = error_set(err, ST_NOPERM, "login returned no token%s",
-		               mfa != NULL && !json_is_null(mfa) ?
-		                       " (multi-factor authentication required)" :
-		                       "");
-	else if (has_control(p, n)) /* it goes into a header line */
-		rc = shape(err, "unusable 'auth.client_token' in login response");
-	if (rc != ST_OK) {
-		json_decref(root);
-		return rc;
-	}
-	type = json_string_value(get(auth, "token_type"));
-	*batch = (type != NULL && strcmp(type, "batch") == 0) ||
-	         strncmp(p, "hvb.", 4) == 0 || strncmp(p, "b.", 2) == 0;
-	secret_set(token, p, n);
-	json_decref(root);
-	return ST_OK;
 }
 
 /* ---- the file:// store ---- */

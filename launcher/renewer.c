@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "answer.h"
 #include "json.h"
 #include "log.h"
 #include "renew.h"
@@ -207,10 +208,9 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 	if (!it->token && it->id == NULL)
 		return; /* replaced by rotation meanwhile */
 	if (res->status == 200 && vault_is_json(res) &&
-	    vault_num_uses(res->body, res->len,
-	                   it->token ? "/auth/lease_duration" :
-	                               "/lease_duration",
-	                   &dur) == 0 &&
+	    answer_int(res->body, res->len,
+	               it->token ? "/auth/lease_duration" : "/lease_duration",
+	               &dur) == 0 &&
 	    dur >= 0) {
 		r->renewals++;
 		if (!it->token && (k = find(r->ls, it->id)) != (size_t)-1)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "engine.h"
 #include "env.h"
 #include "log.h"
@@ -182,7 +183,7 @@ static void read_failed(struct resolver *r, struct req *q,
 	int st;
 
 	if (res->status == 404 && q->form == 2) {
-		switch (json_classify_404(res->body, res->len)) {
+		switch (answer_kv404(res->body, res->len)) {
 		case KV404_DELETED:
 			fail_item(r, q->idx, ST_NOINPUT,
 			          "version deleted (HTTP 404)");
@@ -259,12 +260,13 @@ static void on_read(void *ctx, const struct fetch_result *res)
 		if (!vault_is_json(res))
 			fail_item(r, q->idx, ST_PROTOCOL,
 			          "the answer is not JSON (wrong Content-Type)");
-		else if (json_parse_secret(res->body, res->len, q->form,
-		                           &it->doc, &e) != ST_OK)
+		else if (answer_secret(res->body, res->len, q->form, &it->doc,
+		                       &e) != ST_OK)
 			fail_item(r, q->idx, e.status, e.msg);
 	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&
 	           (res->status == 403 ||
-	            (res->status == 404 && json_is_bare_404(res->body, res->len)))) {
+	            (res->status == 404 &&
+	             answer_is_bare_404(res->body, res->len)))) {
 		/* Guessing: the v2 form was denied or absent; try the v1 form,
 		 * remembering this answer to report if that fails too. */
 		struct req *v1 = req_new(r, q->idx, 1);
@@ -371,9 +373,9 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	free(q);
 	g->answered = 1;
 	if (res->status == 200 && vault_is_json(res) &&
-	    json_parse_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
-		int engine = vault_mount_engine(res->body, res->len, type,
-		                                sizeof type);
+	    answer_mount(res->body, res->len, &mount, &kv, &e) == ST_OK) {
+		int engine = answer_mount_engine(res->body, res->len, type,
+		                                 sizeof type);
 
 		detected(r, g, mount, kv, engine ? type : NULL);
 		free(mount);
@@ -474,7 +476,7 @@ static void on_lookup(void *ctx, const struct fetch_result *res)
 	size_t g, i;
 
 	if (res->status != 200 || !vault_is_json(res) ||
-	    vault_num_uses(res->body, res->len, "/data/num_uses", &uses) != 0)
+	    answer_int(res->body, res->len, "/data/num_uses", &uses) != 0)
 		uses = -1;
 	r->speculation = resolve_speculation(1, 1, uses);
 	log_info("token: %s", uses == 0 ? "unlimited uses" :

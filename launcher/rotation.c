@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "answer.h"
 #include "engine.h"
 #include "json.h"
 #include "lease.h"
@@ -156,7 +157,7 @@ static void on_kv(void *ctx, const struct fetch_result *res)
 		plan_fail_item(it, ST_PROTOCOL,
 		               "the answer is not JSON (wrong Content-Type)");
 	} else if (res->status == 200) {
-		if (json_parse_secret(res->body, res->len, q->form, &it->doc,
+		if (answer_secret(res->body, res->len, q->form, &it->doc,
 		                      &e) != ST_OK)
 			plan_fail_item(it, e.status, e.msg);
 	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&

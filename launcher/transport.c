@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
+#include "answer.h"
 #include "log.h"
 #include "mask.h"
 #include "tlsfiles.h"
@@ -188,7 +188,7 @@ int transport_answer(const struct transport *t, long status, const char *url,
 	 * reads that follow tell whether this is Vault's API at all. */
 	if (status == 404 && strstr(url, "/v1/sys/internal/ui/mounts/") == NULL &&
 	    !(ctype && strncasecmp(ctype, "application/json", 16) == 0 &&
-	      json_is_vault_answer(body ? body : "", len))) {
+	      answer_is_vault(body ? body : "", len))) {
 		const char *a = t->o->base_url, *host = strstr(a, "://"), *at;
 
 		host = host ? host + 3 : a;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -186,4 +187,9 @@ int without_env(const char *name, int (*fn)(void *), void *arg)
 	environ = saved;
 	free(v);
 	return rc;
+}
+
+int url_is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
 }

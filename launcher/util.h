@@ -42,4 +42,7 @@ int valid_env_name(const char *s);
  * entries stay, in place, for the command.  Returns what fn returns. */
 int without_env(const char *name, int (*fn)(void *), void *arg);
 
+/* Whether url's scheme is https (case-insensitive). */
+int url_is_https(const char *url);
+
 #endif

@@ -1,11 +1,11 @@
-/* vault.c - URLs and statuses, as Vault spells them. */
-#include <errno.h>
+/* vault.c - URLs and statuses, as Vault spells them (its answers' shapes
+ * are answer.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
+#include "answer.h"
 #include "status.h"
 #include "util.h"
 #include "vault.h"
@@ -57,58 +57,6 @@ char *vault_mounts_path(const char *path)
 	return out;
 }
 
-int vault_mount_engine(const char *body, size_t len, char *type, size_t cap)
-{
-	struct jdoc *root = NULL;
-	struct error e;
-	const char *t;
-	int engine = 0;
-
-	if (json_parse(body, len, &root, &e) != ST_OK)
-		return 0;
-	t = json_str(json_get(json_get(root, "data"), "type"));
-	if (t && *t && strcmp(t, "kv") != 0 && strcmp(t, "generic") != 0) {
-		snprintf(type, cap, "%s", t);
-		engine = 1;
-	}
-	json_free(root);
-	return engine;
-}
-
-int vault_parse_engine(const char *body, size_t len, struct jdoc **data,
-                       struct lease *l, struct error *err)
-{
-	struct jdoc *root = NULL;
-	const struct jdoc *d;
-	const char *id;
-	long long n;
-	int rc;
-
-	*data = NULL;
-	memset(l, 0, sizeof *l);
-	if ((rc = json_parse(body, len, &root, err)) != ST_OK)
-		return rc;
-	d = json_get(root, "data");
-	if (!json_is_obj(root) || !json_is_obj(d)) {
-		json_free(root);
-		return error_set(err, ST_PROTOCOL,
-		                 "unexpected response shape: the answer has no "
-		                 "'data' object");
-	}
-	*data = json_ref(d);
-	id = json_str(json_get(root, "lease_id"));
-	if (id && *id) {
-		l->id = xstrdup(id);
-		l->duration = json_int(json_get(root, "lease_duration"), &n) == 0 &&
-		                              n > 0 && n < 1000000000 ?
-		                      (long)n :
-		                      0;
-		l->renewable = json_bool(json_get(root, "renewable")) == 1;
-	}
-	json_free(root);
-	return ST_OK;
-}
-
 int vault_is_json(const struct fetch_result *r)
 {
 	const char *t = r->content_type;
@@ -138,7 +86,7 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 		attempts(r, reason, cap);
 		return r->failure ? r->failure : ST_UNAVAILABLE;
 	}
-	json_error_summary(r->body, r->len, errs, sizeof errs);
+	answer_errors(r->body, r->len, errs, sizeof errs);
 	switch (r->status) {
 	case 401:
 	case 403:
@@ -181,42 +129,6 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 	return st;
 }
 
-int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses)
-{
-	struct jdoc *doc = NULL;
-	struct secret text = {NULL, 0};
-	struct error e;
-	char *end;
-	int rc = -1;
-
-	if (json_parse(body, len, &doc, &e) == ST_OK &&
-	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK &&
-	    text.len > 0) {
-		errno = 0;
-		*uses = strtol(text.p, &end, 10);
-		if (errno == 0 && end == text.p + text.len)
-			rc = 0;
-	}
-	secret_wipe(&text);
-	json_free(doc);
-	return rc;
-}
-
-int vault_flag(const char *body, size_t len, const char *pointer)
-{
-	struct jdoc *doc = NULL;
-	struct secret text = {NULL, 0};
-	struct error e;
-	int on = 0;
-
-	if (json_parse(body, len, &doc, &e) == ST_OK &&
-	    json_select(doc, SEL_POINTER, pointer, &text, &e) == ST_OK)
-		on = text.len == 4 && memcmp(text.p, "true", 4) == 0;
-	secret_wipe(&text);
-	json_free(doc);
-	return on;
-}
-
 int vault_tokenless_denial(const struct fetch_result *r)
 {
 	char errs[200];
@@ -225,6 +137,6 @@ int vault_tokenless_denial(const struct fetch_result *r)
 		return 1;
 	if (r->status != 400 && r->status != 500)
 		return 0;
-	json_error_summary(r->body, r->len, errs, sizeof errs);
+	answer_errors(r->body, r->len, errs, sizeof errs);
 	return strstr(errs, "missing client token") != NULL;
 }

@@ -1,7 +1,8 @@
 /* vault.h - Vault's URL and status conventions (pure functions).
  *
  * No I/O here: fetch.c moves bytes, resolve.c decides what to ask, this file
- * knows how Vault spells paths and what its answers mean.
+ * knows how Vault spells paths and what its statuses mean; answer.h what its
+ * answers look like.
  */
 #ifndef VAULTRUN_VAULT_H
 #define VAULTRUN_VAULT_H
@@ -9,8 +10,6 @@
 #include <stddef.h>
 
 #include "fetch.h"
-#include "json.h"
-#include "lease.h"
 
 /* Percent-encode a logical path for a URL, keeping '/' between segments and
  * RFC 3986 unreserved characters; heap string. */
@@ -30,30 +29,8 @@ char *vault_mounts_path(const char *path);
  * status), other 4xx -> 76. */
 int vault_failure(const struct fetch_result *r, char *reason, size_t cap);
 
-/* The mount type a preflight answer names, when it is not KV: copies
- * data.type ("database", "pki", ...) into type and returns 1; returns 0 for
- * "kv", "generic", or no type at all (servers that predate it).  Call after
- * json_parse_mount accepted the answer. */
-int vault_mount_engine(const char *body, size_t len, char *type, size_t cap);
-
-/* An answer from a secrets engine other than KV (a dynamic credential, a
- * write such as pki/issue): *data gets a new doc for its "data" object, l
- * its lease (l->id NULL when lease_id is empty).  ST_PROTOCOL when the
- * answer is not JSON or has no "data" object. */
-int vault_parse_engine(const char *body, size_t len, struct jdoc **data,
-                       struct lease *l, struct error *err);
-
 /* A 200 that is not JSON is not the Vault API. */
 int vault_is_json(const struct fetch_result *r);
-
-/* The num_uses field at pointer ("/auth/num_uses" in a login answer,
- * "/data/num_uses" in lookup-self's) as *uses: 0 means unlimited.  Returns
- * 0, or -1 when the body has no such integer. */
-int vault_num_uses(const char *body, size_t len, const char *pointer, long *uses);
-/* (It reads any integer field: "/auth/lease_duration" too.) */
-
-/* 1 when the field at pointer is JSON true, else 0. */
-int vault_flag(const char *body, size_t len, const char *pointer);
 
 /* Is this failure how Vault answers a request that carries no token?  403
  * (current releases, every request), or 400/500 "missing client token"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	json_init();
 	for (kv = 1; kv <= 2; kv++) {
-		if (json_parse_secret(body, size, kv, &d, &err) != ST_OK)
+		if (answer_secret(body, size, kv, &d, &err) != ST_OK)
 			continue;
 		for (i = 0; i < sizeof sel / sizeof sel[0]; i++) {
 			json_select(d,
@@ -37,12 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_free(d);
 		d = NULL;
 	}
-	(void)json_classify_404(body, size);
-	(void)json_is_bare_404(body, size);
-	json_error_summary(body, size, buf, sizeof buf);
-	if (json_parse_mount(body, size, &mount, &kv, &err) == ST_OK)
+	(void)answer_kv404(body, size);
+	(void)answer_is_bare_404(body, size);
+	answer_errors(body, size, buf, sizeof buf);
+	if (answer_mount(body, size, &mount, &kv, &err) == ST_OK)
 		free(mount);
-	json_parse_login(body, size, &tok, &batch, &err);
+	answer_login(body, size, &tok, &batch, &err);
 	secret_wipe(&tok);
 	if (json_store_load(body, size, &d, &err) == ST_OK) {
 		(void)json_store_get(d, "secret/app");

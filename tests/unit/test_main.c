@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "json.h"
 #include "t.h"
 #include "util.h"
@@ -29,7 +30,7 @@ struct jdoc *t_doc(const char *obj)
 	char *body = xasprintf("{\"data\":%s}", obj);
 
 	json_init();
-	if (json_parse_secret(body, strlen(body), 1, &d, &err) != ST_OK)
+	if (answer_secret(body, strlen(body), 1, &d, &err) != ST_OK)
 		fprintf(stderr, "  doc %s: %s\n", obj, err.msg);
 	free(body);
 	return d;

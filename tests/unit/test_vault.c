@@ -249,87 +249,6 @@ TEST(vault_is_json_table)
 	}
 }
 
-TEST(vault_mount_engine_table)
-{
-	static const struct {
-		const char *body;
-		int engine;
-		const char *type;
-	} cases[] = {
-		{"{\"data\":{\"path\":\"secret/\",\"type\":\"kv\",\"options\":{\"version\":\"2\"}}}",
-	         0, ""},
-		{"{\"data\":{\"path\":\"kv/\",\"type\":\"kv\",\"options\":null}}",
-	         0, ""},
-		{"{\"data\":{\"path\":\"old/\",\"type\":\"generic\",\"options\":null}}",
-	         0, ""},
-		{"{\"data\":{\"path\":\"secret/\",\"options\":{\"version\":\"1\"}}}",
-	         0, ""},
-		{"{\"data\":{\"path\":\"database/\",\"type\":\"database\",\"options\":null}}",
-	         1, "database"},
-		{"{\"data\":{\"path\":\"pki/\",\"type\":\"pki\"}}", 1, "pki"},
-		{"{\"data\":{\"path\":\"x/\",\"type\":\"\"}}", 0, ""},
-		{"{\"data\":{\"path\":\"x/\",\"type\":7}}", 0, ""},
-		{"not json", 0, ""},
-	};
-	char type[64];
-	size_t i;
-
-	for (i = 0; i < N(cases); i++) {
-		type[0] = '\0';
-		CHECK(vault_mount_engine(cases[i].body, strlen(cases[i].body),
-		                         type, sizeof type) == cases[i].engine);
-		CHECK_STR(type, cases[i].type);
-	}
-}
-
-TEST(vault_parse_engine_answers)
-{
-	static const char db[] =
-		"{\"request_id\":\"r\",\"lease_id\":\"database/creds/backup/abc\","
-		"\"renewable\":true,\"lease_duration\":3600,"
-		"\"data\":{\"username\":\"v-token-backup-x\",\"password\":\"pw\"}}";
-	static const char pki[] =
-		"{\"lease_id\":\"\",\"renewable\":false,"
-		"\"lease_duration\":0,\"data\":{\"certificate\":\"c\"}}";
-	static const char sts[] = "{\"lease_id\":\"aws/sts/r/x\",\"lease_duration\":900,"
-				  "\"data\":{\"access_key\":\"k\"}}";
-	const char *bad[] = {"{\"lease_id\":\"\",\"data\":null}",
-	                     "{\"lease_id\":\"x\"}", "{\"data\":[1]}", "[]"};
-	struct jdoc *d = NULL;
-	struct lease l;
-	struct secret v = {NULL, 0};
-	struct error e;
-	size_t i;
-
-	REQUIRE(vault_parse_engine(db, strlen(db), &d, &l, &e) == ST_OK);
-	CHECK_STR(l.id, "database/creds/backup/abc");
-	CHECK(l.duration == 3600 && l.renewable == 1);
-	REQUIRE(json_select(d, SEL_KEY, "username", &v, &e) == ST_OK);
-	CHECK_STR(v.p, "v-token-backup-x");
-	secret_wipe(&v);
-	json_free(d);
-	lease_clear(&l);
-
-	REQUIRE(vault_parse_engine(pki, strlen(pki), &d, &l, &e) == ST_OK);
-	CHECK(l.id == NULL && l.duration == 0); /* no lease: nothing to revoke */
-	json_free(d);
-
-	REQUIRE(vault_parse_engine(sts, strlen(sts), &d, &l, &e) == ST_OK);
-	CHECK(l.duration == 900 && l.renewable == 0);
-	json_free(d);
-	lease_clear(&l);
-
-	for (i = 0; i < N(bad); i++) {
-		CHECK(vault_parse_engine(bad[i], strlen(bad[i]), &d, &l, &e) ==
-		      ST_PROTOCOL);
-		CHECK(d == NULL && l.id == NULL);
-		CHECK_STR(e.msg, "unexpected response shape: the answer has no "
-		                 "'data' object");
-	}
-	CHECK(vault_parse_engine("{", 1, &d, &l, &e) == ST_PROTOCOL);
-	CHECK_STR(e.msg, "invalid JSON in response");
-}
-
 /* Without a token: which answers are that cause. */
 static const struct {
 	long status;
@@ -361,41 +280,6 @@ TEST(vault_tokenless_denial_table)
 		r.len = strlen(r.body);
 		if (vault_tokenless_denial(&r) != tokenless[i].want) {
 			fprintf(stderr, "  case %zu\n", i);
-			CHECK(0);
-		}
-	}
-}
-
-static const struct {
-	const char *body, *pointer;
-	int rc;
-	long uses;
-} uses[] = {
-	{"{\"auth\":{\"client_token\":\"t\",\"num_uses\":0}}", "/auth/num_uses",
-         0, 0},
-	{"{\"auth\":{\"num_uses\":5}}", "/auth/num_uses", 0, 5},
-	{"{\"data\":{\"num_uses\":12,\"ttl\":3}}", "/data/num_uses", 0, 12},
-	{"{\"data\":{\"num_uses\":-1}}", "/data/num_uses", 0, -1},
-	/* values are read as rendered: a numeric string passes */
-	{"{\"data\":{\"num_uses\":\"5\"}}", "/data/num_uses", 0, 5},
-	{"{\"data\":{\"num_uses\":1.5}}", "/data/num_uses", -1, 0},
-	{"{\"data\":{}}", "/data/num_uses", -1, 0},
-	{"{\"data\":null}", "/data/num_uses", -1, 0},
-	{"not json", "/data/num_uses", -1, 0},
-	{"", "/auth/num_uses", -1, 0},
-};
-
-TEST(vault_num_uses_table)
-{
-	size_t i;
-	long got;
-
-	for (i = 0; i < N(uses); i++) {
-		got = 0;
-		if (vault_num_uses(uses[i].body, strlen(uses[i].body),
-		                   uses[i].pointer, &got) != uses[i].rc ||
-		    (uses[i].rc == 0 && got != uses[i].uses)) {
-			fprintf(stderr, "  case %zu: got %ld\n", i, got);
 			CHECK(0);
 		}
 	}

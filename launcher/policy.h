@@ -1,0 +1,60 @@
+/* policy.h - the fetcher's decisions, as pure functions: how many requests
+ * go in flight, which failures get another attempt and how long to wait
+ * before it, which redirects are followed.  fetch.c acts on them.
+ */
+#ifndef VAULTRUN_POLICY_H
+#define VAULTRUN_POLICY_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+/* The cap on requests in flight and on connections. */
+struct policy_cap {
+	long want;  /* the cap once the transport is known (the pool's size) */
+	long conns; /* connections at most */
+	long cap;   /* the cap until then */
+	int mux; /* -1: unknown until the first answer (https); 0: HTTP/1.1 */
+};
+
+/* Before the first answer: concurrency is -j (0: by transport); tls says
+ * whether HTTP/2 may come (https, not over a unix socket). */
+void policy_cap_start(long concurrency, int tls, struct policy_cap *c);
+
+/* The cap once the first answer showed the transport (mux: HTTP/2). */
+long policy_cap_known(long concurrency, long want, int mux);
+
+/* Is an answer with this status worth another attempt?  412, 429, 500,
+ * 502, 503 and 504 are, unless the body says "missing client token" (older
+ * Vaults' 500 to a request without a token: no attempt can fare better). */
+int policy_retry_status(long status, const char *body, size_t len);
+
+/* Is this transport failure worth another attempt?  The server went away
+ * or cut the answer short (or VAULT_CLIENT_TIMEOUT passed); name
+ * resolution, TLS and protocol errors are not. */
+int policy_retry_curl(CURLcode rc);
+
+/* The full-jitter ceiling in ms for the wait after attempt n (1 the
+ * first): 250 ms, doubled per attempt, at most 4 s. */
+double policy_backoff(unsigned attempts);
+
+/* A number in [0, max) from the xorshift64* state *rng (not 0), which it
+ * advances: jitter only needs to be spread, not unpredictable. */
+double policy_jitter(unsigned long long *rng, double max);
+
+/* The wait in ms before another attempt after attempt n, or -1 when there
+ * is none: n is past max_retries, or the wait would end at or after the
+ * deadline.  retry_after_ms > 0 is the server's Retry-After; otherwise the
+ * wait is drawn from *rng under policy_backoff(n). */
+double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
+                   double now, double deadline, unsigned long long *rng);
+
+/* Is this status a redirect vaultrun may follow (301, 302, 307)? */
+int policy_is_redirect(long status);
+
+/* Why a redirect from url to loc (NULL: no Location) is refused, or NULL
+ * to follow it: follow is 0 under VAULT_DISABLE_REDIRECTS, redirected when
+ * the request was redirected once already, and https never leads to http. */
+const char *policy_redirect(int follow, int redirected, const char *url,
+                            const char *loc);
+
+#endif
