@@ -43,7 +43,7 @@ struct run {
 	struct leases *leases;   /* collected from the plan after resolution */
 	struct renewer *renewer; /* --supervise: keeps token and leases alive */
 	struct rotation *rotation; /* --watch: re-reads and restarts */
-	double deadline;         /* of the resolution, on the now_ms() clock */
+	double deadline; /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
 
@@ -292,8 +292,9 @@ static int supervise(struct run *r, char *file, const struct env_opts *eo)
 	collect_leases(r); /* before the plan that holds them goes */
 	if (r->f) {
 		fetch_set_stop(r->f, NULL, -1); /* the supervisor forwards them */
-		r->renewer = (watch ? renewer_watch : renewer_new)(
-			r->f, r->auth, r->leases, r->cfg.timeout * 1000.0);
+		r->renewer = (watch ? renewer_watch :
+		                      renewer_new)(r->f, r->auth, r->leases,
+		                                   r->cfg.timeout * 1000.0);
 	}
 	if (r->renewer == NULL) {
 		fetch_free(r->f);

@@ -92,7 +92,8 @@ static int has_lease(const struct gen *g, const char *id)
 	size_t i;
 
 	for (i = 0; g && i < g->p.nitems; i++)
-		if (g->p.items[i].lease.id && strcmp(g->p.items[i].lease.id, id) == 0)
+		if (g->p.items[i].lease.id &&
+		    strcmp(g->p.items[i].lease.id, id) == 0)
 			return 1;
 	return 0;
 }
@@ -157,8 +158,8 @@ static void on_kv(void *ctx, const struct fetch_result *res)
 		plan_fail_item(it, ST_PROTOCOL,
 		               "the answer is not JSON (wrong Content-Type)");
 	} else if (res->status == 200) {
-		if (answer_secret(res->body, res->len, q->form, &it->doc,
-		                      &e) != ST_OK)
+		if (answer_secret(res->body, res->len, q->form, &it->doc, &e) !=
+		    ST_OK)
 			plan_fail_item(it, e.status, e.msg);
 	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&
 	           (res->status == 403 || res->status == 404)) {
@@ -173,8 +174,9 @@ static void on_kv(void *ctx, const struct fetch_result *res)
 /* Is lease id due to be read afresh at now? */
 static int due(const struct rotation *r, const char *id, double now)
 {
-	double at = rotate_replace_due(
-		&r->sched, renewer_replace_at(r->o.renewer, id) / 1000.0);
+	double at = rotate_replace_due(&r->sched,
+	                               renewer_replace_at(r->o.renewer, id) /
+	                                       1000.0);
 
 	return id && renewer_replace_at(r->o.renewer, id) >= 0 && now >= at;
 }
@@ -245,7 +247,8 @@ static struct gen *start_read(struct rotation *r, int replace, double now)
 			if (engine)
 				engine_fetch(r->o.f, &g->p, i, NULL);
 			else
-				kv_read(r, g, i, g->p.mounts[it->mount].kv == 1 ? 1 : 2);
+				kv_read(r, g, i,
+				        g->p.mounts[it->mount].kv == 1 ? 1 : 2);
 			continue;
 		}
 		it->doc = b->doc ? json_ref(b->doc) : NULL;
@@ -353,8 +356,8 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 	}
 	if (g->replace)
 		rotate_urgent(&r->sched, now);
-	log_info("re-read: %s changed", differ(g->c, r->cur->c, names,
-	                                        sizeof names));
+	log_info("re-read: %s changed",
+	         differ(g->c, r->cur->c, names, sizeof names));
 	if (r->pending) {
 		retire_missing(r, r->pending, g);
 		gen_free(r->pending);
@@ -447,8 +450,9 @@ static double replace_due(const struct rotation *r)
 
 		if (id == NULL || renewer_replace_at(r->o.renewer, id) < 0)
 			continue;
-		at = rotate_replace_due(
-			&r->sched, renewer_replace_at(r->o.renewer, id) / 1000.0);
+		at = rotate_replace_due(&r->sched,
+		                        renewer_replace_at(r->o.renewer, id) /
+		                                1000.0);
 		if (soonest < 0 || at < soonest)
 			soonest = at;
 	}

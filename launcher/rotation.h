@@ -22,17 +22,17 @@
 #include "renewer.h"
 
 struct rotation_opts {
-	double interval;   /* --watch, seconds */
-	int exit_on_change; /* --on-change exit */
+	double interval;          /* --watch, seconds */
+	int exit_on_change;       /* --on-change exit */
 	const struct manifest *m; /* to plan again (may be NULL) */
 	char *const *environ;
 	const struct config *cfg;
-	struct fetcher *f;        /* NULL for file:// */
-	struct renewer *renewer;  /* renewer_watch's; NULL for file:// */
-	struct env_opts eo;       /* to build the next environment */
-	char *const *argv;        /* the command */
-	char ***envp;             /* the command's environment: replaced */
-	double timeout_ms;        /* how long one re-read may take */
+	struct fetcher *f;       /* NULL for file:// */
+	struct renewer *renewer; /* renewer_watch's; NULL for file:// */
+	struct env_opts eo;      /* to build the next environment */
+	char *const *argv;       /* the command */
+	char ***envp;            /* the command's environment: replaced */
+	double timeout_ms;       /* how long one re-read may take */
 };
 
 struct rotation;

@@ -148,7 +148,8 @@ TEST(rotate_replacement_reads_at_most_every_10_s)
 		double replaced; /* the last replacement read, or -1 */
 		double at, want;
 	} cases[] = {
-		{-1, 50, 50}, {-1, -1, -1}, {45, 50, 55}, {30, 50, 50}, {45, -1, -1},
+		{-1, 50, 50}, {-1, -1, -1}, {45, 50, 55},
+		{30, 50, 50}, {45, -1, -1},
 	};
 	size_t i;
 
