@@ -238,6 +238,9 @@ static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 	if (s->exited)
 		return;
 	kill(-s->pid, sig);
+	/* Stopped by its user while a restart waited: it ends, for good. */
+	if (stops(sig))
+		s->next_envp = NULL;
 	if (stops(sig) && s->o->kill_after >= 0 && s->kill_at < 0)
 		s->kill_at = now_ms() + s->o->kill_after * 1000.0;
 }
