@@ -10,6 +10,7 @@ where the point is that nothing happens for a while.
 """
 
 import os
+import signal
 import threading
 import time
 
@@ -39,10 +40,11 @@ with open(d + "/values", "a") as f:
 def log(line):
     with open(d + "/log", "a") as f:
         f.write(line + "\n")
-def stop(*_):
-    log("stop %f" % time.monotonic())
+def stop(sig, _):
+    log("stop %f %d" % (time.monotonic(), sig))
     sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+    signal.signal(sig, stop)
 log("start %f %s fds=%s" % (time.monotonic(), " ".join(vals), ",".join(map(str, fds))))
 while not os.path.exists(d + "/end"):
     time.sleep(0.05)
@@ -125,7 +127,7 @@ def test_rotated_value_restarts_once_with_the_new_value(run, vault, manifest, tm
     res = bg.finish()
     assert res.rc == 0, res
     assert values(tmp_path) == [pw1, pw3], res
-    assert len(events(tmp_path, "stop")) == 1  # TERM, once
+    assert [sig for _, sig in events(tmp_path, "stop")] == [str(int(signal.SIGTERM))]  # once
     assert len(err_line(res, "the secrets changed (DB_PASSWORD): restarting the command")) == 1, res.err
     # every line the command wrote reached vaultrun's output, masked (the
     # run fixture's leak check has looked for pw1..pw3 in it)
@@ -163,7 +165,8 @@ def test_replaced_lease_restarts_and_the_old_one_is_revoked(run, vault, manifest
 def test_on_change_exit_stops_the_command_and_exits_75(run, vault, manifest, tmp_path):
     pw1, pw2 = val("pw1"), val("pw2")
     vault.put("secret", "app/db", {"password": pw1})
-    bg = Background(run, tmp_path, ["-s", "--watch", "1", "--on-change", "exit", "-f", manifest(KV)]
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "--on-change", "exit", "--stop-signal", "USR1",
+                                    "-f", manifest(KV)]
                     + child(tmp_path, "DB_PASSWORD"), venv(vault))
     wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
     vault.put("secret", "app/db", {"password": pw2})
@@ -171,7 +174,8 @@ def test_on_change_exit_stops_the_command_and_exits_75(run, vault, manifest, tmp
     res = bg.finish(end=False)
     assert res.rc == 75, res
     assert values(tmp_path) == [pw1]
-    assert len(events(tmp_path, "stop")) == 1
+    # stopped once, with --stop-signal's signal
+    assert [sig for _, sig in events(tmp_path, "stop")] == [str(int(signal.SIGUSR1))]
     assert err_line(res, "the secrets changed (DB_PASSWORD)", "status 75"), res.err
 
 
