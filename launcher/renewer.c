@@ -33,6 +33,7 @@ struct renewer {
 	struct item **v;
 	size_t n;
 	unsigned renewals;
+	int watch; /* renewer_watch's: rotation replaces what ends */
 	unsigned long long rng;
 };
 
@@ -89,6 +90,7 @@ static struct renewer *make(struct fetcher *f, struct auth *a,
 	r->f = f;
 	r->ls = ls;
 	r->timeout_ms = timeout_ms;
+	r->watch = all;
 	if (getrandom(&r->rng, sizeof r->rng, 0) != (ssize_t)sizeof r->rng ||
 	    r->rng == 0)
 		r->rng = (unsigned long long)now_ms() | 1;
@@ -227,10 +229,10 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 		         what(it, name, sizeof name),
 		         lease_duration((long)(it->sched.expires - now + 0.5),
 		                        d, sizeof d),
-		         it->token ? "the command goes on" :
-		                     "the command goes on (with --watch it is "
-		                     "read afresh when a tenth of its life is "
-		                     "left)");
+		         it->token || !r->watch ?
+		                 "the command goes on" :
+		                 "it is read afresh when a tenth of its life "
+		                 "is left (--watch)");
 		return;
 	}
 	if (res->status == 200)
