@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "export.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -16,6 +17,7 @@ enum {
 	OPT_WATCH,
 	OPT_ON_CHANGE
 };
+enum { OPT_EXPORT = 400 }; /* export mode's */
 
 static const struct option longopts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -33,6 +35,8 @@ static const struct option longopts[] = {
 	{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
 	{"watch", required_argument, NULL, OPT_WATCH},
 	{"on-change", required_argument, NULL, OPT_ON_CHANGE},
+	{"export", required_argument, NULL, OPT_EXPORT},
+	{"output", required_argument, NULL, 'o'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -43,6 +47,7 @@ const char *cli_usage(void)
 	return "usage: vaultrun [options] [--] command [argument ...]\n"
 	       "       vaultrun --supervise [options] [--] command [argument ...]\n"
 	       "       vaultrun --check [options]\n"
+	       "       vaultrun --export FORMAT [-o FILE] [options]\n"
 	       "\n"
 	       "  -f, --file PATH           manifest (default $VAULTRUN_FILE, else ./vaultrun.ini)\n"
 	       "  -n, --check               resolve everything, print a masked report, run nothing\n"
@@ -61,6 +66,10 @@ const char *cli_usage(void)
 	       "      --stop-signal NAME    with -s: the signal that stops the command (default TERM)\n"
 	       "      --watch SECONDS       with -s: re-read the secrets this often, act on a change\n"
 	       "      --on-change WHAT      with --watch: restart (default) or exit (status 75)\n"
+	       "      --export FORMAT       write the variables instead of running a command:\n"
+	       "                            shell, dotenv, docker, github or json\n"
+	       "  -o, --output FILE         with --export: write there (mode 0600, replaced\n"
+	       "                            atomically) instead of standard output\n"
 	       "  -h, --help                this text\n"
 	       "  -V, --version             the version, and libcurl's, TLS and HTTP/2 in use\n";
 }
@@ -101,8 +110,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 	opterr = 0;
 	optind = 0; /* glibc's full reset, mid-cluster state included */
 	/* '+': stop at the first operand, so the command's own options stay its. */
-	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:ishV", longopts, NULL)) !=
-	       -1) {
+	while ((ch = getopt_long(argc, argv, "+:f:nvqt:j:iso:hV", longopts,
+	                         NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->file = optarg;
@@ -175,6 +184,19 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 				return bad(err, "--on-change",
 				           "expected restart or exit");
 			break;
+		case OPT_EXPORT:
+			if ((c->export = export_format(optarg)) == EXPORT_NONE)
+				return error_set(err, ST_USAGE,
+				                 "--export: unknown format '%.40s' "
+				                 "(expected shell, dotenv, docker, "
+				                 "github or json)",
+				                 optarg);
+			break;
+		case 'o':
+			if (*optarg == '\0')
+				return bad(err, "--output", "expected a file name");
+			c->output = optarg;
+			break;
 		case 'h':
 			c->help = 1;
 			return ST_OK;
@@ -216,13 +238,25 @@ int cli_parse(int argc, char **argv, struct cli *c, struct error *err)
 		c->kill_after = 10; /* a restart must not wait forever */
 	if (c->supervise && c->check)
 		return bad(err, "--supervise", "cannot be combined with --check");
+	if (c->export && (c->supervise || c->check))
+		return bad(err, c->supervise ? "--supervise" : "--check",
+		           "cannot be combined with --export");
+	if (c->export && (c->ignore_env || c->keep_vault_env))
+		return bad(err,
+		           c->ignore_env ? "--ignore-environment" :
+		                           "--keep-vault-env",
+		           "only makes sense with a command, not with --export");
+	if (c->output && !c->export)
+		return bad(err, "--output", "only makes sense with --export");
 	if (c->quiet && c->verbose)
 		return bad(err, "--quiet", "cannot be combined with --verbose");
 	if (optind < argc)
 		c->command = argv + optind;
 	if (c->check && c->command != NULL)
 		return bad(err, "--check", "takes no command");
-	if (!c->check && c->command == NULL)
+	if (c->export && c->command != NULL)
+		return bad(err, "--export", "takes no command");
+	if (!c->check && !c->export && c->command == NULL)
 		return error_set(err, ST_USAGE,
 		                 "no command given (see vaultrun --help)");
 	return ST_OK;

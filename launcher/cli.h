@@ -25,13 +25,15 @@ struct cli {
 	int stop_signal;   /* --stop-signal; 0 when not given */
 	double watch;      /* --watch in seconds; 0 when not given */
 	int on_change; /* --on-change: CLI_RESTART or CLI_EXIT; -1 when not given */
+	int export;         /* --export: enum export_format; 0 when not given */
+	const char *output; /* -o; NULL when not given */
 	int help, version;
 	char **command; /* borrowed from argv; NULL when none */
 };
 
 /* Parse argv into c.  ST_USAGE with a message on a bad option or value, a
- * missing command without --check, or a command with --check.  Release with
- * cli_free. */
+ * missing command without --check or --export, or a command with them.
+ * Release with cli_free. */
 int cli_parse(int argc, char **argv, struct cli *c, struct error *err);
 void cli_free(struct cli *c);
 

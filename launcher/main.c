@@ -13,11 +13,13 @@
 #include "config.h"
 #include "env.h"
 #include "exec.h"
+#include "export.h"
 #include "json.h"
 #include "lease.h"
 #include "log.h"
 #include "manifest.h"
 #include "mask.h"
+#include "outfile.h"
 #include "plan.h"
 #include "renewer.h"
 #include "resolve.h"
@@ -83,9 +85,10 @@ static void finish_auth(struct run *r, int handover)
 			end = r->deadline + REVOKE_BUDGET_MS;
 		fetch_set_deadline(r->f, end);
 		if (handover && nleases > 0)
-			log_info("%zu lease%s handed to the command%s; %s expire "
-			         "with their TTLs",
+			log_info("%zu lease%s %s%s; %s expire with their TTLs",
 			         nleases, nleases > 1 ? "s" : "",
+			         r->cli.export ? "exported" :
+			                         "handed to the command",
 			         auth_revokes(r->auth) && !r->cli.keep_vault_env ?
 			                 ": not revoking the login token, whose "
 			                 "revocation would revoke them" :
@@ -248,6 +251,23 @@ static int run_command(struct run *r, char *file)
 	return sig ? interrupted(r, sig) : leave(r, rc);
 }
 
+/* --export: the variables written out instead of a command run.  Once
+ * written, the leases (and a minted token they depend on) are kept as for a
+ * command, since the credentials must outlive vaultrun; not written, they
+ * are revoked as for any failed run. */
+static int write_export(struct run *r)
+{
+	struct error err;
+	int sig;
+
+	if ((sig = stop_signal()) != 0)
+		return interrupted(r, sig);
+	if (export_changes(r->changes, r->cli.export, r->cli.output, &err) != ST_OK)
+		return fail(r, &err);
+	finish_auth(r, 1);
+	return leave(r, ST_OK);
+}
+
 /* --watch: the rotation takes the plan and the first changes, and drives
  * the renewer with its re-reads on the same fetcher. */
 static void start_rotation(struct run *r, const struct env_opts *eo,
@@ -365,6 +385,8 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
+	if (r.cli.export && outfile_check(r.cli.output, &err) != ST_OK)
+		return fail(&r, &err); /* before anything is obtained for it */
 
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
@@ -383,7 +405,9 @@ int main(int argc, char **argv)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "
 		         "secrets",
-		         r.cli.check ? "nothing to check," : "running the command");
+		         r.cli.check  ? "nothing to check," :
+		         r.cli.export ? "nothing to export," :
+		                        "running the command");
 	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
 	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
 	    ST_OK)
@@ -432,6 +456,8 @@ int main(int argc, char **argv)
 	collect_leases(&r);
 	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
 		plan_free(&r.plan);
+	if (r.cli.export)
+		return write_export(&r);
 
 	memset(&eo, 0, sizeof eo);
 	eo.ignore_env = r.cli.ignore_env;

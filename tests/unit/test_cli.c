@@ -21,6 +21,10 @@ static void summary(const struct cli *c, char *buf, size_t cap)
 		n += (size_t)snprintf(buf + n, cap - n, " keep=%s", c->keep[i]);
 	if (c->keep_vault_env && n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, " kve");
+	if (c->export && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " export=%d", c->export);
+	if (c->output && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " o=%s", c->output);
 	if (c->help && n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, " help");
 	if (c->version && n < cap)
@@ -109,6 +113,20 @@ static const struct ccase good[] = {
 	{{"-f", "-v", "env", NULL}, ST_OK, "f=-v " DEFAULTS " cmd=env"},
 	/* a lone "-" is an operand */
 	{{"-", NULL}, ST_OK, "f=- " DEFAULTS " cmd=-"},
+	/* --export: every format, no command; -o with it */
+	{{"--export", "shell", NULL}, ST_OK, "f=- " DEFAULTS " export=1"},
+	{{"--export=dotenv", NULL}, ST_OK, "f=- " DEFAULTS " export=2"},
+	{{"--export", "docker", "-f", "m.ini", NULL}, ST_OK,
+	 "f=m.ini " DEFAULTS " export=3"},
+	{{"--export", "github", "-o", "out.env", NULL}, ST_OK,
+	 "f=- " DEFAULTS " export=4 o=out.env"},
+	{{"--export", "json", "--output=x.json", NULL}, ST_OK,
+	 "f=- " DEFAULTS " export=5 o=x.json"},
+	{{"-oout", "--export", "json", "-v", NULL}, ST_OK,
+	 "f=- n=0 v=1 q=0 t=-1 j=0 i=0 export=5 o=out"},
+	{{"--export", "shell", "--", NULL}, ST_OK, "f=- " DEFAULTS " export=1"},
+	{{"--exp", "shell", "--out", "-", NULL}, ST_OK, /* "-": standard output */
+	 "f=- " DEFAULTS " export=1 o=-"},
 };
 
 static const struct ccase bad[] = {
@@ -175,6 +193,35 @@ static const struct ccase bad[] = {
 	 "--check: takes no command (see vaultrun --help)"},
 	{{"-n", "--", "env", NULL}, ST_USAGE,
 	 "--check: takes no command (see vaultrun --help)"},
+	/* --export */
+	{{"--export", "xml", NULL}, ST_USAGE,
+	 "--export: unknown format 'xml' (expected shell, dotenv, docker, github or json)"},
+	{{"--export", "Shell", NULL}, ST_USAGE,
+	 "--export: unknown format 'Shell' (expected shell, dotenv, docker, github or json)"},
+	{{"--export=", NULL}, ST_USAGE,
+	 "--export: unknown format '' (expected shell, dotenv, docker, github or json)"},
+	{{"--export", NULL}, ST_USAGE, "--export: option needs a value"},
+	{{"--export", "shell", "env", NULL}, ST_USAGE,
+	 "--export: takes no command (see vaultrun --help)"},
+	{{"--export", "json", "--", "env", NULL}, ST_USAGE,
+	 "--export: takes no command (see vaultrun --help)"},
+	{{"-o", "f", "env", NULL}, ST_USAGE,
+	 "--output: only makes sense with --export (see vaultrun --help)"},
+	{{"-n", "--output", "f", NULL}, ST_USAGE,
+	 "--output: only makes sense with --export (see vaultrun --help)"},
+	{{"-o", NULL}, ST_USAGE, "-o: option needs a value"},
+	{{"--export", "shell", "-o", "", NULL}, ST_USAGE,
+	 "--output: expected a file name (see vaultrun --help)"},
+	{{"--export", "shell", "-s", NULL}, ST_USAGE,
+	 "--supervise: cannot be combined with --export (see vaultrun --help)"},
+	{{"-n", "--export", "shell", NULL}, ST_USAGE,
+	 "--check: cannot be combined with --export (see vaultrun --help)"},
+	{{"--export", "shell", "-i", NULL}, ST_USAGE,
+	 "--ignore-environment: only makes sense with a command, not with --export (see vaultrun --help)"},
+	{{"--export", "shell", "--keep-vault-env", NULL}, ST_USAGE,
+	 "--keep-vault-env: only makes sense with a command, not with --export (see vaultrun --help)"},
+	{{"--export", "shell", "--mask", "none", NULL}, ST_USAGE,
+	 "--mask: only makes sense with -s (see vaultrun --help)"},
 	{{NULL}, ST_USAGE, "no command given (see vaultrun --help)"},
 	{{"-v", NULL}, ST_USAGE, "no command given (see vaultrun --help)"},
 	{{"--", NULL}, ST_USAGE, "no command given (see vaultrun --help)"},
@@ -319,6 +366,8 @@ TEST(cli_usage_text)
 	CHECK(strncmp(u, "usage: vaultrun ", 16) == 0);
 	CHECK(strstr(u, "--keep-vault-env") != NULL);
 	CHECK(strstr(u, "--ignore-environment") != NULL);
+	CHECK(strstr(u, "--export FORMAT") != NULL);
+	CHECK(strstr(u, "-o, --output FILE") != NULL);
 	CHECK(u[strlen(u) - 1] == '\n');
 }
 

@@ -1,0 +1,2 @@
+build-dev/error.o: launcher/error.c launcher/status.h
+launcher/status.h:

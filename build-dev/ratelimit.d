@@ -1,0 +1,2 @@
+build-dev/ratelimit.o: launcher/ratelimit.c launcher/ratelimit.h
+launcher/ratelimit.h:

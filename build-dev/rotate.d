@@ -1,0 +1,3 @@
+build-dev/rotate.o: launcher/rotate.c launcher/rotate.h launcher/renew.h
+launcher/rotate.h:
+launcher/renew.h:

@@ -1,0 +1,3 @@
+build-dev/stop.o: launcher/stop.c launcher/status.h launcher/stop.h
+launcher/status.h:
+launcher/stop.h:
