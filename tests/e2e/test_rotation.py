@@ -16,7 +16,9 @@ import time
 
 import pytest
 
-from conftest import VALGRIND, scaled
+import subprocess
+
+from conftest import BIN, VALGRIND, VALGRIND_CMD, scaled
 from helpers import MOUNTS, err_line, val, venv
 
 CHILD = r"""
@@ -42,6 +44,7 @@ def log(line):
         f.write(line + "\n")
 def stop(sig, _):
     log("stop %f %d" % (time.monotonic(), sig))
+    time.sleep(float(os.environ.get("LINGER", "0")))  # a slow shutdown
     sys.exit(0)
 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
     signal.signal(sig, stop)
@@ -235,6 +238,31 @@ def test_restarts_at_most_once_per_10_s(run, vault, manifest, tmp_path):
     t = [s for s, _ in starts(tmp_path)]
     assert t[2] - t[1] >= 9.9, t
     assert values(tmp_path)[2] == last
+
+
+def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path):
+    """The command takes 2 s to stop for a restart; vaultrun gets SIGTERM
+    meanwhile and forwards it: the command ends for good, vaultrun exits
+    with its status, and it is not started again."""
+    vault.put("secret", "app/db", {"password": val("pw1")})
+    cmd = [BIN, "-s", "--watch", "1", "-f", str(manifest(KV))] + child(tmp_path, "DB_PASSWORD")
+    p = subprocess.Popen((VALGRIND_CMD if VALGRIND else []) + cmd, env=run.env(venv(vault, LINGER=2)),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+        vault.put("secret", "app/db", {"password": val("pw2")})
+        wait_for(lambda: events(tmp_path, "stop"), 20, "the stop for the restart")
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=scaled(30))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    time.sleep(1)  # a restart would come at once
+    assert len(starts(tmp_path)) == 1
+    for s in vault.sensitive():
+        assert s.encode() not in out + err
 
 
 @pytest.mark.parametrize("args", [
