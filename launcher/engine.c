@@ -44,7 +44,7 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 	struct plan *p = c->p;
 	struct pitem *it = &p->items[c->i];
 	const char *no_token = c->no_token;
-	char reason[400], d[24];
+	char reason[400], d[24], cause[700], why[80];
 	struct error e;
 	int st;
 
@@ -78,6 +78,10 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 		         "not %s: no Vault token (HTTP %ld)",
 		         it->request ? "written" : "read", res->status);
 		plan_fail_item_shared(p, it, ST_NOPERM, no_token, reason);
+	} else if (vault_unreachable(res, cause, sizeof cause, why, sizeof why)) {
+		snprintf(reason, sizeof reason, "not %s: %s",
+		         it->request ? "written" : "read", why);
+		plan_fail_item_shared(p, it, ST_UNAVAILABLE, cause, reason);
 	} else {
 		st = vault_failure(res, reason, sizeof reason);
 		if (res->status == 405 && it->request == NULL) {

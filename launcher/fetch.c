@@ -1,6 +1,8 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
- * flight, retries with backoff, one redirect, the deadline.  Each request's
- * easy handle is set up by xfer.c. */
+ * flight, retries with backoff, one redirect, the deadline, the stop, and
+ * the loop's non-blocking form.  Each request's easy handle is set up and
+ * read by xfer.c; the decisions (how many, which retried, how long to
+ * wait, which redirect) are policy.c's. */
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include "fetch.h"
 #include "log.h"
 #include "policy.h"
+#include "preconnect.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "util.h"
 #include "xfer.h"
@@ -39,6 +43,7 @@ struct fetcher {
 	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
 	unsigned requests, peak;
 	unsigned long long rng;
+	struct xfer_sockets sockets; /* connections opened during a login */
 };
 
 static void push(struct xqueue *q, struct xfer *x)
@@ -138,10 +143,12 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, f->want);
 	f->pool = xcalloc((size_t)f->want, sizeof *f->pool);
+	f->sockets.handed = CURL_SOCKET_BAD;
 	if (xfer_conf_init(&f->conf, &f->o, &f->token, err) != ST_OK) {
 		fetch_free(f);
 		return NULL;
 	}
+	f->conf.sockets = &f->sockets;
 	ratelimit_init(&f->rl, o->rate, o->burst, now_ms());
 	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
 	    f->rng == 0)
@@ -232,6 +239,40 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 	f->inflight--;
 }
 
+void fetch_preconnect(struct fetcher *f, size_t n)
+{
+	size_t queued = (size_t)f->inflight, more;
+	const struct xfer *x;
+	const char *from, *why;
+
+	for (x = f->ready.head; x; x = x->next)
+		queued++;
+	/* As many as the cap lets the coming requests use beside the ones
+	 * already asked for, each of which gets a connection of its own. */
+	more = n < (size_t)f->cap ? n : (size_t)f->cap;
+	if (f->sockets.pre || more <= queued || f->o.unix_socket ||
+	    f->conf.connect_to ||
+	    proxy_choose(&f->o.proxy, f->conf.base_url, 0, &from, &why))
+		return;
+	f->sockets.pre = preconnect_open(f->conf.base_url, more - queued);
+	f->sockets.skip = queued;
+}
+
+/* Over the unix socket (VAULT_AGENT_ADDR unix://...), not redirected. */
+static int over_unix(const struct xfer *x)
+{
+	return x->f->o.unix_socket && !x->redirected;
+}
+
+/* No connection at all: the address, not the request, failed. */
+static int connect_failure(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	       rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION;
+}
+
 /* Hand the outcome to the callback and forget the request. */
 static void finish(struct xfer *x, long status, int failure, const char *reason)
 {
@@ -251,6 +292,8 @@ static void finish(struct xfer *x, long status, int failure, const char *reason)
 	r.body = x->resp ? x->resp : "";
 	r.len = status != 0 ? x->len : 0;
 	r.attempts = x->attempts;
+	r.unreachable = status == 0 && x->unreachable;
+	r.url = over_unix(x) ? NULL : x->url;
 	x->cb(x->ctx, &r);
 	release_easy(x->f, x);
 	xfer_free(x);
@@ -286,6 +329,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	double ms = now_ms() - x->started;
 	struct xfer_end e;
 
+	x->unreachable = connect_failure(rc);
 	if (rc == CURLE_OK) {
 		long version = 0;
 
@@ -345,13 +389,12 @@ static void expire(struct fetcher *f)
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
 	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
-		if (x->attempts == 0)
-			finish(x, 0, ST_TEMPFAIL,
-			       "deadline passed before the request could be sent");
-		else if (x->last_status != 0)
-			finish(x, x->last_status, 0, NULL);
-		else
-			finish(x, 0, ST_UNAVAILABLE, x->last_reason);
+		const char *reason;
+		int failure;
+		long status = policy_expire(x->attempts, x->last_status,
+		                            x->last_reason, &failure, &reason);
+
+		finish(x, status, failure, reason);
 	}
 }
 
@@ -511,8 +554,12 @@ int fetch_run(struct fetcher *f, struct error *err)
 		int rc;
 		struct curl_waitfd wake = {f->stop_fd, CURL_WAIT_POLLIN, 0};
 
-		if (fetch_idle(f))
+		if (fetch_idle(f)) {
+			/* What the requests did not take is not kept open. */
+			preconnect_free(f->sockets.pre);
+			f->sockets.pre = NULL;
 			return ST_OK;
+		}
 		if ((rc = step(f, &next, err)) < 0)
 			return err->status;
 		if (rc > 0)
@@ -545,6 +592,7 @@ void fetch_free(struct fetcher *f)
 		curl_easy_cleanup(f->pool[--f->npool]);
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
+	preconnect_free(f->sockets.pre);
 	secret_wipe(&f->token);
 	xfer_conf_free(&f->conf);
 	free(f);

@@ -49,6 +49,11 @@ struct fetch_result {
 	const char *body;         /* borrowed for the callback's duration */
 	size_t len;
 	unsigned attempts;
+	/* when status is 0: 1 if the address could not be reached at all (no
+	 * connection: refused, name not resolved, TLS handshake failed), and
+	 * the URL it was for (NULL over a unix socket) */
+	int unreachable;
+	const char *url;
 };
 
 typedef void (*fetch_cb)(void *ctx, const struct fetch_result *r);
@@ -65,6 +70,11 @@ void fetch_set_token(struct fetcher *f, const struct secret *token);
  * fetch_run. */
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx);
+
+/* About n requests will follow the ones queued (a login's): open the
+ * connections they will need beside them now (plain http only; see
+ * preconnect.h).  Closed unused when fetch_run returns. */
+void fetch_preconnect(struct fetcher *f, size_t n);
 
 /* Run until nothing is queued or in flight.  When the deadline passes, every
  * unfinished request completes with failure ST_TEMPFAIL.  Returns ST_OK, or

@@ -4,8 +4,6 @@
  * struct jdoc is never defined: a jdoc pointer is a json_t pointer, so a
  * borrowed sub-document costs nothing and json_free is json_decref.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "numtext.h"
 #include "util.h"
 
 /* Secret values are parsed by jansson, so they live in its allocations: each
@@ -96,139 +95,26 @@ static void jb_put(struct jbuf *b, const char *s, size_t n)
 	wipe_append(&b->p, &b->len, &b->cap, s, n);
 }
 
-/* A number goes into the environment as its JSON text, but jansson keeps
- * numbers as binary (1.0 would come back as 1, and integers beyond 64 bits or
- * reals beyond a double not at all).  So the loader replaces every number
- * that is not a plain in-range integer with the real "<i>.0", i its index
- * in a side table of number texts.  Every other number parses as an integer,
- * so every real in the tree is one of these; after parsing, text i moves
- * into that real's own allocation (its header), where rendering finds it
- * and from where it is wiped when jansson frees the real.  No string, whatever
- * bytes it holds, can be taken for a number. */
-struct numtexts {
-	struct jbuf all; /* every text, one after the other */
-	size_t *off;     /* text i is all.p[off[i] .. off[i + 1]) */
-	size_t n;
-};
-
-/* The RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
- * A token that is not a number is left for jansson to refuse. */
-static int is_number(const char *t, size_t n)
-{
-	size_t i = 0, d;
-
-	if (i < n && t[i] == '-')
-		i++;
-	if (i < n && t[i] == '0')
-		i++;
-	else if (i < n && t[i] >= '1' && t[i] <= '9')
-		while (i < n && t[i] >= '0' && t[i] <= '9')
-			i++;
-	else
-		return 0;
-	if (i < n && t[i] == '.') {
-		for (d = ++i; i < n && t[i] >= '0' && t[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-		i++;
-		if (i < n && (t[i] == '+' || t[i] == '-'))
-			i++;
-		for (d = i; i < n && t[i] >= '0' && t[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
-/* Must this token keep its text?  Reals, -0, and integers beyond 64 bits. */
-static int keeps_text(const char *tok, size_t n)
-{
-	char buf[32];
-
-	if (!is_number(tok, n))
-		return 0;
-	if (memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n) ||
-	    (n == 2 && tok[0] == '-' && tok[1] == '0'))
-		return 1;
-	if (n >= sizeof buf)
-		return 1;
-	memcpy(buf, tok, n);
-	buf[n] = '\0';
-	errno = 0;
-	(void)strtoll(buf, NULL, 10);
-	return errno == ERANGE;
-}
-
-/* A copy of body with the numbers that keep their text replaced by indices
- * into t, or NULL when it has none. */
-static char *widen_numbers(const char *body, size_t len, struct numtexts *t,
-                           size_t *outlen)
-{
-	struct jbuf b = {NULL, 0, 0};
-	size_t i = 0, run = 0;
-	int in_str = 0, n;
-	char idx[32];
-
-	while (i < len) {
-		char c = body[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-			i++;
-		} else if (c == '"') {
-			in_str = 1;
-			i++;
-		} else if (c == '-' || (c >= '0' && c <= '9')) {
-			size_t j = i;
-
-			while (j < len && strchr("+-.0123456789eE", body[j]) &&
-			       body[j])
-				j++;
-			if (keeps_text(body + i, j - i)) {
-				n = snprintf(idx, sizeof idx, "%zu.0", t->n);
-				jb_put(&b, body + run, i - run);
-				jb_put(&b, idx, (size_t)n);
-				t->off = xgrow(t->off, t->n, sizeof *t->off);
-				t->off[t->n++] = t->all.len;
-				jb_put(&t->all, body + i, j - i);
-				run = j;
-			}
-			i = j;
-		} else {
-			i++;
-		}
-	}
-	if (t->n == 0) {
-		wipe_free(b.p, b.cap);
-		return NULL;
-	}
-	t->off = xgrow(t->off, t->n, sizeof *t->off);
-	t->off[t->n] = t->all.len;
-	jb_put(&b, body + run, len - run);
-	*outlen = b.len;
-	return b.p;
-}
-
 static union hdr *hdr_of(json_t *v)
 {
 	return (union hdr *)(void *)v - 1;
 }
 
-/* Give each real of the tree its number's text (recursion is bounded by
+/* Every real in a tree parsed from numtext_widen's copy is one of its
+ * indices (every other number parses as an integer): text i moves into that
+ * real's own allocation (its header), where rendering finds it and from
+ * where it is wiped when jansson frees the real.  No string, whatever bytes
+ * it holds, can be taken for a number.
+ *
+ * Give each real of the tree its number's text (recursion is bounded by
  * jansson's parse depth limit, 2048).  -1 if a real is not one of the
  * loader's (a jansson that allocates differently): never render an index. */
-static int attach_numbers(json_t *v, const struct numtexts *t)
+static int attach_numbers(json_t *v, const struct numtext *t)
 {
 	union hdr *h;
 	double d;
-	size_t i;
+	size_t i, n;
+	const char *text;
 	void *it;
 
 	if (json_is_object(v)) {
@@ -248,8 +134,8 @@ static int attach_numbers(json_t *v, const struct numtexts *t)
 			return -1;
 		i = (size_t)d;
 		h->s.num = xcalloc(1, sizeof *h->s.num);
-		secret_set(h->s.num, t->all.p + t->off[i],
-		           t->off[i + 1] - t->off[i]);
+		text = numtext_get(t, i, &n);
+		secret_set(h->s.num, text, n);
 	}
 	return 0;
 }
@@ -264,13 +150,13 @@ static const struct secret *number_text(json_t *v)
  * point parses through here, so no jansson block predates the allocator. */
 static json_t *load(const char *body, size_t len, size_t flags, json_error_t *jerr)
 {
-	struct numtexts t = {{NULL, 0, 0}, NULL, 0};
+	struct numtext t = {NULL, 0, 0, NULL, 0};
 	json_t *v;
 	char *wide;
 	size_t wlen = 0;
 
 	json_init();
-	if ((wide = widen_numbers(body, len, &t, &wlen)) == NULL)
+	if ((wide = numtext_widen(body, len, &t, &wlen)) == NULL)
 		return json_loadb(body, len, flags | JSON_ALLOW_NUL, jerr);
 	v = json_loadb(wide, wlen, flags | JSON_ALLOW_NUL, jerr);
 	wipe_free(wide, wlen + 1);
@@ -279,8 +165,7 @@ static json_t *load(const char *body, size_t len, size_t flags, json_error_t *je
 		v = NULL;
 		memset(jerr, 0, sizeof *jerr); /* "invalid JSON": not reached */
 	}
-	wipe_free(t.all.p, t.all.cap);
-	free(t.off);
+	numtext_free(&t);
 	return v;
 }
 

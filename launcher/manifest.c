@@ -170,10 +170,16 @@ static const char *find_chars_or_comment(const char *s, const char *e,
 {
 	int was_space = 0;
 
-	while (s < e && (chars == NULL || strchr(chars, *s) == NULL) &&
-	       !(was_space && *s == ';')) {
-		was_space = isspace((unsigned char)*s);
-		s++;
+	/* Once per manifest line: the set (one or two characters) is
+	 * compared inline, not with a strchr call per character. */
+	for (; s < e && !(was_space && *s == ';'); s++) {
+		const char *c;
+
+		for (c = chars; c && *c && *c != *s; c++)
+			;
+		if (c && *c)
+			break;
+		was_space = *s == ' ' || (*s >= '\t' && *s <= '\r');
 	}
 	return s;
 }
@@ -332,12 +338,17 @@ static int check_line(struct parser *ps, const char *line, size_t len)
 
 	if (len > MAX_LINE)
 		return fail(ps, "line is longer than %d bytes", MAX_LINE);
+	/* A stray CR or escape would hide in a value that looks right on a
+	 * terminal.  One test per byte on the common path (bytes from 0x20
+	 * up are fine but DEL), the reason only once one is found. */
 	for (q = line; q < e; q++) {
-		if (*q == '\0')
+		unsigned char c = (unsigned char)*q;
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		if (c == '\0')
 			return fail(ps, "NUL byte in line");
-		/* A stray CR or escape would hide in a value that looks right
-		 * on a terminal. */
-		if (((unsigned char)*q < 0x20 && *q != '\t') || *q == 0x7f)
+		if (c != '\t')
 			return fail(ps, "control character in line");
 	}
 	while (s < e && isspace((unsigned char)*s))

@@ -82,6 +82,12 @@ static void grow(struct map *m)
 	free(old);
 }
 
+void map_reserve(struct map *m, size_t n)
+{
+	while ((n + 1) * 4 > m->cap * 3)
+		grow(m);
+}
+
 int map_get(const struct map *m, const char *key, size_t klen, size_t *value)
 {
 	struct slot *s = find(m, key, klen, hash(key, klen));

@@ -13,6 +13,9 @@
 struct map;
 
 struct map *map_new(void);
+
+/* Room for n keys in all, so that adding them never rehashes. */
+void map_reserve(struct map *m, size_t n);
 void map_free(struct map *m);
 /* Look key up; if present return 1 and set *value, else insert it with
  * *value and return 0. */

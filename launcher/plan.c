@@ -376,6 +376,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->items = map_new();
 	x->reads = map_new();
 	x->mounts = map_new();
+	if (m) /* one item per variable at most: no rehash on the way */
+		map_reserve(x->items, m->nvars + m->nprofiles);
 	for (i = 0; m && i < m->nmounts; i++) {
 		mi = plan_mount(p, m->mounts[i].mount,
 		                m->mounts[i].dynamic ? 1 : m->mounts[i].version,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "status.h"
 #include "util.h"
 
 #define BACKOFF_BASE 250.0 /* ms; doubled per attempt, full jitter */
@@ -93,6 +94,23 @@ double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
 	wait = retry_after_ms > 0 ? retry_after_ms :
 	                            policy_jitter(rng, policy_backoff(attempts));
 	return now + wait >= deadline ? -1 : wait;
+}
+
+long policy_expire(unsigned attempts, long last_status, const char *last_reason,
+                   int *failure, const char **reason)
+{
+	*failure = 0;
+	*reason = NULL;
+	if (attempts == 0) {
+		*failure = ST_TEMPFAIL;
+		*reason = "deadline passed before the request could be sent";
+		return 0;
+	}
+	if (last_status != 0)
+		return last_status;
+	*failure = ST_UNAVAILABLE;
+	*reason = last_reason;
+	return 0;
 }
 
 int policy_is_redirect(long status)

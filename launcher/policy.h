@@ -48,6 +48,15 @@ double policy_jitter(unsigned long long *rng, double max);
 double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
                    double now, double deadline, unsigned long long *rng);
 
+/* What a request that is not in flight reports when the deadline passes:
+ * one never sent (attempts 0) ST_TEMPFAIL, "deadline passed before the
+ * request could be sent"; one waiting for a retry the failure it was to
+ * retry (retries stop with the last failure's code): its answer's status
+ * (returned; *failure 0, *reason NULL) or ST_UNAVAILABLE and last_reason.
+ * Returns the HTTP status to report, 0 for none. */
+long policy_expire(unsigned attempts, long last_status, const char *last_reason,
+                   int *failure, const char **reason);
+
 /* Is this status a redirect vaultrun may follow (301, 302, 307)? */
 int policy_is_redirect(long status);
 

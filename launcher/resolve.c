@@ -157,13 +157,23 @@ static void fail_item(struct resolver *r, size_t i, int st, const char *reason)
 	plan_fail_item(&r->p->items[i], st, reason);
 }
 
-/* Fail item i for the answer res (status st, reason): without a token, a
- * denial is that cause, said once for every variable it fails. */
+/* Fail item i for the answer res (status st, reason): an address that
+ * cannot be reached, or without a token a denial, is that cause, said once
+ * for every variable it fails. */
 static void fail_answer(struct resolver *r, size_t i, int st,
                         const char *reason, const struct fetch_result *res)
 {
-	char why[80];
+	char why[80], cause[700];
 
+	if (vault_unreachable(res, cause, sizeof cause, why, sizeof why)) {
+		char line[100];
+
+		snprintf(line, sizeof line, "not read: %s", why);
+		if (r->spec)
+			spec_use(r, i, 0);
+		plan_fail_item_shared(r->p, &r->p->items[i], st, cause, line);
+		return;
+	}
 	if (!r->tokenless || !vault_tokenless_denial(res)) {
 		fail_item(r, i, st, reason);
 		return;
@@ -587,6 +597,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	r.f = f;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, f, on_auth, &r);
+	fetch_preconnect(f, p->nitems); /* a login first: its reads' handshakes */
 	rc = fetch_run(f, err);
 	fetch_stats(f, &requests, &peak);
 	log_info("%u requests, at most %u in flight, %.0f ms", requests, peak,

@@ -129,6 +129,62 @@ int vault_failure(const struct fetch_result *r, char *reason, size_t cap)
 	return st;
 }
 
+/* scheme://authority of url, its userinfo as ****. */
+static void origin(const char *url, char *buf, size_t cap)
+{
+	const char *auth = strstr(url, "://"), *end, *at;
+
+	auth = auth ? auth + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	if (at)
+		snprintf(buf, cap, "%.*s****%.*s", (int)(auth - url), url,
+		         (int)(end - at), at);
+	else
+		snprintf(buf, cap, "%.*s", (int)(end - url), url);
+}
+
+/* Copy why without libcurl's " after N ms" (it differs per request). */
+static void without_ms(const char *why, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (*why && n + 1 < cap) {
+		const char *q = why + 7;
+
+		if (strncmp(why, " after ", 7) == 0) {
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (q > why + 7 && strncmp(q, " ms", 3) == 0) {
+				why = q + 3;
+				continue;
+			}
+		}
+		buf[n++] = *why++;
+	}
+	buf[n] = '\0';
+}
+
+int vault_unreachable(const struct fetch_result *r, char *cause, size_t ccap,
+                      char *reason, size_t rcap)
+{
+	char where[300], why[300];
+
+	if (r->status != 0 || !r->unreachable ||
+	    (r->failure != 0 && r->failure != ST_UNAVAILABLE))
+		return 0; /* a wrong scheme (78) has a message of its own */
+	without_ms(r->reason ? r->reason : "no connection", why, sizeof why);
+	if (r->url) {
+		origin(r->url, where, sizeof where);
+		snprintf(cause, ccap, "cannot reach Vault at %s: %s", where, why);
+	} else {
+		snprintf(cause, ccap, "cannot reach Vault: %s", why);
+	}
+	snprintf(reason, rcap, "no connection to Vault");
+	attempts(r, reason, rcap);
+	return 1;
+}
+
 int vault_tokenless_denial(const struct fetch_result *r)
 {
 	char errs[200];

@@ -29,6 +29,14 @@ char *vault_mounts_path(const char *path);
  * status), other 4xx -> 76. */
 int vault_failure(const struct fetch_result *r, char *reason, size_t cap);
 
+/* A failure shared by every request to the address (r->unreachable, 69): 1,
+ * with cause "cannot reach Vault at <scheme://host:port>: <why>" (userinfo
+ * shown as ****, libcurl's "after N ms" dropped so that every request's
+ * cause reads the same) and reason, for the variable's own line ("no connection
+ * to Vault", with the attempts); 0 for any other failure. */
+int vault_unreachable(const struct fetch_result *r, char *cause, size_t ccap,
+                      char *reason, size_t rcap);
+
 /* A 200 that is not JSON is not the Vault API. */
 int vault_is_json(const struct fetch_result *r);
 

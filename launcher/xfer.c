@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mask.h"
 #include "policy.h"
+#include "preconnect.h"
 #include "redact.h"
 #include "transport.h"
 #include "util.h"
@@ -213,9 +214,32 @@ static struct curl_slist *build_headers(const struct xfer_conf *c,
 static curl_socket_t open_socket(void *arg, curlsocktype purpose,
                                  struct curl_sockaddr *a)
 {
-	(void)arg;
+	struct xfer_sockets *s = arg;
+	int fd;
+
 	(void)purpose;
+	if (s->pre && s->skip > 0) /* the login's own, as before */
+		s->skip--;
+	else if (s->pre && a->socktype == SOCK_STREAM &&
+	         (fd = preconnect_take(s->pre, &a->addr, a->addrlen)) >= 0) {
+		log_debug("a connection opened during the login");
+		return s->handed = fd;
+	}
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* A socket from the preconnect set is connected already: libcurl skips
+ * connect(). */
+static int socket_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct xfer_sockets *s = arg;
+
+	(void)purpose;
+	if (fd == s->handed && fd != CURL_SOCKET_BAD) {
+		s->handed = CURL_SOCKET_BAD;
+		return CURL_SOCKOPT_ALREADY_CONNECTED;
+	}
+	return CURL_SOCKOPT_OK;
 }
 
 void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left)
@@ -236,6 +260,9 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c->sockets);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, socket_opened);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, c->sockets);
 	/* A request given up on (the deadline) must not wait for its resolver
 	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
 	 * 10 s and more, past --timeout.  The thread is left to finish alone. */

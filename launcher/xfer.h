@@ -1,7 +1,8 @@
-/* xfer.h - one request's transfer: its buffers, its easy handle's options
- * and libcurl's callbacks for it.  fetch.c schedules transfers (queues, the
- * cap, retries, the deadline); this file sets up a handle for one attempt.
- * Only fetch.c and xfer.c include this header.
+/* xfer.h - one request's transfer: its buffers, its easy handle's options,
+ * libcurl's callbacks for it, and what an attempt came to.  fetch.c
+ * schedules transfers (queues, the cap, retries, the deadline) and owns
+ * them; this file sets up a handle for one attempt and reads its end.  Only
+ * fetch.c, xfer.c and their unit test include this header.
  */
 #ifndef VAULTRUN_XFER_H
 #define VAULTRUN_XFER_H
@@ -13,7 +14,15 @@
 #include "secret.h"
 #include "status.h"
 
+struct preconnect;
 struct transport;
+
+/* Connections opened ahead (preconnect.h) and the one just handed out. */
+struct xfer_sockets {
+	struct preconnect *pre;
+	curl_socket_t handed; /* CURL_SOCKET_BAD: none */
+	size_t skip;          /* sockets for the requests queued before pre */
+};
 
 /* What every handle shares, set up once per fetcher. */
 struct xfer_conf {
@@ -22,6 +31,7 @@ struct xfer_conf {
 	char *base_url; /* o->base_url, or with tls_server_name as host */
 	struct curl_slist *connect_to; /* tls_server_name -> the real host */
 	struct transport *transport;   /* each handle's settings */
+	struct xfer_sockets *sockets;  /* the fetcher's */
 };
 
 struct xfer {
@@ -43,6 +53,7 @@ struct xfer {
 	size_t header_bytes;
 	int redirected;
 	unsigned attempts;
+	int unreachable; /* the last attempt found no connection */
 	double started, due;
 	char *errbuf;      /* CURL_ERROR_SIZE bytes while in flight */
 	long last_status;  /* waiting for a retry: the answer it follows ... */

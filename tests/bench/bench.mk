@@ -36,7 +36,8 @@ BENCH_LATENCY ?= 0.020
 BENCH_QUICK   ?=
 BENCH_ARGS    ?=
 
-BENCH_FLOORS = $(BENCH_BUILD)/floor_exec $(BENCH_BUILD)/floor_curl $(BENCH_BUILD)/runrss
+BENCH_FLOORS = $(BENCH_BUILD)/floor_exec $(BENCH_BUILD)/floor_curl $(BENCH_BUILD)/floor_check \
+	$(BENCH_BUILD)/runrss
 
 $(BENCH_BUILD)/floor_%: tests/bench/floor_%.c tests/bench/bench.mk
 	@mkdir -p $(BENCH_BUILD)

@@ -166,10 +166,12 @@ def scenario_rtt(b, m):
     t.note("requests/conns: what the test server saw in one checked run at %.0f ms" % (lo * 1e3))
     t.note("https/1.1 pays 2 round trips the limit does not count: vaultrun waits for the first "
            "connection's ALPN (CURLOPT_PIPEWAIT) before opening the others, so that over HTTP/2 it "
-           "opens one connection, not 32; its floor is 2 + 2 + ceil((n - 2)/32) (8 at 100 refs)")
-    t.note("AppRole over HTTP/1.1 (http, https/1.1): the login goes alone on one connection and the "
-           "other 31 are opened after it, so their handshakes add the round trip(s) that token auth "
-           "overlaps with its first round: +3 instead of +2")
+           "opens one connection, not 32; its floor is 2 + 2 + ceil((n - 2)/32) (8 at 100 refs). "
+           "6 needs at least 4 TLS handshakes begun before any ALPN is known (18 without the TCP "
+           "handshakes made ahead): 3 (17) needless handshakes for every HTTP/2 run")
+    t.note("AppRole over plain http: the reads' 31 TCP connections are opened while the login is "
+           "in flight (launcher/preconnect.c), so the login costs 1 round trip; over https/1.1 "
+           "the reads' TLS handshakes still come after it, but so they do with a token")
     t.note("100 + detection: 101 requests, the mount preflight beside speculative KV v2 reads")
     t.note("at 1,000 references about a second of CPU (TLS, JSON, the test server) overlaps the "
            "waits: the slope undercounts there; the 100-reference rows are the ones to judge")

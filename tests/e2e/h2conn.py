@@ -22,6 +22,11 @@ Switches (VaultServer attributes, read when a stream is dispatched):
                     dispatched), then close; fires once (back to None)
     h2_drop_at      N: once N streams are in flight, close the connection
                     without GOAWAY (those N are never answered); fires once
+    h2_idle_timeout S: a connection with no stream in flight for S seconds
+                    gets GOAWAY (NO_ERROR, last stream = the highest
+                    received), refuses newer streams (REFUSED_STREAM) and
+                    is closed 1 s later, as Go's server does after its
+                    IdleTimeout (goAwayTimeout); None (default): never
 and the per-request fault action "rst_stream" (error_code=, default
 INTERNAL_ERROR): RST_STREAM instead of an answer.  Connection-level fault
 actions act on the whole connection, as a server or balancer going away
@@ -30,7 +35,7 @@ the headers and half the body, then resets the stream; "stall" sends them,
 then hangs; "huge" streams its body under flow control.
 Counters: VaultServer.h2_events: refused (REFUSED_STREAM: over the limit
 before the client acknowledged it, or after GOAWAY), over_limit (after),
-goaway, dropped, rst_stream.
+goaway, idle_goaway, dropped, rst_stream.
 """
 
 import email.utils
@@ -39,6 +44,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 
 import h2.config
 import h2.connection
@@ -52,6 +58,7 @@ GO_MAX_STREAMS = 250
 GO_WINDOW = 1 << 20
 GO_FRAME = 1 << 20
 GO_HEADER_LIST = (1 << 20) + 320
+GO_AWAY_TIMEOUT = 1.0  # Go: the connection closes this long after a GOAWAY
 MAX_BODY = 32 << 20  # request bodies; vaultrun's are a few hundred bytes
 
 
@@ -184,6 +191,8 @@ class H2Connection:
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_w.setblocking(False)
         self.limit = vault.h2_max_streams
+        self.idle_since = time.monotonic()  # None while a stream is in flight
+        self.close_at = None  # after an idle GOAWAY: when to close
         cfg = h2.config.H2Configuration(client_side=False, header_encoding="utf-8")
         self.h2 = _Conn(config=cfg)
         self.h2.local_settings = h2.settings.Settings(client=False, initial_values={
@@ -298,18 +307,48 @@ class H2Connection:
             self.wake_r.close()
             self.wake_w.close()
 
+    def _idle(self):
+        """Seconds until the idle timeout (None: no timeout running); at
+        the timeout, GOAWAY and close once it is sent.  Under self.cond."""
+        limit = self.vault.h2_idle_timeout
+        if self.streams or self.goaway_last is not None:
+            self.idle_since = None
+            return None
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if limit is None:
+            return None
+        left = self.idle_since + limit - now
+        if left > 0:
+            return left
+        self.goaway_last = self.highest
+        f = GoAwayFrame(0)
+        f.last_stream_id = self.highest
+        f.error_code = h2.errors.ErrorCodes.NO_ERROR
+        self.out += self.h2.data_to_send() + f.serialize()
+        self.close_at = now + GO_AWAY_TIMEOUT
+        self.vault.h2_count("idle_goaway")
+        return None
+
     def _loop(self):
         sock = self.sock
         while True:
             with self.cond:
+                idle = self._idle()
+                if self.close_at is not None:
+                    idle = max(0.0, self.close_at - time.monotonic())
+                    if not idle and not self.out:
+                        return
                 if self.stop or (self.closing and not self.out):
                     return
                 want_write = bool(self.out)
             if sock.pending():
                 readable = [sock]
             else:
+                wait = 1.0 if idle is None else min(1.0, idle)
                 readable, writable, _ = select.select([sock, self.wake_r], [sock] if want_write else [],
-                                                      [], 1.0)
+                                                      [], wait)
             if self.vault._stopping:
                 return
             if self.wake_r in readable:

@@ -637,6 +637,63 @@ def test_http_to_nginx_tls_port(run, vault, tls_certs, manifest, envdump):
     assert vault.request_count == 0
 
 
+# --------------------------------------------------------------------------
+# an address that cannot be reached: said once, then the variables it failed
+
+UNREACHABLE_MANIFEST = ("[mounts]\nsecret = 2\ndatabase = dynamic\n[env]\n"
+                        "A = secret/app/a#x\nB = secret/app/b#x\nC = database/creds/app#username\n")
+
+
+def unreachable(run, envdump, manifest, env, cause, attempts=""):
+    """Three variables (two KV reads, one dynamic credential), one cause:
+    69, the cause once naming the address, then each variable."""
+    m = manifest(UNREACHABLE_MANIFEST)
+    res, child = run_env(run, envdump, ["-f", m], env=env)
+    assert res.rc == 69, res
+    assert child is None
+    why = "not read: no connection to Vault" + attempts
+    assert res.err_lines == [
+        "vaultrun: " + cause,
+        "vaultrun: %s:5: A: secret/app/a#x: %s" % (m, why),
+        "vaultrun: %s:6: B: secret/app/b#x: %s" % (m, why),
+        "vaultrun: %s:7: C: database/creds/app#username: %s" % (m, why),
+    ], res
+
+
+def test_connection_refused_is_said_once(run, closed_url, manifest, envdump):
+    """Before: "Failed to connect to ... after 0 ms: Couldn't connect to
+    server after 2 attempts" once per variable, its time different in each."""
+    port = closed_url.rsplit(":", 1)[1]
+    unreachable(run, envdump, manifest, {
+        "VAULT_ADDR": "http://svc:pw-%s@127.0.0.1:%s" % (port, port), "VAULT_TOKEN": "t-unused",
+        "VAULT_MAX_RETRIES": "1"},
+        "cannot reach Vault at http://****@127.0.0.1:%s: Failed to connect to 127.0.0.1 port "
+        "%s: Couldn't connect to server" % (port, port), " after 2 attempts")
+
+
+def test_unresolvable_host_is_said_once(run, manifest, envdump):
+    unreachable(run, envdump, manifest, {
+        "VAULT_ADDR": "http://vault.invalid:8200", "VAULT_TOKEN": "t-unused"},
+        "cannot reach Vault at http://vault.invalid:8200: Could not resolve host: vault.invalid")
+
+
+def test_tls_failure_is_said_once(run, tls_vault, manifest, envdump):
+    """The test server's certificate, without its CA: the handshake fails
+    for every request alike (not retried)."""
+    m = manifest(UNREACHABLE_MANIFEST)
+    res, child = run_env(run, envdump, ["-f", m], env={
+        "VAULT_ADDR": tls_vault.url, "VAULT_TOKEN": tls_vault.root_token})
+    assert res.rc == 69, res
+    assert child is None
+    lines = res.err_lines
+    assert len(lines) == 4, res
+    assert lines[0].startswith("vaultrun: cannot reach Vault at %s: SSL certificate problem: "
+                               % tls_vault.url), res
+    assert lines[1:] == ["vaultrun: %s:%d: %s: not read: no connection to Vault" % (m, n, ref)
+                         for n, ref in ((5, "A: secret/app/a#x"), (6, "B: secret/app/b#x"),
+                                        (7, "C: database/creds/app#username"))], res
+
+
 @pytest.mark.parametrize("body,ctype", [
     ("<html><body><h1>404 Not Found</h1></body></html>", "text/html"),
     ('{"message": "Not Found"}', "application/json"),

@@ -253,3 +253,50 @@ def test_http11_only_tls_keeps_32_connections(run, vault_factory, tls_certs, man
     # and never more requests at once than connections.
     assert srv.connections == 32
     assert srv.max_in_flight <= 32
+
+
+# --------------------------------------------------------------------------
+# Go's IdleTimeout: GOAWAY on a kept connection with nothing in flight
+
+
+def test_idle_goaway_between_login_and_reads(run, h2vault, tls_certs, manifest, envdump):
+    """VAULT_RATE_LIMIT spaces the requests 0.25 s apart and the server
+    GOAWAYs a connection idle for 0.1 s: the login, each read and the
+    revoke find their kept connection gone (or going: a stream sent as the
+    GOAWAY left is refused unprocessed and sent again).  Every value
+    arrives and every request is served once."""
+    n = 4
+    h2vault.add_approle("rid-idle", "sid-idle", policies=["secret/*"])
+    h2vault.h2_idle_timeout = 0.1
+    run.forbid("sid-idle")
+    run_refs(run, envdump, manifest, h2vault, tls_certs, n, VAULT_TOKEN=None, VAULT_RATE_LIMIT="4:1",
+             VAULT_ROLE_ID="rid-idle", VAULT_SECRET_ID="sid-idle")
+    assert h2vault.h2_events["idle_goaway"] >= 2
+    assert h2vault.connections >= 3
+    paths = by_path(h2vault)
+    assert len(paths) == n
+    assert all([r.status for r in rs] == [200] for rs in paths.values()), paths
+    assert h2vault.count("POST", "/v1/auth/approle/login") == 1
+    assert h2vault.count("POST", "/v1/auth/token/revoke-self") == 1
+
+
+@pytest.mark.timing
+def test_idle_goaway_between_supervised_renewals(run, h2vault, tls_certs, tmp_path):
+    """--supervise with a 3 s AppRole token renewed every ~1.5 s, the server
+    closing each connection idle for 0.3 s: every renewal goes out on a new
+    connection and succeeds, and the token is revoked at the end."""
+    h2vault.put("secret", "app/db", {"password": "pw-idle-renewal"})
+    h2vault.add_approle("rid-ir", "sid-ir", policies=["secret/*"], ttl=3)
+    h2vault.h2_idle_timeout = 0.3
+    run.forbid("sid-ir")
+    env = h2env(h2vault, tls_certs, VAULT_TOKEN=None, VAULT_ROLE_ID="rid-ir", VAULT_SECRET_ID="sid-ir",
+                DB_PASSWORD="vault:secret/app/db#password")
+    res = run(["-s", "--", "/bin/sh", "-c", "sleep 4"], env=env, timeout=60)
+    assert res.rc == 0, res
+    renewals = [r for r in h2vault.requests if r.path == "/v1/auth/token/renew-self"]
+    assert len(renewals) >= 1, res
+    assert all(r.status == 200 for r in renewals), renewals
+    assert not err_line(res, "renew"), res
+    assert h2vault.h2_events["idle_goaway"] >= 2
+    assert h2vault.connections >= 3
+    assert h2vault.count("POST", "/v1/auth/token/revoke-self") == 1

@@ -118,7 +118,7 @@ when the client may have exited with requests in flight):
     token (X-Vault-Token or Bearer), namespace (X-Vault-Namespace as sent),
     conn, status (None: not answered), peer_cert (TLS client certificate)),
     count(method, target), count_prefix(prefix, method=None), max_in_flight,
-    in_flight, connections (accepted), revocations (token -> revoke-self
+    in_flight, connections (accepted; accepted_at: their times), revocations (token -> revoke-self
     calls, successful or not), logins (method -> count), errors (server-side
     tracebacks; should stay empty), uses_spent (token -> uses spent).
 
@@ -129,7 +129,7 @@ Over TLS, ALPN offers "h2" and "http/1.1" as Vault's listener does
 (tls_server_context(..., http2=False): "http/1.1" only); an h2 connection is
 served by h2conn.py (python3-h2, Go's limits: 250 streams), each stream
 through the same request handling.  Its switches: h2_max_streams (250),
-h2_goaway_at, h2_drop_at (see h2conn.py); h2_events counts what they did.
+h2_goaway_at, h2_drop_at, h2_idle_timeout (see h2conn.py); h2_events counts what they did.
 
 CLI:
     python3 vaultserver.py [--listen 127.0.0.1:8200 | --unix PATH]
@@ -762,6 +762,7 @@ class VaultServer:
         self.version = "1.15.6"
         self.h2_max_streams = 250  # HTTP/2 switches: see h2conn.py
         self.h2_goaway_at = None
+        self.h2_idle_timeout = None
         self.h2_drop_at = None
         self.cluster_id = str(uuid.uuid4())
         self._host, self._port, self._unix = host, port, unix_path
@@ -1152,6 +1153,7 @@ class VaultServer:
             self._in_flight = 0
             self._max_in_flight = 0
             self._connections = 0
+            self.accepted_at = []  # time.monotonic() of each accept
             self._revocations = collections.Counter()
             self._logins = collections.Counter()
             self._minted = []
@@ -1235,6 +1237,7 @@ class VaultServer:
         with self._lock:
             self._connections += 1
             self._conns.add(sock)
+            self.accepted_at.append(time.monotonic())
 
     def _on_close(self, sock):
         """Forget a connection; True if it is to be closed with a reset."""

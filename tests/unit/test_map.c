@@ -127,3 +127,26 @@ TEST(map_free_null)
 	map_free(NULL);
 	map_free(map_new()); /* empty */
 }
+
+/* Reserved room: every key put and found again, reserved before or not. */
+TEST(map_reserve_keeps_every_key)
+{
+	struct map *m = map_new();
+	char key[16];
+	size_t i, v;
+	int ok = 1;
+
+	map_reserve(m, 3000);
+	map_reserve(m, 10); /* never shrinks */
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		v = i;
+		ok &= map_get_or_put(m, key, strlen(key), &v) == 0;
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof key, "k%zu", i);
+		ok &= map_get(m, key, strlen(key), &v) == 1 && v == i;
+	}
+	CHECK(ok);
+	map_free(m);
+}

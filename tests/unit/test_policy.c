@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "status.h"
 #include "t.h"
 
 TEST(policy_cap_table)
@@ -245,4 +246,46 @@ TEST(policy_redirect_table)
 	CHECK(!policy_is_redirect(308));
 	CHECK(!policy_is_redirect(300));
 	CHECK(!policy_is_redirect(200));
+}
+
+TEST(policy_expire_table)
+{
+	static const struct {
+		unsigned attempts;
+		long last_status;
+		const char *last_reason;
+		long status;
+		int failure;
+		const char *reason;
+	} cases[] = {
+		/* never sent */
+		{0, 0, NULL, 0, ST_TEMPFAIL,
+	         "deadline passed before the request could be sent"},
+		{0, 503, NULL, 0, ST_TEMPFAIL,
+	         "deadline passed before the request could be sent"},
+		/* waiting to retry an answer: that answer */
+		{1, 503, NULL, 503, 0, NULL},
+		{3, 429, "ignored", 429, 0, NULL},
+		/* waiting to retry a transport failure: that failure */
+		{2, 0, "Connection refused", 0, ST_UNAVAILABLE,
+	         "Connection refused"},
+		{1, 0, NULL, 0, ST_UNAVAILABLE, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *reason = "unset";
+		int failure = -1;
+		long status = policy_expire(cases[i].attempts,
+		                            cases[i].last_status,
+		                            cases[i].last_reason, &failure,
+		                            &reason);
+
+		CHECK(status == cases[i].status);
+		CHECK(failure == cases[i].failure);
+		if (cases[i].reason)
+			CHECK_STR(reason, cases[i].reason);
+		else
+			CHECK(reason == NULL);
+	}
 }

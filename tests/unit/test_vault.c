@@ -284,3 +284,65 @@ TEST(vault_tokenless_denial_table)
 		}
 	}
 }
+
+/* clang-format off */
+static const struct {
+	long status;
+	int unreachable, failure;
+	const char *url, *reason;
+	unsigned attempts;
+	int want;
+	const char *cause, *why;
+} unreachable[] = {
+	/* libcurl's time differs per request: dropped, so one cause for all */
+	{0, 1, ST_UNAVAILABLE, "http://127.0.0.1:1/v1/secret/data/a",
+	 "Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server",
+	 6, 1, "cannot reach Vault at http://127.0.0.1:1: Failed to connect to "
+	 "127.0.0.1 port 1: Couldn't connect to server",
+	 "no connection to Vault after 6 attempts"},
+	{0, 1, ST_UNAVAILABLE, "http://127.0.0.1:1/v1/secret/data/b",
+	 "Failed to connect to 127.0.0.1 port 1 after 1234 ms: Couldn't connect to server",
+	 1, 1, "cannot reach Vault at http://127.0.0.1:1: Failed to connect to "
+	 "127.0.0.1 port 1: Couldn't connect to server", "no connection to Vault"},
+	/* the address's password never shown; a query is not the address */
+	{0, 1, ST_UNAVAILABLE, "https://svc:pw@vault.example:8200/v1/x?version=2",
+	 "Could not resolve host: vault.example", 1, 1,
+	 "cannot reach Vault at https://****@vault.example:8200: Could not "
+	 "resolve host: vault.example", "no connection to Vault"},
+	{0, 1, ST_UNAVAILABLE, "https://vault.example?x", "after ms after 12ms after 3 ms.", 1, 1,
+	 "cannot reach Vault at https://vault.example: after ms after 12ms.",
+	 "no connection to Vault"},
+	/* over the unix socket: the reason names it */
+	{0, 1, ST_UNAVAILABLE, NULL, "cannot connect to unix socket /run/agent.sock", 2, 1,
+	 "cannot reach Vault: cannot connect to unix socket /run/agent.sock",
+	 "no connection to Vault after 2 attempts"},
+	/* an answer, or a failure of the request rather than the address */
+	{503, 1, ST_UNAVAILABLE, "http://a/v1/x", NULL, 1, 0, "", ""},
+	{0, 0, ST_UNAVAILABLE, "http://a/v1/x", "no answer within 1 s", 1, 0, "", ""},
+	/* https:// answered in plain HTTP: 78 with its own message */
+	{0, 1, ST_CONFIG, "https://a/v1/x", "answered in plain HTTP", 1, 0, "", ""},
+};
+/* clang-format on */
+
+TEST(vault_unreachable_table)
+{
+	struct fetch_result r;
+	char cause[300], why[80];
+	size_t i;
+
+	for (i = 0; i < N(unreachable); i++) {
+		memset(&r, 0, sizeof r);
+		r.status = unreachable[i].status;
+		r.failure = unreachable[i].failure;
+		r.unreachable = unreachable[i].unreachable;
+		r.url = unreachable[i].url;
+		r.reason = unreachable[i].reason;
+		r.body = "";
+		r.attempts = unreachable[i].attempts;
+		cause[0] = why[0] = '\0';
+		CHECK(vault_unreachable(&r, cause, sizeof cause, why,
+		                        sizeof why) == unreachable[i].want);
+		CHECK_STR(cause, unreachable[i].cause);
+		CHECK_STR(why, unreachable[i].why);
+	}
+}
