@@ -312,7 +312,8 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 			goto drop;
 		}
 	}
-	if (resolve_select(&g->p) != ST_OK) {
+	/* (file://: resolve_run has applied the selectors already) */
+	if ((r->o.f ? resolve_select(&g->p) : resolve_settle(&g->p)) != ST_OK) {
 		for (i = 0; i < g->p.nvars; i++)
 			if (g->p.vars[i].status != ST_OK)
 				break;

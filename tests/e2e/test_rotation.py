@@ -240,6 +240,31 @@ def test_restarts_at_most_once_per_10_s(run, vault, manifest, tmp_path):
     assert values(tmp_path)[2] == last
 
 
+def test_file_store_is_read_again(run, manifest, tmp_path):
+    """With a file:// store the file itself is re-read: a new value restarts
+    the command."""
+    import json
+    store = tmp_path / "store.json"
+
+    def write(pw):
+        tmp = tmp_path / "store.tmp"
+        tmp.write_text(json.dumps({"app/db": {"password": pw}}))
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, store)
+    pw1, pw2 = val("pw1"), val("pw2")
+    run.forbid(pw1, pw2)
+    write(pw1)
+    m = manifest("[env]\nDB_PASSWORD = app/db#password\n")
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "-f", m] + child(tmp_path, "DB_PASSWORD"),
+                    {"VAULT_ADDR": "file://" + str(store)})
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    write(pw2)
+    wait_for(lambda: len(starts(tmp_path)) == 2, 20, "the restart")
+    res = bg.finish()
+    assert res.rc == 0, res
+    assert values(tmp_path) == [pw1, pw2]
+
+
 def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path):
     """The command takes 2 s to stop for a restart; vaultrun gets SIGTERM
     meanwhile and forwards it: the command ends for good, vaultrun exits
