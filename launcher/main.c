@@ -185,7 +185,12 @@ static const char *lease_note(struct plan *p, const struct pvar *v, char *buf,
 {
 	const struct pitem *it = plan_item(p, v);
 	char d[24];
+	size_t i;
 
+	/* A composed value: the lease of the first leased piece. */
+	for (i = 0;
+	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
+		it = plan_item_at(p, v->pieces[i].item);
 	buf[0] = '\0';
 	if (it && it->lease.id)
 		snprintf(buf, cap, ", lease %s, %s",
@@ -210,6 +215,12 @@ static void print_check(struct plan *p)
 		if (v->status != ST_OK)
 			out_config_line(v->name, v->reftext, 200, " error: %s",
 			                v->reason);
+		else if (v->defaulted)
+			out_config_line(v->name, v->reftext, 0,
+			                " default ******** (%zu bytes%s; %s)",
+			                v->value.len,
+			                v->section == MS_FILES ? ", file" : "",
+			                v->missing);
 		else if (v->section != MS_PROFILE)
 			out_config_line(v->name, v->reftext, 0,
 			                " ok ******** (%zu bytes%s%s)",

@@ -20,6 +20,7 @@
 #include "manifest.h"
 #include "readfile.h"
 #include "secret.h"
+#include "template.h"
 #include "util.h"
 
 /* Far beyond any real manifest; stops a runaway "-f /dev/zero". */
@@ -60,7 +61,8 @@ enum sec {
 	SEC_ENV,
 	SEC_FILES,
 	SEC_PROFILE,
-	SEC_REQUEST
+	SEC_REQUEST,
+	SEC_DEFAULTS
 };
 
 /* A set of names with the line that defined each: duplicates among 100,000
@@ -74,6 +76,11 @@ struct seen_slot {
 struct seen {
 	struct seen_slot *slot;
 	size_t cap, n; /* cap is 0 or a power of two */
+};
+
+struct pending_default { /* [defaults] NAME = value, matched at the end */
+	char *name, *value;
+	unsigned line;
 };
 
 struct parser {
@@ -90,7 +97,9 @@ struct parser {
 	unsigned pkey_line[3]; /* where its from, type, prefix were set */
 	struct manifest *m;
 	size_t cap_vars, cap_mounts, cap_profiles, cap_requests;
-	struct seen vars, mounts, profiles, requests;
+	struct seen vars, mounts, profiles, requests, defaults;
+	struct pending_default *defs;
+	size_t ndefs, cap_defs;
 	struct error *err;
 	int failed;
 };
@@ -135,6 +144,20 @@ static unsigned seen_add(struct seen *t, const char *key, unsigned line)
 	t->slot[i].key = key;
 	t->slot[i].line = line;
 	t->n++;
+	return 0;
+}
+
+/* The line of key, or 0. */
+static unsigned seen_find(const struct seen *t, const char *key)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return 0;
+	for (i = hash(key) & (t->cap - 1); t->slot[i].key != NULL;
+	     i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->slot[i].key, key) == 0)
+			return t->slot[i].line;
 	return 0;
 }
 
@@ -284,10 +307,9 @@ static int section(struct parser *ps, const char *s, const char *e)
 		const char *name;
 		enum sec sec;
 	} plain[] = {
-		{"vault", SEC_VAULT},
-		{"mounts", SEC_MOUNTS},
-		{"env", SEC_ENV},
-		{"files", SEC_FILES},
+		{"vault", SEC_VAULT},       {"mounts", SEC_MOUNTS},
+		{"env", SEC_ENV},           {"files", SEC_FILES},
+		{"defaults", SEC_DEFAULTS},
 	};
 	const char *close = find_chars_or_comment(s + 1, e, "]"), *rest;
 	char name[MAX_LINE + 1];
@@ -444,7 +466,7 @@ static int vault_key(struct parser *ps, const char *name, const char *value)
 		            name, m->vault_line[k]);
 	if (*value == '\0')
 		return fail(ps, "empty value for '%s' in [vault]", name);
-	if (k == VK_SKIP_VERIFY && parse_bool(value) < 0)
+	if (k == VK_SKIP_VERIFY && !template_is(value) && parse_bool(value) < 0)
 		return fail(ps, "skip_verify must be true or false");
 	m->vault[k] = xstrdup(value);
 	m->vault_line[k] = ps->lineno;
@@ -541,6 +563,7 @@ static int var(struct parser *ps, const char *name, const char *value)
 		return 0;
 	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
+	memset(v, 0, sizeof *v);
 	v->name = xstrdup(name);
 	v->ref = xstrdup(value);
 	v->line = ps->lineno;
@@ -584,6 +607,11 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 	if (*value == '\0')
 		return fail(ps, "empty value for '%s' in [profile %s]", name,
 		            p->name);
+	if (template_is(value))
+		return fail(ps,
+		            "[profile %s]: '%s' holds a template ('${'): a "
+		            "profile reads one secret; compose values in [env]",
+		            p->name, name);
 	if (k == 0 && check_reference(ps, "from", value) != 1)
 		return 0;
 	if (k == 1 && !known_type(value))
@@ -639,6 +667,11 @@ static int request_key(struct parser *ps, const char *name, const char *value)
 		            "strings only (a list is written comma-separated, "
 		            "as vault write takes it)",
 		            r->path, name);
+	if (template_is(value))
+		return fail(ps,
+		            "[request %s]: '%s' holds a template ('${'): a "
+		            "request body is sent as written, not composed",
+		            r->path, name);
 	if (*value == '@' || strcmp(value, "-") == 0)
 		return fail(ps,
 		            "[request %s]: '%s' is not a string value: vault "
@@ -649,6 +682,79 @@ static int request_key(struct parser *ps, const char *name, const char *value)
 	r->pairs[2 * r->npairs + 1] = xstrdup(value);
 	r->npairs++;
 	return 1;
+}
+
+/* [defaults] NAME = literal: the variable is looked up once the whole file
+ * is read (it may be defined further down).  The value is taken as written
+ * (no "${"), and may be empty. */
+static int default_key(struct parser *ps, const char *name, const char *value)
+{
+	struct pending_default *d;
+	unsigned first;
+
+	if (!valid_env_name(name))
+		return fail(ps, "invalid variable name '%s' in [defaults]", name);
+	ps->defs = grow(ps->defs, ps->ndefs, &ps->cap_defs, sizeof *ps->defs);
+	d = &ps->defs[ps->ndefs++];
+	d->name = xstrdup(name);
+	d->value = xstrdup(value);
+	d->line = ps->lineno;
+	first = seen_add(&ps->defaults, d->name, d->line);
+	if (first)
+		return fail(ps, "default for '%s' already given at line %u",
+		            name, first);
+	return 1;
+}
+
+/* The variable defined at line (vars are in line order). */
+static struct mvar *var_at(struct manifest *m, unsigned line)
+{
+	size_t lo = 0, hi = m->nvars;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->vars[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nvars && m->vars[lo].line == line ? &m->vars[lo] : NULL;
+}
+
+/* Give each default to its variable; one for no [env] or [files] variable
+ * is 78 (a profile's variables take none: which it sets depends on the
+ * secret). */
+static int match_defaults(struct parser *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->ndefs; i++) {
+		struct pending_default *d = &ps->defs[i];
+		struct mvar *v = var_at(ps->m, seen_find(&ps->vars, d->name));
+
+		if (v == NULL)
+			return fail_at(ps, d->line,
+			               "default for '%s', which no [env] or "
+			               "[files] variable defines (a profile's "
+			               "variables take no defaults)",
+			               d->name);
+		v->fallback = d->value;
+		v->fallback_line = d->line;
+		d->value = NULL;
+	}
+	return 1;
+}
+
+static void free_defaults(struct parser *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->ndefs; i++) {
+		free(ps->defs[i].name);
+		free(ps->defs[i].value);
+	}
+	free(ps->defs);
 }
 
 /* The ini_handler: called for each name = value, right after the reader has
@@ -676,6 +782,8 @@ static int handler(void *user, const char *section_name, const char *name,
 		return profile_key(ps, name, value);
 	case SEC_REQUEST:
 		return request_key(ps, name, value);
+	case SEC_DEFAULTS:
+		return default_key(ps, name, value);
 	}
 	return fail(ps, "internal error: no section state");
 }
@@ -701,8 +809,10 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	else if (!ps.failed && rc < 0)
 		error_set(err, ST_SOFTWARE, "%s: the INI parser failed (%d)",
 		          name, rc);
-	else if (!ps.failed)
-		end_section(&ps);
+	else if (!ps.failed && end_section(&ps))
+		match_defaults(&ps);
+	free_defaults(&ps);
+	seen_free(&ps.defaults);
 	seen_free(&ps.vars);
 	seen_free(&ps.mounts);
 	seen_free(&ps.profiles);
@@ -713,6 +823,11 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	}
 	*out = ps.m;
 	return ST_OK;
+}
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
 }
 
 int manifest_load(const char *path, struct manifest **out, struct error *err)
@@ -728,7 +843,41 @@ int manifest_load(const char *path, struct manifest **out, struct error *err)
 	rc = manifest_parse(strcmp(path, "-") == 0 ? "(stdin)" : path, text.p,
 	                    text.len, out, err);
 	secret_wipe(&text);
+	if (rc == ST_OK &&
+	    (rc = manifest_expand_vault(*out, env_lookup, err)) != ST_OK) {
+		manifest_free(*out);
+		*out = NULL;
+	}
 	return rc;
+}
+
+int manifest_expand_vault(struct manifest *m,
+                          const char *(*lookup)(const char *name),
+                          struct error *err)
+{
+	struct error e;
+	char *v;
+	int k;
+
+	for (k = 0; k < VK__COUNT; k++) {
+		if (m->vault[k] == NULL || strchr(m->vault[k], '$') == NULL)
+			continue;
+		if (template_expand_env(m->vault[k], lookup, &v, &e) != ST_OK)
+			return error_set(err, ST_CONFIG, "%s:%u: %s: %s", m->file,
+			                 m->vault_line[k], vkey_names[k], e.msg);
+		wipe_free(m->vault[k], strlen(m->vault[k]) + 1);
+		m->vault[k] = v;
+		if (*v == '\0')
+			return error_set(err, ST_CONFIG,
+			                 "%s:%u: empty value for '%s' in [vault] "
+			                 "(after expanding the environment)",
+			                 m->file, m->vault_line[k], vkey_names[k]);
+		if (k == VK_SKIP_VERIFY && parse_bool(v) < 0)
+			return error_set(err, ST_CONFIG,
+			                 "%s:%u: skip_verify must be true or false",
+			                 m->file, m->vault_line[k]);
+	}
+	return ST_OK;
 }
 
 void manifest_free(struct manifest *m)
@@ -747,6 +896,7 @@ void manifest_free(struct manifest *m)
 	for (i = 0; i < m->nvars; i++) {
 		free(m->vars[i].name);
 		free(m->vars[i].ref);
+		free(m->vars[i].fallback);
 	}
 	for (i = 0; i < m->nprofiles; i++) {
 		free(m->profiles[i].name);

@@ -35,11 +35,13 @@ enum vkey {
 
 enum msection { MS_ENV, MS_FILES, MS_PROFILE }; /* MS_PROFILE: plan.c only */
 
-struct mvar { /* NAME = reference, from [env] or [files] */
+struct mvar { /* NAME = reference (or template), from [env] or [files] */
 	char *name;
 	char *ref;
 	unsigned line;
 	enum msection section;
+	char *fallback; /* its [defaults] value, or NULL */
+	unsigned fallback_line;
 };
 
 struct mmount {      /* [mounts] name = 1|2|dynamic */
@@ -84,9 +86,17 @@ struct manifest {
  * parsing fails.  Messages start with "file:line: ". */
 int manifest_load(const char *path, struct manifest **out, struct error *err);
 
-/* Parse len bytes of text; name is used in messages.  Errors as above. */
+/* Parse len bytes of text; name is used in messages.  Errors as above.
+ * [vault] values are kept as written: see manifest_expand_vault. */
 int manifest_parse(const char *name, const char *text, size_t len,
                    struct manifest **out, struct error *err);
+
+/* Replace "${NAME}" in every [vault] value by lookup(NAME) ("$$" is '$'):
+ * ST_CONFIG "file:line: ..." naming the variable when it is unset.
+ * manifest_load does this with getenv. */
+int manifest_expand_vault(struct manifest *m,
+                          const char *(*lookup)(const char *name),
+                          struct error *err);
 
 void manifest_free(struct manifest *m);
 

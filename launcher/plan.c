@@ -58,8 +58,11 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
-	size_t i = v->item;
+	return plan_item_at(p, v->item);
+}
 
+struct pitem *plan_item_at(struct plan *p, size_t i)
+{
 	if (i == NO_INDEX)
 		return NULL;
 	while (p->items[i].alias != NO_INDEX)
@@ -210,14 +213,70 @@ static size_t item_key(char *buf, size_t cap, const struct ref *r)
 	return n;
 }
 
+/* The item that reads r's (path, version): found, or added. */
+static size_t ref_item(struct plan *p, const struct ref *r)
+{
+	size_t i, klen;
+	char small[256], *key = small;
+
+	if ((klen = item_key(small, sizeof small, r)) == 0) {
+		key = xmalloc(strlen(r->path) + 32);
+		klen = item_key(key, strlen(r->path) + 32, r);
+	}
+	i = p->nitems;
+	if (!map_get_or_put(ix(p)->items, key, klen, &i)) {
+		struct pitem *it;
+
+		p->items = xgrow(p->items, p->nitems, sizeof *p->items);
+		it = &p->items[p->nitems++];
+		memset(it, 0, sizeof *it);
+		it->path = r->path;
+		it->version = r->version;
+		it->mount = NO_INDEX;
+		it->alias = NO_INDEX;
+	}
+	if (key != small)
+		free(key);
+	return i;
+}
+
+/* A composed value: each reference piece is parsed and planned like any
+ * other reference, sharing reads with every other variable. */
+static void add_pieces(struct plan *p, struct pvar *v)
+{
+	struct error err;
+	char reason[sizeof err.msg + 220];
+	size_t i, n;
+
+	if (template_parse(v->reftext, &v->tpl, &err) != ST_OK) {
+		plan_fail_var(v, err.status, err.msg);
+		return;
+	}
+	n = template_count(v->tpl);
+	v->pieces = xcalloc(n ? n : 1, sizeof *v->pieces);
+	for (i = 0; i < n; i++) {
+		const struct tpiece *tp = template_piece(v->tpl, i);
+		struct ppiece *pc = &v->pieces[i];
+
+		pc->item = NO_INDEX;
+		if (!tp->is_ref)
+			continue;
+		if (ref_parse(tp->text, &pc->ref, &err) != ST_OK) {
+			snprintf(reason, sizeof reason, "${%.200s}: %s",
+			         tp->text, err.msg);
+			plan_fail_var(v, err.status, reason);
+			return;
+		}
+		pc->item = ref_item(p, &pc->ref);
+	}
+}
+
 static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
                             const char *file, unsigned line,
                             enum msection section, int is_inline)
 {
 	struct pvar *v;
 	struct error err;
-	size_t i, klen;
-	char small[256], *key = small;
 
 	p->vars = xgrow(p->vars, p->nvars, sizeof *p->vars);
 	v = &p->vars[p->nvars++];
@@ -229,6 +288,10 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	v->section = section;
 	v->is_inline = is_inline;
 	v->item = NO_INDEX;
+	if (!is_inline && section != MS_PROFILE && template_is(ref)) {
+		add_pieces(p, v);
+		return v;
+	}
 	if (ref_parse(ref, &v->ref, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
@@ -244,25 +307,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		              "into it, not a key");
 		return v;
 	}
-	if ((klen = item_key(small, sizeof small, &v->ref)) == 0) {
-		key = xmalloc(strlen(v->ref.path) + 32);
-		klen = item_key(key, strlen(v->ref.path) + 32, &v->ref);
-	}
-	i = p->nitems;
-	if (!map_get_or_put(ix(p)->items, key, klen, &i)) {
-		struct pitem *it;
-
-		p->items = xgrow(p->items, p->nitems, sizeof *p->items);
-		it = &p->items[p->nitems++];
-		memset(it, 0, sizeof *it);
-		it->path = v->ref.path;
-		it->version = v->ref.version;
-		it->mount = NO_INDEX;
-		it->alias = NO_INDEX;
-	}
-	if (key != small)
-		free(key);
-	v->item = i;
+	v->item = ref_item(p, &v->ref);
 	return v;
 }
 
@@ -278,7 +323,8 @@ static void add_manifest(struct plan *p, const struct manifest *m)
 			const struct mvar *mv = &m->vars[i++];
 
 			add_var(p, mv->name, mv->ref, m->file, mv->line,
-			        mv->section, 0);
+			        mv->section, 0)
+				->fallback = mv->fallback;
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
 			struct pvar *v = add_var(p, mp->name, mp->from, m->file,
@@ -412,6 +458,17 @@ void plan_free(struct plan *p)
 		ref_free(&p->vars[i].ref);
 		secret_wipe(&p->vars[i].value);
 		profile_free_exports(p->vars[i].exports, p->vars[i].nexports);
+		free(p->vars[i].missing);
+		if (p->vars[i].tpl) {
+			size_t j, n = template_count(p->vars[i].tpl);
+
+			for (j = 0; j < n; j++) {
+				ref_free(&p->vars[i].pieces[j].ref);
+				secret_wipe(&p->vars[i].pieces[j].value);
+			}
+			template_free(p->vars[i].tpl);
+		}
+		free(p->vars[i].pieces);
 	}
 	for (i = 0; i < p->nitems; i++) {
 		free(p->items[i].rest);

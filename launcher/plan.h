@@ -18,8 +18,15 @@
 #include "ref.h"
 #include "secret.h"
 #include "status.h"
+#include "template.h"
 
 #define NO_INDEX ((size_t)-1)
+
+struct ppiece { /* one ${REFERENCE} of a composed value */
+	struct ref ref;
+	size_t item;         /* index into plan.items; NO_INDEX: literal text */
+	struct secret value; /* the selected value, before its filters */
+};
 
 /* Names, references and profile settings are borrowed from the manifest and
  * the environment, which outlive the plan: 100,000 references plan without
@@ -43,6 +50,11 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	const char *pprefix;
 	struct pexport *exports; /* a profile's variables, when resolved */
 	size_t nexports;
+	struct template *tpl;  /* a composed value ("${" in [env] or [files]) */
+	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
+	const char *fallback;  /* the [defaults] value, or NULL */
+	int defaulted;         /* value is the fallback ... */
+	char *missing;         /* ... because of this (a 404, a missing key) */
 };
 
 struct pmount {
@@ -90,8 +102,11 @@ void plan_free(struct plan *p);
 /* "file:line" or "environment", for messages; returns buf or a constant. */
 const char *plan_where(const struct pvar *v, char *buf, size_t cap);
 
-/* The item a variable reads, following aliases. */
+/* The item a variable reads, following aliases (NULL for a composed
+ * value: its pieces read, each through plan_item_at). */
 struct pitem *plan_item(struct plan *p, const struct pvar *v);
+/* Item i, following aliases; NULL for NO_INDEX. */
+struct pitem *plan_item_at(struct plan *p, size_t i);
 
 /* Record a failure on a variable or an item (reason is copied). */
 void plan_fail_var(struct pvar *v, int status, const char *reason);

@@ -13,19 +13,15 @@
 
 #include "answer.h"
 #include "engine.h"
-#include "env.h"
 #include "log.h"
 #include "map.h"
-#include "mask.h"
 #include "readfile.h"
 #include "resolve.h"
+#include "select.h"
 #include "util.h"
 #include "vault.h"
 
 #define STORE_MAX (64u << 20)
-#define TOO_BIG                                                                \
-	"the value is larger than the 128 KiB the kernel allows for one "      \
-	"environment variable; use [files] for it"
 
 #define NO_TOKEN                                                               \
 	"no Vault token: set VAULT_TOKEN (or token_file, or write "            \
@@ -652,126 +648,7 @@ static int resolve_file(struct plan *p, const struct config *c, struct error *er
 
 int resolve_settle(struct plan *p)
 {
-	size_t i;
-	int first = ST_OK;
-
-	for (i = 0; i < p->nvars; i++) {
-		struct pvar *v = &p->vars[i];
-		const struct pitem *it = plan_item(p, v);
-
-		if (v->status == ST_OK && it && it->status != ST_OK &&
-		    !v->superseded) {
-			plan_fail_var(v, it->status, it->reason);
-			v->shared = it->shared;
-		}
-		if (first == ST_OK && v->status != ST_OK)
-			first = v->status;
-	}
-	return first;
-}
-
-static void select_profile(struct pvar *v, const struct pitem *it)
-{
-	struct jdoc *obj = NULL;
-	struct error e;
-	size_t i;
-
-	if (json_subobject(it->doc, v->ref.selector, &obj, &e) != ST_OK ||
-	    profile_export(v->name, v->ptype, v->pprefix, obj, &v->exports,
-	                   &v->nexports, &e) != ST_OK) {
-		plan_fail_var(v, e.status, e.msg);
-	} else {
-		for (i = 0; i < v->nexports; i++) {
-			const struct pexport *x = &v->exports[i];
-
-			mask_add(x->value.p, x->value.len);
-			if (!x->is_file && !env_value_fits(x->name, x->value.len))
-				plan_fail_var(v, ST_DATA, TOO_BIG);
-		}
-	}
-	json_free(obj);
-}
-
-/* A variable is set once: a profile may not export a name that [env],
- * [files] or another profile sets.  An inline reference of that name gives
- * way, as it does to [env] (the manifest is the more specific). */
-static void check_clashes(struct plan *p)
-{
-	struct map *names = map_new();
-	size_t i, j, k;
-	char reason[400], where[300];
-
-	for (i = 0; i < p->nvars; i++)
-		if (p->vars[i].section != MS_PROFILE)
-			map_get_or_put(names, p->vars[i].name,
-			               strlen(p->vars[i].name), &(size_t){i});
-	for (i = 0; i < p->nvars; i++) {
-		struct pvar *v = &p->vars[i];
-
-		for (j = 0; j < v->nexports; j++) {
-			const char *n = v->exports[j].name;
-
-			k = i;
-			if (!map_get_or_put(names, n, strlen(n), &k) || k == i)
-				continue;
-			if (p->vars[k].is_inline) {
-				struct pvar *w = &p->vars[k];
-
-				log_debug("%s: set by profile %s; the inline reference "
-				          "gives way",
-				          w->name, v->name);
-				w->superseded = 1;
-				w->status = ST_OK;
-				free(w->reason);
-				w->reason = NULL;
-				secret_wipe(&w->value);
-				continue;
-			}
-			snprintf(reason, sizeof reason,
-			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
-			         v->name, n, p->vars[k].name,
-			         plan_where(&p->vars[k], where, sizeof where));
-			plan_fail_var(v, ST_CONFIG, reason);
-			break;
-		}
-	}
-	map_free(names);
-}
-
-static void select_values(struct plan *p)
-{
-	size_t i;
-	struct error e;
-
-	for (i = 0; i < p->nvars; i++) {
-		struct pvar *v = &p->vars[i];
-		const struct pitem *it = plan_item(p, v);
-
-		if (v->status != ST_OK || it == NULL || it->status != ST_OK)
-			continue;
-		if (it->doc == NULL) {
-			plan_fail_var(v, ST_SOFTWARE,
-			              "no answer was recorded (a bug)");
-		} else if (v->section == MS_PROFILE) {
-			select_profile(v, it);
-		} else if (json_select(it->doc, v->ref.sel, v->ref.selector,
-		                       &v->value, &e) != ST_OK) {
-			plan_fail_var(v, e.status, e.msg);
-		} else if (v->section == MS_ENV &&
-		           !env_value_fits(v->name, v->value.len)) {
-			secret_wipe(&v->value);
-			plan_fail_var(v, ST_DATA, TOO_BIG);
-		} else if (v->section == MS_ENV &&
-		           memchr(v->value.p, '\0', v->value.len)) {
-			secret_wipe(&v->value);
-			plan_fail_var(v, ST_DATA,
-			              "the value contains a NUL byte, which an environment "
-			              "variable cannot hold (use [files])");
-		} else {
-			mask_add(v->value.p, v->value.len);
-		}
-	}
-	check_clashes(p);
+	return select_settle(p);
 }
 
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,

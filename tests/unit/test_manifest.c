@@ -189,7 +189,111 @@ static const struct {
 	{"[env]\nA=x\nA=y\n[bogus]\n",
          "t.ini:3: variable 'A' already defined at line 2"},
 	{"[bogus]\n[env]\nA=x\nA=y\n", "t.ini:1: unknown section [bogus]"},
+	/* [defaults] */
+	{"[defaults]\nA = x\n",
+         "t.ini:2: default for 'A', which no [env] or [files] variable defines "
+         "(a profile's variables take no defaults)"},
+	{"[env]\nA = s/a\n[defaults]\nA = x\nB = y\n",
+         "t.ini:5: default for 'B', which no [env] or [files] variable defines "
+         "(a profile's variables take no defaults)"},
+	{"[profile pg]\nfrom = s/pg\n[defaults]\nPGHOST = localhost\n",
+         "t.ini:4: default for 'PGHOST', which no [env] or [files] variable "
+         "defines (a profile's variables take no defaults)"},
+	{"[defaults]\npg = x\n[profile pg]\nfrom = s/pg\n",
+         "t.ini:2: default for 'pg', which no [env] or [files] variable "
+         "defines (a profile's variables take no defaults)"},
+	{"[env]\nA = s/a\n[defaults]\nA = x\nA = y\n",
+         "t.ini:5: default for 'A' already given at line 4"},
+	{"[defaults]\n1A = x\n",
+         "t.ini:2: invalid variable name '1A' in [defaults]"},
+	/* templates where they do not belong */
+	{"[profile pg]\nfrom = ${s/pg}\n",
+         "t.ini:2: [profile pg]: 'from' holds a template ('${'): a profile "
+         "reads one secret; compose values in [env]"},
+	{"[profile pg]\nfrom = s/pg\nprefix = ${X}\n",
+         "t.ini:3: [profile pg]: 'prefix' holds a template ('${'): a profile "
+         "reads one secret; compose values in [env]"},
+	{"[request pki/issue/x]\ncommon_name = ${s/a#cn}.internal\n",
+         "t.ini:2: [request pki/issue/x]: 'common_name' holds a template "
+         "('${'): a request body is sent as written, not composed"},
 };
+
+TEST(manifest_defaults)
+{
+	struct manifest *m = loads("[defaults]\nLEVEL = info\nEMPTY =\n"
+	                           "[env]\nA = s/a\nLEVEL = s/c#level\n"
+	                           "[files]\nEMPTY = s/f\n"
+	                           "[defaults]\nURL = $${not a template}\n"
+	                           "[env]\nURL = x://${s/a#u|url}@h\n");
+
+	REQUIRE(m != NULL);
+	REQUIRE(m->nvars == 4);
+	CHECK(m->vars[0].fallback == NULL);
+	CHECK_STR(m->vars[1].fallback, "info");
+	CHECK(m->vars[1].fallback_line == 2);
+	CHECK_STR(m->vars[2].fallback, "");
+	CHECK(m->vars[2].section == MS_FILES);
+	CHECK_STR(m->vars[3].fallback, "$${not a template}");
+	CHECK_STR(m->vars[3].ref, "x://${s/a#u|url}@h");
+	manifest_free(m);
+}
+
+static const char *lookup(const char *name)
+{
+	if (strcmp(name, "CREDENTIALS_DIRECTORY") == 0)
+		return "/run/credentials/x.service";
+	if (strcmp(name, "T") == 0)
+		return "true";
+	if (strcmp(name, "EMPTY") == 0)
+		return "";
+	return NULL;
+}
+
+TEST(manifest_vault_environment)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"[vault]\nsecret_id_file = ${NOPE}/secret-id\n",
+	         "t.ini:2: secret_id_file: environment variable NOPE is not set"},
+		{"[vault]\naddress = ${EMPTY}\n",
+	         "t.ini:2: empty value for 'address' in [vault] (after "
+	         "expanding the environment)"},
+		{"[vault]\nskip_verify = ${CREDENTIALS_DIRECTORY}\n",
+	         "t.ini:2: skip_verify must be true or false"},
+		{"[vault]\nrole_id = ${secret/x#y}\n",
+	         "t.ini:2: role_id: '${secret/x#y}' is not an environment "
+	         "variable name (letters, digits and '_'; references are not "
+	         "expanded in [vault])"},
+	};
+	struct manifest *m;
+	struct error e;
+	size_t i;
+
+	m = loads("[vault]\nsecret_id_file = ${CREDENTIALS_DIRECTORY}/secret-id\n"
+	          "skip_verify = ${T}\nrole_id = a$$b\n"
+	          "[env]\nA = s/${CREDENTIALS_DIRECTORY}\n");
+	REQUIRE(m != NULL);
+	/* kept as written until expanded */
+	CHECK_STR(m->vault[VK_SECRET_ID_FILE],
+	          "${CREDENTIALS_DIRECTORY}/secret-id");
+	CHECK(manifest_expand_vault(m, lookup, &e) == ST_OK);
+	CHECK_STR(m->vault[VK_SECRET_ID_FILE],
+	          "/run/credentials/x.service/secret-id");
+	CHECK_STR(m->vault[VK_SKIP_VERIFY], "true");
+	CHECK_STR(m->vault[VK_ROLE_ID], "a$b");
+	/* references are never expanded from the environment */
+	CHECK_STR(m->vars[0].ref, "s/${CREDENTIALS_DIRECTORY}");
+	manifest_free(m);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		m = loads(bad[i].text);
+		REQUIRE(m != NULL);
+		memset(&e, 0, sizeof e);
+		CHECK(manifest_expand_vault(m, lookup, &e) == ST_CONFIG);
+		CHECK_STR(e.msg, bad[i].msg);
+		manifest_free(m);
+	}
+}
 
 TEST(manifest_failures)
 {

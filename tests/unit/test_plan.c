@@ -582,3 +582,44 @@ TEST(plan_shared_failures)
 	plan_free(&p);
 	CHECK(p.shared == NULL && p.nshared == 0);
 }
+
+/* A composed value's pieces are planned with every other reference: a path
+ * read by a plain variable and by two pieces is one item; a bad piece
+ * fails the variable with ST_CONFIG naming it; a [defaults] value is
+ * carried onto the variable. */
+TEST(plan_composed_pieces_share_items)
+{
+	struct manifest *m = parse("[env]\n"
+	                           "PW = secret/db#password\n"
+	                           "URL = pg://${secret/db#user|url}:"
+	                           "${secret/db#password|url}@${secret/host}/x\n"
+	                           "BAD = a${secret/../x}\n"
+	                           "LIT = $${not/read}\n"
+	                           "[defaults]\nURL = pg://localhost\n");
+	struct plan p;
+	const struct pvar *url, *bad, *lit;
+
+	REQUIRE(m != NULL);
+	CHECK(plan_build(&p, m, NULL) == ST_CONFIG);
+	REQUIRE(p.nvars == 4);
+	CHECK(p.nitems == 2); /* secret/db and secret/host */
+	url = &p.vars[1];
+	CHECK(url->status == ST_OK);
+	CHECK(url->item == NO_INDEX);
+	REQUIRE(url->tpl != NULL);
+	CHECK(template_count(url->tpl) == 7);
+	CHECK(url->pieces[1].item == p.vars[0].item);
+	CHECK(url->pieces[3].item == p.vars[0].item);
+	CHECK(url->pieces[5].item != p.vars[0].item);
+	CHECK(url->pieces[0].item == NO_INDEX);
+	CHECK_STR(url->pieces[3].ref.selector, "password");
+	CHECK_STR(url->fallback, "pg://localhost");
+	bad = &p.vars[2];
+	CHECK(bad->status == ST_CONFIG);
+	CHECK(bad->reason && strncmp(bad->reason, "${secret/../x}: ", 16) == 0);
+	lit = &p.vars[3];
+	CHECK(lit->status == ST_OK && lit->tpl && template_refs(lit->tpl) == 0);
+	CHECK(p.vars[0].fallback == NULL);
+	plan_free(&p);
+	manifest_free(m);
+}

@@ -1,2 +1,0 @@
-build-dev/error.o: launcher/error.c launcher/status.h
-launcher/status.h:

@@ -1,2 +1,0 @@
-build-dev/ratelimit.o: launcher/ratelimit.c launcher/ratelimit.h
-launcher/ratelimit.h:
