@@ -243,15 +243,18 @@ def test_bash_command_then_its_own_completion(bash_complete):
 # --------------------------------------------------------------------------
 # zsh
 
+# The terminal echoes what is typed into it, and under load that echo can
+# reach a read after the output it asked for: every marker is therefore
+# typed in two pieces, so that only the shell's output ever matches it.
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 compdir=$1 dir=$2 line=$3
 zpty z zsh -f -i
 zpty -w z "PS1=''; fpath=(${(q)compdir} \$fpath); autoload -U compinit; compinit -u -D; cd ${(q)dir}"
 zpty -w z 'unsetopt autolist; zstyle ":completion:*" insert-tab false'
-zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi; local -a __h; builtin compadd -A __h "$@"; local m; for m in $__h; do print -r -- "<M>$m</M>"; done; builtin compadd "$@" }'
-zpty -w z '_done() { print -r -- "<END>" }; zle -N _done; bindkey "^I" complete-word; bindkey "^X" _done'
-zpty -w z "print '<READY>'"
+zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi; local -a __h; builtin compadd -A __h "$@"; local m; for m in $__h; do print -r -- "<""M>$m</M>"; done; builtin compadd "$@" }'
+zpty -w z '_done() { print -r -- "<EN""D>" }; zle -N _done; bindkey "^I" complete-word; bindkey "^X" _done'
+zpty -w z "print '<REA''DY>'"
 zpty -r -m z out '*<READY>*'
 zpty -w -n z "$line"$'\t\x18'
 zpty -r -m z out '*<END>*'
