@@ -22,6 +22,7 @@
 #include "outfile.h"
 #include "plan.h"
 #include "renewer.h"
+#include "report.h"
 #include "resolve.h"
 #include "status.h"
 #include "stop.h"
@@ -144,93 +145,6 @@ static int fail(struct run *r, const struct error *err)
 {
 	log_err("%s", err->msg);
 	return leave(r, err->status);
-}
-
-/* One line per failed variable, in plan order, each shared cause once
- * before the first variable it failed; returns the first status. */
-static int report_failures(const struct plan *p)
-{
-	char where[300];
-	size_t i;
-	int first = ST_OK;
-	unsigned char *said = xcalloc(p->nshared + 1, 1);
-
-	for (i = 0; i < p->nvars; i++) {
-		const struct pvar *v = &p->vars[i];
-
-		if (v->status == ST_OK)
-			continue;
-		if (v->shared && !said[v->shared - 1]) {
-			said[v->shared - 1] = 1;
-			log_err("%s", p->shared[v->shared - 1]);
-		}
-		/* A reference is shown whole unless it is absurdly long (inline
-		 * references have no line limit): the reason must survive. */
-		log_err("%s: %s: %.200s%s: %s",
-		        plan_where(v, where, sizeof where), v->name, v->reftext,
-		        strlen(v->reftext) > 200 ? "..." : "", v->reason);
-		if (first == ST_OK)
-			first = v->status;
-	}
-	free(said);
-	return first;
-}
-
-/* ", lease 1h, renewable" for a variable read from a leased answer. */
-static const char *lease_note(struct plan *p, const struct pvar *v, char *buf,
-                              size_t cap)
-{
-	const struct pitem *it = plan_item(p, v);
-	char d[24];
-	size_t i;
-
-	/* A composed value: the lease of the first leased piece. */
-	for (i = 0;
-	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
-		it = plan_item_at(p, v->pieces[i].item);
-	buf[0] = '\0';
-	if (it && it->lease.id)
-		snprintf(buf, cap, ", lease %s, %s",
-		         lease_duration(it->lease.duration, d, sizeof d),
-		         it->lease.renewable ? "renewable" : "not renewable");
-	return buf;
-}
-
-static void print_check(struct plan *p)
-{
-	size_t i;
-	char note[64];
-
-	for (i = 0; i < p->nvars; i++) {
-		const struct pvar *v = &p->vars[i];
-		size_t j;
-
-		if (v->superseded)
-			continue;
-		/* Names and references are configuration, shown as written;
-		 * only the rest of the line is redacted. */
-		if (v->status != ST_OK)
-			out_config_line(v->name, v->reftext, 200, " error: %s",
-			                v->reason);
-		else if (v->defaulted)
-			out_config_line(v->name, v->reftext, 0,
-			                " default ******** (%zu bytes%s; %s)",
-			                v->value.len,
-			                v->section == MS_FILES ? ", file" : "",
-			                v->missing);
-		else if (v->section != MS_PROFILE)
-			out_config_line(v->name, v->reftext, 0,
-			                " ok ******** (%zu bytes%s%s)",
-			                v->value.len,
-			                v->section == MS_FILES ? ", file" : "",
-			                lease_note(p, v, note, sizeof note));
-		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			out_config_line(v->exports[j].name, v->reftext, 0,
-			                " (profile %s) ok ******** (%zu bytes%s%s)",
-			                v->name, v->exports[j].value.len,
-			                v->exports[j].is_file ? ", file" : "",
-			                lease_note(p, v, note, sizeof note));
-	}
 }
 
 /* Hand over: the last requests, the values wiped (envp is their last home
@@ -375,10 +289,11 @@ int main(int argc, char **argv)
 		resolve_settle(&r.plan);
 		if (r.plan.problem.status != ST_OK)
 			log_err("%s", r.plan.problem.msg);
-		if ((rc = report_failures(&r.plan)) == ST_OK)
+		r.changes = changes_from_plan(&r.plan);
+		if ((rc = report_failures(r.changes)) == ST_OK)
 			rc = r.plan.problem.status;
 		if (r.cli.check)
-			print_check(&r.plan);
+			report_check(r.changes);
 		return leave(&r, rc);
 	}
 	if (path == NULL && r.plan.nvars == 0)
@@ -423,16 +338,16 @@ int main(int argc, char **argv)
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
 		return fail(&r, &err);
-	rc = report_failures(&r.plan);
+	/* The plan's work is done: what the command gets is the list of
+	 * changes (and the leases behind them); the report reads it too. */
+	r.changes = changes_from_plan(&r.plan);
+	rc = report_failures(r.changes);
 	if (r.cli.check) {
-		print_check(&r.plan);
+		report_check(r.changes);
 		return leave(&r, rc);
 	}
 	if (rc != ST_OK)
 		return leave(&r, rc);
-	/* The plan's work is done: what the command gets is the list of
-	 * changes (and the leases behind them). */
-	r.changes = changes_from_plan(&r.plan);
 	collect_leases(&r);
 	plan_free(&r.plan);
 	if (r.cli.export)
