@@ -32,10 +32,10 @@ struct change {
 
 /* A variable that could not be resolved. */
 struct change_failure {
-	const char *name;   /* the variable's (a profile's name for a profile) */
-	const char *ref;    /* the reference as written */
-	const char *where;  /* "file:line" or "environment" */
-	int status;         /* why, as an exit status ... */
+	const char *name;  /* the variable's (a profile's name for a profile) */
+	const char *ref;   /* the reference as written */
+	const char *where; /* "file:line" or "environment" */
+	int status;        /* why, as an exit status ... */
 	const char *reason; /* ... and in one line */
 	const char *cause;  /* a cause it shares with others, said before the
 	                       first variable it failed (NULL after that) */

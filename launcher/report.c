@@ -45,8 +45,7 @@ char *report_change_text(const struct change *ch)
 	if (ch->profile)
 		return xasprintf(" (profile %s) ok ******** (%zu bytes%s%s)",
 		                 ch->profile, ch->value.len, file, note);
-	return xasprintf(" ok ******** (%zu bytes%s%s)", ch->value.len, file,
-	                 note);
+	return xasprintf(" ok ******** (%zu bytes%s%s)", ch->value.len, file, note);
 }
 
 static void check_failure(const struct change_failure *f)

@@ -26,16 +26,16 @@ static const struct {
 	{"", 0, NULL, NULL, 0, 0, 0, " ok ******** (0 bytes)"},
 	{"abcd", 1, NULL, NULL, 0, 0, 0, " ok ******** (4 bytes, file)"},
 	{"ab", 0, NULL, NULL, 1, 3600, 1,
-	 " ok ******** (2 bytes, lease 1h, renewable)"},
+         " ok ******** (2 bytes, lease 1h, renewable)"},
 	{"ab", 1, NULL, NULL, 1, 90, 0,
-	 " ok ******** (2 bytes, file, lease 1m30s, not renewable)"},
+         " ok ******** (2 bytes, file, lease 1m30s, not renewable)"},
 	{"dflt", 0, NULL, "key 'x' not found", 0, 0, 0,
-	 " default ******** (4 bytes; key 'x' not found)"},
+         " default ******** (4 bytes; key 'x' not found)"},
 	{"dflt", 1, NULL, "not found", 0, 0, 0,
-	 " default ******** (4 bytes, file; not found)"},
+         " default ******** (4 bytes, file; not found)"},
 	{"host", 0, "db", NULL, 0, 0, 0, " (profile db) ok ******** (4 bytes)"},
 	{"pem", 1, "db", NULL, 1, 60, 1,
-	 " (profile db) ok ******** (3 bytes, file, lease 1m, renewable)"},
+         " (profile db) ok ******** (3 bytes, file, lease 1m, renewable)"},
 };
 
 TEST(report_change_text_gives_each_outcome_its_line)
