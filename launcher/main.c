@@ -20,7 +20,6 @@
 #include "manifest.h"
 #include "mask.h"
 #include "outfile.h"
-#include "plan.h"
 #include "renewer.h"
 #include "report.h"
 #include "resolve.h"
@@ -37,7 +36,7 @@ extern char **environ;
 struct run {
 	struct cli cli;
 	struct manifest *m;
-	struct plan plan;
+	struct plan *plan; /* resolve.h: opaque */
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
@@ -50,13 +49,10 @@ struct run {
 
 static void collect_leases(struct run *r)
 {
-	size_t i;
-
 	if (r->leases)
 		return;
 	r->leases = lease_list_new();
-	for (i = 0; i < r->plan.nitems; i++)
-		lease_list_add(r->leases, &r->plan.items[i].lease);
+	resolve_leases(r->plan, r->leases);
 }
 
 /* The last requests.  A run that hands its credentials to the command
@@ -123,7 +119,7 @@ static int leave(struct run *r, int status)
 	env_free(r->envp);
 	auth_free(r->auth);
 	config_free(&r->cfg);
-	plan_free(&r->plan);
+	resolve_free(&r->plan);
 	manifest_free(r->m);
 	cli_free(&r->cli);
 	mask_clear();
@@ -155,7 +151,7 @@ static int run_command(struct run *r, char *file)
 	int rc = ST_SOFTWARE, sig;
 
 	finish_auth(r, 1);
-	plan_free(&r->plan);
+	resolve_free(&r->plan);
 	if ((sig = stop_release()) == 0) {
 		rc = exec_command(file, r->cli.command, r->envp, &err);
 		log_err("%s", err.msg);
@@ -216,7 +212,7 @@ static int supervise(struct run *r, char *file)
 		fetch_free(r->f);
 		r->f = NULL;
 	}
-	plan_free(&r->plan);
+	resolve_free(&r->plan);
 	memset(&so, 0, sizeof so);
 	so.file = file;
 	so.argv = r->cli.command;
@@ -285,27 +281,28 @@ int main(int argc, char **argv)
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
 		return fail(&r, &err);
-	if ((rc = plan_build(&r.plan, r.m, environ)) != ST_OK) {
-		resolve_settle(&r.plan);
-		if (r.plan.problem.status != ST_OK)
-			log_err("%s", r.plan.problem.msg);
-		r.changes = changes_from_plan(&r.plan);
+	if ((rc = resolve_plan(&r.plan, r.m, environ)) != ST_OK) {
+		resolve_settle(r.plan);
+		if (resolve_problem(r.plan)->status != ST_OK)
+			log_err("%s", resolve_problem(r.plan)->msg);
+		r.changes = changes_from_plan(r.plan);
 		if ((rc = report_failures(r.changes)) == ST_OK)
-			rc = r.plan.problem.status;
+			rc = resolve_problem(r.plan)->status;
 		if (r.cli.check)
 			report_check(r.changes);
 		return leave(&r, rc);
 	}
-	if (path == NULL && r.plan.nvars == 0)
+	if (path == NULL && resolve_nvars(r.plan) == 0)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "
 		         "secrets",
 		         r.cli.check  ? "nothing to check," :
 		         r.cli.export ? "nothing to export," :
 		                        "running the command");
-	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
-	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
-	    ST_OK)
+	log_debug("%zu variables, %zu distinct reads", resolve_nvars(r.plan),
+	          resolve_nreads(r.plan));
+	if ((rc = config_load(&r.cfg, &r.cli, r.m, resolve_nreads(r.plan) > 0,
+	                      &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cfg.address && strcmp(r.cfg.address_from, "manifest") == 0)
 		log_info("address: %s (from the manifest, %s:%u)",
@@ -321,7 +318,7 @@ int main(int argc, char **argv)
 		log_warn("%s is not supported: ignoring it (the address is "
 		         "used as given)",
 		         config_vault_env_name("VAULT_SRV_LOOKUP"));
-	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
+	if (resolve_nreads(r.plan) > 0 && r.cfg.backend == BACKEND_HTTP) {
 		struct fetch_opts o;
 
 		if ((rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
@@ -333,14 +330,14 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err);
+	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f, &err);
 	if (stop_signal())
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
 		return fail(&r, &err);
 	/* The plan's work is done: what the command gets is the list of
 	 * changes (and the leases behind them); the report reads it too. */
-	r.changes = changes_from_plan(&r.plan);
+	r.changes = changes_from_plan(r.plan);
 	rc = report_failures(r.changes);
 	if (r.cli.check) {
 		report_check(r.changes);
@@ -349,7 +346,7 @@ int main(int argc, char **argv)
 	if (rc != ST_OK)
 		return leave(&r, rc);
 	collect_leases(&r);
-	plan_free(&r.plan);
+	resolve_free(&r.plan);
 	if (r.cli.export)
 		return write_export(&r);
 
