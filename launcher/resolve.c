@@ -705,3 +705,9 @@ void resolve_leases(const struct plan *p, struct leases *ls)
 	for (i = 0; p && i < p->nitems; i++)
 		lease_list_add(ls, &p->items[i].lease);
 }
+
+int resolve_select(struct plan *p)
+{
+	select_values(p);
+	return resolve_settle(p);
+}
