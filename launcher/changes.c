@@ -9,6 +9,8 @@
 struct changes {
 	struct change *v;
 	size_t n, cap;
+	struct change_failure *f;
+	size_t nf, capf;
 };
 
 struct changes *changes_new(void)
@@ -27,9 +29,23 @@ void changes_free(struct changes *c)
 		free((char *)c->v[i].name);
 		free((char *)c->v[i].ref);
 		free((char *)c->v[i].profile);
+		free((char *)c->v[i].defaulted);
 	}
+	for (i = 0; i < c->nf; i++) {
+		free((char *)c->f[i].name);
+		free((char *)c->f[i].ref);
+		free((char *)c->f[i].where);
+		free((char *)c->f[i].reason);
+		free((char *)c->f[i].cause);
+	}
+	free(c->f);
 	free(c->v);
 	free(c);
+}
+
+static const char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
 }
 
 void changes_add(struct changes *c, const char *name, const struct secret *value,
@@ -42,13 +58,58 @@ void changes_add(struct changes *c, const char *name, const struct secret *value
 		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
 	}
 	e = &c->v[c->n++];
+	memset(e, 0, sizeof *e);
 	e->name = xstrdup(name);
-	e->value.p = NULL;
-	e->value.len = 0;
 	secret_set(&e->value, value->p ? value->p : "", value->len);
 	e->is_file = is_file;
 	e->ref = xstrdup(ref ? ref : "");
-	e->profile = profile ? xstrdup(profile) : NULL;
+	e->profile = dup_or_null(profile);
+}
+
+void changes_set_default(struct changes *c, const char *why)
+{
+	struct change *e = &c->v[c->n - 1];
+
+	free((char *)e->defaulted);
+	e->defaulted = xstrdup(why ? why : "");
+}
+
+void changes_set_lease(struct changes *c, long duration, int renewable)
+{
+	struct change *e = &c->v[c->n - 1];
+
+	e->leased = 1;
+	e->lease_duration = duration;
+	e->renewable = renewable;
+}
+
+void changes_fail(struct changes *c, const struct change_failure *f)
+{
+	struct change_failure *e;
+
+	if (c->nf == c->capf) {
+		c->capf = c->capf ? c->capf * 2 : 8;
+		c->f = xreallocarray(c->f, c->capf, sizeof *c->f);
+	}
+	e = &c->f[c->nf++];
+	e->name = xstrdup(f->name ? f->name : "");
+	e->ref = xstrdup(f->ref ? f->ref : "");
+	e->where = xstrdup(f->where ? f->where : "environment");
+	e->status = f->status;
+	e->reason = xstrdup(f->reason ? f->reason : "");
+	e->cause = dup_or_null(f->cause);
+	e->superseded = f->superseded;
+	e->before = c->n;
+}
+
+size_t changes_nfailed(const struct changes *c)
+{
+	return c ? c->nf : 0;
+}
+
+const struct change_failure *changes_failed(const struct changes *c, size_t i)
+{
+	return c && i < c->nf ? &c->f[i] : NULL;
 }
 
 size_t changes_count(const struct changes *c)
@@ -79,24 +140,74 @@ int changes_equal(const struct changes *a, const struct changes *b)
 	return 1;
 }
 
+/* The lease behind v's value: its item's, or for a composed value the
+ * first leased piece's.  (plan_item only reads the plan.) */
+static const struct lease *var_lease(const struct plan *p, const struct pvar *v)
+{
+	struct plan *q = (struct plan *)p;
+	const struct pitem *it = plan_item(q, v);
+	size_t i;
+
+	for (i = 0;
+	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
+		it = plan_item_at(q, v->pieces[i].item);
+	return it && it->lease.id ? &it->lease : NULL;
+}
+
+/* v failed: record it, with a shared cause the first time one is met. */
+static void add_failure(struct changes *c, const struct plan *p,
+                        const struct pvar *v, unsigned char *said)
+{
+	struct change_failure f;
+	char where[300];
+
+	memset(&f, 0, sizeof f);
+	f.name = v->name;
+	f.ref = v->reftext;
+	f.where = plan_where(v, where, sizeof where);
+	f.status = v->status;
+	f.reason = v->reason;
+	f.superseded = v->superseded;
+	if (v->shared && !said[v->shared - 1]) {
+		said[v->shared - 1] = 1;
+		f.cause = p->shared[v->shared - 1];
+	}
+	changes_fail(c, &f);
+}
+
 struct changes *changes_from_plan(const struct plan *p)
 {
 	struct changes *c = changes_new();
+	unsigned char *said = xcalloc(p->nshared + 1, 1);
 	size_t i, j;
 
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
+		const struct lease *l;
 
-		if (v->superseded || v->status != ST_OK)
+		if (v->status != ST_OK) {
+			add_failure(c, p, v, said);
 			continue;
+		}
+		if (v->superseded)
+			continue;
+		l = var_lease(p, v);
 		if (v->section != MS_PROFILE) {
 			changes_add(c, v->name, &v->value,
 			            v->section == MS_FILES, v->reftext, NULL);
+			if (v->defaulted)
+				changes_set_default(c, v->missing);
+			else if (l)
+				changes_set_lease(c, l->duration, l->renewable);
 			continue;
 		}
-		for (j = 0; j < v->nexports; j++)
+		for (j = 0; j < v->nexports; j++) {
 			changes_add(c, v->exports[j].name, &v->exports[j].value,
 			            v->exports[j].is_file, v->reftext, v->name);
+			if (l)
+				changes_set_lease(c, l->duration, l->renewable);
+		}
 	}
+	free(said);
 	return c;
 }

@@ -20,8 +20,8 @@
 #include "manifest.h"
 #include "mask.h"
 #include "outfile.h"
-#include "plan.h"
 #include "renewer.h"
+#include "report.h"
 #include "resolve.h"
 #include "rotation.h"
 #include "status.h"
@@ -39,7 +39,7 @@ extern char **environ;
 struct run {
 	struct cli cli;
 	struct manifest *m;
-	struct plan plan;
+	struct plan *plan; /* resolve.h: opaque */
 	struct config cfg;
 	struct auth *auth;
 	struct fetcher *f;
@@ -53,13 +53,10 @@ struct run {
 
 static void collect_leases(struct run *r)
 {
-	size_t i;
-
 	if (r->leases)
 		return;
 	r->leases = lease_list_new();
-	for (i = 0; i < r->plan.nitems; i++)
-		lease_list_add(r->leases, &r->plan.items[i].lease);
+	resolve_leases(r->plan, r->leases);
 }
 
 /* The last requests.  A run that hands its credentials to the command
@@ -127,7 +124,7 @@ static int leave(struct run *r, int status)
 	env_free(r->envp);
 	auth_free(r->auth);
 	config_free(&r->cfg);
-	plan_free(&r->plan);
+	resolve_free(&r->plan);
 	manifest_free(r->m);
 	cli_free(&r->cli);
 	mask_clear();
@@ -151,93 +148,6 @@ static int fail(struct run *r, const struct error *err)
 	return leave(r, err->status);
 }
 
-/* One line per failed variable, in plan order, each shared cause once
- * before the first variable it failed; returns the first status. */
-static int report_failures(const struct plan *p)
-{
-	char where[300];
-	size_t i;
-	int first = ST_OK;
-	unsigned char *said = xcalloc(p->nshared + 1, 1);
-
-	for (i = 0; i < p->nvars; i++) {
-		const struct pvar *v = &p->vars[i];
-
-		if (v->status == ST_OK)
-			continue;
-		if (v->shared && !said[v->shared - 1]) {
-			said[v->shared - 1] = 1;
-			log_err("%s", p->shared[v->shared - 1]);
-		}
-		/* A reference is shown whole unless it is absurdly long (inline
-		 * references have no line limit): the reason must survive. */
-		log_err("%s: %s: %.200s%s: %s",
-		        plan_where(v, where, sizeof where), v->name, v->reftext,
-		        strlen(v->reftext) > 200 ? "..." : "", v->reason);
-		if (first == ST_OK)
-			first = v->status;
-	}
-	free(said);
-	return first;
-}
-
-/* ", lease 1h, renewable" for a variable read from a leased answer. */
-static const char *lease_note(struct plan *p, const struct pvar *v, char *buf,
-                              size_t cap)
-{
-	const struct pitem *it = plan_item(p, v);
-	char d[24];
-	size_t i;
-
-	/* A composed value: the lease of the first leased piece. */
-	for (i = 0;
-	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
-		it = plan_item_at(p, v->pieces[i].item);
-	buf[0] = '\0';
-	if (it && it->lease.id)
-		snprintf(buf, cap, ", lease %s, %s",
-		         lease_duration(it->lease.duration, d, sizeof d),
-		         it->lease.renewable ? "renewable" : "not renewable");
-	return buf;
-}
-
-static void print_check(struct plan *p)
-{
-	size_t i;
-	char note[64];
-
-	for (i = 0; i < p->nvars; i++) {
-		const struct pvar *v = &p->vars[i];
-		size_t j;
-
-		if (v->superseded)
-			continue;
-		/* Names and references are configuration, shown as written;
-		 * only the rest of the line is redacted. */
-		if (v->status != ST_OK)
-			out_config_line(v->name, v->reftext, 200, " error: %s",
-			                v->reason);
-		else if (v->defaulted)
-			out_config_line(v->name, v->reftext, 0,
-			                " default ******** (%zu bytes%s; %s)",
-			                v->value.len,
-			                v->section == MS_FILES ? ", file" : "",
-			                v->missing);
-		else if (v->section != MS_PROFILE)
-			out_config_line(v->name, v->reftext, 0,
-			                " ok ******** (%zu bytes%s%s)",
-			                v->value.len,
-			                v->section == MS_FILES ? ", file" : "",
-			                lease_note(p, v, note, sizeof note));
-		for (j = 0; v->status == ST_OK && j < v->nexports; j++)
-			out_config_line(v->exports[j].name, v->reftext, 0,
-			                " (profile %s) ok ******** (%zu bytes%s%s)",
-			                v->name, v->exports[j].value.len,
-			                v->exports[j].is_file ? ", file" : "",
-			                lease_note(p, v, note, sizeof note));
-	}
-}
-
 /* Hand over: the last requests, the values wiped (envp is their last home
  * and goes with the process image), execve.  Returns only if that fails. */
 static int run_command(struct run *r, char *file)
@@ -246,7 +156,7 @@ static int run_command(struct run *r, char *file)
 	int rc = ST_SOFTWARE, sig;
 
 	finish_auth(r, 1);
-	plan_free(&r->plan);
+	resolve_free(&r->plan);
 	if ((sig = stop_release()) == 0) {
 		rc = exec_command(file, r->cli.command, r->envp, &err);
 		log_err("%s", err.msg);
@@ -300,7 +210,7 @@ static void start_rotation(struct run *r, const struct env_opts *eo,
 	ro.argv = r->cli.command;
 	ro.envp = &r->envp;
 	ro.timeout_ms = r->cfg.timeout * 1000.0;
-	r->rotation = rotation_new(&ro, &r->plan, r->changes);
+	r->rotation = rotation_new(&ro, r->plan, r->changes);
 	r->changes = NULL;
 	rotation_agent(r->rotation, agent);
 }
@@ -337,7 +247,7 @@ static int supervise(struct run *r, char *file, const struct env_opts *eo)
 	if (watch)
 		start_rotation(r, eo, &agent);
 	else
-		plan_free(&r->plan);
+		resolve_free(&r->plan);
 	so.file = file;
 	so.argv = r->cli.command;
 	so.envp = r->envp;
@@ -404,26 +314,28 @@ int main(int argc, char **argv)
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
 		return fail(&r, &err);
-	if ((rc = plan_build(&r.plan, r.m, environ)) != ST_OK) {
-		resolve_settle(&r.plan);
-		if (r.plan.problem.status != ST_OK)
-			log_err("%s", r.plan.problem.msg);
-		if ((rc = report_failures(&r.plan)) == ST_OK)
-			rc = r.plan.problem.status;
+	if ((rc = resolve_plan(&r.plan, r.m, environ)) != ST_OK) {
+		resolve_settle(r.plan);
+		if (resolve_problem(r.plan)->status != ST_OK)
+			log_err("%s", resolve_problem(r.plan)->msg);
+		r.changes = changes_from_plan(r.plan);
+		if ((rc = report_failures(r.changes)) == ST_OK)
+			rc = resolve_problem(r.plan)->status;
 		if (r.cli.check)
-			print_check(&r.plan);
+			report_check(r.changes);
 		return leave(&r, rc);
 	}
-	if (path == NULL && r.plan.nvars == 0)
+	if (path == NULL && resolve_nvars(r.plan) == 0)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "
 		         "secrets",
 		         r.cli.check  ? "nothing to check," :
 		         r.cli.export ? "nothing to export," :
 		                        "running the command");
-	log_debug("%zu variables, %zu distinct reads", r.plan.nvars, r.plan.nitems);
-	if ((rc = config_load(&r.cfg, &r.cli, r.m, r.plan.nitems > 0, &err)) !=
-	    ST_OK)
+	log_debug("%zu variables, %zu distinct reads", resolve_nvars(r.plan),
+	          resolve_nreads(r.plan));
+	if ((rc = config_load(&r.cfg, &r.cli, r.m, resolve_nreads(r.plan) > 0,
+	                      &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cfg.address && strcmp(r.cfg.address_from, "manifest") == 0)
 		log_info("address: %s (from the manifest, %s:%u)",
@@ -438,7 +350,7 @@ int main(int argc, char **argv)
 		log_warn("%s is not supported: ignoring it (the address is "
 		         "used as given)",
 		         r.cfg.srv_lookup_from);
-	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
+	if (resolve_nreads(r.plan) > 0 && r.cfg.backend == BACKEND_HTTP) {
 		struct fetch_opts o;
 
 		if ((rc = auth_new(&r.auth, &r.cfg, &err)) != ST_OK)
@@ -450,24 +362,24 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	rc = resolve_run(&r.plan, &r.cfg, r.auth, r.f, &err);
+	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f, &err);
 	if (stop_signal())
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
 		return fail(&r, &err);
-	rc = report_failures(&r.plan);
+	/* The plan's work is done: what the command gets is the list of
+	 * changes (and the leases behind them); the report reads it too. */
+	r.changes = changes_from_plan(r.plan);
+	rc = report_failures(r.changes);
 	if (r.cli.check) {
-		print_check(&r.plan);
+		report_check(r.changes);
 		return leave(&r, rc);
 	}
 	if (rc != ST_OK)
 		return leave(&r, rc);
-	/* The plan's work is done: what the command gets is the list of
-	 * changes (and the leases behind them). */
-	r.changes = changes_from_plan(&r.plan);
 	collect_leases(&r);
 	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
-		plan_free(&r.plan);
+		resolve_free(&r.plan);
 	if (r.cli.export)
 		return write_export(&r);
 

@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "log.h"
 #include "map.h"
+#include "plan.h"
 #include "readfile.h"
 #include "resolve.h"
 #include "select.h"
@@ -665,6 +666,44 @@ int resolve_run(struct plan *p, const struct config *c, struct auth *a,
 	select_values(p);
 	resolve_settle(p);
 	return ST_OK;
+}
+
+int resolve_plan(struct plan **p, const struct manifest *m, char *const *env)
+{
+	*p = xcalloc(1, sizeof **p);
+	return plan_build(*p, m, env);
+}
+
+void resolve_free(struct plan **p)
+{
+	if (*p == NULL)
+		return;
+	plan_free(*p);
+	free(*p);
+	*p = NULL;
+}
+
+size_t resolve_nvars(const struct plan *p)
+{
+	return p ? p->nvars : 0;
+}
+
+size_t resolve_nreads(const struct plan *p)
+{
+	return p ? p->nitems : 0;
+}
+
+const struct error *resolve_problem(const struct plan *p)
+{
+	return &p->problem;
+}
+
+void resolve_leases(const struct plan *p, struct leases *ls)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->nitems; i++)
+		lease_list_add(ls, &p->items[i].lease);
 }
 
 int resolve_select(struct plan *p)

@@ -4,6 +4,10 @@
  * unknown mount, the reads (each starting as soon as its mount is known),
  * the KV v1 fallback reads.  Then each variable's selector is applied to its
  * item's secret.  Failures are recorded on the variables; nothing is printed.
+ *
+ * The plan is opaque here: a caller builds one, resolves it, asks it how
+ * much it holds, takes its leases and its list of changes (changes.h), and
+ * frees it; only plan.c, resolve.c and their helpers see inside.
  */
 #ifndef VAULTRUN_RESOLVE_H
 #define VAULTRUN_RESOLVE_H
@@ -11,7 +15,28 @@
 #include "auth.h"
 #include "config.h"
 #include "fetch.h"
-#include "plan.h"
+#include "lease.h"
+#include "manifest.h"
+
+struct plan;
+
+/* Plan m and the inherited environment env (plan.h's plan_build) into a
+ * new *p, which is set even when the plan is bad (status returned) so that
+ * its failures can be settled and reported. */
+int resolve_plan(struct plan **p, const struct manifest *m, char *const *env);
+
+/* Free *p (wiping its values) and set it to NULL; NULL is a no-op. */
+void resolve_free(struct plan **p);
+
+/* How many variables and distinct reads p has (0 for NULL). */
+size_t resolve_nvars(const struct plan *p);
+size_t resolve_nreads(const struct plan *p);
+
+/* What is wrong with the manifest beyond its variables (status 0: nothing). */
+const struct error *resolve_problem(const struct plan *p);
+
+/* Add the lease of every read that has one to ls (none for NULL). */
+void resolve_leases(const struct plan *p, struct leases *ls);
 
 /* Resolve every variable of p, recording each one's value or failure on it.
  * With an http(s) or unix address, the requests run on f (authenticating

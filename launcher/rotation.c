@@ -17,6 +17,7 @@
 #include "json.h"
 #include "lease.h"
 #include "log.h"
+#include "plan.h"
 #include "resolve.h"
 #include "rotate.h"
 #include "rotation.h"

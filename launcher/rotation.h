@@ -18,8 +18,9 @@
 #include "env.h"
 #include "fetch.h"
 #include "manifest.h"
-#include "plan.h"
 #include "renewer.h"
+
+struct plan; /* plan.h: opaque here */
 
 struct rotation_opts {
 	double interval;          /* --watch, seconds */
