@@ -10,6 +10,7 @@
 
 #include <ini.h>
 
+#include "arena.h"
 #include "manifest.h"
 #include "mdefaults.h"
 #include "mreader.h"
@@ -285,8 +286,8 @@ static int var(struct parser *ps, const char *name, const char *value)
 	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
 	memset(v, 0, sizeof *v);
-	v->name = xstrdup(name);
-	v->ref = xstrdup(value);
+	v->name = arena_strdup(m->strings, name);
+	v->ref = arena_strdup(m->strings, value);
 	v->line = ps->rd.lineno;
 	v->section = ps->sec == SEC_FILES ? MS_FILES : MS_ENV;
 	first = nameset_add(ps->vars, v->name, v->line);
@@ -486,6 +487,7 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	ps.rd.ctx = &ps;
 	ps.m = xcalloc(1, sizeof *ps.m);
 	ps.m->file = xstrdup(name);
+	ps.m->strings = arena_new();
 	ps.vars = nameset_new();
 	ps.mounts = nameset_new();
 	ps.profiles = nameset_new();
@@ -548,11 +550,9 @@ void manifest_free(struct manifest *m)
 	mvault_free(m);
 	for (i = 0; i < m->nmounts; i++)
 		free(m->mounts[i].mount);
-	for (i = 0; i < m->nvars; i++) {
-		free(m->vars[i].name);
-		free(m->vars[i].ref);
+	for (i = 0; i < m->nvars; i++)
 		free(m->vars[i].fallback);
-	}
+	arena_free(m->strings);
 	for (i = 0; i < m->nprofiles; i++) {
 		free(m->profiles[i].name);
 		free(m->profiles[i].from);

@@ -298,9 +298,9 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	}
 	/* A profile reads a whole secret, or the object a pointer names. */
 	if (section == MS_PROFILE && strchr(ref, '#') == NULL) {
-		free(v->ref.selector);
 		v->ref.sel = SEL_POINTER;
-		v->ref.selector = xstrdup("");
+		/* "": the path's own terminator, in the same block. */
+		v->ref.selector = strchr(v->ref.path, '\0');
 	} else if (section == MS_PROFILE && v->ref.sel != SEL_POINTER) {
 		plan_fail_var(v, ST_CONFIG,
 		              "from: a profile takes a whole secret or a #/pointer "

@@ -18,7 +18,8 @@ struct ref {
 	char *path;            /* logical path, segments joined by '/' */
 	unsigned long version; /* ?version=N, 0 when absent */
 	enum sel_kind sel;
-	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE */
+	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE;
+	                 * in path's block: never freed on its own */
 };
 
 /* Parse text into r (owned by the caller; release with ref_free).
