@@ -435,7 +435,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		add_manifest(p, m);
 	add_inline(p, m, env);
 	add_requests(p, m);
-	for (i = 0; i < p->nitems; i++)
+	/* Only [mounts] entries are known so far: without any, no lookup. */
+	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
 			plan_assign(p, i, mi);
 	for (i = 0; i < p->nvars; i++)
