@@ -30,15 +30,15 @@ struct arena *arena_new(void)
 	return a;
 }
 
-char *arena_strndup(struct arena *a, const char *s, size_t n)
+char *arena_alloc(struct arena *a, size_t n)
 {
 	struct block *b = a->head;
 	char *p;
 
-	if (b == NULL || b->cap - b->used < n + 1) {
+	if (b == NULL || b->cap - b->used < n) {
 		size_t cap = a->next_cap;
 
-		while (cap < n + 1)
+		while (cap < n)
 			cap *= 2;
 		if (a->next_cap < BLOCK_MAX)
 			a->next_cap *= 2;
@@ -49,9 +49,16 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 		a->head = b;
 	}
 	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
 	memcpy(p, s, n);
 	p[n] = '\0';
-	b->used += n + 1;
 	return p;
 }
 

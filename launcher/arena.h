@@ -14,6 +14,8 @@
 struct arena;
 
 struct arena *arena_new(void);
+/* n bytes, not initialised (no alignment: for text). */
+char *arena_alloc(struct arena *a, size_t n);
 /* A copy of the n bytes at s, NUL-terminated. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);

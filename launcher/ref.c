@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ref.h"
 #include "util.h"
 
@@ -134,6 +135,12 @@ static int has_control(const char *s, size_t *at)
 
 int ref_parse(const char *text, struct ref *r, struct error *err)
 {
+	return ref_parse_in(text, r, NULL, err);
+}
+
+int ref_parse_in(const char *text, struct ref *r, struct arena *a,
+                 struct error *err)
+{
 	const char *hash, *query, *sel;
 	size_t at, pathlen, sellen;
 	char *block;
@@ -170,7 +177,8 @@ int ref_parse(const char *text, struct ref *r, struct error *err)
 	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
 	/* One block per reference: the path, then the selector. */
 	sellen = sel ? strlen(sel) : 0;
-	block = xmalloc(pathlen + 1 + sellen + 1);
+	block = a ? arena_alloc(a, pathlen + 1 + sellen + 1) :
+	            xmalloc(pathlen + 1 + sellen + 1);
 	memcpy(block, text, pathlen);
 	block[pathlen] = '\0';
 	if (sel) {

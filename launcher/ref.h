@@ -28,6 +28,11 @@ struct ref {
  * "invalid JSON Pointer escape '~2'".  On error r is left empty. */
 int ref_parse(const char *text, struct ref *r, struct error *err);
 
+/* The same, with r's strings in a (released with it: no ref_free). */
+struct arena;
+int ref_parse_in(const char *text, struct ref *r, struct arena *a,
+                 struct error *err);
+
 void ref_free(struct ref *r);
 
 /* Validate an RFC 6901 pointer ("" or "/..." with ~0 ~1 escapes only). */
