@@ -5,6 +5,10 @@ VERSION  = 0.1.0
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# bash-completion loads completions/NAME from here on first use; Debian's zsh
+# has vendor-completions in its fpath (under /usr/local, add it to fpath).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 DESTDIR ?=
 
 CC      ?= cc
@@ -136,10 +140,14 @@ install: all
 	install -m 755 $(BUILD)/vaultrun $(DESTDIR)$(BINDIR)/vaultrun
 	install -m 644 man/vaultrun.1 $(DESTDIR)$(MANDIR)/man1/vaultrun.1
 	install -m 644 man/vaultrun.ini.5 $(DESTDIR)$(MANDIR)/man5/vaultrun.ini.5
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 completions/vaultrun.bash $(DESTDIR)$(BASHCOMPDIR)/vaultrun
+	install -m 644 completions/_vaultrun $(DESTDIR)$(ZSHCOMPDIR)/_vaultrun
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vaultrun $(DESTDIR)$(MANDIR)/man1/vaultrun.1 \
-		$(DESTDIR)$(MANDIR)/man5/vaultrun.ini.5
+		$(DESTDIR)$(MANDIR)/man5/vaultrun.ini.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/vaultrun $(DESTDIR)$(ZSHCOMPDIR)/_vaultrun
 
 clean:
 	rm -rf build build-san build-clang build-fuzz

@@ -4,15 +4,13 @@
  * read by xfer.c; the decisions (how many, which retried, how long to
  * wait, which redirect) are policy.c's. */
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/random.h>
-#include <sys/select.h>
 
 #include "fetch.h"
 #include "log.h"
+#include "multi.h"
 #include "policy.h"
 #include "preconnect.h"
 #include "proxy.h"
@@ -68,12 +66,6 @@ static struct xfer *pop(struct xqueue *q)
 	return x;
 }
 
-static int global_init(void *arg)
-{
-	(void)arg;
-	return curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK;
-}
-
 /* The first answer shows the transport: the cap becomes what it allows. */
 static void transport_known(struct fetcher *f, long version)
 {
@@ -85,53 +77,20 @@ static void transport_known(struct fetcher *f, long version)
 	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
 }
 
-#define FD_PROBE 1024
-
-/* Which of the first FD_PROBE descriptors are open. */
-static void open_fds(unsigned char *open_now)
-{
-	int fd;
-
-	for (fd = 0; fd < FD_PROBE; fd++)
-		open_now[fd] = fcntl(fd, F_GETFD) != -1;
-}
-
-/* libcurl 7.88 opens descriptors of its own without close-on-exec (the
- * multi handle's wake-up socket pair): whatever opened since `before` is
- * libcurl's, and becomes close-on-exec. */
-static void cloexec_new_fds(const unsigned char *before)
-{
-	int fd, flags;
-
-	for (fd = 0; fd < FD_PROBE; fd++)
-		if (!before[fd] && (flags = fcntl(fd, F_GETFD)) != -1)
-			fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
-	unsigned char before[FD_PROBE];
 	struct fetcher *f;
 	struct policy_cap c;
+	CURLM *multi = multi_new();
 
-	open_fds(before);
-	/* libcurl opens $SSLKEYLOGFILE when it initialises and writes every TLS
-	 * session's keys there: vaultrun ignores it (the command still gets it). */
-	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0) {
+	if (multi == NULL) {
 		error_set(err, ST_OSERR, "cannot initialise libcurl");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof *f);
 	f->o = *o;
 	f->stop_fd = -1;
-	f->multi = curl_multi_init();
-	cloexec_new_fds(before);
-	if (f->multi == NULL) {
-		free(f);
-		curl_global_cleanup();
-		error_set(err, ST_OSERR, "cannot initialise libcurl");
-		return NULL;
-	}
+	f->multi = multi;
 	policy_cap_start(o->concurrency,
 	                 url_is_https(o->base_url) && o->unix_socket == NULL, &c);
 	f->want = c.want;
@@ -264,15 +223,6 @@ static int over_unix(const struct xfer *x)
 	return x->f->o.unix_socket && !x->redirected;
 }
 
-/* No connection at all: the address, not the request, failed. */
-static int connect_failure(CURLcode rc)
-{
-	return rc == CURLE_COULDNT_RESOLVE_HOST ||
-	       rc == CURLE_COULDNT_RESOLVE_PROXY ||
-	       rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
-	       rc == CURLE_PEER_FAILED_VERIFICATION;
-}
-
 /* Hand the outcome to the callback and forget the request. */
 static void finish(struct xfer *x, long status, int failure, const char *reason)
 {
@@ -329,7 +279,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 	double ms = now_ms() - x->started;
 	struct xfer_end e;
 
-	x->unreachable = connect_failure(rc);
+	x->unreachable = policy_unreachable(rc);
 	if (rc == CURLE_OK) {
 		long version = 0;
 
@@ -493,28 +443,7 @@ int fetch_step(struct fetcher *f, struct error *err)
 
 size_t fetch_fds(struct fetcher *f, struct pollfd *pf, size_t cap)
 {
-	fd_set r, w, e;
-	int maxfd = -1, fd;
-	size_t n = 0;
-
-	FD_ZERO(&r);
-	FD_ZERO(&w);
-	FD_ZERO(&e);
-	if (fetch_idle(f) ||
-	    curl_multi_fdset(f->multi, &r, &w, &e, &maxfd) != CURLM_OK)
-		return 0;
-	for (fd = 0; fd <= maxfd && n < cap; fd++) {
-		short ev = (short)((FD_ISSET(fd, &r) ? POLLIN : 0) |
-		                   (FD_ISSET(fd, &w) ? POLLOUT : 0) |
-		                   (FD_ISSET(fd, &e) ? POLLPRI : 0));
-
-		if (ev == 0)
-			continue;
-		pf[n].fd = fd;
-		pf[n].events = ev;
-		pf[n++].revents = 0;
-	}
-	return n;
+	return fetch_idle(f) ? 0 : multi_pollfds(f->multi, pf, cap);
 }
 
 long fetch_timeout(struct fetcher *f)

@@ -65,6 +65,14 @@ int policy_retry_curl(CURLcode rc)
 	}
 }
 
+int policy_unreachable(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	       rc == CURLE_COULDNT_CONNECT || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION;
+}
+
 double policy_backoff(unsigned attempts)
 {
 	double ceil = BACKOFF_BASE;

@@ -33,6 +33,11 @@ int policy_retry_status(long status, const char *body, size_t len);
  * resolution, TLS and protocol errors are not. */
 int policy_retry_curl(CURLcode rc);
 
+/* Did this transport failure find no connection at all (name resolution,
+ * connect, the TLS handshake or its verification)?  Then the address, not
+ * the request, failed. */
+int policy_unreachable(CURLcode rc);
+
 /* The full-jitter ceiling in ms for the wait after attempt n (1 the
  * first): 250 ms, doubled per attempt, at most 4 s. */
 double policy_backoff(unsigned attempts);

@@ -3,7 +3,8 @@
  * Every signal is blocked and read from a signalfd, so nothing runs in a
  * handler and no disposition changes: the child, after fork, only puts the
  * mask back and inherits the dispositions vaultrun was started with (an
- * ignored signal stays ignored and never reaches vaultrun to be forwarded).
+ * ignored signal stays ignored in the command; sent to vaultrun, it is still
+ * read and forwarded, since Linux queues a blocked signal even when ignored).
  */
 #include <errno.h>
 #include <fcntl.h>

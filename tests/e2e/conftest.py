@@ -16,7 +16,9 @@
                    in vaultrun's stdout or stderr: the leak check.  The child
                    command must therefore never write to its stdout/stderr,
                    except under --supervise, where what it writes is masked
-                   (and so checked too).
+                   (and so checked too: helpers.shown and assert_masked).
+                   run.check_output(*outputs) applies the same check to
+                   output a test read itself (Popen, a terminal).
                    run.home is the HOME directory (for ~/.vault-token).
                    Before returning it waits until every server has recorded
                    every request it was sent (wait_idle), so counts are exact.
@@ -30,6 +32,11 @@
     tls_certs      (session) a CA, a server certificate for 127.0.0.1 and
                    localhost, and a client certificate (CN "vaultrun-client"),
                    made with openssl(1); skips when openssl is missing.
+    postgres       (module) a started dbservers.PostgresServer, and
+    mariadb        (module) a started dbservers.MariaDBServer: one of each for
+                   the module that asks, stopped at its end; skip when the
+                   server is not installed.  A module that wants a database
+                   seeded overrides the fixture with one that takes it.
 
 VAULTRUN_VALGRIND=1 runs the binary under valgrind memcheck (exit code 99 on
 an error or a definite leak) and multiplies timeouts by SLOW.  Wall-clock
@@ -41,7 +48,6 @@ import os
 import pathlib
 import secrets
 import shutil
-import socket
 import subprocess
 import textwrap
 import time
@@ -49,6 +55,7 @@ import types
 
 import pytest
 
+from dbservers import MariaDBServer, PostgresServer, free_port
 from vaultserver import VaultServer
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -118,11 +125,24 @@ def vault(vault_factory):
 
 @pytest.fixture
 def closed_url():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return "http://127.0.0.1:%d" % port
+    return "http://127.0.0.1:%d" % free_port()
+
+
+def db_server(cls, name, packages):
+    if not cls.available():
+        pytest.skip("%s server not installed: apt-get install %s" % (name, packages))
+    with cls() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    yield from db_server(PostgresServer, "postgresql", "postgresql")
+
+
+@pytest.fixture(scope="module")
+def mariadb():
+    yield from db_server(MariaDBServer, "mariadb", "mariadb-server mariadb-client")
 
 
 # --------------------------------------------------------------------------
@@ -188,12 +208,24 @@ class Runner:
         self.check_leaks(res)
         return res
 
-    def check_leaks(self, res):
+    def leaked(self, *outputs):
+        """The sensitive strings (every server's, and run.forbid()-den ones)
+        that appear in any of outputs (str or bytes)."""
         sensitive = set(self.forbidden)
         for srv in self.servers:
             sensitive |= srv.sensitive()
-        leaked = sorted(s for s in sensitive if s in res.out or s in res.err)
+        raw = [o if isinstance(o, bytes) else o.encode("utf-8", "surrogateescape") for o in outputs]
+        return sorted(s for s in sensitive if any(s.encode() in r for r in raw))
+
+    def check_leaks(self, res):
+        leaked = self.leaked(res.out, res.err)
         assert not leaked, "secret(s) leaked into vaultrun's output: %r\n%r" % (leaked, res)
+
+    def check_output(self, *outputs):
+        """The same leak check for output the test read itself (a vaultrun it
+        started with Popen or on a terminal): str or bytes."""
+        leaked = self.leaked(*outputs)
+        assert not leaked, "secret(s) leaked into vaultrun's output: %r\n%r" % (leaked, outputs)
 
 
 @pytest.fixture

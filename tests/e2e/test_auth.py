@@ -24,7 +24,7 @@ import pytest
 from conftest import VALGRIND
 
 from vaultserver import tls_server_context
-from helpers import run_env, run_fails, val, write_manifest
+from helpers import approle_env, home_token, run_env, run_fails, run_ok, val, write_manifest
 
 # --------------------------------------------------------------------------
 # helpers
@@ -111,10 +111,7 @@ def test_approle_from_environment(run, vault, app, approle, envdump):
     """VAULT_ROLE_ID/VAULT_SECRET_ID and no token: approle is the default;
     the command gets the secret and none of the credentials."""
     rid, sid = approle
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, [], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert_no_vault_creds(env)
     assert vault.logins == {"approle": 1}
@@ -132,8 +129,7 @@ def test_approle_from_manifest_values(run, vault, app, approle, manifest, envdum
         role_id = %s
         secret_id = %s
     """ % (rid, sid))
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
     assert env["DB_PASSWORD"] == app
     assert_no_vault_creds(env)
     assert logins(vault, "approle") == 1
@@ -151,8 +147,7 @@ def test_approle_from_files_is_the_default_method(run, vault, app, approle, mani
         role_id_file = %s
         secret_id_file = %s
     """ % (rf, sf))
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
     assert env["DB_PASSWORD"] == app
     (login,) = login_requests(vault)
     assert json.loads(login.body) == {"role_id": rid, "secret_id": sid}
@@ -167,9 +162,8 @@ def test_approle_environment_beats_manifest(run, vault, app, approle, manifest, 
         role_id = %s
         secret_id = %s
     """ % (rid, wrong))
-    res, env = run_env(run, envdump, ["-f", m],
-                       env={"VAULT_ADDR": vault.url, "VAULT_SECRET_ID": sid})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m],
+                      env={"VAULT_ADDR": vault.url, "VAULT_SECRET_ID": sid})
     assert env["DB_PASSWORD"] == app
     assert_no_vault_creds(env)
 
@@ -181,9 +175,7 @@ def test_approle_custom_mount(run, vault, app, manifest, envdump):
         auth = approle
         auth_mount = ci-approle
     """)
-    res, env = run_env(run, envdump, ["-f", m], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env=approle_env(vault, rid, sid, DB_PASSWORD=None))
     assert env["DB_PASSWORD"] == app
     assert logins(vault, "ci-approle") == 1
     assert logins(vault, "approle") == 0
@@ -195,9 +187,7 @@ def test_approle_not_at_default_mount_is_77(run, vault, app, manifest, envdump):
     goes to auth/approle, which Vault does not know (a 4xx): 77, naming it."""
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, mount="ci-approle")
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res, env = run_env(run, envdump, [], env=approle_env(vault, rid, sid))
     assert env is None
     assert res.rc == 77, res
     assert "auth/approle" in res.err
@@ -206,10 +196,9 @@ def test_approle_not_at_default_mount_is_77(run, vault, app, manifest, envdump):
 def test_vault_token_and_role_id_without_auth_is_token_auth(run, vault, app, envdump):
     """`auth` defaults to approle only when no token is given; a token and a
     role id in the environment is token auth, and the role id stays unused."""
-    res, env = run_env(run, envdump, [], env={
+    res, env = run_ok(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token,
         "VAULT_ROLE_ID": cred("role"), "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
     assert env["DB_PASSWORD"] == app
     assert_no_vault_creds(env)
     assert login_requests(vault) == []
@@ -218,10 +207,7 @@ def test_vault_token_and_role_id_without_auth_is_token_auth(run, vault, app, env
 
 def test_keep_vault_env_passes_login_credentials(run, vault, app, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, ["--keep-vault-env"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["--keep-vault-env"], env=approle_env(vault, rid, sid))
     assert env["VAULT_ROLE_ID"] == rid and env["VAULT_SECRET_ID"] == sid
     assert env["VAULT_TOKEN"] == vault.minted_tokens[0]
 
@@ -240,8 +226,7 @@ def test_kubernetes_login(run, vault, app, manifest, secret_file, envdump, mount
         role = app
         jwt_file = %s
     """ % jf + ("auth_mount = %s\n" % mount if mount else ""))
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
     assert env["DB_PASSWORD"] == app
     assert_no_vault_creds(env)
     (login,) = login_requests(vault)
@@ -260,8 +245,7 @@ def test_jwt_login_from_file(run, vault, app, manifest, secret_file, envdump):
         role = ci
         jwt_file = %s
     """ % jf)
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
     assert env["DB_PASSWORD"] == app
     (login,) = login_requests(vault)
     assert login.path == "/v1/auth/jwt/login"
@@ -279,9 +263,8 @@ def test_jwt_login_from_env_variable_is_removed(run, vault, app, manifest, envdu
         role = ci
         jwt_env = CI_JOB_JWT
     """)
-    res, env = run_env(run, envdump, ["-f", m], env={
+    res, env = run_ok(run, envdump, ["-f", m], env={
         "VAULT_ADDR": vault.url, "CI_JOB_JWT": jwt, "OTHER": "kept"})
-    assert res.rc == 0, res
     assert env["DB_PASSWORD"] == app
     assert "CI_JOB_JWT" not in env
     assert env["OTHER"] == "kept"
@@ -302,8 +285,7 @@ def test_jwt_env_beats_jwt_file(run, vault, app, manifest, secret_file, envdump)
         jwt_file = %s
         jwt_env = CI_JWT
     """ % jf)
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt})
     assert json.loads(login_requests(vault)[0].body)["jwt"] == jwt
 
 
@@ -317,8 +299,7 @@ def test_jwt_without_role_uses_default_role(run, vault, app, manifest, secret_fi
         auth = jwt
         jwt_file = %s
     """ % jf)
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": vault.url})
     assert env["DB_PASSWORD"] == app
     assert json.loads(login_requests(vault)[0].body) == {"jwt": jwt}
 
@@ -331,9 +312,8 @@ def test_jwt_env_kept_with_keep_vault_env(run, vault, app, manifest, envdump):
         role = ci
         jwt_env = CI_JOB_JWT
     """)
-    res, env = run_env(run, envdump, ["-f", m, "--keep-vault-env"],
-                       env={"VAULT_ADDR": vault.url, "CI_JOB_JWT": jwt})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m, "--keep-vault-env"],
+                      env={"VAULT_ADDR": vault.url, "CI_JOB_JWT": jwt})
     assert env["CI_JOB_JWT"] == jwt
 
 
@@ -362,8 +342,7 @@ def test_cert_login(run, tls_vault, tls_certs, manifest, envdump, how):
     else:
         env.update(VAULT_CLIENT_CERT=tls_certs.client_crt, VAULT_CLIENT_KEY=tls_certs.client_key)
     m = write_manifest(manifest, lines)
-    res, child = run_env(run, envdump, ["-f", m], env=env)
-    assert res.rc == 0, res
+    res, child = run_ok(run, envdump, ["-f", m], env=env)
     assert child["DB_PASSWORD"] == pw
     (login,) = login_requests(tls_vault)
     assert login.path == "/v1/auth/cert/login"
@@ -389,8 +368,7 @@ def test_cert_login_with_role_name_and_mount(run, vault_factory, tls_certs, mani
         client_cert = %s
         client_key = %s
     """ % (tls_certs.ca, tls_certs.client_crt, tls_certs.client_key))
-    res, env = run_env(run, envdump, ["-f", m], env={"VAULT_ADDR": srv.url})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m], env={"VAULT_ADDR": srv.url})
     assert env["DB_PASSWORD"] == pw
     (login,) = login_requests(srv)
     assert login.path == "/v1/auth/tls/login"
@@ -421,15 +399,14 @@ def test_namespace_on_login_reads_and_revoke(run, vault, manifest, envdump, wher
     vault.put("secret", "app/db", {"password": pw}, namespace="team-a")
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, namespace="team-a")
-    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid}
+    env = approle_env(vault, rid, sid, DB_PASSWORD=None)
     lines = ""
     if where == "environment":
         env["VAULT_NAMESPACE"] = "team-a"
     else:
         lines = "namespace = team-a\n"
     m = write_manifest(manifest, lines)
-    res, child = run_env(run, envdump, ["-f", m], env=env)
-    assert res.rc == 0, res
+    res, child = run_ok(run, envdump, ["-f", m], env=env)
     assert child["DB_PASSWORD"] == pw
     reqs = vault.requests
     assert reqs, "no requests"
@@ -445,9 +422,7 @@ def test_namespace_login_in_root_namespace_fails(run, vault, manifest, envdump):
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, namespace="team-a")
     vault.enable_auth("approle", "approle")
-    run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
+    run_fails(run, envdump, [], env=approle_env(vault, rid, sid), rc=77)
     assert all(r.namespace is None for r in vault.requests)
 
 
@@ -462,26 +437,21 @@ def test_revoked_even_when_the_run_fails(run, vault, app, approle, manifest, env
         DB_PASSWORD = secret/app/db#password
         NOPE = secret/app/db#no-such-key
     """)
-    res = run_fails(run, envdump, ["-f", m, "-v"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid}, rc=65)
+    res = run_fails(run, envdump, ["-f", m, "-v"], env=approle_env(vault, rid, sid, DB_PASSWORD=None), rc=65)
     assert_minted_and_revoked(vault)
     assert "revok" in res.err
 
 
 def test_revoked_when_a_path_is_missing(run, vault, app, approle, envdump):
     rid, sid = approle
-    run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "NOPE": "vault:secret/app/none#x"}, rc=66)
+    run_fails(run, envdump, [],
+        env=approle_env(vault, rid, sid, NOPE="vault:secret/app/none#x", DB_PASSWORD=None), rc=66)
     assert_minted_and_revoked(vault)
 
 
 def test_verbose_says_revoked(run, vault, app, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, ["-v"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-v"], env=approle_env(vault, rid, sid))
     assert_minted_and_revoked(vault)
     assert stderr_has(res, "revok"), res
     assert not stderr_has(res, "not revok"), res
@@ -490,10 +460,7 @@ def test_verbose_says_revoked(run, vault, app, approle, envdump):
 def test_batch_token_never_revoked(run, vault, app, envdump):
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, token_type="batch")
-    res, env = run_env(run, envdump, ["-v"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-v"], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert len(vault.minted_tokens) == 1
     assert vault.token_info(vault.minted_tokens[0])[0] == "batch"
@@ -504,9 +471,8 @@ def test_batch_token_never_revoked(run, vault, app, envdump):
 def test_batch_token_not_revoked_on_failure(run, vault, app, envdump):
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=POLICY, token_type="batch")
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "NOPE": "vault:secret/app/db#missing"})
+    res, env = run_env(run, envdump, [],
+        env=approle_env(vault, rid, sid, NOPE="vault:secret/app/db#missing", DB_PASSWORD=None))
     assert res.rc == 65, res
     assert revoke_requests(vault) == []
 
@@ -523,9 +489,7 @@ def test_handed_in_token_never_revoked(run, vault, app, manifest, secret_file, e
     elif source == "token_file":
         lines = "token_file = %s\n" % secret_file("tok", tok + "\n")
     else:
-        p = run.home / ".vault-token"
-        p.write_text(tok)
-        os.chmod(p, 0o600)
+        home_token(run, tok)
     key = "password" if outcome == "ok" else "missing"
     m = write_manifest(manifest, lines, "DB_PASSWORD = secret/app/db#%s" % key)
     res, child = run_env(run, envdump, ["-f", m, "-v", "--keep-vault-env"], env=env)
@@ -541,10 +505,7 @@ def test_handed_in_token_never_revoked(run, vault, app, manifest, secret_file, e
 
 def test_keep_vault_env_hands_over_minted_token(run, vault, app, approle, envdump):
     rid, sid = approle
-    res, env = run_env(run, envdump, ["-v", "--keep-vault-env"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-v", "--keep-vault-env"], env=approle_env(vault, rid, sid))
     (tok,) = vault.minted_tokens
     assert env["VAULT_TOKEN"] == tok
     assert env["DB_PASSWORD"] == app
@@ -556,10 +517,8 @@ def test_keep_vault_env_hands_over_minted_token(run, vault, app, approle, envdum
 
 def test_keep_vault_env_failing_run_revokes(run, vault, app, approle, envdump):
     rid, sid = approle
-    res = run_fails(run, envdump, ["-v", "--keep-vault-env"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password",
-        "NOPE": "vault:secret/app/db#missing"}, rc=65)
+    res = run_fails(run, envdump, ["-v", "--keep-vault-env"],
+        env=approle_env(vault, rid, sid, NOPE="vault:secret/app/db#missing"), rc=65)
     assert_minted_and_revoked(vault)
     assert stderr_has(res, "revok") and not stderr_has(res, "not revok"), res
 
@@ -567,9 +526,7 @@ def test_keep_vault_env_failing_run_revokes(run, vault, app, approle, envdump):
 def test_keep_vault_env_with_check_revokes(run, vault, app, approle):
     """--check runs no command, so there is nobody to hand the token to."""
     rid, sid = approle
-    res = run(["--check", "--keep-vault-env"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res = run(["--check", "--keep-vault-env"], env=approle_env(vault, rid, sid))
     assert res.rc == 0, res
     assert_minted_and_revoked(vault)
 
@@ -579,9 +536,8 @@ def test_keep_vault_env_value_too_large_revokes(run, vault, approle, envdump):
     gets the token, so it must be revoked like on any other failure."""
     rid, sid = approle
     vault.put("secret", "app/big", {"value": "x" * (130 * 1024)})
-    run_fails(run, envdump, ["--keep-vault-env"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "BIG": "vault:secret/app/big"}, rc=65)
+    run_fails(run, envdump, ["--keep-vault-env"],
+        env=approle_env(vault, rid, sid, BIG="vault:secret/app/big", DB_PASSWORD=None), rc=65)
     assert_minted_and_revoked(vault)
 
 
@@ -589,9 +545,8 @@ def test_keep_vault_env_missing_command_revokes(run, vault, app, approle):
     """The command does not exist (127): the token was never handed to anyone
     and must not outlive the run."""
     rid, sid = approle
-    res = run(["--keep-vault-env", "--", "/nonexistent/command-%s" % secrets.token_hex(3)], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res = run(["--keep-vault-env", "--", "/nonexistent/command-%s" % secrets.token_hex(3)],
+        env=approle_env(vault, rid, sid))
     assert res.rc == 127, res
     assert_minted_and_revoked(vault)
 
@@ -602,9 +557,7 @@ def test_keep_vault_env_not_executable_revokes(run, vault, app, approle, tmp_pat
     f = tmp_path / "not-executable"
     f.write_text("#!/bin/sh\nexit 0\n")
     os.chmod(f, 0o644)
-    res = run(["--keep-vault-env", "--", f], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res = run(["--keep-vault-env", "--", f], env=approle_env(vault, rid, sid))
     assert res.rc == 126, res
     assert_minted_and_revoked(vault)
 
@@ -619,9 +572,7 @@ def test_keep_vault_env_missing_interpreter_revokes(run, vault, app, approle, tm
     f = tmp_path / "script"
     f.write_text("#!/nonexistent/interpreter-%s\nexit 0\n" % secrets.token_hex(3))
     os.chmod(f, 0o755)
-    res = run(["--keep-vault-env", "--", f], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res = run(["--keep-vault-env", "--", f], env=approle_env(vault, rid, sid))
     assert res.rc in (126, 127), res
     assert_minted_and_revoked(vault)
 
@@ -629,10 +580,7 @@ def test_keep_vault_env_missing_interpreter_revokes(run, vault, app, approle, tm
 def test_revoke_failure_warns_and_goes_on(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/token/revoke-self", status=500)
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "1", "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, [], env=approle_env(vault, rid, sid, VAULT_MAX_RETRIES="1"))
     assert env["DB_PASSWORD"] == app
     assert stderr_has(res, "revok"), res
 
@@ -641,10 +589,7 @@ def test_revoke_has_its_own_budget(run, vault, app, approle, envdump, time_limit
     """A revoke that never answers costs at most ~2 s beyond the deadline."""
     rid, sid = approle
     vault.add_fault("POST", "auth/token/revoke-self", action="delay", seconds=8)
-    res, env = run_env(run, envdump, ["-t", "5"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-t", "5"], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert res.elapsed < time_limit(3.5), res
     assert stderr_has(res, "revok"), res
@@ -659,9 +604,7 @@ def test_wrong_secret_id_is_77(run, vault, app, approle, envdump):
     rid, _ = approle
     wrong = cred("wrong-sid")
     run.forbid(wrong)
-    res = run_fails(run, envdump, ["-vv"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": wrong,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
+    res = run_fails(run, envdump, ["-vv"], env=approle_env(vault, rid, wrong), rc=77)
     assert "approle" in res.err and "auth/approle" in res.err
     assert logins(vault, "approle") == 1, "a refused login is not retried"
     assert kv_reads(vault) == []
@@ -700,9 +643,7 @@ def test_jwt_role_not_found_is_77(run, vault, app, manifest, envdump):
 def test_login_5xx_is_retried_then_69(run, vault, app, approle, envdump):
     rid, sid = approle
     f = vault.add_fault("POST", "auth/approle/login", status=500)
-    res = run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"}, rc=69)
+    res = run_fails(run, envdump, [], env=approle_env(vault, rid, sid, VAULT_MAX_RETRIES="2"), rc=69)
     assert f.fired == 3
     assert "approle" in res.err and "auth/approle" in res.err
     assert kv_reads(vault) == []
@@ -711,10 +652,7 @@ def test_login_5xx_is_retried_then_69(run, vault, app, approle, envdump):
 def test_login_5xx_then_success(run, vault, app, approle, envdump):
     rid, sid = approle
     f = vault.add_fault("POST", "auth/approle/login", status=503, times=2)
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, [], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert f.fired == 2 and logins(vault, "approle") == 3
     assert_minted_and_revoked(vault)
@@ -723,9 +661,7 @@ def test_login_5xx_then_success(run, vault, app, approle, envdump):
 def test_login_429_is_75(run, vault, app, approle, envdump):
     rid, sid = approle
     f = vault.add_fault("POST", "auth/approle/login", status=429, retry_after=0)
-    res = run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "VAULT_MAX_RETRIES": "2", "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
+    res = run_fails(run, envdump, [], env=approle_env(vault, rid, sid, VAULT_MAX_RETRIES="2"), rc=75)
     assert f.fired == 3
     assert "auth/approle" in res.err
 
@@ -740,18 +676,14 @@ def test_login_connection_refused_is_69(run, closed_url, approle, envdump):
 def test_login_answer_not_json_is_76(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", action="wrong_type")
-    run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=76)
+    run_fails(run, envdump, [], env=approle_env(vault, rid, sid), rc=76)
 
 
 def test_login_without_client_token_is_76(run, vault, app, approle, envdump):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", status=200,
                     body={"request_id": "x", "data": None, "auth": None, "warnings": None})
-    run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=76)
+    run_fails(run, envdump, [], env=approle_env(vault, rid, sid), rc=76)
     assert kv_reads(vault) == []
 
 
@@ -759,9 +691,7 @@ def test_minted_token_denied_is_77_and_revoked(run, vault, app, envdump):
     """The login works but the role's policies do not cover the secret."""
     rid, sid = cred("role"), cred("sid")
     vault.add_approle(rid, sid, policies=["secret/data/other/*"])
-    run_fails(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=77)
+    run_fails(run, envdump, [], env=approle_env(vault, rid, sid), rc=77)
     (tok,) = vault.minted_tokens
     assert vault.revocations == {tok: 1}
 
@@ -861,9 +791,7 @@ def test_unsafe_credential_file_is_78(run, vault, app, manifest, secret_file, en
 
 def test_unsafe_home_token_is_78(run, vault, app, envdump):
     tok = vault.add_token(policies=POLICY)
-    p = run.home / ".vault-token"
-    p.write_text(tok)
-    os.chmod(p, 0o622)
+    home_token(run, tok, mode=0o622)
     run_fails(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "DB_PASSWORD": "vault:secret/app/db#password"}, rc=78)
 
@@ -878,13 +806,8 @@ def test_stale_home_token_ignored_with_login(run, vault, app, approle, envdump):
     rid, sid = approle
     stale = "hvs.stale" + secrets.token_hex(8)
     run.forbid(stale)
-    p = run.home / ".vault-token"
-    p.write_text(stale + "\n")
-    os.chmod(p, 0o600)
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    home_token(run, stale + "\n")
+    res, env = run_ok(run, envdump, [], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert all(r.token != stale for r in vault.requests)
     assert_minted_and_revoked(vault)
@@ -894,23 +817,15 @@ def test_stale_unsafe_home_token_ignored_with_login(run, vault, app, approle, en
     """With a login configured ~/.vault-token is not read at all, so not even
     its permissions matter."""
     rid, sid = approle
-    p = run.home / ".vault-token"
-    p.write_text("hvs.stale\n")
-    os.chmod(p, 0o666)
-    res, env = run_env(run, envdump, [], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    home_token(run, "hvs.stale\n", mode=0o666)
+    res, env = run_ok(run, envdump, [], env=approle_env(vault, rid, sid))
 
 
 def test_home_token_used_when_nothing_else_is_set(run, vault, app, envdump):
     tok = vault.add_token(policies=POLICY)
-    p = run.home / ".vault-token"
-    p.write_text(tok + "\n")
-    os.chmod(p, 0o600)
-    res, env = run_env(run, envdump, ["-v"], env={
+    home_token(run, tok + "\n")
+    res, env = run_ok(run, envdump, ["-v"], env={
         "VAULT_ADDR": vault.url, "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
     assert env["DB_PASSWORD"] == app
     assert vault.requests and all(r.token == tok for r in vault.requests)
     assert login_requests(vault) == [] and revoke_requests(vault) == []
@@ -921,13 +836,10 @@ def test_vault_token_beats_home_token(run, vault, app, envdump):
     tok = vault.add_token(policies=POLICY)
     stale = "hvs.stale" + secrets.token_hex(8)
     run.forbid(stale)
-    p = run.home / ".vault-token"
-    p.write_text(stale)
-    os.chmod(p, 0o600)
-    res, env = run_env(run, envdump, [], env={
+    home_token(run, stale)
+    res, env = run_ok(run, envdump, [], env={
         "VAULT_ADDR": vault.url, "VAULT_TOKEN": tok,
         "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
     assert all(r.token == tok for r in vault.requests)
 
 
@@ -939,15 +851,14 @@ def test_revoke_after_every_read_answered(run, vault, approle, envdump):
     """With several slow reads in flight, revoke-self goes out only once
     every read has been answered, and only once."""
     rid, sid = approle
-    env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid}
+    env = approle_env(vault, rid, sid, DB_PASSWORD=None)
     vals = {}
     for i in range(6):
         vals["S%d" % i] = val("s%d" % i)
         vault.put("secret", "app/s%d" % i, {"value": vals["S%d" % i]})
         env["S%d" % i] = "vault:secret/app/s%d" % i
     vault.latency = 0.15
-    res, child = run_env(run, envdump, [], env=env)
-    assert res.rc == 0, res
+    res, child = run_ok(run, envdump, [], env=env)
     for k, v in vals.items():
         assert child[k] == v
     tok = assert_minted_and_revoked(vault)
@@ -962,9 +873,7 @@ def test_revoke_after_every_read_answered(run, vault, approle, envdump):
 def test_login_past_deadline_is_75(run, vault, app, approle, envdump, time_limit):
     rid, sid = approle
     vault.add_fault("POST", "auth/approle/login", action="delay", seconds=5)
-    res = run_fails(run, envdump, ["-t", "1"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
+    res = run_fails(run, envdump, ["-t", "1"], env=approle_env(vault, rid, sid), rc=75)
     assert res.elapsed < time_limit(3), res
     assert kv_reads(vault) == []
 
@@ -976,9 +885,7 @@ def test_reads_past_deadline_still_revoke(run, vault, app, approle, envdump, tim
     rid, sid = approle
     vault.add_fault("GET", "secret/data/*", action="delay", seconds=6)
     vault.add_fault("GET", "sys/internal/ui/mounts/*", action="delay", seconds=6)
-    res = run_fails(run, envdump, ["-t", "1"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"}, rc=75)
+    res = run_fails(run, envdump, ["-t", "1"], env=approle_env(vault, rid, sid), rc=75)
     assert res.elapsed < time_limit(3.5), res
     (tok,) = vault.minted_tokens
     assert vault.revocations == {tok: 1}
@@ -990,10 +897,7 @@ def test_trace_verbosity_leaks_no_credentials(run, vault, app, approle, envdump)
     X-Vault-Token header (minted token) must not appear (the leak check
     covers secret ids, minted tokens and values)."""
     rid, sid = approle
-    res, env = run_env(run, envdump, ["-vvv"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": rid, "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-vvv"], env=approle_env(vault, rid, sid))
     assert env["DB_PASSWORD"] == app
     assert "auth/approle/login" in res.err
     assert_minted_and_revoked(vault)
@@ -1003,5 +907,4 @@ def test_trace_verbosity_jwt_login(run, vault, app, manifest, envdump):
     jwt = fake_jwt()
     vault.add_jwt_role("ci", [jwt], policies=POLICY)
     m = write_manifest(manifest, "auth = jwt\nrole = ci\njwt_env = CI_JWT\n")
-    res, env = run_env(run, envdump, ["-f", m, "-vvv"], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt})
-    assert res.rc == 0, res
+    res, env = run_ok(run, envdump, ["-f", m, "-vvv"], env={"VAULT_ADDR": vault.url, "CI_JWT": jwt})

@@ -1,13 +1,14 @@
 """Real database clients through profiles (SPEC.md: "a cron job that wraps
 pg_dump or mysqldump").
 
-A real PostgreSQL and a real MariaDB (dbservers.py; one of each for the
-module, stopped at its end) require a password on 127.0.0.1.  The
-connection secret lives in the Vault test server; vaultrun exports it
-through a [profile] and execs a shell that runs the real dump client, which
-writes the dump and its own messages to files (nothing on vaultrun's
-stdout/stderr, which the leak check reads).  Passwords hold the characters
-that break naive quoting: quotes, backslash, '#', ';', spaces.
+A real PostgreSQL and a real MariaDB (conftest.py's postgres and mariadb
+fixtures: dbservers.py, one of each for the module, stopped at its end)
+require a password on 127.0.0.1.  The connection secret lives in the Vault
+test server; vaultrun exports it through a [profile] and execs a shell that
+runs the real dump client, which writes the dump and its own messages to
+files (nothing on vaultrun's stdout/stderr, which the leak check reads).
+Passwords hold the characters that break naive quoting: quotes, backslash,
+'#', ';', spaces.
 """
 
 import secrets
@@ -15,33 +16,11 @@ import subprocess
 
 import pytest
 
-from dbservers import MariaDBServer, PostgresServer
-
-
-def venv(vault, **extra):
-    env = {"VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token}
-    env.update(extra)
-    return env
+from helpers import venv
 
 
 def tricky_password(tag):
     return '%s "q\'uo\\ted" #h;s %s' % (tag, secrets.token_hex(6))
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if not PostgresServer.available():
-        pytest.skip("postgresql server not installed: apt-get install postgresql")
-    with PostgresServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def mariadb():
-    if not MariaDBServer.available():
-        pytest.skip("mariadb server not installed: apt-get install mariadb-server mariadb-client")
-    with MariaDBServer() as srv:
-        yield srv
 
 
 def dump_command(script, *args):

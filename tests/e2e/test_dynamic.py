@@ -17,29 +17,24 @@ import time
 
 import pytest
 
-from dbservers import MariaDBServer, PostgresServer
 from helpers import err_line, venv
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    if not PostgresServer.available():
-        pytest.skip("postgresql server not installed: apt-get install postgresql")
-    with PostgresServer() as srv:
-        srv.sql("CREATE DATABASE app")
-        srv.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
-                "INSERT INTO customers VALUES (1, 'customer-one'), (2, 'customer-two')", db="app")
-        yield srv
+def postgres(postgres):
+    """conftest.py's server, with the database app and a seeded table."""
+    postgres.sql("CREATE DATABASE app")
+    postgres.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
+                 "INSERT INTO customers VALUES (1, 'customer-one'), (2, 'customer-two')", db="app")
+    return postgres
 
 
 @pytest.fixture(scope="module")
-def mariadb():
-    if not MariaDBServer.available():
-        pytest.skip("mariadb server not installed: apt-get install mariadb-server mariadb-client")
-    with MariaDBServer() as srv:
-        srv.sql("CREATE DATABASE shop; CREATE TABLE shop.orders (id int PRIMARY KEY, item varchar(64));"
+def mariadb(mariadb):
+    """conftest.py's server, with the database shop and a seeded table."""
+    mariadb.sql("CREATE DATABASE shop; CREATE TABLE shop.orders (id int PRIMARY KEY, item varchar(64));"
                 "INSERT INTO shop.orders VALUES (1, 'order-one'), (2, 'order-two')")
-        yield srv
+    return mariadb
 
 
 def pg_role_exists(pg, name):

@@ -699,24 +699,6 @@ def as_cron_user(tmp_path, vault):
     shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def postgres():
-    from dbservers import PostgresServer
-    if not PostgresServer.available():
-        pytest.skip("postgresql server not installed: apt-get install postgresql")
-    with PostgresServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def mariadb():
-    from dbservers import MariaDBServer
-    if not MariaDBServer.available():
-        pytest.skip("mariadb server not installed: apt-get install mariadb-server mariadb-client")
-    with MariaDBServer() as srv:
-        yield srv
-
-
 def profile_ref(example, manifest_name):
     text = (EXAMPLES / example / manifest_name).read_text()
     mount, _, path = re.search(r"^from\s*=\s*(\S+)", text, re.M).group(1).partition("/")

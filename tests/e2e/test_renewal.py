@@ -4,8 +4,10 @@ The test server's lease model (engines.py) renews a lease for its role's TTL,
 capped at its max TTL, records each renewal (engines.renewals), moves a
 PostgreSQL user's VALID UNTIL along and drops the user when the lease ends:
 so a command that can still log in at its end proves the renewals worked.
-Commands record what they see in files (the leak check reads vaultrun's
-output).  Timing bounds are loose and each says what it measures.
+Commands record what they see in files; each also prints the secrets it was
+given (helpers.shown), which vaultrun must pass on masked (assert_masked; the
+run fixture's leak check reads that output).  Timing bounds are loose and
+each says what it measures.
 """
 
 import json
@@ -15,22 +17,19 @@ import time
 
 import pytest
 
-from conftest import BIN, scaled
-from helpers import err_line, venv
-from test_dynamic import pg_env, postgres  # noqa: F401 (the module fixture)
+from conftest import BIN, Result, scaled
+from helpers import assert_masked, err_line, shown, venv
+from test_dynamic import PG_MANIFEST, pg_env, pg_role_exists, postgres, the_lease  # noqa: F401 (a fixture)
 
-PG_MANIFEST = """
-    [env]
-    PGUSER     = database/creds/backup#username
-    PGPASSWORD = database/creds/backup#password
-"""
+PG_VARS = ("PGUSER", "PGPASSWORD")
 
 
 def login_at_end(pg, d, seconds):
-    """Sleep, then log in as the lease's user: 'ok' in d/login when it could."""
+    """Print the credentials (shown: masked by vaultrun), sleep, then log in
+    as the lease's user: 'ok' in d/login when it could."""
     script = ('sleep "$1"; "$2" -X --no-password -tA -c "SELECT current_user" >"$3/who" 2>"$3/login.err"'
               ' && echo ok >"$3/login"; echo done >"$3/ran"')
-    return ["--", "/bin/sh", "-c", script, "sh", str(seconds), pg.bin("psql"), str(d)]
+    return ["--"] + shown(PG_VARS, ["/bin/sh", "-c", script, "sh", str(seconds), pg.bin("psql"), str(d)])
 
 
 def renewals_of(vault, lid):
@@ -39,12 +38,6 @@ def renewals_of(vault, lid):
 
 def renew_requests(vault):
     return [r for r in vault.requests if r.path == "/v1/sys/leases/renew"]
-
-
-def the_lease(vault):
-    ids = [le.id for le in vault.engines.leases()] + vault.engines.revoked
-    assert len(ids) == 1, ids
-    return vault.engines.lease(ids[0])
 
 
 @pytest.mark.timing
@@ -56,6 +49,7 @@ def test_lease_outlives_its_ttl_through_renewals(run, vault, manifest, tmp_path,
     res = run(["-s", "-v", "-f", manifest(PG_MANIFEST)] + login_at_end(postgres, tmp_path, 12),
               env=env, timeout=60)
     assert res.rc == 0, res
+    assert_masked(res, *PG_VARS)
     assert (tmp_path / "login").exists(), (tmp_path / "login.err").read_text()
     lease = the_lease(vault)
     assert (tmp_path / "who").read_text().strip() == lease.username
@@ -84,6 +78,7 @@ def test_refused_renewal_is_retried_with_backoff(run, vault, manifest, tmp_path,
     res = run(["-s", "-f", manifest(PG_MANIFEST)] + login_at_end(postgres, tmp_path, 27),
               env=env, timeout=90)
     assert res.rc == 0, res
+    assert_masked(res, *PG_VARS)
     assert (tmp_path / "ran").exists()
     assert len(err_line(res, "renewal failed", "retrying in 10s")) == 1, res.err
     reqs = [(r.time, r.status) for r in renew_requests(vault)]
@@ -104,6 +99,7 @@ def test_max_ttl_reached_one_warning_no_kill(run, vault, manifest, tmp_path, pos
     res = run(["-s", "-f", manifest(PG_MANIFEST)] + login_at_end(postgres, tmp_path, 10),
               env=env, timeout=60)
     assert res.rc == 0, res
+    assert_masked(res, *PG_VARS)
     assert (tmp_path / "ran").exists()  # never killed
     warnings = [ln for ln in res.err_lines if "cannot be renewed past its maximum TTL" in ln]
     assert len(warnings) == 1, res.err
@@ -123,12 +119,12 @@ def test_supervise_revokes_leases_after_the_command(run, vault, manifest, tmp_pa
     env = {**venv(vault), **pg_env(postgres)}
     res = run(["-s", "-f", manifest(PG_MANIFEST)] + login_at_end(postgres, tmp_path, 0), env=env)
     assert res.rc == 0, res
+    assert_masked(res, *PG_VARS)
     assert (tmp_path / "login").exists()
     lease = the_lease(vault)
     assert lease.how == "revoked"
     assert vault.count("PUT", "/v1/sys/leases/revoke") == 1
-    assert postgres.sql("SELECT count(*) FROM pg_roles WHERE rolname = %s"
-                        % postgres.literal(lease.username)).strip() == "0"
+    assert not pg_role_exists(postgres, lease.username)
 
 
 def test_supervise_revokes_the_minted_token_after_the_command(run, vault, manifest, tmp_path, postgres):
@@ -139,12 +135,12 @@ def test_supervise_revokes_the_minted_token_after_the_command(run, vault, manife
     env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "rid-rn", "VAULT_SECRET_ID": "sid-rn", **pg_env(postgres)}
     res = run(["-s", "-f", manifest(PG_MANIFEST)] + login_at_end(postgres, tmp_path, 0), env=env)
     assert res.rc == 0, res
+    assert_masked(res, *PG_VARS)
     assert (tmp_path / "login").exists()
     lease = the_lease(vault)
     assert lease.how == "token"
     assert sum(vault.revocations.values()) == 1
-    assert postgres.sql("SELECT count(*) FROM pg_roles WHERE rolname = %s"
-                        % postgres.literal(lease.username)).strip() == "0"
+    assert not pg_role_exists(postgres, lease.username)
 
 
 LOOKUP = """
@@ -169,9 +165,11 @@ def test_minted_token_is_renewed(run, vault, manifest, tmp_path):
     vault.add_approle("rid-tk", "sid-tk", policies=["secret/*"], ttl=3)
     env = {"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "rid-tk", "VAULT_SECRET_ID": "sid-tk",
            "DB_PASSWORD": "vault:secret/app/db#password"}
-    res = run(["-s", "--keep-vault-env", "--", "/usr/bin/python3", "-c", LOOKUP, str(tmp_path), "5"],
+    res = run(["-s", "--keep-vault-env", "--"]
+              + shown(["DB_PASSWORD", "VAULT_TOKEN"], ["/usr/bin/python3", "-c", LOOKUP, str(tmp_path), "5"]),
               env=env, timeout=60)
     assert res.rc == 0, res
+    assert_masked(res, "DB_PASSWORD", "VAULT_TOKEN")  # the minted token too
     assert (tmp_path / "lookup").read_text() == "200"
     n = vault.count("POST", "/v1/auth/token/renew-self")
     # 3 s: a renewal every 1.4-1.7 s, so 3 in 5 s (loose: 1..5)
@@ -181,9 +179,10 @@ def test_minted_token_is_renewed(run, vault, manifest, tmp_path):
 def test_handed_token_is_never_renewed(run, vault, manifest, tmp_path):
     vault.put("secret", "app/db", {"password": "pw-handed"})
     tok = vault.add_token(policies=["secret/*"], ttl=3)
-    res = run(["-s", "--", "/bin/sh", "-c", "sleep 3"],
+    res = run(["-s", "--"] + shown(["DB_PASSWORD"], ["/bin/sh", "-c", "sleep 3"]),
               env=venv(vault, token=tok, DB_PASSWORD="vault:secret/app/db#password"), timeout=60)
     assert res.rc == 0, res
+    assert_masked(res, "DB_PASSWORD")
     assert vault.count("POST", "/v1/auth/token/renew-self") == 0
 
 
@@ -192,6 +191,8 @@ def test_restarted_child_sees_no_stray_descriptors(run, vault, manifest, tmp_pat
     its sockets (nor any other descriptor of vaultrun's) reaches the child."""
     vault.engines.add_database_role("backup", postgres, ttl=3600)
     env = {**venv(vault), **pg_env(postgres)}
+    # --mask none: the command writes on vaultrun's own descriptors, unmasked
+    # by design, so it prints nothing (the leak check still reads them)
     res = run(["-s", "--mask", "none", "-f", manifest(PG_MANIFEST), "--", "/bin/sh", "-c",
                'ls /proc/self/fd >"$1/fds"', "sh", str(tmp_path)], env=env)
     assert res.rc == 0, res
@@ -202,7 +203,7 @@ def test_restarted_child_sees_no_stray_descriptors(run, vault, manifest, tmp_pat
 
 
 @pytest.mark.timing
-def test_fleet_spreads_its_renewals(vault, tmp_path):
+def test_fleet_spreads_its_renewals(run, vault, tmp_path):
     """50 supervised `sleep 4` started at once, each with a 5 s AWS lease:
     each renews once, at 47-57 % of the 5 s (2.33-2.83 s after its read).
     The server's log shows the fleet's renewals spread over at least a tenth
@@ -213,10 +214,14 @@ def test_fleet_spreads_its_renewals(vault, tmp_path):
     os.chmod(tmp_path / "m.ini", 0o600)
     env = {k: v for k, v in os.environ.items() if not k.startswith("VAULT")}
     env.update(venv(vault))
-    procs = [subprocess.Popen([BIN, "-s", "-q", "-f", str(tmp_path / "m.ini"), "--", "sleep", "4"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(50)]
-    errs = [p.communicate(timeout=scaled(60))[1] for p in procs]
-    assert [p.returncode for p in procs] == [0] * 50, errs[:3]
+    cmd = shown(["AWS_ACCESS_KEY_ID"], ["sleep", "4"])
+    procs = [subprocess.Popen([BIN, "-s", "-q", "-f", str(tmp_path / "m.ini"), "--"] + cmd, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(50)]
+    outs = [p.communicate(timeout=scaled(60)) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 50, [e for _, e in outs[:3]]
+    for out, err in outs:  # each command's output, as vaultrun passed it on
+        run.check_output(out, err)
+        assert_masked(Result(None, 0, out.decode(), err.decode(), 0), "AWS_ACCESS_KEY_ID")
     vault.wait_idle()
     leases = {le.id: le for le in vault.engines.leases()}
     leases.update({lid: vault.engines.lease(lid) for lid in vault.engines.revoked})
@@ -226,8 +231,12 @@ def test_fleet_spreads_its_renewals(vault, tmp_path):
         first.setdefault(lid, t)
     assert len(first) == 50, len(first)
     times = sorted(first.values())
-    # the fleet's spread, in the request log: at least 10 % of the 5 s TTL
-    assert times[-1] - times[0] >= 0.5, times
+    # The fleet's spread, in the request log.  The jitter's window is 10 % of
+    # the 5 s TTL (0.5 s), and 50 draws never cover all of it: a bound of the
+    # whole 0.5 s held only when the start-up spread made up the difference,
+    # which on a loaded machine it did not (0.49985 s seen).  Like the offsets
+    # below: at least 80 % of the window (50 draws fall short with odds ~2e-4).
+    assert times[-1] - times[0] >= 0.4, times
     # each renewal's offset from its own read: the jitter's window is 0.5 s;
     # 50 draws cover at least 80 % of it but with odds under 1 in 1000
     offsets = sorted(first[lid] - leases[lid].issued_mono for lid in first)

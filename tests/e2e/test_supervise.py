@@ -1,11 +1,16 @@
 """End-to-end tests of --supervise (SPEC.md "Supervise mode").
 
 Under -s the command may print: its masked output is vaultrun's, so the run
-fixture's leak check covers it.  Tests that need a live process (signals, a
-terminal) start vaultrun themselves and apply the same leak check.
+fixture's leak check covers it.  Commands that would print nothing print the
+secrets they were given first (helpers.shown), and those must arrive masked
+(assert_masked); under --mask none nothing is masked by design, and such a
+command prints no secret.  Tests that need a live process (signals, a
+terminal) start vaultrun themselves and apply the same leak check
+(run.check_output).
 """
 
 import base64
+import contextlib
 import json
 import os
 import pty
@@ -19,8 +24,8 @@ import time
 import urllib.parse
 
 import pytest
-from conftest import BIN, SLOW, VALGRIND, VALGRIND_CMD, scaled
-from helpers import venv
+from conftest import BIN, SLOW, VALGRIND, VALGRIND_CMD, Result, scaled
+from helpers import assert_masked, shown, venv
 
 PY = sys.executable
 
@@ -50,12 +55,6 @@ def wait_for(pred, seconds, what):
             return
         time.sleep(0.01)
     raise AssertionError("timed out waiting for " + what)
-
-
-def no_leak(vault, *outputs):
-    for s in vault.sensitive():
-        for out in outputs:
-            assert s.encode() not in out, "leaked %r" % s
 
 
 # --------------------------------------------------------------------------
@@ -88,15 +87,27 @@ def test_nothing_runs_on_a_resolution_failure(run, vault, envdump):
 @pytest.mark.parametrize("code", [0, 1, 2, 126, 127, 255])
 def test_exit_code_is_the_commands(run, vault, code):
     env, _ = secret(vault)
-    res = run(["-s", "--", "sh", "-c", "exit %d" % code], env=env)
+    res = run(["-s", "--"] + shown(["DB_PASSWORD"], ["sh", "-c", "exit %d" % code]), env=env)
     assert res.rc == code, res
+    assert_masked(res, "DB_PASSWORD")
+
+
+# The command puts the signal's default action back before it sends it to
+# itself: a suite started in the background by a non-interactive shell (or by
+# nohup) inherits SIGINT and SIGQUIT (SIGHUP) ignored, vaultrun passes that on
+# as exec does, and sh cannot undo it ("kill -QUIT $$" then does nothing).
+SUICIDE = "import os, signal, sys; s = int(sys.argv[1]); signal.signal(s, signal.SIG_DFL); os.kill(os.getpid(), s)"
 
 
 @pytest.mark.parametrize("sig", ["TERM", "HUP", "QUIT", "KILL"])
 def test_killed_by_a_signal_is_128_plus_n(run, vault, sig):
     env, _ = secret(vault)
-    res = run(["-s", "--", "sh", "-c", "kill -%s $$" % sig], env=env)
-    assert res.rc == 128 + getattr(signal, "SIG" + sig), res
+    n = getattr(signal, "SIG" + sig)
+    if n == signal.SIGKILL:  # its action cannot be set, nor ignored
+        res = run(["-s", "--", "sh", "-c", "kill -KILL $$"], env=env)
+    else:
+        res = run(["-s", "--", PY, "-c", SUICIDE, str(int(n))], env=env)
+    assert res.rc == 128 + n, res
 
 
 def test_command_not_found_is_127_and_the_token_revoked(run, vault):
@@ -126,10 +137,11 @@ def test_minted_token_revoked_after_the_command(run, vault, tmp_path):
                                      headers={"X-Vault-Token": os.environ["VAULT_TOKEN"]})
         open(sys.argv[1], "w").write(str(urllib.request.urlopen(req).status))
     """)
-    res = run(["-s", "--keep-vault-env", "--", PY, child, tmp_path / "status"], env={
-        "VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "role-1", "VAULT_SECRET_ID": sid,
-        "DB_PASSWORD": "vault:secret/app/db#password"})
+    res = run(["-s", "--keep-vault-env", "--"] + shown(["DB_PASSWORD", "VAULT_TOKEN"], [PY, child, tmp_path / "status"]),
+              env={"VAULT_ADDR": vault.url, "VAULT_ROLE_ID": "role-1", "VAULT_SECRET_ID": sid,
+                   "DB_PASSWORD": "vault:secret/app/db#password"})
     assert res.rc == 0, res
+    assert_masked(res, "DB_PASSWORD", "VAULT_TOKEN")
     assert (tmp_path / "status").read_text() == "200"
     [tok] = vault.minted_tokens
     assert vault.revocations == {tok: 1}
@@ -194,7 +206,8 @@ def test_mask_modes(run, vault, tmp_path, mask, out_same, err_same):
     rep = tmp_path / "fds.json"
     args = ["-s", "--mask", mask, "--", PY, script(tmp_path, "fds.py", FD_REPORT), rep]
     if mask == "none":
-        # vaultrun's own stderr is the command's: nothing can mask it.
+        # vaultrun's own stderr is the command's: nothing can mask it, by
+        # design, so the leak check is not applied (the value must be there).
         p = subprocess.run(cmdline(args), env=run.env(env), capture_output=True, timeout=scaled(30))
         rc, out, err = p.returncode, p.stdout.decode(), p.stderr.decode()
         assert value in err
@@ -223,6 +236,7 @@ def test_memfds_reach_the_command_and_nothing_else(run, vault, tmp_path, manifes
     res = run(["-s", "-f", m, "--", PY, script(tmp_path, "fds.py", FD_REPORT), rep],
               env=dict(env, SAFE="x"))
     assert res.rc == 0, res
+    assert "err ********" in res.err, res  # FD_REPORT prints DB_PASSWORD
     fds = json.loads(rep.read_text())["fds"]
     assert len(fds) == 5, fds  # 0 1 2, the memfd, listdir's
 
@@ -260,8 +274,9 @@ ORPHANS = """
 def test_orphans_reaped_and_exit_with_the_command(run, vault, tmp_path):
     env, _ = secret(vault)
     rep = tmp_path / "orphans.json"
-    res = run(["-s", "--", PY, script(tmp_path, "orph.py", ORPHANS), rep], env=env)
+    res = run(["-s", "--"] + shown(["DB_PASSWORD"], [PY, script(tmp_path, "orph.py", ORPHANS), rep]), env=env)
     assert res.rc == 0, res
+    assert_masked(res, "DB_PASSWORD")
     orphans, zombies = json.loads(rep.read_text())
     assert orphans == 100, "the orphans were not reparented to vaultrun"
     assert zombies == 0
@@ -328,23 +343,40 @@ def drain(fd, seconds=0.0):
         OUTPUT.extend(chunk)
 
 
+@contextlib.contextmanager
+def supervised(run, env, args):
+    """vaultrun with args, started with Popen (stdout and stderr piped):
+    yields the process, killed afterwards if it is still there."""
+    p = subprocess.Popen(cmdline(args), env=run.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        yield p
+    finally:
+        if p.poll() is None:
+            p.kill()
+
+
+def kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def test_every_catchable_signal_forwarded_once_in_order(vault, tmp_path, run):
     env, _ = secret(vault)
     log = tmp_path / "sig.log"
-    p = subprocess.Popen(cmdline(["-s", "--", PY, script(tmp_path, "l.py", LOGGER), log]),
-                         env=run.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_for(lambda: os.path.exists(str(log) + ".ready"), 30, "the command to start")
-        send_each(p.pid, log)
-        (tmp_path / "sig.log.done").touch()
-        out, err = p.communicate(timeout=scaled(10))
+        with supervised(run, env, ["-s", "--"] + shown(["DB_PASSWORD"], [PY, script(tmp_path, "l.py", LOGGER), log])) as p:
+            wait_for(lambda: os.path.exists(str(log) + ".ready"), 30, "the command to start")
+            send_each(p.pid, log)
+            (tmp_path / "sig.log.done").touch()
+            out, err = p.communicate(timeout=scaled(10))
     finally:
         (tmp_path / "sig.log.done").touch()  # the logger ends, whatever happened
-        if p.poll() is None:
-            p.kill()
     assert p.returncode == 0, err
     assert logged(log) == CATCHABLE
-    no_leak(vault, out, err)
+    run.check_output(out, err)
+    assert_masked(Result(None, 0, out.decode(), err.decode(), 0), "DB_PASSWORD")
 
 
 # Under valgrind, a vaultrun that leads the terminal's session (pty.fork) does
@@ -376,33 +408,54 @@ def finish_pty(pid, master, seconds=20):
     return os.waitstatus_to_exitcode(st)
 
 
+@contextlib.contextmanager
+def logger_on_pty(run, vault, tmp_path, mode):
+    """vaultrun -s running LOGGER on a new terminal, once the logger is ready:
+    yields (pid, master, log).  pty: masked output, the logger prints its
+    secret first (shown) and that has arrived; foreground: --mask none, the
+    command is the terminal's foreground group and, unmasked by design,
+    prints nothing.  Afterwards the logger is told to end and vaultrun is
+    killed if it is still there."""
+    env, _ = secret(vault)
+    log = tmp_path / "sig.log"
+    cmd = [PY, script(tmp_path, "l.py", LOGGER), log]
+    if mode == "foreground":
+        args = ["-s", "--mask", "none", "--"] + cmd
+    else:
+        args = ["-s", "--"] + shown(["DB_PASSWORD"], cmd)
+    OUTPUT.clear()
+    pid, master = spawn_on_pty(args, run.env(env))
+    shown_lines = 0 if mode == "foreground" else 2
+    try:
+        wait_for(lambda: (os.path.exists(str(log) + ".ready") and OUTPUT.count(b"\n") >= shown_lines)
+                 or drain(master) and False, 30, "the command to start")
+        yield pid, master, log
+    finally:
+        (tmp_path / "sig.log.done").touch()
+        kill(pid)
+
+
+def check_terminal(run, mode):
+    """The leak check on what the terminal showed; under pty, the shown
+    secret arrived masked."""
+    run.check_output(bytes(OUTPUT))
+    if mode == "pty":
+        assert_masked(bytes(OUTPUT), "DB_PASSWORD")
+
+
 @VALGRIND_PTY_SKIP
 @pytest.mark.parametrize("mode", ["pty", "foreground"])
 def test_signals_once_with_a_terminal(vault, tmp_path, run, mode):
     """pty: masked output on a terminal, the command on a pseudo-terminal of
     its own; foreground: --mask none, the command is the terminal's
     foreground group.  A Ctrl-C typed reaches it once either way."""
-    env, _ = secret(vault)
-    log = tmp_path / "sig.log"
-    mask = ["--mask", "none"] if mode == "foreground" else []
-    OUTPUT.clear()
-    pid, master = spawn_on_pty(["-s"] + mask + ["--", PY, script(tmp_path, "l.py", LOGGER), log],
-                               run.env(env))
-    try:
-        wait_for(lambda: os.path.exists(str(log) + ".ready") or drain(master) and False, 30,
-                 "the command to start")
+    with logger_on_pty(run, vault, tmp_path, mode) as (pid, master, log):
         send_each(pid, log, master)
         (tmp_path / "sig.log.done").touch()
         rc = finish_pty(pid, master)
-    finally:
-        (tmp_path / "sig.log.done").touch()
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert rc == 0, bytes(OUTPUT)
     assert logged(log) == CATCHABLE + [signal.SIGINT]
-    no_leak(vault, bytes(OUTPUT))
+    check_terminal(run, mode)
 
 
 @VALGRIND_PTY_SKIP
@@ -410,29 +463,15 @@ def test_signals_once_with_a_terminal(vault, tmp_path, run, mode):
 def test_hangup_reaches_the_command_once(vault, tmp_path, run, mode):
     """The terminal hangs up: the kernel sends SIGHUP and SIGCONT to the
     session leader, vaultrun here, alone; the command gets each once."""
-    env, _ = secret(vault)
-    log = tmp_path / "sig.log"
-    mask = ["--mask", "none"] if mode == "foreground" else []
-    OUTPUT.clear()
-    pid, master = spawn_on_pty(["-s"] + mask + ["--", PY, script(tmp_path, "l.py", LOGGER), log],
-                               run.env(env))
-    try:
-        wait_for(lambda: os.path.exists(str(log) + ".ready") or drain(master) and False, 30,
-                 "the command to start")
+    with logger_on_pty(run, vault, tmp_path, mode) as (pid, master, log):
         os.close(master)
         wait_for(lambda: len(logged(log)) >= 2, 10, "the hangup to reach the command")
         time.sleep(0.3)  # room for a second delivery, which must not come
         (tmp_path / "sig.log.done").touch()
         _, st = os.waitpid(pid, 0)
-    finally:
-        (tmp_path / "sig.log.done").touch()
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert os.waitstatus_to_exitcode(st) == 0
     assert logged(log) == [signal.SIGHUP, signal.SIGCONT]
-    no_leak(vault, bytes(OUTPUT))
+    check_terminal(run, mode)
 
 
 TTY_CHILD = """
@@ -457,11 +496,7 @@ def test_on_a_terminal(vault, tmp_path, run):
         os.write(master, value.encode() + b"\r")  # typed: echoed by the command's terminal
         rc = finish_pty(pid, master)
     finally:
-        (tmp_path / "sig.log.done").touch()
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill(pid)
     out = bytes(OUTPUT).decode("utf-8", "replace")
     assert rc == 0, out
     assert "tty True True True" in out
@@ -469,7 +504,7 @@ def test_on_a_terminal(vault, tmp_path, run):
     assert "value ********" in out and "err ********" in out
     assert "got %d True" % len(value) in out
     assert out.count("********") == 3, out  # the echo of the typed value too
-    no_leak(vault, bytes(OUTPUT))
+    run.check_output(bytes(OUTPUT))
     lines = [ln for ln in out.replace("\r", "").split("\n") if ln.count(":") > 10]
     assert len(lines) == 2 and lines[0] == lines[1], "stty -g changed: %r" % lines
 
@@ -491,23 +526,19 @@ STUBBORN = """
 def test_kill_after_escalates_to_sigkill(vault, tmp_path, run):
     env, _ = secret(vault)
     log = tmp_path / "term.log"
-    p = subprocess.Popen(cmdline(["-s", "--kill-after", "1", "--", PY,
-                                  script(tmp_path, "s.py", STUBBORN), log]),
-                         env=run.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    cmd = shown(["DB_PASSWORD"], [PY, script(tmp_path, "s.py", STUBBORN), log])
+    with supervised(run, env, ["-s", "--kill-after", "1", "--"] + cmd) as p:
         wait_for(lambda: os.path.exists(str(log) + ".ready"), 30, "the command to start")
         t0 = time.monotonic()
         p.send_signal(signal.SIGTERM)
         out, err = p.communicate(timeout=10)
         elapsed = time.monotonic() - t0
-    finally:
-        if p.poll() is None:
-            p.kill()
     assert p.returncode == 128 + signal.SIGKILL, err
     assert log.read_text() == "TERM\n"
     # The bound measures the escalation: 1 s after the TERM, not before.
     assert 0.9 < elapsed < 5, elapsed
-    no_leak(vault, out, err)
+    run.check_output(out, err)
+    assert_masked(Result(None, 0, out.decode(), err.decode(), 0), "DB_PASSWORD")
 
 
 # --------------------------------------------------------------------------
@@ -528,21 +559,18 @@ def wakeups(pid):
 def test_no_wakeups_while_the_command_is_quiet(vault, tmp_path, run):
     env, _ = secret(vault)
     ready = tmp_path / "ready"
-    p = subprocess.Popen(cmdline(["-s", "--", PY, "-c",
-                                  "import sys, time; open(sys.argv[1], 'w').close(); time.sleep(4)",
-                                  ready]),
-                         env=run.env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    cmd = shown(["DB_PASSWORD"], [PY, "-c", "import sys, time; open(sys.argv[1], 'w').close(); time.sleep(4)",
+                                  ready])
+    with supervised(run, env, ["-s", "--"] + cmd) as p:
         wait_for(ready.exists, 30, "the command to start")
         time.sleep(0.3)
         before = wakeups(p.pid)
         time.sleep(2)
         after = wakeups(p.pid)
         out, err = p.communicate(timeout=10)
-    finally:
-        if p.poll() is None:
-            p.kill()
     assert p.returncode == 0, err
     # Measures vaultrun's own scheduling: with no timer and nothing to read,
     # poll() sleeps until the command exits.
     assert after == before, "vaultrun woke up %d times in 2 s" % (after - before)
+    run.check_output(out, err)
+    assert_masked(Result(None, 0, out.decode(), err.decode(), 0), "DB_PASSWORD")

@@ -86,39 +86,45 @@ TEST(policy_retry_status_table)
 	CHECK(policy_retry_status(500, "missing client token", 7) == 1);
 }
 
-TEST(policy_retry_curl_table)
+/* Transport failures: which get another attempt, and which mean that the
+ * address, not the request, failed (no connection at all). */
+TEST(policy_curl_codes_table)
 {
 	static const struct {
 		CURLcode rc;
-		int retry;
+		int retry, unreachable;
 	} cases[] = {
-		{CURLE_COULDNT_CONNECT, 1},
-		{CURLE_SEND_ERROR, 1},
-		{CURLE_RECV_ERROR, 1},
-		{CURLE_GOT_NOTHING, 1},
-		{CURLE_PARTIAL_FILE, 1},
-		{CURLE_HTTP2, 1},
-		{CURLE_HTTP2_STREAM, 1},
-		{CURLE_OPERATION_TIMEDOUT, 1},
-		{CURLE_OK, 0},
-		{CURLE_COULDNT_RESOLVE_HOST, 0},
-		{CURLE_COULDNT_RESOLVE_PROXY, 0},
-		{CURLE_SSL_CONNECT_ERROR, 0},
-		{CURLE_PEER_FAILED_VERIFICATION, 0},
-		{CURLE_SSL_CACERT_BADFILE, 0},
-		{CURLE_UNSUPPORTED_PROTOCOL, 0},
-		{CURLE_WEIRD_SERVER_REPLY, 0},
-		{CURLE_TOO_MANY_REDIRECTS, 0},
-		{CURLE_OUT_OF_MEMORY, 0},
-		{CURLE_WRITE_ERROR, 0},
+		{CURLE_COULDNT_CONNECT, 1, 1},
+		{CURLE_SEND_ERROR, 1, 0},
+		{CURLE_RECV_ERROR, 1, 0},
+		{CURLE_GOT_NOTHING, 1, 0},
+		{CURLE_PARTIAL_FILE, 1, 0},
+		{CURLE_HTTP2, 1, 0},
+		{CURLE_HTTP2_STREAM, 1, 0},
+		{CURLE_OPERATION_TIMEDOUT, 1, 0},
+		{CURLE_OK, 0, 0},
+		{CURLE_COULDNT_RESOLVE_HOST, 0, 1},
+		{CURLE_COULDNT_RESOLVE_PROXY, 0, 1},
+		{CURLE_SSL_CONNECT_ERROR, 0, 1},
+		{CURLE_PEER_FAILED_VERIFICATION, 0, 1},
+		{CURLE_SSL_CACERT_BADFILE, 0, 0},
+		{CURLE_UNSUPPORTED_PROTOCOL, 0, 0},
+		{CURLE_WEIRD_SERVER_REPLY, 0, 0},
+		{CURLE_TOO_MANY_REDIRECTS, 0, 0},
+		{CURLE_OUT_OF_MEMORY, 0, 0},
+		{CURLE_WRITE_ERROR, 0, 0},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		if (policy_retry_curl(cases[i].rc) != cases[i].retry)
+		int retry = policy_retry_curl(cases[i].rc);
+		int unreachable = policy_unreachable(cases[i].rc);
+
+		if (retry != cases[i].retry || unreachable != cases[i].unreachable)
 			fprintf(stderr, "  case %zu: %s\n", i,
 			        curl_easy_strerror(cases[i].rc));
-		CHECK(policy_retry_curl(cases[i].rc) == cases[i].retry);
+		CHECK(retry == cases[i].retry);
+		CHECK(unreachable == cases[i].unreachable);
 	}
 }
 

@@ -84,6 +84,13 @@ static void run(const struct pcase *c, size_t nc)
 	}
 }
 
+/* A test that runs one table. */
+#define TABLE(test, cases)                                                     \
+	TEST(test)                                                             \
+	{                                                                      \
+		run(cases, N(cases));                                          \
+	}
+
 /* clang-format off */
 static const struct pcase postgres[] = {
 	{"db", NULL, NULL,
@@ -134,10 +141,11 @@ static const struct pcase postgres[] = {
 };
 /* clang-format on */
 
-TEST(profile_postgres)
-{
-	run(postgres, N(postgres));
-}
+TABLE(profile_postgres, postgres)
+
+#define NO_OPTION_LINE(field)                                                  \
+	"profile my: field '" field "' has a line break or NUL byte, which "   \
+	"an option file cannot hold"
 
 /* clang-format off */
 static const struct pcase mysql[] = {
@@ -166,17 +174,14 @@ static const struct pcase mysql[] = {
 	 "{\"type\":\"mysql\",\"host\":\"h\",\"username\":\"u\","
 	 "\"password\":\"a\\nb\"}",
 	 ST_DATA,
-	 "profile my: field 'password' has a line break or NUL byte, which an "
-	 "option file cannot hold"},
+	 NO_OPTION_LINE("password")},
 	{"my", NULL, NULL,
 	 "{\"type\":\"mysql\",\"host\":\"h\",\"username\":\"u\\r\"}", ST_DATA,
-	 "profile my: field 'username' has a line break or NUL byte, which an "
-	 "option file cannot hold"},
+	 NO_OPTION_LINE("username")},
 	/* the user name is in no variable: the option file catches its NUL */
 	{"my", NULL, NULL,
 	 "{\"type\":\"mysql\",\"host\":\"h\",\"user\":\"u\\u0000\"}", ST_DATA,
-	 "profile my: field 'user' has a line break or NUL byte, which an "
-	 "option file cannot hold"},
+	 NO_OPTION_LINE("user")},
 	{"my", NULL, NULL,
 	 "{\"type\":\"mysql\",\"host\":\"h\",\"username\":\"u\","
 	 "\"password\":\"\\u0000\"}",
@@ -188,10 +193,7 @@ static const struct pcase mysql[] = {
 };
 /* clang-format on */
 
-TEST(profile_mysql)
-{
-	run(mysql, N(mysql));
-}
+TABLE(profile_mysql, mysql)
 
 /* MySQL reads option files in 4096-byte lines: a longer value would be cut
  * and its rest read as another option. */
@@ -256,10 +258,7 @@ static const struct pcase s3[] = {
 };
 /* clang-format on */
 
-TEST(profile_s3)
-{
-	run(s3, N(s3));
-}
+TABLE(profile_s3, s3)
 
 /* clang-format off */
 static const struct pcase ftp_http[] = {
@@ -294,10 +293,7 @@ static const struct pcase ftp_http[] = {
 };
 /* clang-format on */
 
-TEST(profile_ftp_http)
-{
-	run(ftp_http, N(ftp_http));
-}
+TABLE(profile_ftp_http, ftp_http)
 
 /* clang-format off */
 static const struct pcase generic[] = {
@@ -329,43 +325,33 @@ static const struct pcase generic[] = {
 };
 /* clang-format on */
 
-TEST(profile_generic)
-{
-	run(generic, N(generic));
-}
+TABLE(profile_generic, generic)
+
+#define UNKNOWN_TYPE                                                           \
+	"profile p: unknown type in its \"type\" field (expected postgres, "   \
+	"mysql, mariadb, s3, ftp, http or generic)"
+#define NO_TYPE "profile p: no type (set type = ... or a \"type\" field)"
 
 /* clang-format off */
 static const struct pcase types[] = {
 	/* nothing read from the secret is echoed, not even its type */
-	{"p", NULL, NULL, "{\"type\":\"oracle\",\"host\":\"h\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
-	{"p", NULL, NULL, "{\"type\":5}", ST_DATA, "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
-	{"p", NULL, NULL, "{\"type\":\"Postgres\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
-	{"p", NULL, NULL, "{\"type\":\"hunter2 secret\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
-	{"p", NULL, NULL, "{\"type\":\"postgres\\u0000\"}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
-	{"p", NULL, NULL, "{\"type\":{\"a\":1}}", ST_DATA,
-	 "profile p: unknown type in its \"type\" field (expected postgres, mysql, mariadb, s3, ftp, http or generic)"},
+	{"p", NULL, NULL, "{\"type\":\"oracle\",\"host\":\"h\"}", ST_DATA, UNKNOWN_TYPE},
+	{"p", NULL, NULL, "{\"type\":5}", ST_DATA, UNKNOWN_TYPE},
+	{"p", NULL, NULL, "{\"type\":\"Postgres\"}", ST_DATA, UNKNOWN_TYPE},
+	{"p", NULL, NULL, "{\"type\":\"hunter2 secret\"}", ST_DATA, UNKNOWN_TYPE},
+	{"p", NULL, NULL, "{\"type\":\"postgres\\u0000\"}", ST_DATA, UNKNOWN_TYPE},
+	{"p", NULL, NULL, "{\"type\":{\"a\":1}}", ST_DATA, UNKNOWN_TYPE},
 	{"p", "nope", NULL, "{\"type\":\"postgres\"}", ST_DATA,
 	 "profile p: unknown type 'nope'"},
-	{"p", NULL, NULL, "{\"host\":\"h\"}", ST_DATA,
-	 "profile p: no type (set type = ... or a \"type\" field)"},
-	{"p", NULL, NULL, "{\"type\":\"\"}", ST_DATA,
-	 "profile p: no type (set type = ... or a \"type\" field)"},
-	{"p", NULL, NULL, "{\"type\":null}", ST_DATA,
-	 "profile p: no type (set type = ... or a \"type\" field)"},
+	{"p", NULL, NULL, "{\"host\":\"h\"}", ST_DATA, NO_TYPE},
+	{"p", NULL, NULL, "{\"type\":\"\"}", ST_DATA, NO_TYPE},
+	{"p", NULL, NULL, "{\"type\":null}", ST_DATA, NO_TYPE},
 	/* the type is read at the top level only */
-	{"p", NULL, NULL, "{\"details\":{\"type\":\"postgres\"}}", ST_DATA,
-	 "profile p: no type (set type = ... or a \"type\" field)"},
+	{"p", NULL, NULL, "{\"details\":{\"type\":\"postgres\"}}", ST_DATA, NO_TYPE},
 };
 /* clang-format on */
 
-TEST(profile_types)
-{
-	run(types, N(types));
-}
+TABLE(profile_types, types)
 
 /* json_member walks from the start each time: the field count is capped. */
 TEST(profile_field_cap)

@@ -10,6 +10,15 @@
 #define VP "http://vp:3128"
 #define SP "http://sp:3128"
 #define HP "http://hp:3128"
+/* clang-format off */
+/* An https URL with HTTPS_PROXY and HTTP_PROXY set and NO_PROXY np: the
+ * request goes through SP, or NO_PROXY sends it direct. */
+#define PROXIED(np, url) {NULL, SP, HP, np, url, 0, SP, "HTTPS_PROXY", NULL}
+#define SKIPPED(np, url) {NULL, SP, HP, np, url, 0, NULL, "HTTPS_PROXY", "NO_PROXY"}
+/* Both proxies set, a loopback URL: direct, whatever from (the variable the
+ * scheme picks) says. */
+#define LOOPBACK(url, from) {NULL, SP, HP, NULL, url, 0, NULL, from, "a loopback address"}
+/* clang-format on */
 
 static const struct {
 	const char *vault, *https, *http, *no_proxy;
@@ -20,77 +29,47 @@ static const struct {
 	/* nothing set: direct */
 	{NULL, NULL, NULL, NULL, "https://vault:8200", 0, NULL, NULL, NULL},
 	/* by scheme */
-	{NULL, SP, HP, NULL, "https://vault:8200", 0, SP, "HTTPS_PROXY", NULL},
+	PROXIED(NULL, "https://vault:8200"),
 	{NULL, SP, HP, NULL, "http://vault:8200", 0, HP, "HTTP_PROXY", NULL},
 	{NULL, SP, NULL, NULL, "http://vault:8200", 0, NULL, NULL, NULL},
 	{NULL, NULL, HP, NULL, "https://vault", 0, NULL, NULL, NULL},
 	{NULL, SP, NULL, NULL, "HTTPS://Vault.Example", 0, SP, "HTTPS_PROXY", NULL},
 	/* never to loopback */
-	{NULL, SP, HP, NULL, "https://127.0.0.1:8200", 0, NULL, "HTTPS_PROXY",
-         "a loopback address"},
-	{NULL, SP, HP, NULL, "http://127.1.2.3", 0, NULL, "HTTP_PROXY",
-         "a loopback address"},
-	{NULL, SP, HP, NULL, "http://localhost:8200/x", 0, NULL, "HTTP_PROXY",
-         "a loopback address"},
-	{NULL, SP, HP, NULL, "http://LOCALHOST", 0, NULL, "HTTP_PROXY",
-         "a loopback address"},
-	{NULL, SP, HP, NULL, "https://[::1]:8200", 0, NULL, "HTTPS_PROXY",
-         "a loopback address"},
-	{NULL, SP, HP, NULL, "https://[::ffff:127.0.0.1]", 0, NULL,
-         "HTTPS_PROXY", "a loopback address"},
-	{NULL, SP, HP, NULL, "https://128.0.0.1", 0, SP, "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, NULL, "https://localhost.example", 0, SP, "HTTPS_PROXY",
-         NULL},
-	{NULL, SP, HP, NULL, "https://[::2]", 0, SP, "HTTPS_PROXY", NULL},
+	LOOPBACK("https://127.0.0.1:8200", "HTTPS_PROXY"),
+	LOOPBACK("http://127.1.2.3", "HTTP_PROXY"),
+	LOOPBACK("http://localhost:8200/x", "HTTP_PROXY"),
+	LOOPBACK("http://LOCALHOST", "HTTP_PROXY"),
+	LOOPBACK("https://[::1]:8200", "HTTPS_PROXY"),
+	LOOPBACK("https://[::ffff:127.0.0.1]", "HTTPS_PROXY"),
+	PROXIED(NULL, "https://128.0.0.1"),
+	PROXIED(NULL, "https://localhost.example"),
+	PROXIED(NULL, "https://[::2]"),
 	/* NO_PROXY: hosts, domains, ports, addresses, blocks, "*" */
-	{NULL, SP, HP, "vault", "https://vault:8200", 0, NULL, "HTTPS_PROXY",
-         "NO_PROXY"},
-	{NULL, SP, HP, "other, vault ,x", "https://vault:8200", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "example.com", "https://vault.example.com", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "example.com", "https://example.com", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "example.com", "https://badexample.com", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, ".example.com", "https://example.com", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, ".example.com", "https://a.example.com", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "*.example.com", "https://a.example.com", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "*.example.com", "https://example.com", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, "EXAMPLE.com", "https://Vault.Example.COM", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "vault:8200", "https://vault:8200", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "vault:8201", "https://vault:8200", 0, SP, "HTTPS_PROXY",
-         NULL},
-	{NULL, SP, HP, "vault:443", "https://vault", 0, NULL, "HTTPS_PROXY",
-         "NO_PROXY"},
-	{NULL, SP, HP, "10.1.2.3", "https://10.1.2.3:8200", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "10.1.2.3", "https://10.1.2.4:8200", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, "10.0.0.0/8", "https://10.1.2.3:8200", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "10.0.0.0/8", "https://11.1.2.3:8200", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, "192.168.4.0/22", "https://192.168.7.255", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "192.168.4.0/22", "https://192.168.8.0", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, "fd00::/8", "https://[fd00::2]:8200", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "2001:db8::1", "https://[2001:db8::1]", 0, NULL,
-         "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "[2001:db8::1]:8200", "https://[2001:db8::1]:8200", 0,
-         NULL, "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, "10.0.0.0/8", "https://ten.example", 0, SP,
-         "HTTPS_PROXY", NULL},
-	{NULL, SP, HP, "*", "https://vault", 0, NULL, "HTTPS_PROXY", "NO_PROXY"},
-	{NULL, SP, HP, ",, ,", "https://vault", 0, SP, "HTTPS_PROXY", NULL},
+	SKIPPED("vault", "https://vault:8200"),
+	SKIPPED("other, vault ,x", "https://vault:8200"),
+	SKIPPED("example.com", "https://vault.example.com"),
+	SKIPPED("example.com", "https://example.com"),
+	PROXIED("example.com", "https://badexample.com"),
+	PROXIED(".example.com", "https://example.com"),
+	SKIPPED(".example.com", "https://a.example.com"),
+	SKIPPED("*.example.com", "https://a.example.com"),
+	PROXIED("*.example.com", "https://example.com"),
+	SKIPPED("EXAMPLE.com", "https://Vault.Example.COM"),
+	SKIPPED("vault:8200", "https://vault:8200"),
+	PROXIED("vault:8201", "https://vault:8200"),
+	SKIPPED("vault:443", "https://vault"),
+	SKIPPED("10.1.2.3", "https://10.1.2.3:8200"),
+	PROXIED("10.1.2.3", "https://10.1.2.4:8200"),
+	SKIPPED("10.0.0.0/8", "https://10.1.2.3:8200"),
+	PROXIED("10.0.0.0/8", "https://11.1.2.3:8200"),
+	SKIPPED("192.168.4.0/22", "https://192.168.7.255"),
+	PROXIED("192.168.4.0/22", "https://192.168.8.0"),
+	SKIPPED("fd00::/8", "https://[fd00::2]:8200"),
+	SKIPPED("2001:db8::1", "https://[2001:db8::1]"),
+	SKIPPED("[2001:db8::1]:8200", "https://[2001:db8::1]:8200"),
+	PROXIED("10.0.0.0/8", "https://ten.example"),
+	SKIPPED("*", "https://vault"),
+	PROXIED(",, ,", "https://vault"),
 	/* VAULT_PROXY_ADDR: every TCP request, loopback and NO_PROXY included */
 	{VP, SP, HP, "*", "https://vault:8200", 0, VP, "VAULT_PROXY_ADDR", NULL},
 	{VP, NULL, NULL, NULL, "http://127.0.0.1:8200", 0, VP,
@@ -99,8 +78,7 @@ static const struct {
 	{VP, SP, HP, NULL, "http://localhost", 1, NULL, NULL, NULL},
 	{NULL, SP, HP, NULL, "http://localhost", 1, NULL, NULL, NULL},
 	/* a credential in the address does not hide the host */
-	{NULL, SP, HP, "vault", "https://u:p@vault", 0, NULL, "HTTPS_PROXY",
-         "NO_PROXY"},
+	SKIPPED("vault", "https://u:p@vault"),
 };
 
 TEST(proxy_choose_table)
