@@ -474,6 +474,20 @@ static int handler(void *user, const char *section_name, const char *name,
 	return fail(ps, "internal error: no section state");
 }
 
+/* The number of lines, capped: a reservation, not a limit. */
+static size_t count_lines(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t n = 1;
+
+	while (n < ((size_t)1 << 20) &&
+	       (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		n++;
+	}
+	return n;
+}
+
 int manifest_parse(const char *name, const char *text, size_t len,
                    struct manifest **out, struct error *err)
 {
@@ -489,6 +503,8 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	ps.m->file = xstrdup(name);
 	ps.m->strings = arena_new();
 	ps.vars = nameset_new();
+	/* At most one variable a line: no rehashing on the way. */
+	nameset_reserve(ps.vars, count_lines(text, len));
 	ps.mounts = nameset_new();
 	ps.profiles = nameset_new();
 	ps.requests = nameset_new();

@@ -32,27 +32,43 @@ struct nameset *nameset_new(void)
 	return xcalloc(1, sizeof(struct nameset));
 }
 
+/* Rehash into cap slots (a power of two, more than twice the names). */
+static void rehash(struct nameset *t, size_t cap)
+{
+	struct nameset old = *t;
+	size_t i;
+
+	t->cap = cap;
+	t->slot = xcalloc(t->cap, sizeof *t->slot);
+	for (i = 0; i < old.cap; i++) {
+		size_t j;
+
+		if (old.slot[i].key == NULL)
+			continue;
+		for (j = hash(old.slot[i].key) & (t->cap - 1);
+		     t->slot[j].key != NULL; j = (j + 1) & (t->cap - 1))
+			;
+		t->slot[j] = old.slot[i];
+	}
+	free(old.slot);
+}
+
+void nameset_reserve(struct nameset *t, size_t n)
+{
+	size_t cap = t->cap ? t->cap : 64;
+
+	while (2 * (n + 1) > cap)
+		cap *= 2;
+	if (cap > t->cap)
+		rehash(t, cap);
+}
+
 unsigned nameset_add(struct nameset *t, const char *key, unsigned line)
 {
 	size_t i;
 
-	if (2 * (t->n + 1) > t->cap) {
-		struct nameset old = *t;
-
-		t->cap = old.cap ? old.cap * 2 : 64;
-		t->slot = xcalloc(t->cap, sizeof *t->slot);
-		for (i = 0; i < old.cap; i++) {
-			size_t j;
-
-			if (old.slot[i].key == NULL)
-				continue;
-			for (j = hash(old.slot[i].key) & (t->cap - 1);
-			     t->slot[j].key != NULL; j = (j + 1) & (t->cap - 1))
-				;
-			t->slot[j] = old.slot[i];
-		}
-		free(old.slot);
-	}
+	if (2 * (t->n + 1) > t->cap)
+		rehash(t, t->cap ? t->cap * 2 : 64);
 	for (i = hash(key) & (t->cap - 1); t->slot[i].key != NULL;
 	     i = (i + 1) & (t->cap - 1))
 		if (strcmp(t->slot[i].key, key) == 0)
