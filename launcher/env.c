@@ -197,6 +197,27 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 	return ST_OK;
 }
 
+void env_close_files(char **envp, const struct changes *c)
+{
+	size_t i, j, n;
+
+	for (i = 0; envp && i < changes_count(c); i++) {
+		const struct change *e = changes_get(c, i);
+
+		if (!e->is_file)
+			continue;
+		n = strlen(e->name);
+		for (j = 0; envp[j]; j++) {
+			unsigned long fd;
+
+			if (strncmp(envp[j], e->name, n) == 0 &&
+			    strncmp(envp[j] + n, "=/dev/fd/", 9) == 0 &&
+			    parse_ulong(envp[j] + n + 9, 3, 1 << 20, &fd) == 0)
+				close((int)fd);
+		}
+	}
+}
+
 void env_free(char **envp)
 {
 	size_t i;

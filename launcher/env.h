@@ -34,6 +34,10 @@ int env_build(char ***envp, char *const *inherited, const struct env_opts *o,
 /* Does NAME=value fit the kernel's limit for one string (128 KiB)? */
 int env_value_fits(const char *name, size_t len);
 
+/* Close the [files] memfds that envp names for c's file changes (a restart
+ * replaces them: the next command must not inherit the old ones). */
+void env_close_files(char **envp, const struct changes *c);
+
 /* Wipe and free every string, then the array. */
 void env_free(char **envp);
 

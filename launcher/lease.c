@@ -133,26 +133,39 @@ static void on_revoke(void *ctx, const struct fetch_result *res)
 	free(c);
 }
 
+void lease_list_remove(struct leases *ls, size_t i)
+{
+	if (i >= ls->n)
+		return;
+	lease_clear(&ls->v[i].l);
+	memmove(&ls->v[i], &ls->v[i + 1], (ls->n - i - 1) * sizeof *ls->v);
+	ls->n--;
+}
+
+void lease_list_revoke_one(struct leases *ls, size_t i, struct fetcher *f)
+{
+	const char *pairs[2] = {"lease_id", ls->v[i].l.id};
+	struct secret obj = {NULL, 0}, body = {NULL, 0};
+	struct revoke_ctx *c = xcalloc(1, sizeof *c);
+	char *text;
+
+	c->ls = ls;
+	c->i = i;
+	/* sync (a JSON true): the lease is gone when Vault answers, not only
+	 * queued.  {"lease_id":"..."} loses its '}' for it. */
+	json_encode_object(pairs, 1, &obj);
+	text = xasprintf("%.*s,\"sync\":true}", (int)(obj.len - 1), obj.p);
+	secret_set(&body, text, strlen(text));
+	fetch_add(f, "PUT", "sys/leases/revoke", &body, 0, on_revoke, c);
+	free(text);
+	secret_wipe(&obj);
+	secret_wipe(&body);
+}
+
 void lease_list_revoke(struct leases *ls, struct fetcher *f)
 {
 	size_t i;
 
-	for (i = 0; ls && i < ls->n; i++) {
-		const char *pairs[2] = {"lease_id", ls->v[i].l.id};
-		struct secret obj = {NULL, 0}, body = {NULL, 0};
-		struct revoke_ctx *c = xcalloc(1, sizeof *c);
-		char *text;
-
-		c->ls = ls;
-		c->i = i;
-		/* sync (a JSON true): the lease is gone when Vault answers, not
-		 * only queued.  {"lease_id":"..."} loses its '}' for it. */
-		json_encode_object(pairs, 1, &obj);
-		text = xasprintf("%.*s,\"sync\":true}", (int)(obj.len - 1), obj.p);
-		secret_set(&body, text, strlen(text));
-		fetch_add(f, "PUT", "sys/leases/revoke", &body, 0, on_revoke, c);
-		free(text);
-		secret_wipe(&obj);
-		secret_wipe(&body);
-	}
+	for (i = 0; ls && i < ls->n; i++)
+		lease_list_revoke_one(ls, i, f);
 }

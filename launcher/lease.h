@@ -37,6 +37,12 @@ const struct lease *lease_list_get(const struct leases *ls, size_t i,
 /* Lease i was renewed now for duration seconds. */
 void lease_list_renewed(struct leases *ls, size_t i, long duration);
 
+/* Forget lease i (the others' indices above it move down by one). */
+void lease_list_remove(struct leases *ls, size_t i);
+
+/* Queue a sync revocation of lease i alone (as lease_list_revoke). */
+void lease_list_revoke_one(struct leases *ls, size_t i, struct fetcher *f);
+
 /* Queue a sync revocation (PUT sys/leases/revoke) of every lease on f.  A
  * refusal is logged as a warning naming the lease and how long it still
  * lives; nothing is printed for a success but at -v. */

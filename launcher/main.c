@@ -23,6 +23,7 @@
 #include "plan.h"
 #include "renewer.h"
 #include "resolve.h"
+#include "rotation.h"
 #include "status.h"
 #include "stop.h"
 #include "supervise.h"
@@ -43,7 +44,8 @@ struct run {
 	struct changes *changes; /* what resolution yielded */
 	struct leases *leases;   /* collected from the plan after resolution */
 	struct renewer *renewer; /* --supervise: keeps token and leases alive */
-	double deadline;         /* of the resolution, on the now_ms() clock */
+	struct rotation *rotation; /* --watch: re-reads and restarts */
+	double deadline; /* of the resolution, on the now_ms() clock */
 	char **envp;
 };
 
@@ -115,7 +117,8 @@ static void finish_auth(struct run *r, int handover)
 static int leave(struct run *r, int status)
 {
 	finish_auth(r, 0);
-	renewer_free(r->renewer); /* after its last answers came */
+	rotation_free(r->rotation); /* after their last answers came */
+	renewer_free(r->renewer);
 	lease_list_free(r->leases);
 	changes_free(r->changes);
 	stop_release();
@@ -276,17 +279,42 @@ static int write_export(struct run *r)
 	return leave(r, ST_OK);
 }
 
-/* --supervise: the command as a child.  With something to renew the
- * fetcher lives on in the supervisor's loop (its sockets are close-on-exec);
- * else it goes before the fork and a fresh one revokes the minted token and
- * the leases after the command ended, on the revocation's own 2 s. */
-static int supervise(struct run *r, char *file)
+/* --watch: the rotation takes the plan and the first changes, and drives
+ * the renewer with its re-reads on the same fetcher. */
+static void start_rotation(struct run *r, const struct env_opts *eo,
+                           struct supervise_agent *agent)
+{
+	struct rotation_opts ro;
+
+	memset(&ro, 0, sizeof ro);
+	ro.interval = r->cli.watch;
+	ro.exit_on_change = r->cli.on_change == CLI_EXIT;
+	ro.m = r->m;
+	ro.environ = environ;
+	ro.cfg = &r->cfg;
+	ro.f = r->f;
+	ro.renewer = r->renewer;
+	ro.eo = *eo;
+	ro.argv = r->cli.command;
+	ro.envp = &r->envp;
+	ro.timeout_ms = r->cfg.timeout * 1000.0;
+	r->rotation = rotation_new(&ro, &r->plan, r->changes);
+	r->changes = NULL;
+	rotation_agent(r->rotation, agent);
+}
+
+/* --supervise: the command as a child.  With something to renew (or to
+ * re-read) the fetcher lives on in the supervisor's loop (its sockets are
+ * close-on-exec); else it goes before the fork and a fresh one revokes the
+ * minted token and the leases after the command ended, on the revocation's
+ * own 2 s. */
+static int supervise(struct run *r, char *file, const struct env_opts *eo)
 {
 	struct supervise_opts so;
 	struct supervise_agent agent;
 	struct fetch_opts o;
 	struct error err;
-	int code, rc, sig;
+	int code, rc, sig, watch = r->cli.watch > 0;
 
 	if ((sig = stop_release()) != 0) { /* supervise_run forwards them */
 		free(file);
@@ -295,24 +323,29 @@ static int supervise(struct run *r, char *file)
 	collect_leases(r); /* before the plan that holds them goes */
 	if (r->f) {
 		fetch_set_stop(r->f, NULL, -1); /* the supervisor forwards them */
-		r->renewer = renewer_new(r->f, r->auth, r->leases,
-		                         r->cfg.timeout * 1000.0);
+		r->renewer = (watch ? renewer_watch :
+		                      renewer_new)(r->f, r->auth, r->leases,
+		                                   r->cfg.timeout * 1000.0);
 	}
 	if (r->renewer == NULL) {
 		fetch_free(r->f);
 		r->f = NULL;
 	}
-	plan_free(&r->plan);
 	memset(&so, 0, sizeof so);
+	if (watch)
+		start_rotation(r, eo, &agent);
+	else
+		plan_free(&r->plan);
 	so.file = file;
 	so.argv = r->cli.command;
 	so.envp = r->envp;
 	so.mask = r->cli.mask < 0 ? SUPERVISE_MASK_ALL : r->cli.mask;
 	so.kill_after = r->cli.kill_after;
-	if (r->renewer) {
+	so.stop_signal = r->cli.stop_signal ? r->cli.stop_signal : SIGTERM;
+	if (r->renewer && !watch)
 		renewer_agent(r->renewer, &agent);
+	if (r->renewer || watch)
 		so.agent = &agent;
-	}
 	if ((rc = supervise_run(&so, &code, &err)) != ST_OK) {
 		log_err("%s", err.msg);
 		code = rc;
@@ -322,6 +355,10 @@ static int supervise(struct run *r, char *file)
 		log_info("%u renewal%s while the command ran",
 		         renewer_count(r->renewer),
 		         renewer_count(r->renewer) == 1 ? "" : "s");
+	if (watch)
+		log_info("%u restart%s for changed secrets",
+		         rotation_restarts(r->rotation),
+		         rotation_restarts(r->rotation) == 1 ? "" : "s");
 	r->deadline = now_ms();
 	if (r->f == NULL &&
 	    (auth_minted(r->auth) || lease_list_count(r->leases) > 0)) {
@@ -359,12 +396,6 @@ int main(int argc, char **argv)
 		return leave(&r, ST_OK);
 	}
 	log_set_level(r.cli.quiet ? LOG_ERR : LOG_WARN + r.cli.verbose);
-	if (r.cli.watch > 0) { /* rotate.c has the rules; the loop is to come */
-		error_set(&err, ST_USAGE,
-		          "--watch: rotation is not available in this version "
-		          "(renewal is: -s alone keeps leases alive)");
-		return fail(&r, &err);
-	}
 	if (r.cli.export && outfile_check(r.cli.output, &err) != ST_OK)
 		return fail(&r, &err); /* before anything is obtained for it */
 
@@ -434,7 +465,8 @@ int main(int argc, char **argv)
 	 * changes (and the leases behind them). */
 	r.changes = changes_from_plan(&r.plan);
 	collect_leases(&r);
-	plan_free(&r.plan);
+	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
+		plan_free(&r.plan);
 	if (r.cli.export)
 		return write_export(&r);
 
@@ -450,6 +482,6 @@ int main(int argc, char **argv)
 	    (rc = exec_find(r.cli.command[0], r.envp, &file, &err)) != ST_OK)
 		return fail(&r, &err);
 	if (r.cli.supervise)
-		return supervise(&r, file);
+		return supervise(&r, file, &eo);
 	return run_command(&r, file);
 }

@@ -9,15 +9,18 @@
 #include "log.h"
 #include "renew.h"
 #include "renewer.h"
+#include "rotate.h"
 #include "supervise.h"
 #include "util.h"
 #include "vault.h"
 
-#define TOKEN ((size_t)-1) /* item.lease for the token */
-
+/* One token or lease.  Items never move (callbacks hold them) and live as
+ * long as the renewer; a lease that rotation replaced is dropped (id NULL,
+ * nothing more sent). */
 struct item {
 	struct renewer *owner;
-	size_t lease; /* index in the lease list, or TOKEN */
+	int token;
+	char *id; /* the lease's; NULL for the token or once dropped */
 	struct renew sched;
 	double next; /* seconds; < 0: nothing more to send */
 	int inflight;
@@ -27,9 +30,10 @@ struct renewer {
 	struct fetcher *f;
 	struct leases *ls;
 	double timeout_ms;
-	struct item *v;
+	struct item **v;
 	size_t n;
 	unsigned renewals;
+	int watch; /* renewer_watch's: rotation replaces what ends */
 	unsigned long long rng;
 };
 
@@ -47,21 +51,37 @@ static double now_s(void)
 	return now_ms() / 1000.0;
 }
 
-static void add(struct renewer *r, size_t lease, double since_ms, long ttl)
+static void add(struct renewer *r, const char *id, double since_ms, long ttl,
+                int renewable)
 {
-	struct item *it;
-	double now = now_s();
+	struct item *it = xcalloc(1, sizeof *it);
 
 	r->v = xgrow(r->v, r->n, sizeof *r->v);
-	it = &r->v[r->n++];
-	memset(it, 0, sizeof *it);
-	it->lease = lease;
+	r->v[r->n++] = it;
+	it->owner = r;
+	it->token = id == NULL;
+	it->id = id ? xstrdup(id) : NULL;
 	renew_init(&it->sched, since_ms / 1000.0, (double)ttl);
-	it->next = renew_next(&it->sched, now, rnd(r));
+	it->sched.final |= !renewable; /* its end is its end */
+	it->next = renew_next(&it->sched, now_s(), rnd(r));
 }
 
-struct renewer *renewer_new(struct fetcher *f, struct auth *a,
-                            struct leases *ls, double timeout_ms)
+/* The lease list's index of a lease, or (size_t)-1. */
+static size_t find(const struct leases *ls, const char *id)
+{
+	size_t i;
+	double since;
+
+	for (i = 0; id && i < lease_list_count(ls); i++)
+		if (strcmp(lease_list_get(ls, i, &since)->id, id) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* Every lease with a life: the renewable ones renewed; with all, the others
+ * known too (rotation replaces what cannot be renewed). */
+static struct renewer *make(struct fetcher *f, struct auth *a,
+                            struct leases *ls, double timeout_ms, int all)
 {
 	struct renewer *r = xcalloc(1, sizeof *r);
 	long ttl;
@@ -70,33 +90,85 @@ struct renewer *renewer_new(struct fetcher *f, struct auth *a,
 	r->f = f;
 	r->ls = ls;
 	r->timeout_ms = timeout_ms;
+	r->watch = all;
 	if (getrandom(&r->rng, sizeof r->rng, 0) != (ssize_t)sizeof r->rng ||
 	    r->rng == 0)
 		r->rng = (unsigned long long)now_ms() | 1;
 	if (auth_renewable(a, &ttl))
-		add(r, TOKEN, now_ms(), ttl);
+		add(r, NULL, now_ms(), ttl, 1);
 	for (i = 0; i < lease_list_count(ls); i++) {
 		double since;
 		const struct lease *l = lease_list_get(ls, i, &since);
 
-		if (l->renewable && l->duration > 0)
-			add(r, i, since, l->duration);
+		if ((l->renewable || all) && l->duration > 0)
+			add(r, l->id, since, l->duration, l->renewable);
 	}
-	for (i = 0; i < r->n; i++)
-		r->v[i].owner = r;
-	if (r->n == 0) {
+	if (r->n == 0 && !all) {
 		renewer_free(r);
 		return NULL;
 	}
 	return r;
 }
 
+struct renewer *renewer_new(struct fetcher *f, struct auth *a,
+                            struct leases *ls, double timeout_ms)
+{
+	return make(f, a, ls, timeout_ms, 0);
+}
+
+struct renewer *renewer_watch(struct fetcher *f, struct auth *a,
+                              struct leases *ls, double timeout_ms)
+{
+	return make(f, a, ls, timeout_ms, 1);
+}
+
 void renewer_free(struct renewer *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i]->id);
+		free(r->v[i]);
+	}
 	free(r->v);
 	free(r);
+}
+
+void renewer_add_lease(struct renewer *r, const struct lease *l)
+{
+	if (l->id == NULL)
+		return;
+	lease_list_add(r->ls, l);
+	if (l->duration > 0)
+		add(r, l->id, now_ms(), l->duration, l->renewable);
+}
+
+void renewer_remove_lease(struct renewer *r, const char *id)
+{
+	size_t i, k = find(r->ls, id);
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i]->id && strcmp(r->v[i]->id, id) == 0) {
+			free(r->v[i]->id);
+			r->v[i]->id = NULL;
+			r->v[i]->next = -1;
+		}
+	if (k != (size_t)-1)
+		lease_list_remove(r->ls, k);
+}
+
+double renewer_replace_at(const struct renewer *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n; i++)
+		if (r->v[i]->id && strcmp(r->v[i]->id, id) == 0)
+			return r->v[i]->sched.final ?
+			               rotate_replace_at(&r->v[i]->sched) * 1000.0 :
+			               -1;
+	return -1;
 }
 
 unsigned renewer_count(const struct renewer *r)
@@ -110,21 +182,18 @@ double renewer_due(const struct renewer *r)
 	size_t i;
 
 	for (i = 0; r && i < r->n; i++)
-		if (!r->v[i].inflight && r->v[i].next >= 0 &&
-		    (due < 0 || r->v[i].next < due))
-			due = r->v[i].next;
+		if (!r->v[i]->inflight && r->v[i]->next >= 0 &&
+		    (due < 0 || r->v[i]->next < due))
+			due = r->v[i]->next;
 	return due < 0 ? -1 : due * 1000.0;
 }
 
 static const char *what(const struct item *it, char *buf, size_t cap)
 {
-	double since;
-
-	if (it->lease == TOKEN)
+	if (it->token)
 		snprintf(buf, cap, "the login token");
 	else
-		snprintf(buf, cap, "lease %s",
-		         lease_list_get(it->owner->ls, it->lease, &since)->id);
+		snprintf(buf, cap, "lease %s", it->id);
 	return buf;
 }
 
@@ -134,17 +203,20 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 	struct renewer *r = it->owner;
 	double now = now_s();
 	long dur = -1;
+	size_t k;
 	char name[300], why[300], d[24];
 
 	it->inflight = 0;
+	if (!it->token && it->id == NULL)
+		return; /* replaced by rotation meanwhile */
 	if (res->status == 200 && vault_is_json(res) &&
 	    answer_int(res->body, res->len,
-	               it->lease == TOKEN ? "/auth/lease_duration" : "/lease_duration",
+	               it->token ? "/auth/lease_duration" : "/lease_duration",
 	               &dur) == 0 &&
 	    dur >= 0) {
 		r->renewals++;
-		if (it->lease != TOKEN)
-			lease_list_renewed(r->ls, it->lease, dur);
+		if (!it->token && (k = find(r->ls, it->id)) != (size_t)-1)
+			lease_list_renewed(r->ls, k, dur);
 		if (renew_granted(&it->sched, now, (double)dur)) {
 			it->next = renew_next(&it->sched, now, rnd(r));
 			log_info("%s: renewed for %lds; next renewal in %.1fs",
@@ -153,10 +225,14 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 		}
 		it->next = -1;
 		log_warn("%s cannot be renewed past its maximum TTL: it ends in "
-		         "%s; the command goes on",
+		         "%s; %s",
 		         what(it, name, sizeof name),
 		         lease_duration((long)(it->sched.expires - now + 0.5),
-		                        d, sizeof d));
+		                        d, sizeof d),
+		         it->token || !r->watch ?
+		                 "the command goes on" :
+		                 "it is read afresh when a tenth of its life "
+		                 "is left (--watch)");
 		return;
 	}
 	if (res->status == 200)
@@ -179,20 +255,17 @@ void renewer_run(struct renewer *r, double now)
 	size_t i;
 
 	for (i = 0; r && i < r->n; i++) {
-		struct item *it = &r->v[i];
+		struct item *it = r->v[i];
 
 		if (it->inflight || it->next < 0 || it->next * 1000.0 > now)
 			continue;
 		it->inflight = 1;
 		fetch_set_deadline(r->f, now_ms() + r->timeout_ms);
-		if (it->lease == TOKEN) {
+		if (it->token) {
 			fetch_add(r->f, "POST", "auth/token/renew-self", NULL,
 			          0, on_renewed, it);
 		} else {
-			double since;
-			const char *pairs[2] =
-				{"lease_id",
-			         lease_list_get(r->ls, it->lease, &since)->id};
+			const char *pairs[2] = {"lease_id", it->id};
 			struct secret body = {NULL, 0};
 
 			json_encode_object(pairs, 1, &body);
@@ -226,11 +299,12 @@ static long agent_timeout(void *ctx)
 	return ms;
 }
 
-static void agent_run(void *ctx)
+static void agent_run(void *ctx, struct supervisor *sv)
 {
 	struct renewer *r = ctx;
 	struct error err;
 
+	(void)sv;
 	renewer_run(r, now_ms());
 	if (fetch_step(r->f, &err) != ST_OK)
 		log_warn("renewals: %s", err.msg);

@@ -23,6 +23,23 @@ struct renewer *renewer_new(struct fetcher *f, struct auth *a,
                             struct leases *ls, double timeout_ms);
 void renewer_free(struct renewer *r);
 
+/* For --watch: the same, never NULL, and every lease with a life is known,
+ * the ones that cannot be renewed included (for renewer_replace_at). */
+struct renewer *renewer_watch(struct fetcher *f, struct auth *a,
+                              struct leases *ls, double timeout_ms);
+
+/* A lease obtained now (rotation replaced one): recorded in the lease list
+ * and renewed like the others. */
+void renewer_add_lease(struct renewer *r, const struct lease *l);
+
+/* A lease replaced and revoked: no more renewals, out of the lease list. */
+void renewer_remove_lease(struct renewer *r, const char *id);
+
+/* When the lease must be read afresh (now_ms() clock): a tenth of its last
+ * granted life before its end once renewals no longer extend it (or it is
+ * not renewable); -1 while they do, or when the lease is unknown. */
+double renewer_replace_at(const struct renewer *r, const char *id);
+
 /* When the next renewal is due (now_ms() clock), or -1 when none is. */
 double renewer_due(const struct renewer *r);
 

@@ -627,3 +627,9 @@ int resolve_run(struct plan *p, const struct config *c, struct auth *a,
 	resolve_settle(p);
 	return ST_OK;
 }
+
+int resolve_select(struct plan *p)
+{
+	select_values(p);
+	return resolve_settle(p);
+}

@@ -22,6 +22,12 @@
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
                 struct fetcher *f, struct error *err);
 
+/* A second resolution (--watch, rotation.c): the caller recorded each
+ * item's answer (or failure) itself; apply the selectors as resolve_run
+ * does (new values registered with mask.c) and settle.  Returns the first
+ * failing variable's status. */
+int resolve_select(struct plan *p);
+
 /* Whether reads go out speculatively, in the KV v2 form of their first
  * segment before the mount is known.  Every authenticated request spends a
  * use of a use-limited token, denied or not, so never with one.  would:

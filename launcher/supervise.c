@@ -36,7 +36,7 @@ struct stream {
 	struct streammask_cursor *cur;
 };
 
-struct sup {
+struct supervisor {
 	const struct supervise_opts *o;
 	sigset_t orig;    /* the mask vaultrun started with */
 	int chld_ignored; /* SIGCHLD was SIG_IGN: put back in the child */
@@ -52,6 +52,12 @@ struct sup {
 	double kill_at; /* --kill-after: when to SIGKILL; < 0 none */
 	char *buf, *obuf;
 	size_t obuf_size;
+	char *const *envp;      /* the command's, this start */
+	char *const *next_envp; /* a restart asked for: the next start's */
+	int ending, end_code;   /* an end asked for, and its status */
+	unsigned starts;
+	struct error start_err; /* a restart that could not start */
+	int start_rc;
 };
 
 static const char *const signames[32] = {
@@ -121,7 +127,7 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void close_stream(struct sup *s, struct stream *st)
+static void close_stream(struct supervisor *s, struct stream *st)
 {
 	size_t n;
 
@@ -137,7 +143,7 @@ static void close_stream(struct sup *s, struct stream *st)
 }
 
 /* One read of a masked stream; 1 when there may be more to read now. */
-static int pump(struct sup *s, struct stream *st)
+static int pump(struct supervisor *s, struct stream *st)
 {
 	ssize_t r = read(st->from, s->buf, CHUNK);
 	size_t n;
@@ -158,7 +164,7 @@ static int pump(struct sup *s, struct stream *st)
 	return 1;
 }
 
-static void relay_input(struct sup *s)
+static void relay_input(struct supervisor *s)
 {
 	ssize_t r = read(0, s->buf, CHUNK);
 
@@ -171,7 +177,7 @@ static void relay_input(struct sup *s)
 /* The command stopped (Ctrl-Z on its terminal): stop too, so that the
  * shell sees the job stopped, and take the terminal back meanwhile.  The
  * SIGCONT that resumes vaultrun is then forwarded by the loop. */
-static void stopped(struct sup *s)
+static void stopped(struct supervisor *s)
 {
 	if (s->tty < 0 && s->pty == NULL)
 		return;
@@ -188,7 +194,7 @@ static void stopped(struct sup *s)
 }
 
 /* Reap every child that has exited, orphans included, without blocking. */
-static void reap(struct sup *s)
+static void reap(struct supervisor *s)
 {
 	pid_t p;
 	int st;
@@ -206,7 +212,7 @@ static void reap(struct sup *s)
 	}
 }
 
-static void on_signal(struct sup *s, const struct signalfd_siginfo *si)
+static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 {
 	int sig = (int)si->ssi_signo;
 	int sent = si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE;
@@ -233,11 +239,14 @@ static void on_signal(struct sup *s, const struct signalfd_siginfo *si)
 	if (s->exited)
 		return;
 	kill(-s->pid, sig);
+	/* Stopped by its user while a restart waited: it ends, for good. */
+	if (stops(sig))
+		s->next_envp = NULL;
 	if (stops(sig) && s->o->kill_after >= 0 && s->kill_at < 0)
 		s->kill_at = now_ms() + s->o->kill_after * 1000.0;
 }
 
-static void read_signals(struct sup *s)
+static void read_signals(struct supervisor *s)
 {
 	struct signalfd_siginfo si;
 
@@ -245,7 +254,79 @@ static void read_signals(struct sup *s)
 		on_signal(s, &si);
 }
 
-static void loop(struct sup *s)
+/* The command is gone: what it wrote is in the pipes already.  Take that,
+ * not what orphans may still write. */
+static void drain(struct supervisor *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ns; i++) {
+		while (s->s[i].from >= 0 && pump(s, &s->s[i]))
+			;
+		close_stream(s, &s->s[i]);
+	}
+}
+
+static int start(struct supervisor *s, struct error *err);
+static void free_streams(struct supervisor *s);
+static struct streammask *build_masker(void);
+
+/* The stopped command's streams end, and it starts again with the new
+ * environment and a masker that knows every value, old and new. */
+static int restart(struct supervisor *s)
+{
+	drain(s);
+	free_streams(s);
+	streammask_free(s->m);
+	s->m = build_masker();
+	wipe_free(s->obuf, s->obuf_size);
+	s->obuf_size = streammask_bound(s->m, CHUNK);
+	s->obuf = xmalloc(s->obuf_size);
+	s->envp = s->next_envp;
+	s->next_envp = NULL;
+	s->exited = 0;
+	s->kill_at = -1;
+	s->start_rc = start(s, &s->start_err);
+	return s->start_rc;
+}
+
+static void stop_child(struct supervisor *s)
+{
+	if (s->exited)
+		return;
+	kill(-s->pid, s->o->stop_signal ? s->o->stop_signal : SIGTERM);
+	if (s->o->kill_after >= 0 && s->kill_at < 0)
+		s->kill_at = now_ms() + s->o->kill_after * 1000.0;
+}
+
+void supervise_restart(struct supervisor *s, char *const *envp)
+{
+	if (supervise_stopping(s))
+		return;
+	s->next_envp = envp;
+	stop_child(s);
+}
+
+void supervise_end(struct supervisor *s, int code)
+{
+	if (supervise_stopping(s))
+		return;
+	s->ending = 1;
+	s->end_code = code;
+	stop_child(s);
+}
+
+int supervise_stopping(const struct supervisor *s)
+{
+	return s->next_envp != NULL || s->ending;
+}
+
+unsigned supervise_starts(const struct supervisor *s)
+{
+	return s->starts;
+}
+
+static void loop(struct supervisor *s)
 {
 	struct pollfd pf[5 + AGENT_FDS];
 	struct stream *which[5];
@@ -300,15 +381,11 @@ static void loop(struct sup *s)
 			s->kill_at = -1;
 		}
 		if (a && !s->exited)
-			a->run(a->ctx);
+			a->run(a->ctx, s);
+		if (s->exited && s->next_envp && restart(s) != ST_OK)
+			break;
 	}
-	/* The command is gone: what it wrote is in the pipes already.  Take
-	 * that, not what orphans may still write, and leave. */
-	for (i = 0; i < s->ns; i++) {
-		while (s->s[i].from >= 0 && pump(s, &s->s[i]))
-			;
-		close_stream(s, &s->s[i]);
-	}
+	drain(s);
 }
 
 static void report(int fd, const struct error *e)
@@ -317,7 +394,7 @@ static void report(int fd, const struct error *e)
 }
 
 /* After fork: terminal, descriptors, signal state, execve.  Never returns. */
-static void child(struct sup *s, int errfd, const int child_fd[3])
+static void child(struct supervisor *s, int errfd, const int child_fd[3])
 {
 	struct error err;
 	int slave = -1, i, rc;
@@ -352,7 +429,7 @@ static void child(struct sup *s, int errfd, const int child_fd[3])
 	if (s->chld_ignored)
 		signal(SIGCHLD, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &s->orig, NULL);
-	rc = exec_command(s->o->file, s->o->argv, s->o->envp, &err);
+	rc = exec_command(s->o->file, s->o->argv, s->envp, &err);
 	report(errfd, &err);
 	_exit(rc);
 }
@@ -387,7 +464,7 @@ static struct streammask *build_masker(void)
 	return m;
 }
 
-static void add_stream(struct sup *s, int from, int to)
+static void add_stream(struct supervisor *s, int from, int to)
 {
 	s->s[s->ns].from = from;
 	s->s[s->ns].to = to;
@@ -397,7 +474,7 @@ static void add_stream(struct sup *s, int from, int to)
 /* The command's descriptors: child_fd[i] is what becomes its i (-1: as
  * vaultrun's).  Terminals go to the pseudo-terminal when one is needed,
  * other masked streams through a pipe each. */
-static int plumb(struct sup *s, int child_fd[3], struct error *err)
+static int plumb(struct supervisor *s, int child_fd[3], struct error *err)
 {
 	int fd, term = -1, out = -1, p[2], rc;
 
@@ -409,8 +486,8 @@ static int plumb(struct sup *s, int child_fd[3], struct error *err)
 			out = fd;
 	}
 	if (out >= 0) {
-		if ((rc = pty_new(&s->pty, term, err)) != ST_OK)
-			return rc;
+		if (s->pty == NULL && (rc = pty_new(&s->pty, term, err)) != ST_OK)
+			return rc; /* a restart keeps the pseudo-terminal */
 		add_stream(s, pty_master(s->pty), out);
 		for (fd = 0; fd < 3; fd++)
 			if (isatty(fd))
@@ -431,20 +508,79 @@ static int plumb(struct sup *s, int child_fd[3], struct error *err)
 	return ST_OK;
 }
 
-static void cleanup(struct sup *s, const int child_fd[3])
+static void free_streams(struct supervisor *s)
 {
 	size_t i;
-	int fd;
 
-	for (fd = 0; child_fd && fd < 3; fd++)
-		if (child_fd[fd] >= 0)
-			close(child_fd[fd]);
 	for (i = 0; i < s->ns; i++) {
 		if (s->s[i].from >= 0 &&
 		    (s->pty == NULL || s->s[i].from != pty_master(s->pty)))
 			close(s->s[i].from);
 		streammask_cursor_free(s->s[i].cur);
 	}
+	s->ns = 0;
+}
+
+static void close_fds(int fds[3])
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fds[fd] >= 0) {
+			close(fds[fd]);
+			fds[fd] = -1;
+		}
+}
+
+/* Plumbing, fork, and the child's exec; ST_OK once it runs the command. */
+static int start(struct supervisor *s, struct error *err)
+{
+	int child_fd[3] = {-1, -1, -1}, errp[2], rc;
+	ssize_t n;
+
+	if ((rc = plumb(s, child_fd, err)) != ST_OK) {
+		close_fds(child_fd);
+		return rc;
+	}
+	if (s->pty == NULL && s->tty < 0 && s->starts == 0)
+		s->tty = foreground_tty();
+	if (pipe2(errp, O_CLOEXEC) != 0) {
+		close_fds(child_fd);
+		return error_set(err, ST_OSERR, "pipe: %s", strerror(errno));
+	}
+	if ((s->pid = fork()) < 0) {
+		rc = error_set(err, ST_OSERR, "fork: %s", strerror(errno));
+		close(errp[0]);
+		close(errp[1]);
+		close_fds(child_fd);
+		return rc;
+	}
+	if (s->pid == 0) {
+		close(errp[0]);
+		child(s, errp[1], child_fd);
+	}
+	close(errp[1]);
+	close_fds(child_fd);
+	if (s->pty == NULL)
+		setpgid(s->pid, s->pid); /* as the child does: whoever is first */
+	if (s->tty >= 0)
+		tcsetpgrp(s->tty, s->pid);
+	/* Nothing comes through the pipe but the error of a failed exec. */
+	while ((n = read(errp[0], err, sizeof *err)) < 0 && errno == EINTR)
+		;
+	close(errp[0]);
+	if (n == (ssize_t)sizeof *err) {
+		waitpid(s->pid, NULL, 0);
+		s->exited = 1;
+		return err->status;
+	}
+	s->starts++;
+	return ST_OK;
+}
+
+static void cleanup(struct supervisor *s)
+{
+	free_streams(s);
 	if (s->tty >= 0) {
 		tcsetpgrp(s->tty, getpgrp()); /* SIGTTOU is blocked */
 		close(s->tty);
@@ -459,14 +595,14 @@ static void cleanup(struct sup *s, const int child_fd[3])
 
 int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 {
-	struct sup s;
+	struct supervisor s;
 	struct sigaction sa;
 	sigset_t all;
-	int child_fd[3] = {-1, -1, -1}, errp[2], fd, rc;
-	ssize_t n;
+	int rc;
 
 	memset(&s, 0, sizeof s);
 	s.o = o;
+	s.envp = o->envp;
 	s.sfd = s.tty = -1;
 	s.kill_at = -1;
 	*code = 0;
@@ -486,49 +622,19 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 		rc = error_set(err, ST_OSERR, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if ((rc = plumb(&s, child_fd, err)) != ST_OK)
+	if ((rc = start(&s, err)) != ST_OK)
 		goto out;
-	if (s.pty == NULL)
-		s.tty = foreground_tty();
-	if (pipe2(errp, O_CLOEXEC) != 0) {
-		rc = error_set(err, ST_OSERR, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	if ((s.pid = fork()) < 0) {
-		rc = error_set(err, ST_OSERR, "fork: %s", strerror(errno));
-		close(errp[0]);
-		close(errp[1]);
-		goto out;
-	}
-	if (s.pid == 0) {
-		close(errp[0]);
-		child(&s, errp[1], child_fd);
-	}
-	close(errp[1]);
-	for (fd = 0; fd < 3; fd++)
-		if (child_fd[fd] >= 0) {
-			close(child_fd[fd]);
-			child_fd[fd] = -1;
-		}
-	if (s.pty == NULL)
-		setpgid(s.pid, s.pid); /* as the child does: whoever is first */
-	if (s.tty >= 0)
-		tcsetpgrp(s.tty, s.pid);
-	/* Nothing comes through the pipe but the error of a failed exec. */
-	while ((n = read(errp[0], err, sizeof *err)) < 0 && errno == EINTR)
-		;
-	close(errp[0]);
-	if (n == (ssize_t)sizeof *err) {
-		waitpid(s.pid, NULL, 0);
-		rc = err->status;
-		goto out;
-	}
 	if (s.relay_in)
 		pty_raw(s.pty);
 	loop(&s);
-	*code = s.code;
+	if (s.start_rc != ST_OK) { /* a restart could not start it */
+		*err = s.start_err;
+		rc = s.start_rc;
+		goto out;
+	}
+	*code = s.ending ? s.end_code : s.code;
 	rc = ST_OK;
 out:
-	cleanup(&s, child_fd);
+	cleanup(&s);
 	return rc;
 }

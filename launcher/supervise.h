@@ -21,15 +21,17 @@ enum supervise_mask {
 };
 
 struct pollfd;
+struct supervisor; /* the running supervisor, handed to an agent's run */
 
 /* Work that shares the supervisor's event loop (renewals, re-reads): its
  * descriptors are polled with the child's streams and signals, and poll
- * never waits past its timeout.  run is called after every wake-up. */
+ * never waits past its timeout.  run is called after every wake-up while
+ * the command runs; it may restart or end the command through sv. */
 struct supervise_agent {
 	void *ctx;
 	size_t (*fds)(void *ctx, struct pollfd *pf, size_t cap);
 	long (*timeout)(void *ctx); /* ms until run is due; -1: none */
-	void (*run)(void *ctx);
+	void (*run)(void *ctx, struct supervisor *sv);
 };
 
 struct supervise_opts {
@@ -38,6 +40,7 @@ struct supervise_opts {
 	char *const *envp;
 	int mask;                            /* enum supervise_mask */
 	double kill_after;                   /* seconds; < 0: never */
+	int stop_signal;                     /* stops it for a restart */
 	const struct supervise_agent *agent; /* may be NULL */
 };
 
@@ -46,6 +49,24 @@ struct supervise_opts {
  * command could not be started: ST_NOT_FOUND/ST_CANNOT_EXEC (as in exec
  * mode) or ST_OSERR, with err filled.  Signals stay blocked on return. */
 int supervise_run(const struct supervise_opts *o, int *code, struct error *err);
+
+/* From an agent's run: stop the command (stop_signal to its group, SIGKILL
+ * kill_after later) and, once it has exited, start it again exactly as the
+ * first time (own group, terminal, masks, descriptors) with envp, borrowed
+ * until the next restart or the end; the masker is rebuilt from mask.c's
+ * registry, old values included.  Ignored while a stop is under way. */
+void supervise_restart(struct supervisor *sv, char *const *envp);
+
+/* From an agent's run: stop the command the same way, then end with code
+ * instead of its status (--on-change exit). */
+void supervise_end(struct supervisor *sv, int code);
+
+/* A restart or end asked for and not done yet (the command stopping). */
+int supervise_stopping(const struct supervisor *sv);
+
+/* How many times the command was started so far (1, then one more for each
+ * restart that went through). */
+unsigned supervise_starts(const struct supervisor *sv);
 
 /* A signal's number from its name ("TERM", "SIGTERM", "term") or number;
  * 0 when it names no signal that can be caught. */

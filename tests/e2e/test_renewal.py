@@ -243,18 +243,3 @@ def test_fleet_spreads_its_renewals(run, vault, tmp_path):
     assert offsets[-1] - offsets[0] >= 0.4, offsets
     # and none before 47 % of the TTL (the rule's earliest)
     assert offsets[0] >= 2.3, offsets
-
-
-@pytest.mark.parametrize("args", [
-    ["--watch", "5"],                                   # without -s
-    ["-s", "--watch", "0"], ["-s", "--watch", "-1"], ["-s", "--watch", "soon"],
-    ["-s", "--on-change", "exit"],                      # without --watch
-    ["-s", "--watch", "5", "--on-change", "reload"],
-    ["-s", "--watch", "5", "--stop-signal", "NOPE"],
-    ["-s", "--watch", "5"],                             # not available yet
-])
-def test_watch_bad_input_is_64(run, vault, args):
-    vault.put("secret", "app/db", {"password": "pw-watch"})
-    res = run(args + ["--", "true"], env=venv(vault, DB_PASSWORD="vault:secret/app/db#password"))
-    assert res.rc == 64, res
-    assert vault.request_count == 0  # refused before anything was read

@@ -1,4 +1,5 @@
 /* test_env.c - the list of changes, and envp built from it. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -106,6 +107,31 @@ TEST(env_build_applies_changes_over_the_inherited_environment)
 	CHECK(find(envp, "OTHER") == NULL);
 	CHECK_STR(find(envp, "PATH"), "/bin");
 	CHECK_STR(find(envp, "A"), "new");
+	env_free(envp);
+	changes_free(c);
+}
+
+/* A restart closes the old [files] memfds, and only those. */
+TEST(env_close_files_closes_the_memfds_envp_names)
+{
+	static char *inherited[] = {"PATH=/bin", "G=/dev/fd/0", NULL};
+	struct changes *c = changes_new();
+	struct env_opts o;
+	struct error err;
+	char **envp = NULL;
+	int fd1, fd2;
+
+	memset(&o, 0, sizeof o);
+	add(c, "F1", "one", 1);
+	add(c, "V", "/dev/fd/1", 0); /* a value that only looks like one */
+	add(c, "F2", "two", 1);
+	REQUIRE(env_build(&envp, inherited, &o, c, NULL, &err) == ST_OK);
+	fd1 = (int)strtol(find(envp, "F1") + 8, NULL, 10);
+	fd2 = (int)strtol(find(envp, "F2") + 8, NULL, 10);
+	env_close_files(envp, c);
+	CHECK(fcntl(fd1, F_GETFD) < 0);
+	CHECK(fcntl(fd2, F_GETFD) < 0);
+	CHECK(fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0);
 	env_free(envp);
 	changes_free(c);
 }

@@ -90,3 +90,75 @@ TEST(rotate_replace_only_when_renewal_no_longer_extends)
 	CHECK(l.final);
 	CHECK(near(rotate_replace_at(&l), 110 - 5));
 }
+
+/* A replaced lease restarts at once, but never within 10 s of the last
+ * restart; a later KV change does not push it back. */
+TEST(rotate_urgent_change_skips_the_debounce)
+{
+	static const struct {
+		const char *what;
+		double restarted; /* or -1 */
+		double urgent;    /* the replacement's change */
+		double kv;        /* a KV change too, or -1 */
+		double want;
+	} cases[] = {
+		{"at once", -1, 30, -1, 30},
+		{"gap after a restart", 25, 30, -1, 35},
+		{"a KV change later: still at once", -1, 30, 31, 30},
+		{"a KV change before: the sooner", -1, 30, 29, 30},
+		{"a KV change long before: its debounce", -1, 30, 20, 22},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rotate r;
+
+		rotate_init(&r, 0, 5, 0.5);
+		if (cases[i].restarted >= 0)
+			rotate_restarted(&r, cases[i].restarted);
+		if (cases[i].kv >= 0 && cases[i].kv < cases[i].urgent)
+			rotate_read(&r, cases[i].kv, 1, 1, 0.5);
+		rotate_urgent(&r, cases[i].urgent);
+		if (cases[i].kv >= 0 && cases[i].kv >= cases[i].urgent)
+			rotate_read(&r, cases[i].kv, 1, 1, 0.5);
+		CHECK(near(rotate_restart_at(&r), cases[i].want));
+	}
+}
+
+TEST(rotate_unchanged_read_cancels_a_waiting_change)
+{
+	struct rotate r;
+
+	rotate_init(&r, 0, 1, 0.5);
+	rotate_read(&r, 1, 1, 1, 0.5);
+	CHECK(near(rotate_restart_at(&r), 3));
+	rotate_read(&r, 2, 0, 0, 0.5); /* failed: nothing changes */
+	CHECK(near(rotate_restart_at(&r), 3));
+	rotate_read(&r, 2.5, 1, 0, 0.5); /* the command's values again */
+	CHECK(rotate_restart_at(&r) < 0);
+	/* but never an urgent one: the old lease is ending */
+	rotate_urgent(&r, 4);
+	rotate_read(&r, 4.5, 1, 0, 0.5);
+	CHECK(near(rotate_restart_at(&r), 4));
+}
+
+TEST(rotate_replacement_reads_at_most_every_10_s)
+{
+	static const struct {
+		double replaced; /* the last replacement read, or -1 */
+		double at, want;
+	} cases[] = {
+		{-1, 50, 50}, {-1, -1, -1}, {45, 50, 55},
+		{30, 50, 50}, {45, -1, -1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rotate r;
+
+		rotate_init(&r, 0, 5, 0.5);
+		if (cases[i].replaced >= 0)
+			rotate_replacing(&r, cases[i].replaced);
+		CHECK(near(rotate_replace_due(&r, cases[i].at), cases[i].want));
+	}
+}

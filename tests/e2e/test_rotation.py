@@ -1,0 +1,304 @@
+"""Rotation under --supervise --watch (SPEC.md "Renewal and rotation").
+
+vaultrun runs in a thread while the test changes the server's secrets (the
+server is in process).  The command is a small Python program that records
+each start (its values, its descriptors, CLOCK_MONOTONIC, which the server's
+request log shares) and each stop in files, prints the values it has seen
+(so that masking is checked by the run fixture's leak check), and runs until
+the test creates d/end.  Waits are on conditions, never fixed sleeps, except
+where the point is that nothing happens for a while.
+"""
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import subprocess
+
+from conftest import BIN, VALGRIND, VALGRIND_CMD, scaled
+from helpers import MOUNTS, err_line, val, venv
+
+CHILD = r"""
+import os, signal, sys, time
+d, names = sys.argv[1], sys.argv[2:]
+def value(n):
+    v = os.environ.get(n, "")
+    if v.startswith("/dev/fd/"):
+        with open(v) as f:
+            v = f.read()
+    return v
+vals = [value(n) for n in names]
+seen = open(d + "/values").read() if os.path.exists(d + "/values") else ""
+# every value seen so far, the old ones included, on both streams: masked
+if not os.environ.get("QUIET"):
+    sys.stdout.write(seen + " ".join(vals) + "\n"); sys.stdout.flush()
+    sys.stderr.write(seen + " ".join(vals) + "\n"); sys.stderr.flush()
+fds = sorted(int(x) for x in os.listdir("/proc/self/fd") if int(x) < 1000)
+with open(d + "/values", "a") as f:
+    f.write(" ".join(vals) + "\n")
+def log(line):
+    with open(d + "/log", "a") as f:
+        f.write(line + "\n")
+def stop(sig, _):
+    log("stop %f %d" % (time.monotonic(), sig))
+    time.sleep(float(os.environ.get("LINGER", "0")))  # a slow shutdown
+    sys.exit(0)
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+    signal.signal(sig, stop)
+log("start %f %s fds=%s" % (time.monotonic(), " ".join(vals), ",".join(map(str, fds))))
+while not os.path.exists(d + "/end"):
+    time.sleep(0.05)
+log("end %f" % time.monotonic())
+"""
+
+
+def child(d, *names):
+    return ["--", "/usr/bin/python3", "-c", CHILD, str(d)] + list(names)
+
+
+def events(d, kind):
+    p = d / "log"
+    lines = p.read_text().splitlines() if p.exists() else []
+    return [ln.split(" ", 2)[1:] for ln in lines if ln.startswith(kind + " ")]
+
+
+def starts(d):
+    """[(monotonic time, 'values fds=...')] of each start."""
+    return [(float(t), rest) for t, *more in events(d, "start") for rest in [more[0] if more else ""]]
+
+
+def values(d):
+    return [rest.split(" fds=")[0] for _, rest in starts(d)]
+
+
+def wait_for(pred, seconds, what):
+    end = time.monotonic() + scaled(seconds)
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Background:
+    """run(...) in a thread; .finish() ends the command (d/end) and joins."""
+
+    def __init__(self, run, d, args, env, timeout=60):
+        self.d, self.res, self.exc = d, None, None
+
+        def go():
+            try:
+                self.res = run(args, env=env, timeout=timeout)
+            except BaseException as e:  # reported by finish()
+                self.exc = e
+        self.t = threading.Thread(target=go, daemon=True)
+        self.t.start()
+
+    def done(self):
+        return not self.t.is_alive()
+
+    def finish(self, end=True):
+        if end:
+            (self.d / "end").touch()
+        self.t.join(scaled(60))
+        if self.exc:
+            raise self.exc
+        assert self.res is not None, "vaultrun did not finish"
+        return self.res
+
+
+KV = MOUNTS + "[env]\nDB_PASSWORD = secret/app/db#password\n"
+
+
+def test_rotated_value_restarts_once_with_the_new_value(run, vault, manifest, tmp_path):
+    """Two changes 0.3 s apart: one restart, with the last value; the
+    restarted command's output masks the new value and the old one."""
+    pw1, pw2, pw3 = val("pw1"), val("pw2"), val("pw3")
+    vault.put("secret", "app/db", {"password": pw1})
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "-f", manifest(KV)] + child(tmp_path, "DB_PASSWORD"),
+                    venv(vault))
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": pw2})
+    time.sleep(0.3)
+    vault.put("secret", "app/db", {"password": pw3})
+    wait_for(lambda: len(starts(tmp_path)) == 2, 20, "the restart")
+    # the debounce's 2 s and the 10 s gap: nothing else comes for 3 s
+    time.sleep(3)
+    res = bg.finish()
+    assert res.rc == 0, res
+    assert values(tmp_path) == [pw1, pw3], res
+    assert [sig for _, sig in events(tmp_path, "stop")] == [str(int(signal.SIGTERM))]  # once
+    assert len(err_line(res, "the secrets changed (DB_PASSWORD): restarting the command")) == 1, res.err
+    # every line the command wrote reached vaultrun's output, masked (the
+    # run fixture's leak check has looked for pw1..pw3 in it)
+    assert res.out.count("********") == 3 and res.err.count("********") >= 3, res
+
+
+def test_replaced_lease_restarts_and_the_old_one_is_revoked(run, vault, manifest, tmp_path):
+    """A 10 s STS lease (not renewable) is read afresh when a tenth of its
+    life is left; the command restarts with the new key, and only then is
+    the old lease revoked."""
+    vault.engines.add_aws_role("deploy")
+    m = manifest("[request aws/sts/deploy]\nttl = 10s\n[env]\nKEY = aws/sts/deploy#access_key\n")
+    bg = Background(run, tmp_path, ["-s", "--watch", "5", "-f", m] + child(tmp_path, "KEY"),
+                    venv(vault))
+    wait_for(lambda: len(starts(tmp_path)) == 2, 40, "the restart with the new lease")
+    wait_for(lambda: vault.count("PUT", "/v1/sys/leases/revoke") >= 1, 10, "the revocation")
+    res = bg.finish()
+    assert res.rc == 0, res
+    posts = [r for r in vault.requests if r.path == "/v1/aws/sts/deploy"]
+    assert len(posts) == 2, posts
+    k1, k2 = values(tmp_path)
+    assert k1 != k2
+    revokes = [r for r in vault.requests if r.path == "/v1/sys/leases/revoke"]
+    first = vault.engines.revoked[0]
+    assert first in revokes[0].body.decode()
+    stopped = float(events(tmp_path, "stop")[0][0])
+    # the old lease went after the old command had stopped
+    assert revokes[0].time > stopped, (revokes[0].time, stopped)
+    if not VALGRIND:  # its 1 s left is enough without valgrind's slowness
+        assert vault.engines.lease(first).how == "revoked"
+    # the new lease is revoked at the end, with the command
+    assert len(revokes) == 2 and vault.engines.leases() == []
+
+
+def test_on_change_exit_stops_the_command_and_exits_75(run, vault, manifest, tmp_path):
+    pw1, pw2 = val("pw1"), val("pw2")
+    vault.put("secret", "app/db", {"password": pw1})
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "--on-change", "exit", "--stop-signal", "USR1",
+                                    "-f", manifest(KV)]
+                    + child(tmp_path, "DB_PASSWORD"), venv(vault))
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": pw2})
+    wait_for(bg.done, 20, "vaultrun's exit")
+    res = bg.finish(end=False)
+    assert res.rc == 75, res
+    assert values(tmp_path) == [pw1]
+    # stopped once, with --stop-signal's signal
+    assert [sig for _, sig in events(tmp_path, "stop")] == [str(int(signal.SIGUSR1))]
+    assert err_line(res, "the secrets changed (DB_PASSWORD)", "status 75"), res.err
+
+
+def test_failed_reread_keeps_the_command_running(run, vault, manifest, tmp_path):
+    """Re-reads answered 500: a warning each, the command keeps its value and
+    is never restarted, even though the secret changed meanwhile."""
+    pw1, pw2 = val("pw1"), val("pw2")
+    vault.put("secret", "app/db", {"password": pw1})
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "-f", manifest(KV)] + child(tmp_path, "DB_PASSWORD"),
+                    venv(vault, VAULT_MAX_RETRIES=0))
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    fault = vault.add_fault("GET", "secret/data/app/db", status=500)
+    vault.put("secret", "app/db", {"password": pw2})
+    wait_for(lambda: fault.fired >= 2, 20, "two failed re-reads")
+    res = bg.finish()
+    assert res.rc == 0, res
+    assert values(tmp_path) == [pw1]
+    assert events(tmp_path, "stop") == []
+    warned = err_line(res, "re-read of secret/app/db failed", "HTTP 500", "the command keeps its values")
+    assert len(warned) >= 2, res.err
+
+
+def test_restarted_command_has_no_stray_descriptors(run, vault, manifest, tmp_path):
+    """A [files] value rotated: the restarted command has a memfd with the
+    new value in place of the old one, and no other descriptor of
+    vaultrun's (sockets, pipes, the old memfd)."""
+    pw1, pw2 = val("pw1"), val("pw2")
+    vault.put("secret", "app/db", {"password": pw1})
+    m = manifest(MOUNTS + "[files]\nPW_FILE = secret/app/db#password\n")
+    bg = Background(run, tmp_path, ["-s", "--mask", "none", "--watch", "1", "-f", m]
+                    + child(tmp_path, "PW_FILE"), venv(vault, QUIET=1))
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": pw2})
+    wait_for(lambda: len(starts(tmp_path)) == 2, 20, "the restart")
+    res = bg.finish()
+    assert res.rc == 0, res
+    assert values(tmp_path) == [pw1, pw2]
+    fds = [rest.split(" fds=")[1].split(",") for _, rest in starts(tmp_path)]
+    # 0, 1, 2, the memfd and the directory listdir reads: both times
+    assert len(fds[0]) == len(fds[1]) == 5, fds
+
+
+def test_restarts_at_most_once_per_10_s(run, vault, manifest, tmp_path):
+    """Changes 3 s apart (each past the debounce): the second restart waits
+    for 10 s after the first."""
+    vault.put("secret", "app/db", {"password": val("pw0")})
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "-f", manifest(KV)] + child(tmp_path, "DB_PASSWORD"),
+                    venv(vault))
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": val("pw1")})
+    wait_for(lambda: len(starts(tmp_path)) == 2, 20, "the first restart")
+    last = val("pw2")
+    vault.put("secret", "app/db", {"password": last})
+    wait_for(lambda: len(starts(tmp_path)) == 3, 30, "the second restart")
+    res = bg.finish()
+    assert res.rc == 0, res
+    t = [s for s, _ in starts(tmp_path)]
+    assert t[2] - t[1] >= 9.9, t
+    assert values(tmp_path)[2] == last
+
+
+def test_file_store_is_read_again(run, manifest, tmp_path):
+    """With a file:// store the file itself is re-read: a new value restarts
+    the command."""
+    import json
+    store = tmp_path / "store.json"
+
+    def write(pw):
+        tmp = tmp_path / "store.tmp"
+        tmp.write_text(json.dumps({"app/db": {"password": pw}}))
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, store)
+    pw1, pw2 = val("pw1"), val("pw2")
+    run.forbid(pw1, pw2)
+    write(pw1)
+    m = manifest("[env]\nDB_PASSWORD = app/db#password\n")
+    bg = Background(run, tmp_path, ["-s", "--watch", "1", "-f", m] + child(tmp_path, "DB_PASSWORD"),
+                    {"VAULT_ADDR": "file://" + str(store)})
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    write(pw2)
+    wait_for(lambda: len(starts(tmp_path)) == 2, 20, "the restart")
+    res = bg.finish()
+    assert res.rc == 0, res
+    assert values(tmp_path) == [pw1, pw2]
+
+
+def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path):
+    """The command takes 2 s to stop for a restart; vaultrun gets SIGTERM
+    meanwhile and forwards it: the command ends for good, vaultrun exits
+    with its status, and it is not started again."""
+    vault.put("secret", "app/db", {"password": val("pw1")})
+    cmd = [BIN, "-s", "--watch", "1", "-f", str(manifest(KV))] + child(tmp_path, "DB_PASSWORD")
+    p = subprocess.Popen((VALGRIND_CMD if VALGRIND else []) + cmd, env=run.env(venv(vault, LINGER=2)),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+        vault.put("secret", "app/db", {"password": val("pw2")})
+        wait_for(lambda: events(tmp_path, "stop"), 20, "the stop for the restart")
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=scaled(30))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    time.sleep(1)  # a restart would come at once
+    assert len(starts(tmp_path)) == 1
+    for s in vault.sensitive():
+        assert s.encode() not in out + err
+
+
+@pytest.mark.parametrize("args", [
+    ["--watch", "5"],                                   # without -s
+    ["-s", "--watch", "0"], ["-s", "--watch", "-1"], ["-s", "--watch", "soon"],
+    ["-s", "--on-change", "exit"],                      # without --watch
+    ["-s", "--watch", "5", "--on-change", "reload"],
+    ["-s", "--watch", "5", "--stop-signal", "NOPE"],
+])
+def test_watch_bad_input_is_64(run, vault, args):
+    vault.put("secret", "app/db", {"password": "pw-watch"})
+    res = run(args + ["--", "true"], env=venv(vault, DB_PASSWORD="vault:secret/app/db#password"))
+    assert res.rc == 64, res
+    assert vault.request_count == 0  # refused before anything was read
