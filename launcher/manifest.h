@@ -35,8 +35,8 @@ enum vkey {
 
 enum msection { MS_ENV, MS_FILES, MS_PROFILE }; /* MS_PROFILE: plan.c only */
 
-struct mvar { /* NAME = reference (or template), from [env] or [files] */
-	char *name;
+struct mvar {       /* NAME = reference (or template), from [env] or [files] */
+	char *name; /* name and ref: in the manifest's strings */
 	char *ref;
 	unsigned line;
 	enum msection section;
@@ -66,8 +66,11 @@ struct mrequest {     /* [request PATH]: PATH is written with this body */
 	unsigned line; /* of the section header */
 };
 
+struct arena;
+
 struct manifest {
 	char *file;             /* name used in messages */
+	struct arena *strings;  /* the vars' names and references */
 	char *vault[VK__COUNT]; /* NULL when not set */
 	unsigned vault_line[VK__COUNT];
 	struct mmount *mounts;

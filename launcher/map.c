@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "map.h"
-#include "secret.h"
 #include "util.h"
 
 struct slot {
@@ -18,6 +18,7 @@ struct map {
 	struct slot *slots;
 	size_t cap; /* a power of two */
 	size_t used;
+	struct arena *keys; /* the keys' bytes, wiped when the map is freed */
 };
 
 static uint64_t hash(const char *k, size_t n)
@@ -37,19 +38,17 @@ struct map *map_new(void)
 
 	m->cap = 64;
 	m->slots = xcalloc(m->cap, sizeof *m->slots);
+	m->keys = arena_new();
 	return m;
 }
 
 void map_free(struct map *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	/* Keys may be secret (mask.c de-duplicates values with a map). */
-	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].key != NULL)
-			wipe_free(m->slots[i].key, m->slots[i].klen + 1);
+	/* Keys may be secret (mask.c de-duplicates values with a map): the
+	 * arena wipes them. */
+	arena_free(m->keys);
 	free(m->slots);
 	free(m);
 }
@@ -118,9 +117,7 @@ int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 		*value = s->value;
 		return 1;
 	}
-	s->key = xmalloc(klen + 1);
-	memcpy(s->key, key, klen);
-	s->key[klen] = '\0';
+	s->key = arena_strndup(m->keys, key, klen);
 	s->klen = klen;
 	s->hash = h;
 	s->value = *value;

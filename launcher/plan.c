@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "engine.h"
 #include "map.h"
 #include "plan.h"
@@ -16,6 +17,7 @@ struct index {
 	struct map *items;  /* "path\0version" -> item */
 	struct map *reads;  /* "mount\0rest\0version" -> item */
 	struct map *mounts; /* "path" -> mount */
+	struct arena *refs; /* the variables' references (not their pieces') */
 };
 
 static struct index *ix(struct plan *p)
@@ -292,15 +294,15 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		add_pieces(p, v);
 		return v;
 	}
-	if (ref_parse(ref, &v->ref, &err) != ST_OK) {
+	if (ref_parse_in(ref, &v->ref, ix(p)->refs, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
 	}
 	/* A profile reads a whole secret, or the object a pointer names. */
 	if (section == MS_PROFILE && strchr(ref, '#') == NULL) {
-		free(v->ref.selector);
 		v->ref.sel = SEL_POINTER;
-		v->ref.selector = xstrdup("");
+		/* "": the path's own terminator, in the same block. */
+		v->ref.selector = strchr(v->ref.path, '\0');
 	} else if (section == MS_PROFILE && v->ref.sel != SEL_POINTER) {
 		plan_fail_var(v, ST_CONFIG,
 		              "from: a profile takes a whole secret or a #/pointer "
@@ -422,6 +424,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->items = map_new();
 	x->reads = map_new();
 	x->mounts = map_new();
+	x->refs = arena_new();
 	if (m) /* one item per variable at most: no rehash on the way */
 		map_reserve(x->items, m->nvars + m->nprofiles);
 	for (i = 0; m && i < m->nmounts; i++) {
@@ -435,7 +438,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		add_manifest(p, m);
 	add_inline(p, m, env);
 	add_requests(p, m);
-	for (i = 0; i < p->nitems; i++)
+	/* Only [mounts] entries are known so far: without any, no lookup. */
+	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
 			plan_assign(p, i, mi);
 	for (i = 0; i < p->nvars; i++)
@@ -455,7 +459,6 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nvars; i++) {
 		free(p->vars[i].owned);
 		free(p->vars[i].reason);
-		ref_free(&p->vars[i].ref);
 		secret_wipe(&p->vars[i].value);
 		profile_free_exports(p->vars[i].exports, p->vars[i].nexports);
 		free(p->vars[i].missing);
@@ -490,6 +493,7 @@ void plan_free(struct plan *p)
 		map_free(x->items);
 		map_free(x->reads);
 		map_free(x->mounts);
+		arena_free(x->refs);
 		free(x);
 	}
 	memset(p, 0, sizeof *p);

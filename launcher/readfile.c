@@ -39,10 +39,11 @@ static int wait_readable(int fd)
 	}
 }
 
+/* size: the first buffer's, room for the whole file when it is known. */
 static int read_all(int fd, const char *path, const char *what, size_t cap,
-                    struct secret *out, struct error *err)
+                    size_t size, struct secret *out, struct error *err)
 {
-	size_t len = 0, size = 4096;
+	size_t len = 0;
 	char *buf = xmalloc(size);
 	ssize_t n;
 
@@ -87,8 +88,12 @@ static int read_all(int fd, const char *path, const char *what, size_t cap,
 		return error_set(err, ST_CONFIG, "%s: %s is larger than %zu bytes",
 		                 path, what, cap);
 	}
-	secret_set(out, buf, len);
-	wipe_free(buf, size);
+	/* Handed over, not copied: read() wrote only the first len bytes
+	 * (and the loop leaves room for the terminator). */
+	buf[len] = '\0';
+	secret_wipe(out);
+	out->p = buf;
+	out->len = len;
 	return ST_OK;
 }
 
@@ -99,7 +104,7 @@ int readfile_private(const char *path, const char *what, size_t cap,
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return read_all(0, "(stdin)", what, cap, out, err);
+		return read_all(0, "(stdin)", what, cap, 4096, out, err);
 	/* O_NONBLOCK: opening a FIFO would wait for a writer.  No O_NOFOLLOW:
 	 * Kubernetes mounts service account tokens and ConfigMaps through
 	 * symbolic links; what is checked is the file opened. */
@@ -151,7 +156,13 @@ int readfile_private(const char *path, const char *what, size_t cap,
 		                 "caller; refusing it",
 		                 path, what, (unsigned long)st.st_uid);
 	}
-	rc = read_all(fd, path, what, cap, out, err);
+	/* A regular file's size is known: one buffer, one read (and the one
+	 * that finds its end), whatever it grows to meanwhile. */
+	rc = read_all(fd, path, what, cap,
+	              S_ISREG(st.st_mode) && (size_t)st.st_size < cap ?
+	                      (size_t)st.st_size + 1 :
+	                      4096,
+	              out, err);
 	close(fd);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ref.h"
 #include "util.h"
 
@@ -70,7 +71,6 @@ static int parse_selector(const char *sel, const char *text, struct ref *r,
 	} else {
 		r->sel = SEL_KEY;
 	}
-	r->selector = xstrdup(sel);
 	return ST_OK;
 }
 
@@ -135,8 +135,15 @@ static int has_control(const char *s, size_t *at)
 
 int ref_parse(const char *text, struct ref *r, struct error *err)
 {
-	const char *hash, *query;
-	size_t at, pathlen;
+	return ref_parse_in(text, r, NULL, err);
+}
+
+int ref_parse_in(const char *text, struct ref *r, struct arena *a,
+                 struct error *err)
+{
+	const char *hash, *query, *sel;
+	size_t at, pathlen, sellen;
+	char *block;
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -163,19 +170,27 @@ int ref_parse(const char *text, struct ref *r, struct error *err)
 	}
 	if (rc == ST_OK && hash != NULL)
 		rc = parse_selector(hash + 1, text, r, err);
-	else if (rc == ST_OK)
-		r->selector = xstrdup("value");
 	if (rc != ST_OK) {
-		ref_free(r);
+		memset(r, 0, sizeof *r);
 		return rc;
 	}
-	r->path = xstrndup(text, pathlen);
+	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
+	/* One block per reference: the path, then the selector. */
+	sellen = sel ? strlen(sel) : 0;
+	block = a ? arena_alloc(a, pathlen + 1 + sellen + 1) :
+	            xmalloc(pathlen + 1 + sellen + 1);
+	memcpy(block, text, pathlen);
+	block[pathlen] = '\0';
+	if (sel) {
+		memcpy(block + pathlen + 1, sel, sellen + 1);
+		r->selector = block + pathlen + 1;
+	}
+	r->path = block;
 	return ST_OK;
 }
 
 void ref_free(struct ref *r)
 {
-	free(r->path);
-	free(r->selector);
+	free(r->path); /* and the selector with it */
 	memset(r, 0, sizeof *r);
 }

@@ -18,7 +18,8 @@ struct ref {
 	char *path;            /* logical path, segments joined by '/' */
 	unsigned long version; /* ?version=N, 0 when absent */
 	enum sel_kind sel;
-	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE */
+	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE;
+	                 * in path's block: never freed on its own */
 };
 
 /* Parse text into r (owned by the caller; release with ref_free).
@@ -26,6 +27,11 @@ struct ref {
  * "empty path segment", "'..' segment", "version must be an integer >= 1",
  * "invalid JSON Pointer escape '~2'".  On error r is left empty. */
 int ref_parse(const char *text, struct ref *r, struct error *err);
+
+/* The same, with r's strings in a (released with it: no ref_free). */
+struct arena;
+int ref_parse_in(const char *text, struct ref *r, struct arena *a,
+                 struct error *err);
 
 void ref_free(struct ref *r);
 

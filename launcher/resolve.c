@@ -16,13 +16,11 @@
 #include "log.h"
 #include "map.h"
 #include "plan.h"
-#include "readfile.h"
 #include "resolve.h"
 #include "select.h"
+#include "store.h"
 #include "util.h"
 #include "vault.h"
-
-#define STORE_MAX (64u << 20)
 
 #define NO_TOKEN                                                               \
 	"no Vault token: set VAULT_TOKEN (or token_file, or write "            \
@@ -610,43 +608,6 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	return rc;
 }
 
-/* file:// addresses: a local JSON object mapping logical paths to secrets. */
-static int resolve_file(struct plan *p, const struct config *c, struct error *err)
-{
-	struct secret text = {NULL, 0};
-	struct jdoc *store = NULL;
-	size_t i;
-	int rc;
-
-	rc = readfile_private(c->store_path, "file store", STORE_MAX, &text, err);
-	if (rc == ST_OK) {
-		rc = json_store_load(text.p, text.len, &store, err);
-		secret_wipe(&text);
-	}
-	if (rc != ST_OK) {
-		if (rc != ST_OSERR)
-			err->status = rc = ST_CONFIG;
-		return rc;
-	}
-	for (i = 0; i < p->nitems; i++) {
-		struct pitem *it = &p->items[i];
-		const struct jdoc *d;
-
-		if (it->status != ST_OK || it->alias != NO_INDEX)
-			continue;
-		if (it->version > 0)
-			plan_fail_item(it, ST_CONFIG,
-			               "?version= is not supported by the file:// store");
-		else if ((d = json_store_get(store, it->path)) == NULL)
-			plan_fail_item(it, ST_NOINPUT,
-			               "not found in the file:// store");
-		else
-			it->doc = json_ref(d);
-	}
-	json_free(store);
-	return ST_OK;
-}
-
 int resolve_settle(struct plan *p)
 {
 	return select_settle(p);
@@ -660,7 +621,7 @@ int resolve_run(struct plan *p, const struct config *c, struct auth *a,
 	if (p->nitems > 0 && c->backend == BACKEND_HTTP)
 		rc = resolve_http(p, c, a, f, err);
 	else if (p->nitems > 0)
-		rc = resolve_file(p, c, err);
+		rc = store_resolve(p, c->store_path, err);
 	if (rc != ST_OK)
 		return rc;
 	select_values(p);

@@ -916,3 +916,32 @@ TEST(manifest_request_failures)
 	      "t.ini:2: KV version of mount 'db' must be 1 or 2 (or dynamic, for "
 	      "an engine that is not KV)");
 }
+
+/* The control check reads a line eight bytes at a time: a control byte or
+ * DEL is found at every offset, in every position of a word; a tab and
+ * bytes from 0x80 up pass wherever they are. */
+TEST(manifest_control_any_offset)
+{
+	static const char bad[] = {0x01, 0x1b, '\r', 0x1f, 0x7f};
+	static const char good[] = {'\t', (char)0x80, (char)0xc3, (char)0xff};
+	const char *base = "A = secret/app/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa#k";
+	size_t len = strlen(base), at, k;
+	char text[128];
+
+	for (at = 4; at < len; at++) {
+		for (k = 0; k < sizeof bad; k++) {
+			snprintf(text, sizeof text, "[env]\n%.*s%c%s\n",
+			         (int)at, base, bad[k], base + at);
+			fails(text, "t.ini:2: control character in line");
+		}
+		for (k = 0; k < sizeof good; k++) {
+			struct manifest *m;
+			struct error e;
+
+			snprintf(text, sizeof text, "[env]\n%.*s%c%s\n",
+			         (int)at, base, good[k], base + at);
+			CHECK(parse(text, &m, &e) == ST_OK);
+			manifest_free(m);
+		}
+	}
+}
