@@ -52,16 +52,9 @@ static const char *const cred_vars[] = {"VAULT_TOKEN",
                                         NULL};
 
 /* Where an explicit token comes from: the variable, else token_file. */
-static const char *token_var(void)
+static const char *token_var(const struct auth_settings *s)
 {
-	return config_vault_env("VAULT_TOKEN") ?
-	               config_vault_env_name("VAULT_TOKEN") :
-	               "token_file";
-}
-
-static const char *mset(const struct manifest *m, enum vkey k)
-{
-	return m && m->vault[k] && *m->vault[k] ? m->vault[k] : NULL;
+	return s->token ? s->token_from : "token_file";
 }
 
 static int token_printable(const struct secret *t)
@@ -74,21 +67,17 @@ static int token_printable(const struct secret *t)
 	return 1;
 }
 
-/* A credential from the environment, else the manifest's value, else the
- * manifest's file.  Returns ST_OK with out empty when none is set. */
-static int credential(struct secret *out, const char *env,
-                      const struct manifest *m, enum vkey value, enum vkey file,
+/* A credential's value (the environment's, else the manifest's: see
+ * config.c), else its file.  Returns ST_OK with out empty when none is set. */
+static int credential(struct secret *out, const char *v, const char *file,
                       const char *what, struct error *err)
 {
-	const char *v = env ? config_vault_env(env) : NULL;
 	int rc;
 
-	if (v == NULL && value != VK__COUNT) /* VK__COUNT: no inline form */
-		v = mset(m, value);
 	if (v) {
 		secret_set(out, v, strlen(v));
-	} else if (mset(m, file)) {
-		rc = readfile_private(m->vault[file], what, CRED_MAX, out, err);
+	} else if (file) {
+		rc = readfile_private(file, what, CRED_MAX, out, err);
 		if (rc != ST_OK)
 			return rc;
 		secret_rstrip(out);
@@ -100,15 +89,15 @@ static int credential(struct secret *out, const char *env,
 
 static int read_token(struct auth *a, const struct config *c, struct error *err)
 {
-	const char *home, *path;
+	const char *path, *dflt;
 	int rc;
 
-	if ((rc = credential(&a->token, "VAULT_TOKEN", c->manifest, VK__COUNT,
-	                     VK_TOKEN_FILE, "token file", err)) != ST_OK)
+	if ((rc = credential(&a->token, c->auth.token, c->auth.token_file,
+	                     "token file", err)) != ST_OK)
 		return rc;
 	if (a->token.p) {
-		a->source = token_var();
-	} else if ((path = config_env("BAO_TOKEN_PATH"))) {
+		a->source = token_var(&c->auth);
+	} else if ((path = c->auth.token_path)) {
 		/* Named explicitly (OpenBao 2.6): a missing file is an error. */
 		if ((rc = readfile_private(path, "BAO_TOKEN_PATH", CRED_MAX,
 		                           &a->token, err)) != ST_OK)
@@ -116,16 +105,13 @@ static int read_token(struct auth *a, const struct config *c, struct error *err)
 		secret_rstrip(&a->token);
 		mask_add(a->token.p, a->token.len);
 		a->source = "BAO_TOKEN_PATH";
-	} else if ((home = config_env("HOME"))) {
-		char *dflt = xasprintf("%s/.vault-token", home);
-
+	} else if ((dflt = c->auth.token_default)) {
 		/* No file: no token at all, and an agent may add its own.  A
 		 * file that is there but unreadable or unsafe is an error. */
 		rc = access(dflt, F_OK) != 0 ?
 		             ST_NOINPUT :
 		             readfile_private(dflt, "token file", CRED_MAX,
 		                              &a->token, err);
-		free(dflt);
 		if (rc == ST_NOINPUT)
 			return ST_OK;
 		if (rc != ST_OK)
@@ -149,14 +135,12 @@ static int read_token(struct auth *a, const struct config *c, struct error *err)
 static int choose(struct auth *a, const struct config *c, int have_token,
                   struct error *err)
 {
-	const struct manifest *m = c->manifest;
-	const char *name = mset(m, VK_AUTH);
+	const struct auth_settings *s = &c->auth;
+	const char *name = s->method;
 	size_t i;
 
 	if (name == NULL) {
-		a->method = !have_token && (config_vault_env("VAULT_ROLE_ID") ||
-		                            mset(m, VK_ROLE_ID) ||
-		                            mset(m, VK_ROLE_ID_FILE)) ?
+		a->method = !have_token && (s->role_id || s->role_id_file) ?
 		                    M_APPROLE :
 		                    M_TOKEN;
 		return ST_OK;
@@ -169,7 +153,7 @@ static int choose(struct auth *a, const struct config *c, int have_token,
 	return error_set(err, ST_CONFIG,
 	                 "%s:%u: auth: unknown method '%.40s' (expected token, "
 	                 "approle, kubernetes, jwt or cert)",
-	                 m->file, m->vault_line[VK_AUTH], name);
+	                 s->file, s->method_line, name);
 }
 
 static int need(const struct secret *s, const char *method, const char *what,
@@ -182,11 +166,11 @@ static int need(const struct secret *s, const char *method, const char *what,
 
 static int prepare_login(struct auth *a, const struct config *c, struct error *err)
 {
-	const struct manifest *m = c->manifest;
+	const struct auth_settings *s = &c->auth;
 	const char *name = method_names[a->method], *v;
 	int rc = ST_OK;
 
-	v = mset(m, VK_AUTH_MOUNT) ? m->vault[VK_AUTH_MOUNT] : name;
+	v = s->mount ? s->mount : name;
 	/* "auth/k8s-prod/" and "k8s-prod" name the same mount. */
 	if (strncmp(v, "auth/", 5) == 0)
 		v += 5;
@@ -195,15 +179,13 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 		a->mount[strlen(a->mount) - 1] = '\0';
 	if (*a->mount == '\0')
 		return error_set(err, ST_CONFIG, "auth_mount: empty mount path");
-	if (mset(m, VK_ROLE))
-		a->role = xstrdup(m->vault[VK_ROLE]);
+	if (s->role)
+		a->role = xstrdup(s->role);
 	switch (a->method) {
 	case M_APPROLE:
-		if ((rc = credential(&a->role_id, "VAULT_ROLE_ID", m, VK_ROLE_ID,
-		                     VK_ROLE_ID_FILE, "role id file", err)) !=
-		            ST_OK ||
-		    (rc = credential(&a->secret_id, "VAULT_SECRET_ID", m,
-		                     VK_SECRET_ID, VK_SECRET_ID_FILE,
+		if ((rc = credential(&a->role_id, s->role_id, s->role_id_file,
+		                     "role id file", err)) != ST_OK ||
+		    (rc = credential(&a->secret_id, s->secret_id, s->secret_id_file,
 		                     "secret id file", err)) != ST_OK)
 			return rc;
 		if ((rc = need(&a->role_id, name,
@@ -218,7 +200,8 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 		if (a->role == NULL && a->method == M_KUBERNETES)
 			return error_set(err, ST_CONFIG, "auth = %s needs role",
 			                 name);
-		if ((v = mset(m, VK_JWT_ENV))) {
+		if ((v = s->jwt_env)) {
+			/* Not a setting: the credential the setting names. */
 			const char *jwt = config_env(v);
 
 			if (!valid_env_name(v))
@@ -233,7 +216,7 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 			mask_add(a->jwt.p, a->jwt.len);
 			a->creds[6] = v;
 		} else {
-			const char *file = mset(m, VK_JWT_FILE);
+			const char *file = s->jwt_file;
 
 			if (file == NULL && a->method == M_JWT)
 				return error_set(err, ST_CONFIG,
@@ -247,12 +230,13 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 		}
 		return need(&a->jwt, name, "a non-empty JWT", err);
 	case M_CERT:
-		if (c->client_cert == NULL)
+		if (c->fetch.client_cert == NULL)
 			return error_set(err, ST_CONFIG,
 			                 "auth = cert needs a client certificate "
 			                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or "
 			                 "client_cert and client_key)");
-		if (strncmp(c->base_url ? c->base_url : "", "https://", 8) != 0)
+		if (strncmp(c->fetch.base_url ? c->fetch.base_url : "",
+		            "https://", 8) != 0)
 			return error_set(err, ST_CONFIG,
 			                 "auth = cert needs an https:// address");
 		return ST_OK;
@@ -265,15 +249,13 @@ static int prepare_login(struct auth *a, const struct config *c, struct error *e
 int auth_new(struct auth **out, const struct config *c, struct error *err)
 {
 	struct auth *a = xcalloc(1, sizeof *a);
-	const struct manifest *m = c->manifest;
 	int rc, handed;
 
 	*out = NULL;
 	memcpy(a->creds, cred_vars, sizeof cred_vars);
 	/* Only an explicit token conflicts with a login; a stale
 	 * ~/.vault-token is not read when a login is configured. */
-	handed = config_vault_env("VAULT_TOKEN") != NULL ||
-	         mset(m, VK_TOKEN_FILE) != NULL;
+	handed = c->auth.token != NULL || c->auth.token_file != NULL;
 	if ((rc = choose(a, c, handed, err)) != ST_OK)
 		goto fail;
 	if (a->method == M_TOKEN) {
@@ -285,7 +267,8 @@ int auth_new(struct auth **out, const struct config *c, struct error *err)
 		if (handed) {
 			rc = error_set(err, ST_CONFIG,
 			               "a token (%s) and auth = %s conflict: use one",
-			               token_var(), method_names[a->method]);
+			               token_var(&c->auth),
+			               method_names[a->method]);
 			goto fail;
 		}
 		if ((rc = prepare_login(a, c, err)) != ST_OK)

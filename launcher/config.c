@@ -44,7 +44,7 @@ static const char *const twins[][2] = {
 	{"VAULT_SRV_LOOKUP", "BAO_SRV_LOOKUP"},
 };
 
-const char *config_bao_name(const char *name)
+static const char *bao_name(const char *name)
 {
 	size_t i;
 
@@ -54,14 +54,18 @@ const char *config_bao_name(const char *name)
 	return NULL;
 }
 
-const char *config_vault_env_name(const char *name)
+/* The variable config_vault_env(name) takes its value from ("BAO_X" when
+ * that is set, else name), for messages. */
+static const char *config_vault_env_name(const char *name)
 {
-	const char *bao = config_bao_name(name);
+	const char *bao = bao_name(name);
 
 	return bao && config_env(bao) ? bao : name;
 }
 
-const char *config_vault_env(const char *name)
+/* A Vault client variable: name is "VAULT_X"; OpenBao's "BAO_X" wins when
+ * both are set.  Every VAULT_ variable is read through here. */
+static const char *config_vault_env(const char *name)
 {
 	return config_env(config_vault_env_name(name));
 }
@@ -84,29 +88,46 @@ const char *config_manifest_path(const struct cli *cli)
 	return NULL;
 }
 
-/* Environment first, then [vault]; returns a heap copy or NULL. */
-static char *pick(const char *env, const struct manifest *m, enum vkey k)
+/* A [vault] value, or NULL. */
+static const char *mval(const struct manifest *m, enum vkey k)
+{
+	return m && m->vault[k] && *m->vault[k] ? m->vault[k] : NULL;
+}
+
+/* The one rule for a setting both may hold: the environment (env, a Vault
+ * variable; NULL: none), else [vault].  Borrowed; when from is not NULL it
+ * gets where the value came from ("BAO_CACERT", "m.ini:3: ca_cert"), a heap
+ * string, or NULL. */
+static const char *setting(const char *env, const struct manifest *m,
+                           enum vkey k, char **from)
 {
 	const char *v = env ? config_vault_env(env) : NULL;
 
-	if (v == NULL && m && m->vault[k] && *m->vault[k])
-		v = m->vault[k];
-	return v ? xstrdup(v) : NULL;
-}
-
-/* pick, and say where the value came from (a heap string, or NULL). */
-static char *pick_from(const char *env, const struct manifest *m, enum vkey k,
-                       char **from)
-{
-	char *v = pick(env, m, k);
-
-	*from = NULL;
-	if (v && config_vault_env(env))
-		*from = xstrdup(config_vault_env_name(env));
-	else if (v)
+	if (from)
+		*from = v ? xstrdup(config_vault_env_name(env)) : NULL;
+	if (v == NULL && (v = mval(m, k)) != NULL && from)
 		*from = xasprintf("%s:%u: %s", m->file, m->vault_line[k],
 		                  manifest_vkey_name(k));
 	return v;
+}
+
+/* setting, as a heap copy. */
+static char *pick(const char *env, const struct manifest *m, enum vkey k,
+                  char **from)
+{
+	const char *v = setting(env, m, k, from);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+/* pick, into the fetcher's options: the value and where it came from. */
+static void pick_file(const char *env, const struct manifest *m, enum vkey k,
+                      const char **v, const char **from)
+{
+	char *f;
+
+	*v = pick(env, m, k, &f);
+	*from = f;
 }
 
 /* A control character in a setting that goes into a request line or a
@@ -162,8 +183,8 @@ static int check_address(struct config *c, const char *a, const char *shown,
 			return error_set(err, ST_CONFIG,
 			                 "%s: %s: expected unix:///absolute/path",
 			                 c->address_from, shown);
-		c->unix_socket = xstrdup(a + 7);
-		c->base_url = xstrdup("http://localhost");
+		c->fetch.unix_socket = xstrdup(a + 7);
+		c->fetch.base_url = xstrdup("http://localhost");
 		return ST_OK;
 	}
 	if (strncmp(a, "file://", 7) == 0) {
@@ -193,7 +214,7 @@ static int check_address(struct config *c, const char *a, const char *shown,
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
-	c->base_url = xstrndup(a, n);
+	c->fetch.base_url = xstrndup(a, n);
 	return ST_OK;
 }
 
@@ -262,7 +283,7 @@ static int load_limits(struct config *c, struct error *err)
 	unsigned long n;
 	double secs;
 
-	c->client_timeout = DEFAULT_CLIENT_TIMEOUT;
+	c->fetch.client_timeout = DEFAULT_CLIENT_TIMEOUT * 1000.0;
 	if ((v = config_vault_env("VAULT_CLIENT_TIMEOUT"))) {
 		secs = parse_ulong(v, 0, 1000000, &n) == 0 ? (double)n :
 		                                             go_duration(v);
@@ -272,7 +293,7 @@ static int load_limits(struct config *c, struct error *err)
 			                 "as 30s or 1m30s",
 			                 config_vault_env_name(
 						 "VAULT_CLIENT_TIMEOUT"));
-		c->client_timeout = secs;
+		c->fetch.client_timeout = secs * 1000.0;
 	}
 	if ((v = config_vault_env("VAULT_RATE_LIMIT"))) {
 		char num[32];
@@ -284,20 +305,22 @@ static int load_limits(struct config *c, struct error *err)
 			len = 0;
 		memcpy(num, v, len);
 		num[len] = '\0';
-		c->rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs : 0;
+		c->fetch.rate = len > 0 && parse_seconds(num, &secs) == 0 ? secs :
+		                                                            0;
 		/* Go takes int(rate) as the burst; at least one request must
 		 * be able to go. */
-		c->burst = (long)c->rate < 1 ? 1 : (long)c->rate;
+		c->fetch.burst = (long)c->fetch.rate < 1 ? 1 : (long)c->fetch.rate;
 		if (colon && parse_ulong(colon + 1, 1, 100000, &n) == 0)
-			c->burst = (long)n;
+			c->fetch.burst = (long)n;
 		else if (colon)
-			c->rate = 0;
-		if (c->rate <= 0)
+			c->fetch.rate = 0;
+		if (c->fetch.rate <= 0)
 			return error_set(err, ST_CONFIG,
 			                 "%s: expected requests per second and an "
 			                 "optional burst, such as 10 or 10:20",
 			                 config_vault_env_name("VAULT_RATE_LIMIT"));
 	}
+	c->srv_lookup_from = config_vault_env_name("VAULT_SRV_LOOKUP");
 	return env_bool("VAULT_SRV_LOOKUP", 0, &c->srv_lookup, err);
 }
 
@@ -328,28 +351,70 @@ static void load_proxy(struct proxy_env *p)
 	p->no_proxy = either("NO_PROXY", "no_proxy", 0, &unused);
 }
 
+/* The login's settings: Vault's variables, else [vault] (a token only
+ * from the environment or token_file; OpenBao's BAO_TOKEN_PATH and the
+ * ~/.vault-token default only from the environment). */
+static void load_auth(struct auth_settings *a, const struct manifest *m)
+{
+	const char *home = config_env("HOME");
+
+	a->file = m ? m->file : NULL;
+	a->method = mval(m, VK_AUTH);
+	a->method_line = m ? m->vault_line[VK_AUTH] : 0;
+	a->mount = mval(m, VK_AUTH_MOUNT);
+	a->role = mval(m, VK_ROLE);
+	a->token = setting("VAULT_TOKEN", NULL, VK__COUNT, NULL);
+	a->token_from = a->token ? config_vault_env_name("VAULT_TOKEN") : NULL;
+	a->token_file = mval(m, VK_TOKEN_FILE);
+	a->token_path = config_env("BAO_TOKEN_PATH");
+	a->token_default = home ? xasprintf("%s/.vault-token", home) : NULL;
+	a->role_id = setting("VAULT_ROLE_ID", m, VK_ROLE_ID, NULL);
+	a->role_id_file = mval(m, VK_ROLE_ID_FILE);
+	a->secret_id = setting("VAULT_SECRET_ID", m, VK_SECRET_ID, NULL);
+	a->secret_id_file = mval(m, VK_SECRET_ID_FILE);
+	a->jwt_file = mval(m, VK_JWT_FILE);
+	a->jwt_env = mval(m, VK_JWT_ENV);
+}
+
 int config_load(struct config *c, const struct cli *cli,
                 const struct manifest *m, int need_address, struct error *err)
 {
+	/* The TLS files: each variable, its [vault] key, and where the value
+	 * and its origin go. */
+	const struct {
+		const char *var;
+		enum vkey key;
+		const char **value, **from;
+	} files[] = {
+		{"VAULT_CACERT", VK_CA_CERT, &c->fetch.ca_cert,
+	         &c->fetch.ca_cert_from},
+		{"VAULT_CAPATH", VK_CA_PATH, &c->fetch.ca_path,
+	         &c->fetch.ca_path_from},
+		{"VAULT_CLIENT_CERT", VK_CLIENT_CERT, &c->fetch.client_cert,
+	         &c->fetch.client_cert_from},
+		{"VAULT_CLIENT_KEY", VK_CLIENT_KEY, &c->fetch.client_key,
+	         &c->fetch.client_key_from},
+	};
 	const char *v;
+	char *from;
 	unsigned long n;
+	size_t i;
 	int rc, b;
 
 	memset(c, 0, sizeof *c);
-	c->manifest = m;
 	c->timeout = cli->timeout > 0 ? cli->timeout : DEFAULT_TIMEOUT;
-	c->concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
-	c->max_retries = DEFAULT_RETRIES;
+	c->fetch.concurrency = cli->concurrency; /* 0: by transport (fetch.c) */
+	c->fetch.max_retries = DEFAULT_RETRIES;
 	if ((v = config_vault_env("VAULT_MAX_RETRIES"))) {
 		if (parse_ulong(v, 0, 100, &n) != 0)
 			return error_set(err, ST_CONFIG,
 			                 "%s: expected an integer from 0 to 100",
 			                 config_vault_env_name("VAULT_MAX_RETRIES"));
-		c->max_retries = (int)n;
+		c->fetch.max_retries = (int)n;
 	}
 	if ((rc = env_bool("VAULT_DISABLE_REDIRECTS", 0, &b, err)) != ST_OK)
 		return rc;
-	c->follow_redirects = !b;
+	c->fetch.follow_redirects = !b;
 	if ((rc = load_limits(c, err)) != ST_OK)
 		return rc;
 
@@ -357,9 +422,9 @@ int config_load(struct config *c, const struct cli *cli,
 		c->address_from = config_vault_env_name("VAULT_AGENT_ADDR");
 	else if ((v = config_vault_env("VAULT_ADDR")))
 		c->address_from = config_vault_env_name("VAULT_ADDR");
-	else if (m && m->vault[VK_ADDRESS] && *m->vault[VK_ADDRESS]) {
-		v = m->vault[VK_ADDRESS];
+	else if ((v = mval(m, VK_ADDRESS))) {
 		c->address_from = "manifest";
+		c->address_line = m->vault_line[VK_ADDRESS];
 	}
 	if (v) {
 		c->address = xstrdup(v);
@@ -371,91 +436,66 @@ int config_load(struct config *c, const struct cli *cli,
 		                 "no Vault address: set VAULT_ADDR or 'address' in [vault]");
 	}
 
-	c->namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE);
-	if (c->namespace && has_control(c->namespace)) {
-		if (config_vault_env("VAULT_NAMESPACE"))
-			return error_set(err, ST_CONFIG,
-			                 "%s: contains a control character (it goes "
-			                 "into a request header)",
-			                 config_vault_env_name("VAULT_NAMESPACE"));
-		return error_set(err, ST_CONFIG,
-		                 "%s:%u: namespace: contains a control character "
-		                 "(it goes into a request header)",
-		                 m->file, m->vault_line[VK_NAMESPACE]);
+	c->fetch.namespace = pick("VAULT_NAMESPACE", m, VK_NAMESPACE, &from);
+	if (c->fetch.namespace && has_control(c->fetch.namespace)) {
+		rc = error_set(err, ST_CONFIG,
+		               "%s: contains a control character (it goes into "
+		               "a request header)",
+		               from);
+		free(from);
+		return rc;
 	}
-	c->ca_cert = pick_from("VAULT_CACERT", m, VK_CA_CERT, &c->ca_cert_from);
-	c->ca_path = pick_from("VAULT_CAPATH", m, VK_CA_PATH, &c->ca_path_from);
-	c->client_cert = pick_from("VAULT_CLIENT_CERT", m, VK_CLIENT_CERT,
-	                           &c->client_cert_from);
-	c->client_key = pick_from("VAULT_CLIENT_KEY", m, VK_CLIENT_KEY,
-	                          &c->client_key_from);
-	c->tls_server_name = pick("VAULT_TLS_SERVER_NAME", m, VK_TLS_SERVER_NAME);
-	load_proxy(&c->proxy);
-	if ((c->client_cert == NULL) != (c->client_key == NULL))
+	free(from);
+	for (i = 0; i < sizeof files / sizeof files[0]; i++)
+		pick_file(files[i].var, m, files[i].key, files[i].value,
+		          files[i].from);
+	c->fetch.tls_server_name = pick("VAULT_TLS_SERVER_NAME", m,
+	                                VK_TLS_SERVER_NAME, NULL);
+	load_proxy(&c->fetch.proxy);
+	if ((c->fetch.client_cert == NULL) != (c->fetch.client_key == NULL))
 		return error_set(err, ST_CONFIG,
 		                 "a client certificate needs both a certificate and a key "
 		                 "(VAULT_CLIENT_CERT and VAULT_CLIENT_KEY, or client_cert "
 		                 "and client_key)");
-	if (config_vault_env("VAULT_SKIP_VERIFY")) {
-		if ((rc = env_bool("VAULT_SKIP_VERIFY", 0, &c->skip_verify, err)) !=
-		    ST_OK)
+	if ((v = setting("VAULT_SKIP_VERIFY", m, VK_SKIP_VERIFY, &from))) {
+		if ((b = parse_bool(v)) < 0) {
+			rc = error_set(err, ST_CONFIG,
+			               "%s: expected true or false", from);
+			free(from);
 			return rc;
-	} else if (m && m->vault[VK_SKIP_VERIFY]) {
-		if ((b = parse_bool(m->vault[VK_SKIP_VERIFY])) < 0)
-			return error_set(err, ST_CONFIG,
-			                 "%s:%u: skip_verify: expected true or false",
-			                 m->file, m->vault_line[VK_SKIP_VERIFY]);
-		c->skip_verify = b;
+		}
+		c->fetch.skip_verify = b;
 	}
+	free(from);
+	load_auth(&c->auth, m);
 	return ST_OK;
 }
 
 void config_fetch_opts(const struct config *c, struct fetch_opts *o)
 {
-	memset(o, 0, sizeof *o);
-	o->base_url = c->base_url;
-	o->unix_socket = c->unix_socket;
-	o->namespace = c->namespace;
-	o->concurrency = c->concurrency;
-	o->max_retries = c->max_retries;
-	o->follow_redirects = c->follow_redirects;
+	*o = c->fetch;
 	o->deadline = now_ms() + c->timeout * 1000.0;
-	o->client_timeout = c->client_timeout * 1000.0;
-	o->rate = c->rate;
-	o->burst = c->burst;
-	o->ca_cert = c->ca_cert;
-	o->ca_path = c->ca_path;
-	o->client_cert = c->client_cert;
-	o->client_key = c->client_key;
-	o->ca_cert_from = c->ca_cert_from;
-	o->ca_path_from = c->ca_path_from;
-	o->client_cert_from = c->client_cert_from;
-	o->client_key_from = c->client_key_from;
-	o->tls_server_name = c->tls_server_name;
-	o->skip_verify = c->skip_verify;
-	o->proxy = c->proxy;
 }
 
 void config_free(struct config *c)
 {
+	const char *const owned[] = {
+		c->fetch.base_url,         c->fetch.unix_socket,
+		c->fetch.namespace,        c->fetch.ca_cert,
+		c->fetch.ca_path,          c->fetch.client_cert,
+		c->fetch.client_key,       c->fetch.tls_server_name,
+		c->fetch.ca_cert_from,     c->fetch.ca_path_from,
+		c->fetch.client_cert_from, c->fetch.client_key_from,
+		c->fetch.proxy.vault,      c->fetch.proxy.https,
+		c->fetch.proxy.http,       c->fetch.proxy.no_proxy,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof owned / sizeof owned[0]; i++)
+		free((char *)owned[i]);
 	free(c->address);
 	free(c->address_shown);
-	free(c->base_url);
-	free(c->unix_socket);
 	free(c->store_path);
-	free(c->namespace);
-	free(c->ca_cert);
-	free(c->ca_path);
-	free(c->client_cert);
-	free(c->client_key);
-	free(c->tls_server_name);
-	free(c->ca_cert_from);
-	free(c->ca_path_from);
-	free(c->client_cert_from);
-	free(c->client_key_from);
-	free((char *)c->proxy.vault);
-	free((char *)c->proxy.https);
-	free((char *)c->proxy.http);
-	free((char *)c->proxy.no_proxy);
+	free(c->auth.token_default);
 	memset(c, 0, sizeof *c);
 }

@@ -150,14 +150,17 @@ static long ms_left(const struct fetcher *f)
 	return left < 1 ? 1 : (long)left + 1;
 }
 
-static int start(struct fetcher *f, struct xfer *x)
+/* Returns 0, or -1 with *why libcurl's refusal of an option (CURLE_OK when
+ * there was no handle). */
+static int start(struct fetcher *f, struct xfer *x, CURLcode *why)
 {
 	CURL *e = f->npool ? f->pool[--f->npool] : curl_easy_init();
 
+	*why = CURLE_OK;
 	if (e == NULL)
 		return -1;
-	xfer_setup(x, e, &f->conf, ms_left(f));
-	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+	if ((*why = xfer_setup(x, e, &f->conf, ms_left(f))) != CURLE_OK ||
+	    curl_multi_add_handle(f->multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		x->easy = NULL;
 		free(x->errbuf);
@@ -382,6 +385,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 	struct xfer *x;
 	double now = now_ms();
 	int running, left, progressed = 0;
+	CURLcode why = CURLE_OK;
 
 	*next = f->o.deadline;
 	if (fetch_idle(f))
@@ -413,8 +417,17 @@ static int step(struct fetcher *f, double *next, struct error *err)
 			break;
 		}
 		x = pop(&f->ready);
-		if (start(f, x) != 0) {
-			finish(x, 0, ST_OSERR, "cannot start a transfer");
+		if (start(f, x, &why) != 0) {
+			char reason[160];
+
+			snprintf(reason, sizeof reason,
+			         "cannot start a transfer%s%s%s",
+			         why != CURLE_OK ? ": libcurl refused a security "
+			                           "option (" :
+			                           "",
+			         why != CURLE_OK ? curl_easy_strerror(why) : "",
+			         why != CURLE_OK ? ")" : "");
+			finish(x, 0, ST_OSERR, reason);
 			progressed = 1;
 		}
 	}

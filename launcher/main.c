@@ -30,6 +30,8 @@
 #include "transport.h"
 #include "util.h"
 
+/* The command's inherited environment: inline references (plan.c) and
+ * what the command gets (env.c).  Settings come from config.c only. */
 extern char **environ;
 
 #define REVOKE_BUDGET_MS 2000.0
@@ -425,18 +427,17 @@ int main(int argc, char **argv)
 		return fail(&r, &err);
 	if (r.cfg.address && strcmp(r.cfg.address_from, "manifest") == 0)
 		log_info("address: %s (from the manifest, %s:%u)",
-		         r.cfg.address_shown, r.m->file,
-		         r.m->vault_line[VK_ADDRESS]);
+		         r.cfg.address_shown, r.m->file, r.cfg.address_line);
 	else if (r.cfg.address)
 		log_info("address: %s (from %s)", r.cfg.address_shown,
 		         r.cfg.address_from);
-	if (r.cfg.skip_verify)
+	if (r.cfg.fetch.skip_verify)
 		log_warn("TLS verification is off (VAULT_SKIP_VERIFY or skip_verify): "
 		         "anyone on the path can read the secrets");
 	if (r.cfg.srv_lookup)
 		log_warn("%s is not supported: ignoring it (the address is "
 		         "used as given)",
-		         config_vault_env_name("VAULT_SRV_LOOKUP"));
+		         r.cfg.srv_lookup_from);
 	if (r.plan.nitems > 0 && r.cfg.backend == BACKEND_HTTP) {
 		struct fetch_opts o;
 

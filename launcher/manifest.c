@@ -18,6 +18,7 @@
 #include <ini.h>
 
 #include "manifest.h"
+#include "profile.h"
 #include "readfile.h"
 #include "secret.h"
 #include "template.h"
@@ -48,10 +49,6 @@ static const char *const vkey_names[VK__COUNT] = {
 	[VK_CLIENT_KEY] = "client_key",
 	[VK_TLS_SERVER_NAME] = "tls_server_name",
 	[VK_SKIP_VERIFY] = "skip_verify",
-};
-
-static const char *const profile_types[] = {
-	"postgres", "mysql", "mariadb", "s3", "ftp", "http", "generic",
 };
 
 enum sec {
@@ -575,16 +572,6 @@ static int var(struct parser *ps, const char *name, const char *value)
 	return 1;
 }
 
-static int known_type(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof profile_types / sizeof profile_types[0]; i++)
-		if (strcmp(s, profile_types[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int profile_key(struct parser *ps, const char *name, const char *value)
 {
 	static const char *const keys[] = {"from", "type", "prefix"};
@@ -614,11 +601,9 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 		            p->name, name);
 	if (k == 0 && check_reference(ps, "from", value) != 1)
 		return 0;
-	if (k == 1 && !known_type(value))
-		return fail(ps,
-		            "[profile %s]: unknown type '%s' (postgres, mysql, "
-		            "mariadb, s3, ftp, http or generic)",
-		            p->name, value);
+	if (k == 1 && !profile_type_known(value))
+		return fail(ps, "[profile %s]: unknown type '%s' (%s)", p->name,
+		            value, profile_type_names());
 	if (k == 2 && !valid_env_name(value))
 		return fail(ps, "[profile %s]: invalid prefix '%s'", p->name,
 		            value);

@@ -42,6 +42,7 @@ CURLM *multi_new(void)
 	CURLM *m;
 
 	open_fds(before);
+	/* Not a setting (config.c): a variable kept from libcurl. */
 	if (without_env("SSLKEYLOGFILE", global_init, NULL) != 0)
 		return NULL;
 	m = curl_multi_init();

@@ -4,6 +4,7 @@
  * variables their tables name; ftp, http and generic export every field as
  * PREFIX_FIELD, their tables only adding the required field and defaults.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,6 +303,31 @@ static int option_file(const char *pname, const struct fields *fs,
 	return ST_OK;
 }
 
+int profile_type_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N(types); i++)
+		if (strcmp(name, types[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+const char *profile_type_names(void)
+{
+	static char names[128];
+	size_t i, n = 0;
+
+	if (names[0] == '\0')
+		for (i = 0; i < N(types); i++)
+			n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
+			                      i == 0           ? "" :
+			                      i + 1 < N(types) ? ", " :
+			                                         " or ",
+			                      types[i].name);
+	return names;
+}
+
 static int pick_type(const char *pname, const char *type, const struct jdoc *obj,
                      const struct ptype **out, struct error *err)
 {
@@ -335,9 +361,8 @@ static int pick_type(const char *pname, const char *type, const struct jdoc *obj
 	else
 		rc = error_set(err, ST_DATA,
 		               "profile %s: unknown type in its \"type\" field "
-		               "(expected postgres, mysql, mariadb, s3, ftp, http or "
-		               "generic)",
-		               pname);
+		               "(expected %s)",
+		               pname, profile_type_names());
 	secret_wipe(&t);
 	return rc;
 }

@@ -46,4 +46,9 @@ int profile_export(const char *name, const char *type, const char *prefix,
 /* Wipe the values and free the array (e may be NULL). */
 void profile_free_exports(struct pexport *e, size_t n);
 
+/* The profile types (one table, in profile.c): is name one of them, and
+ * their names for messages ("postgres, mysql, ... or generic"). */
+int profile_type_known(const char *name);
+const char *profile_type_names(void);
+
 #endif

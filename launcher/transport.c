@@ -86,18 +86,25 @@ void transport_free(struct transport *t)
 	free(t);
 }
 
-void transport_setup(struct transport *t, CURL *e, const char *url,
-                     int via_unix, long ms_left)
+void transport_must(CURLcode *first, CURLcode rc)
+{
+	if (*first == CURLE_OK)
+		*first = rc;
+}
+
+CURLcode transport_setup(struct transport *t, CURL *e, const char *url,
+                         int via_unix, long ms_left)
 {
 	const struct fetch_opts *o = t->o;
 	const char *from, *why, *p;
+	CURLcode rc = CURLE_OK;
 
 	/* Our decision, and only ours: an empty CURLOPT_PROXY turns libcurl's
 	 * own reading of http_proxy, HTTPS_PROXY and ALL_PROXY off, and an
 	 * empty CURLOPT_NOPROXY its reading of NO_PROXY. */
 	p = proxy_choose(&o->proxy, url, via_unix, &from, &why);
-	curl_easy_setopt(e, CURLOPT_PROXY, p ? p : "");
-	curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+	transport_must(&rc, curl_easy_setopt(e, CURLOPT_PROXY, p ? p : ""));
+	transport_must(&rc, curl_easy_setopt(e, CURLOPT_NOPROXY, ""));
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "vaultrun/" VAULTRUN_VERSION);
 	/* VAULT_CLIENT_TIMEOUT bounds each attempt, inside the deadline. */
 	if (o->client_timeout > 0 && o->client_timeout < (double)ms_left)
@@ -109,18 +116,23 @@ void transport_setup(struct transport *t, CURL *e, const char *url,
 		 * and directory. */
 		struct curl_blob b = {t->files.ca, t->files.len, CURL_BLOB_NOCOPY};
 
-		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
-		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b));
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_CAINFO, NULL));
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_CAPATH, NULL));
 	}
 	if (o->client_cert)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_SSLCERT,
+		                                     o->client_cert));
 	if (o->client_key)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_SSLKEY,
+		                                     o->client_key));
 	if (o->skip_verify) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		transport_must(&rc,
+		               curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L));
+		transport_must(&rc,
+		               curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L));
 	}
+	return rc;
 }
 
 int transport_failure(const struct transport *t, CURLcode rc, const char *errbuf,

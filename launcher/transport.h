@@ -21,9 +21,17 @@ int transport_new(struct transport **out, const struct fetch_opts *o,
 void transport_free(struct transport *t);
 
 /* Set e up for a request to url (its real address, not a TLS server name's
- * stand-in); via_unix: over o->unix_socket.  ms_left bounds the attempt. */
-void transport_setup(struct transport *t, CURL *e, const char *url,
-                     int via_unix, long ms_left);
+ * stand-in); via_unix: over o->unix_socket.  ms_left bounds the attempt.
+ * Returns the first refusal of a security-relevant option (the proxy, the
+ * CAs, the client certificate, TLS verification), or CURLE_OK. */
+CURLcode transport_setup(struct transport *t, CURL *e, const char *url,
+                         int via_unix, long ms_left);
+
+/* As curl's own tool does, an option that matters for security is checked:
+ * the first refusal is kept in *first, and the transfer does not go out
+ * without it (a refused CA or verification setting would otherwise fall
+ * back to libcurl's defaults). */
+void transport_must(CURLcode *first, CURLcode rc);
 
 /* A transport failure (rc, with libcurl's errbuf) on a request to url that
  * retrying cannot mend: a TLS file that cannot be used (ST_CONFIG naming the

@@ -242,8 +242,10 @@ static int socket_opened(void *arg, curl_socket_t fd, curlsocktype purpose)
 	return CURL_SOCKOPT_OK;
 }
 
-void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left)
+CURLcode xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left)
 {
+	CURLcode rc = CURLE_OK;
+
 	x->easy = e;
 	x->transport = c->transport;
 	x->len = 0;
@@ -256,7 +258,7 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 	/* Built when first sent: a thousand queued reads hold only paths. */
 	if (x->url == NULL)
 		x->url = xasprintf("%s/v1/%s", c->base_url, x->path);
-	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	transport_must(&rc, curl_easy_setopt(e, CURLOPT_URL, x->url));
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
@@ -267,7 +269,8 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 	 * thread: getaddrinfo can block for as long as resolv.conf's timeouts,
 	 * 10 s and more, past --timeout.  The thread is left to finish alone. */
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	transport_must(&rc,
+	               curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
@@ -284,7 +287,8 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	if (c->o->unix_socket && !x->redirected)
-		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->o->unix_socket);
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH,
+		                                     c->o->unix_socket));
 	if (strcmp(x->method, "GET") == 0) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -293,14 +297,18 @@ void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left
 		if (strcmp(x->method, "POST") != 0)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
 	}
-	transport_setup(c->transport, e, x->redirected ? x->url : c->o->base_url,
-	                c->o->unix_socket && !x->redirected, ms_left);
+	transport_must(&rc, transport_setup(c->transport, e,
+	                                    x->redirected ? x->url : c->o->base_url,
+	                                    c->o->unix_socket && !x->redirected,
+	                                    ms_left));
 	if (c->connect_to)
-		curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
+		transport_must(&rc, curl_easy_setopt(e, CURLOPT_CONNECT_TO,
+		                                     c->connect_to));
 	if (log_enabled(LOG_TRACE)) {
 		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	}
+	return rc;
 }
 
 /* Why there was no answer, in words (cap bytes): the transport's own

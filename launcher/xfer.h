@@ -74,8 +74,12 @@ struct xfer *xfer_new(struct fetcher *f, const char *method, const char *path,
 void xfer_free(struct xfer *x);
 
 /* Set e up for x's next attempt (x->easy = e, buffers reset); ms_left
- * bounds the attempt.  The caller adds e to its multi handle. */
-void xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c, long ms_left);
+ * bounds the attempt.  The caller adds e to its multi handle.  Returns the
+ * first refusal of a security-relevant option (the URL, the protocols, the
+ * socket path, the TLS server name's stand-in, and transport_setup's), or
+ * CURLE_OK: the transfer must then not be sent. */
+CURLcode xfer_setup(struct xfer *x, CURL *e, const struct xfer_conf *c,
+                    long ms_left);
 
 /* What an attempt came to, once libcurl is done with it (rc; status the
  * HTTP status when rc is CURLE_OK).  Borrowed from x's handle: valid until

@@ -104,10 +104,12 @@ def test_killed_by_a_signal_is_128_plus_n(run, vault, sig):
     env, _ = secret(vault)
     n = getattr(signal, "SIG" + sig)
     if n == signal.SIGKILL:  # its action cannot be set, nor ignored
-        res = run(["-s", "--", "sh", "-c", "kill -KILL $$"], env=env)
+        cmd = ["sh", "-c", "kill -KILL $$"]
     else:
-        res = run(["-s", "--", PY, "-c", SUICIDE, str(int(n))], env=env)
+        cmd = [PY, "-c", SUICIDE, str(int(n))]
+    res = run(["-s", "--"] + shown(["DB_PASSWORD"], cmd), env=env)
     assert res.rc == 128 + n, res
+    assert_masked(res, "DB_PASSWORD")
 
 
 def test_command_not_found_is_127_and_the_token_revoked(run, vault):

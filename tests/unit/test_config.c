@@ -37,6 +37,21 @@ static const char *const names[] = {
 	"VAULT_RATE_LIMIT",
 	"VAULT_SRV_LOOKUP",
 	"BAO_CLIENT_TIMEOUT",
+	"BAO_CAPATH",
+	"BAO_CLIENT_CERT",
+	"BAO_CLIENT_KEY",
+	"BAO_TLS_SERVER_NAME",
+	"VAULT_TOKEN",
+	"BAO_TOKEN",
+	"VAULT_ROLE_ID",
+	"BAO_ROLE_ID",
+	"VAULT_SECRET_ID",
+	"BAO_SECRET_ID",
+	"BAO_TOKEN_PATH",
+	"HOME",
+	"BAO_DISABLE_REDIRECTS",
+	"BAO_RATE_LIMIT",
+	"BAO_SRV_LOOKUP",
 };
 static char *saved[N(names)];
 
@@ -94,29 +109,29 @@ static void summary(const struct config *c, char *buf, size_t cap)
 	buf[0] = '\0';
 	PUT("%s", c->backend == BACKEND_FILE ? "file" : "http");
 	STR("from", c->address_from);
-	STR("base", c->base_url);
-	STR("sock", c->unix_socket);
+	STR("base", c->fetch.base_url);
+	STR("sock", c->fetch.unix_socket);
 	STR("store", c->store_path);
-	STR("ns", c->namespace);
-	STR("ca", c->ca_cert);
-	STR("capath", c->ca_path);
-	STR("cert", c->client_cert);
-	STR("key", c->client_key);
-	STR("sni", c->tls_server_name);
-	if (c->skip_verify)
+	STR("ns", c->fetch.namespace);
+	STR("ca", c->fetch.ca_cert);
+	STR("capath", c->fetch.ca_path);
+	STR("cert", c->fetch.client_cert);
+	STR("key", c->fetch.client_key);
+	STR("sni", c->fetch.tls_server_name);
+	if (c->fetch.skip_verify)
 		PUT(" skip_verify");
-	if (c->max_retries != 5)
-		PUT(" retries=%d", c->max_retries);
-	if (!c->follow_redirects)
+	if (c->fetch.max_retries != 5)
+		PUT(" retries=%d", c->fetch.max_retries);
+	if (!c->fetch.follow_redirects)
 		PUT(" no_redirects");
 	if (c->timeout != 30.0)
 		PUT(" t=%g", c->timeout);
-	if (c->concurrency != 0) /* 0: no -j, the fetcher picks by transport */
-		PUT(" j=%ld", c->concurrency);
-	if (c->client_timeout != 60.0)
-		PUT(" ct=%g", c->client_timeout);
-	if (c->rate > 0)
-		PUT(" rate=%g:%ld", c->rate, c->burst);
+	if (c->fetch.concurrency != 0) /* 0: no -j, the fetcher picks by transport */
+		PUT(" j=%ld", c->fetch.concurrency);
+	if (c->fetch.client_timeout != 60000.0)
+		PUT(" ct=%g", c->fetch.client_timeout / 1000.0);
+	if (c->fetch.rate > 0)
+		PUT(" rate=%g:%ld", c->fetch.rate, c->fetch.burst);
 	if (c->srv_lookup)
 		PUT(" srv");
 #undef STR
@@ -374,7 +389,7 @@ static int load(const struct ccase *c, const struct cli *cli, char *got, size_t 
 	env_leave();
 	if (rc == ST_OK) {
 		summary(&cfg, got, cap);
-		CHECK(cfg.manifest == m);
+		CHECK(cfg.auth.file == (m ? m->file : NULL));
 	} else {
 		snprintf(got, cap, "%s", err.msg);
 		CHECK(err.status == rc);
@@ -517,7 +532,7 @@ TEST(config_fetch_opts_copied)
 	CHECK(rc == ST_OK);
 	if (rc == ST_OK) {
 		config_fetch_opts(&cfg, &o);
-		CHECK(o.base_url == cfg.base_url);
+		CHECK(o.base_url == cfg.fetch.base_url);
 		CHECK_STR(o.unix_socket, "/s.sock");
 		CHECK_STR(o.namespace, "ns");
 		CHECK(o.concurrency == 3 && o.max_retries == 2);
@@ -662,12 +677,272 @@ TEST(config_proxy_variables)
 #define SAME(a, b)                                                             \
 	CHECK(((a) == NULL && (b) == NULL) ||                                  \
 	      ((a) && (b) && strcmp((a), (b)) == 0))
-		SAME(cfg.proxy.vault, pc[i].vault);
-		SAME(cfg.proxy.vault_from, pc[i].vault_from);
-		SAME(cfg.proxy.https, pc[i].https);
-		SAME(cfg.proxy.http, pc[i].http);
-		SAME(cfg.proxy.no_proxy, pc[i].no_proxy);
+		SAME(cfg.fetch.proxy.vault, pc[i].vault);
+		SAME(cfg.fetch.proxy.vault_from, pc[i].vault_from);
+		SAME(cfg.fetch.proxy.https, pc[i].https);
+		SAME(cfg.fetch.proxy.http, pc[i].http);
+		SAME(cfg.fetch.proxy.no_proxy, pc[i].no_proxy);
 #undef SAME
 		config_free(&cfg);
 	}
+}
+
+/* Every setting the environment and [vault] may both hold, from each
+ * source: the manifest alone, the variable alone, the variable over the
+ * manifest, OpenBao's variable over Vault's, and an empty variable (unset:
+ * the manifest's then).  The value and, where kept, where it came from. */
+struct shared {
+	const char *var, *bao, *key; /* key: NULL when the manifest has none */
+	const char *partner;         /* a [vault] line it needs, or NULL */
+};
+
+static const struct shared shared_settings[] = {
+	{"VAULT_NAMESPACE", "BAO_NAMESPACE", "namespace", NULL},
+	{"VAULT_CACERT", "BAO_CACERT", "ca_cert", NULL},
+	{"VAULT_CAPATH", "BAO_CAPATH", "ca_path", NULL},
+	{"VAULT_CLIENT_CERT", "BAO_CLIENT_CERT", "client_cert", "client_key = k"},
+	{"VAULT_CLIENT_KEY", "BAO_CLIENT_KEY", "client_key", "client_cert = c"},
+	{"VAULT_TLS_SERVER_NAME", "BAO_TLS_SERVER_NAME", "tls_server_name", NULL},
+	{"VAULT_ROLE_ID", "BAO_ROLE_ID", "role_id", NULL},
+	{"VAULT_SECRET_ID", "BAO_SECRET_ID", "secret_id", NULL},
+	{"VAULT_TOKEN", "BAO_TOKEN", NULL, NULL},
+};
+
+/* Setting i's value in c, and where it came from (NULL when not kept). */
+static const char *shared_value(const struct config *c, size_t i, const char **from)
+{
+	const char *const values[] = {
+		c->fetch.namespace,  c->fetch.ca_cert,
+		c->fetch.ca_path,    c->fetch.client_cert,
+		c->fetch.client_key, c->fetch.tls_server_name,
+		c->auth.role_id,     c->auth.secret_id,
+		c->auth.token,
+	};
+	const char *const froms[] = {
+		NULL,
+		c->fetch.ca_cert_from,
+		c->fetch.ca_path_from,
+		c->fetch.client_cert_from,
+		c->fetch.client_key_from,
+		NULL,
+		NULL,
+		NULL,
+		c->auth.token_from,
+	};
+
+	*from = froms[i];
+	return values[i];
+}
+
+TEST(config_precedence_each_source)
+{
+	/* env: which variables are set (v: Vault's, b: OpenBao's, e: Vault's
+	 * empty); manifest: whether [vault] holds it. */
+	static const struct {
+		const char *env;
+		int manifest;
+		char want; /* m, v, b: whose value wins; 0: none */
+	} rows[] = {
+		{"", 0, 0},    {"", 1, 'm'},   {"v", 0, 'v'}, {"v", 1, 'v'},
+		{"b", 0, 'b'}, {"vb", 1, 'b'}, {"e", 1, 'm'}, {"e", 0, 0},
+	};
+	struct cli cli;
+	struct error err;
+	size_t i, r;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	for (i = 0; i < N(shared_settings); i++) {
+		const struct shared *s = &shared_settings[i];
+
+		for (r = 0; r < N(rows); r++) {
+			char text[256], ev[64], eb[64], from_m[64];
+			const char *set[3] = {NULL, NULL, NULL}, *v, *from;
+			const char *want = NULL, *want_from = NULL;
+			struct manifest *m = NULL;
+			struct config cfg;
+			size_t n = 0;
+			int rc;
+
+			if (rows[r].manifest && s->key == NULL)
+				continue;
+			snprintf(text, sizeof text, "[vault]\n%s%s%s%s%s\n",
+			         s->partner ? s->partner : "",
+			         s->partner ? "\n" : "",
+			         rows[r].manifest ? s->key : "",
+			         rows[r].manifest ? " = m-" : "",
+			         rows[r].manifest ? s->key : "");
+			snprintf(ev, sizeof ev, "%s=%s", s->var,
+			         strchr(rows[r].env, 'e') ? "" : "v-val");
+			snprintf(eb, sizeof eb, "%s=b-val", s->bao);
+			if (strpbrk(rows[r].env, "ve"))
+				set[n++] = ev;
+			if (strchr(rows[r].env, 'b'))
+				set[n++] = eb;
+			snprintf(from_m, sizeof from_m, "t.ini:%d: %s",
+			         s->partner ? 3 : 2, s->key ? s->key : "");
+			if (rows[r].want == 'm') {
+				snprintf(ev, sizeof ev, "m-%s", s->key);
+				want = ev;
+				want_from = from_m;
+			} else if (rows[r].want == 'v') {
+				want = "v-val";
+				want_from = s->var;
+			} else if (rows[r].want == 'b') {
+				want = "b-val";
+				want_from = s->bao;
+			}
+			CHECK(manifest_parse("t.ini", text, strlen(text), &m,
+			                     &err) == ST_OK);
+			env_enter(set);
+			rc = config_load(&cfg, &cli, m, 0, &err);
+			if (s->partner && want == NULL) {
+				/* half a client certificate: a conflict */
+				CHECK(rc == ST_CONFIG);
+				CHECK(strstr(err.msg, "needs both") != NULL);
+				env_leave();
+				config_free(&cfg);
+				manifest_free(m);
+				continue;
+			}
+			if (rc != ST_OK)
+				fprintf(stderr, "  %s row %zu: %s\n", s->var, r,
+				        err.msg);
+			CHECK(rc == ST_OK);
+			v = shared_value(&cfg, i, &from);
+			if (want == NULL ? v != NULL :
+			                   v == NULL || strcmp(v, want) != 0)
+				fprintf(stderr, "  %s row %zu: got %s\n",
+				        s->var, r, v ? v : "(none)");
+			CHECK(want == NULL ? v == NULL :
+			                     v != NULL && strcmp(v, want) == 0);
+			if (from && want_from)
+				CHECK_STR(from, want_from);
+			env_leave();
+			config_free(&cfg);
+			manifest_free(m);
+		}
+	}
+}
+
+/* Load cfg from ini (NULL: no manifest; kept in *m for the caller to free)
+ * with env set and no command-line values; the caller's env_leave ends the
+ * environment, after its checks (the login's settings borrow from it). */
+static int load_with(const char *ini, const char *const *env,
+                     struct manifest **m, struct config *cfg)
+{
+	struct error err;
+	struct cli cli;
+
+	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
+	*m = NULL;
+	if (ini && manifest_parse("t.ini", ini, strlen(ini), m, &err) != ST_OK)
+		return -1;
+	env_enter(env);
+	return config_load(cfg, &cli, *m, 0, &err);
+}
+
+/* The login's settings that only one source holds: [vault]'s auth,
+ * auth_mount, role, the credential files and jwt_env; the environment's
+ * BAO_TOKEN_PATH and $HOME (for ~/.vault-token). */
+TEST(config_auth_single_source)
+{
+	static const char ini[] = "[vault]\n"
+				  "auth = jwt\n"
+				  "auth_mount = auth/j/\n"
+				  "role = r\n"
+				  "token_file = /t\n"
+				  "role_id_file = /ri\n"
+				  "secret_id_file = /si\n"
+				  "jwt_file = /j\n"
+				  "jwt_env = J\n";
+	static const char *const set[] = {"BAO_TOKEN_PATH=/p", "HOME=/h", NULL};
+	static const char *const empty[] = {"BAO_TOKEN_PATH=", "HOME=", NULL};
+	struct manifest *m;
+	struct config cfg;
+
+	CHECK(load_with(ini, set, &m, &cfg) == ST_OK);
+	CHECK_STR(cfg.auth.method, "jwt");
+	CHECK(cfg.auth.method_line == 2);
+	CHECK_STR(cfg.auth.file, "t.ini");
+	CHECK_STR(cfg.auth.mount, "auth/j/"); /* as written: auth.c trims it */
+	CHECK_STR(cfg.auth.role, "r");
+	CHECK_STR(cfg.auth.token_file, "/t");
+	CHECK_STR(cfg.auth.role_id_file, "/ri");
+	CHECK_STR(cfg.auth.secret_id_file, "/si");
+	CHECK_STR(cfg.auth.jwt_file, "/j");
+	CHECK_STR(cfg.auth.jwt_env, "J");
+	CHECK_STR(cfg.auth.token_path, "/p");
+	CHECK_STR(cfg.auth.token_default, "/h/.vault-token");
+	CHECK(cfg.auth.token == NULL && cfg.auth.token_from == NULL);
+	env_leave();
+	config_free(&cfg);
+	manifest_free(m);
+
+	/* empty is unset; no manifest: nothing */
+	CHECK(load_with(NULL, empty, &m, &cfg) == ST_OK);
+	CHECK(cfg.auth.token_path == NULL && cfg.auth.token_default == NULL);
+	CHECK(cfg.auth.method == NULL && cfg.auth.file == NULL);
+	CHECK(cfg.auth.token_file == NULL && cfg.auth.jwt_env == NULL);
+	env_leave();
+	config_free(&cfg);
+}
+
+/* The settings only the environment holds, from Vault's variable and from
+ * OpenBao's, which wins when both are set. */
+/* clang-format off */
+static const struct ccase env_only[] = {
+	{{"VAULT_MAX_RETRIES=3", NULL}, NULL, 0, ST_OK, "http retries=3"},
+	{{"BAO_MAX_RETRIES=1", "VAULT_MAX_RETRIES=3", NULL}, NULL, 0, ST_OK,
+	 "http retries=1"},
+	{{"BAO_DISABLE_REDIRECTS=true", NULL}, NULL, 0, ST_OK,
+	 "http no_redirects"},
+	{{"VAULT_DISABLE_REDIRECTS=true", "BAO_DISABLE_REDIRECTS=false", NULL},
+	 NULL, 0, ST_OK, "http"},
+	{{"BAO_DISABLE_REDIRECTS=maybe", NULL}, NULL, 0, ST_CONFIG,
+	 "BAO_DISABLE_REDIRECTS: expected true or false"},
+	{{"VAULT_CLIENT_TIMEOUT=5", "BAO_CLIENT_TIMEOUT=2s", NULL}, NULL, 0,
+	 ST_OK, "http ct=2"},
+	{{"BAO_RATE_LIMIT=5", NULL}, NULL, 0, ST_OK, "http rate=5:5"},
+	{{"VAULT_RATE_LIMIT=5", "BAO_RATE_LIMIT=2:4", NULL}, NULL, 0, ST_OK,
+	 "http rate=2:4"},
+	{{"BAO_SRV_LOOKUP=true", NULL}, NULL, 0, ST_OK, "http srv"},
+	{{"VAULT_SRV_LOOKUP=true", "BAO_SRV_LOOKUP=false", NULL}, NULL, 0,
+	 ST_OK, "http"},
+};
+/* clang-format on */
+
+TEST(config_env_only_settings)
+{
+	static const char *const sets[][2] = {{"BAO_SRV_LOOKUP=1", NULL},
+	                                      {"VAULT_SRV_LOOKUP=1", NULL}};
+	static const char *const from[] = {"BAO_SRV_LOOKUP", "VAULT_SRV_LOOKUP"};
+	struct manifest *m;
+	struct config cfg;
+	size_t i;
+
+	table(env_only, N(env_only));
+	/* the variable a message names is the one the value came from */
+	for (i = 0; i < N(sets); i++) {
+		CHECK(load_with(NULL, sets[i], &m, &cfg) == ST_OK);
+		CHECK_STR(cfg.srv_lookup_from, from[i]);
+		env_leave();
+		config_free(&cfg);
+	}
+}
+
+/* The address from [vault] keeps its line, for main.c's message. */
+TEST(config_address_line)
+{
+	static const char ini[] = "[vault]\nnamespace = n\naddress = http://m\n";
+	struct manifest *m;
+	struct config cfg;
+
+	CHECK(load_with(ini, NULL, &m, &cfg) == ST_OK);
+	env_leave();
+	CHECK_STR(cfg.address_from, "manifest");
+	CHECK(cfg.address_line == 3);
+	config_free(&cfg);
+	manifest_free(m);
 }

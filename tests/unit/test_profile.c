@@ -377,3 +377,20 @@ TEST(profile_field_cap)
 	free(json);
 	free(want);
 }
+
+/* The types are one table: the manifest's check and the messages use it. */
+TEST(profile_types_one_table)
+{
+	static const char *const known[] = {"postgres", "mysql", "mariadb",
+	                                    "s3",       "ftp",   "http",
+	                                    "generic"};
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		CHECK(profile_type_known(known[i]));
+	CHECK(!profile_type_known("oracle"));
+	CHECK(!profile_type_known("Postgres"));
+	CHECK(!profile_type_known(""));
+	CHECK_STR(profile_type_names(),
+	          "postgres, mysql, mariadb, s3, ftp, http or generic");
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "t.h"
+#include "transport.h"
 #include "util.h"
 #include "xfer.h"
 
@@ -223,4 +224,42 @@ TEST(xfer_end_table)
 		tear_down(x);
 		fix_free(&f);
 	}
+}
+
+/* A security-relevant option libcurl refuses fails the setup (curl's own
+ * tool checks them so): here a socket path past libcurl's 8 MB limit for a
+ * string option.  The first refusal is the one kept. */
+TEST(xfer_setup_checked)
+{
+	static const char *const sockets[] = {NULL, "/run/vault.sock", ""};
+	size_t i, big = 8000001;
+	CURLcode first = CURLE_OK;
+	char *huge = xmalloc(big + 2);
+
+	memset(huge, 'a', big + 1);
+	huge[0] = '/';
+	huge[big + 1] = '\0';
+	for (i = 0; i < N(sockets); i++) {
+		struct fix f;
+		struct xfer *x;
+		CURLcode rc;
+
+		fix_init(&f, "http://127.0.0.1:8200");
+		f.o.unix_socket = sockets[i] && *sockets[i] ? sockets[i] :
+		                  sockets[i]                ? huge :
+		                                              NULL;
+		REQUIRE(fix_conf(&f) == ST_OK);
+		x = xfer_new(NULL, "GET", "secret/data/app", NULL, 0, NULL, NULL);
+		rc = xfer_setup(x, curl_easy_init(), &f.c, 1000);
+		CHECK(rc == (i == 2 ? CURLE_BAD_FUNCTION_ARGUMENT : CURLE_OK));
+		tear_down(x);
+		fix_free(&f);
+	}
+	free(huge);
+	transport_must(&first, CURLE_OK);
+	CHECK(first == CURLE_OK);
+	transport_must(&first, CURLE_NOT_BUILT_IN);
+	transport_must(&first, CURLE_BAD_FUNCTION_ARGUMENT);
+	transport_must(&first, CURLE_OK);
+	CHECK(first == CURLE_NOT_BUILT_IN);
 }
