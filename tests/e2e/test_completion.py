@@ -7,7 +7,9 @@ and COMP_POINT as readline would, calls _vaultrun and prints COMPREPLY.
 
 zsh: an interactive `zsh -f -i` under zsh/zpty with compinit and the file in
 its fpath; compadd is wrapped to print every match it is given, a Tab is
-typed after the words, and the matches are read back.
+typed after the words, and the matches are read back.  The markers are
+written split ("<""M>") in what is typed, so that the terminal's echo of the
+input never passes for the output.
 
 The option tables are read from launcher/cli.c (and the signal names from
 launcher/supervise.c), so that an option added there and not here fails.
@@ -243,9 +245,6 @@ def test_bash_command_then_its_own_completion(bash_complete):
 # --------------------------------------------------------------------------
 # zsh
 
-# The terminal echoes what is typed into it, and under load that echo can
-# reach a read after the output it asked for: every marker is therefore
-# typed in two pieces, so that only the shell's output ever matches it.
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 compdir=$1 dir=$2 line=$3
@@ -253,8 +252,8 @@ zpty z zsh -f -i
 zpty -w z "PS1=''; fpath=(${(q)compdir} \$fpath); autoload -U compinit; compinit -u -D; cd ${(q)dir}"
 zpty -w z 'unsetopt autolist; zstyle ":completion:*" insert-tab false'
 zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi; local -a __h; builtin compadd -A __h "$@"; local m; for m in $__h; do print -r -- "<""M>$m</M>"; done; builtin compadd "$@" }'
-zpty -w z '_done() { print -r -- "<EN""D>" }; zle -N _done; bindkey "^I" complete-word; bindkey "^X" _done'
-zpty -w z "print '<REA''DY>'"
+zpty -w z '_done() { print -r -- "<E""ND>" }; zle -N _done; bindkey "^I" complete-word; bindkey "^X" _done'
+zpty -w z "print '<RE''ADY>'"
 zpty -r -m z out '*<READY>*'
 zpty -w -n z "$line"$'\t\x18'
 zpty -r -m z out '*<END>*'

@@ -8,7 +8,8 @@ removed with `dpkg -r`.
 Skipped, with the reason, without dpkg-buildpackage or debhelper; the
 install half also when not root or when a vaultrun package or
 /usr/bin/vaultrun is there already (it would be replaced).  Concurrent runs
-on one machine take turns through a lock file around install and removal.
+on one machine take turns through a lock file around install and removal,
+and wait while another dpkg or apt-get holds dpkg's lock.
 Under valgrind (make check's last pass) it is skipped: it builds and tests
 its own binary, which the plain pass has done.
 
@@ -23,6 +24,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -47,6 +49,17 @@ INSTALLED = {
 def sh(args, **kw):
     kw.setdefault("timeout", 300)
     return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def dpkg(args, env):
+    """dpkg, waiting (up to 5 minutes) while another dpkg or apt-get on the
+    machine holds its lock."""
+    deadline = time.monotonic() + 300
+    while True:
+        p = sh(["dpkg"] + args, env=env)
+        if p.returncode == 0 or "lock" not in p.stderr or time.monotonic() > deadline:
+            return p
+        time.sleep(2)
 
 
 def copy_tree(dst):
@@ -143,12 +156,12 @@ def installed(package):
         if "installed" in status.split() or os.path.lexists("/usr/bin/vaultrun"):
             pytest.skip("vaultrun is installed on this machine already: not replacing it")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        p = sh(["dpkg", "-i", str(deb)], env=env)
+        p = dpkg(["-i", str(deb)], env)
         try:
             assert p.returncode == 0, p.stdout + p.stderr
             yield
         finally:
-            p = sh(["dpkg", "-r", "vaultrun"], env=env)
+            p = dpkg(["-r", "vaultrun"], env)
             assert p.returncode == 0, p.stdout + p.stderr
             left = [f for f in INSTALLED if os.path.lexists(f)]
             assert left == [], "dpkg -r left %s" % left
