@@ -16,10 +16,13 @@ with a connection error as python3-h2 itself would.
 
 Switches (VaultServer attributes, read when a stream is dispatched):
     h2_max_streams  SETTINGS_MAX_CONCURRENT_STREAMS of new connections (250)
-    h2_goaway_at    N: once N streams of a connection are in flight, send
-                    GOAWAY (NO_ERROR, last stream = the highest received),
-                    answer those, refuse newer ones (REFUSED_STREAM, never
-                    dispatched), then close; fires once (back to None)
+    h2_goaway_at    N: when stream N+1 of a connection arrives, send GOAWAY
+                    (NO_ERROR, last stream = the N-th), answer the N,
+                    refuse that stream and any newer (REFUSED_STREAM, never
+                    dispatched), then close; fires once (back to None).
+                    Keyed to arrivals, not to timing: the client always has
+                    a stream above last_stream_id in flight, as when a
+                    server's GOAWAY crosses new streams on the wire
     h2_drop_at      N: once N streams are in flight, close the connection
                     without GOAWAY (those N are never answered); fires once
     h2_idle_timeout S: a connection with no stream in flight for S seconds
@@ -183,6 +186,7 @@ class H2Connection:
         self.out = bytearray()
         self.streams = {}      # stream id -> _Stream (dispatched or receiving)
         self.highest = 0
+        self.received = 0        # streams whose HEADERS arrived
         self.goaway_last = None  # after GOAWAY: the last stream we answer
         self.acked = False
         self.closing = False     # close once everything pending is sent
@@ -436,6 +440,8 @@ class H2Connection:
 
     def _request(self, ev):
         sid = ev.stream_id
+        self.received += 1
+        self._maybe_goaway()
         self.highest = max(self.highest, sid)
         if self.goaway_last is not None and sid > self.goaway_last:
             self._refuse(sid, h2.errors.ErrorCodes.REFUSED_STREAM)
@@ -451,6 +457,27 @@ class H2Connection:
         if ev.stream_ended is not None:
             self._dispatch(st)
 
+    def _maybe_goaway(self):
+        """h2_goaway_at N: stream N+1 has just arrived (self.highest is
+        still the N-th): GOAWAY naming the N-th as the last."""
+        v = self.vault
+        with v._lock:
+            goaway = (v.h2_goaway_at is not None and self.goaway_last is None
+                      and self.received == v.h2_goaway_at + 1)
+            if goaway:
+                v.h2_goaway_at = None
+        if not goaway:
+            return
+        self.goaway_last = self.highest
+        f = GoAwayFrame(0)
+        f.last_stream_id = self.highest
+        f.error_code = h2.errors.ErrorCodes.NO_ERROR
+        # Sent beside python3-h2, which would refuse to answer anything
+        # after a GOAWAY of its own: Go's graceful shutdown answers the
+        # streams up to last_stream_id first.
+        self.out += self.h2.data_to_send() + f.serialize()
+        v.h2_count("goaway")
+
     def _dispatch(self, st):
         if self.gone:  # dropped while this read's other frames were handled
             return
@@ -459,22 +486,9 @@ class H2Connection:
         active = sum(1 for s in self.streams.values() if s.started and not s.done)
         v = self.vault
         with v._lock:
-            goaway = v.h2_goaway_at is not None and active >= v.h2_goaway_at and self.goaway_last is None
             drop = v.h2_drop_at is not None and active >= v.h2_drop_at
-            if goaway:
-                v.h2_goaway_at = None
             if drop:
                 v.h2_drop_at = None
-        if goaway:
-            self.goaway_last = self.highest
-            f = GoAwayFrame(0)
-            f.last_stream_id = self.highest
-            f.error_code = h2.errors.ErrorCodes.NO_ERROR
-            # Sent beside python3-h2, which would refuse to answer anything
-            # after a GOAWAY of its own: Go's graceful shutdown answers the
-            # streams up to last_stream_id first.
-            self.out += self.h2.data_to_send() + f.serialize()
-            v.h2_count("goaway")
         if drop:
             v.h2_count("dropped")
             self.gone = self.stop = True

@@ -199,7 +199,8 @@ def test_a_stream_reset_every_time_is_69_after_the_retries(run, h2vault, tls_cer
 def test_goaway_with_streams_in_flight_loses_and_repeats_nothing(run, h2vault, tls_certs, manifest, envdump, time_limit):
     n, at = 30, 10
     h2vault.h2_goaway_at = at
-    # Answers held 0.3 s: `at` streams are in flight together.
+    # GOAWAY goes out when stream at+1 arrives, naming the at-th as the
+    # last: at least that one stream is refused, whatever the timing.
     run_refs(run, envdump, manifest, h2vault, tls_certs, n, latency=time_limit(0.3))
     assert h2vault.h2_events["goaway"] == 1
     # Streams above GOAWAY's last stream id were refused unprocessed and sent
