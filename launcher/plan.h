@@ -36,14 +36,14 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	const char *reftext; /* the reference as written */
 	const char *file;    /* the manifest, or NULL for the environment */
 	unsigned line;
-	int status;            /* ST_OK or why it failed */
-	unsigned shared;       /* a shared failure's number + 1, or 0 */
-	unsigned section : 2;  /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
+	int status;           /* ST_OK or why it failed */
+	unsigned shared;      /* a shared failure's number + 1, or 0 */
+	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
 	unsigned is_inline : 1;  /* from a vault: variable */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
 	unsigned defaulted : 1;  /* value is the fallback ... */
-	char *missing;           /* ... because of this (a 404, a missing key) */
-	char *owned;             /* an inline variable's name, copied */
+	char *missing; /* ... because of this (a 404, a missing key) */
+	char *owned;   /* an inline variable's name, copied */
 	struct ref ref;
 	size_t item;         /* index into plan.items */
 	char *reason;        /* one line, when status != ST_OK */
