@@ -33,7 +33,16 @@ def start(run, args, env):
     if VALGRIND:
         cmd = VALGRIND_CMD + cmd
     return subprocess.Popen(cmd, env=run.env(env), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(run.tmp))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(run.tmp),
+                            preexec_fn=default_stop_signals)
+
+
+def default_stop_signals():
+    """vaultrun starts as from a terminal: a suite run as a background job of
+    a non-interactive shell (or under nohup) inherits SIGINT and SIGQUIT
+    (SIGHUP) ignored, and vaultrun rightly keeps an ignored signal ignored."""
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def wait_for(pred, seconds):
