@@ -368,7 +368,10 @@ int main(int argc, char **argv)
 	if (rc != ST_OK)
 		return fail(&r, &err);
 	/* The plan's work is done: what the command gets is the list of
-	 * changes (and the leases behind them); the report reads it too. */
+	 * changes (and the leases behind them); the report reads it too.
+	 * Rotation reads the answers again; otherwise they go first. */
+	if (!(r.cli.supervise && r.cli.watch > 0))
+		resolve_drop_answers(r.plan);
 	r.changes = changes_from_plan(r.plan);
 	rc = report_failures(r.changes);
 	if (r.cli.check) {

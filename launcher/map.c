@@ -7,10 +7,13 @@
 #include "map.h"
 #include "util.h"
 
+/* 24 bytes: the length and the hash's low half in 32 bits each (keys are
+ * names, paths and values under vaultrun's 4 MiB answer limit; a table
+ * never has 2^32 slots, so the low half places a key as the whole would). */
 struct slot {
 	char *key; /* NULL: empty */
-	size_t klen;
-	uint64_t hash;
+	uint32_t klen;
+	uint32_t hash;
 	size_t value;
 };
 
@@ -21,7 +24,7 @@ struct map {
 	struct arena *keys; /* the keys' bytes, wiped when the map is freed */
 };
 
-static uint64_t hash(const char *k, size_t n)
+static uint32_t hash(const char *k, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -29,7 +32,7 @@ static uint64_t hash(const char *k, size_t n)
 		h ^= (unsigned char)*k++;
 		h *= 1099511628211ULL;
 	}
-	return h;
+	return (uint32_t)h;
 }
 
 struct map *map_new(void)
@@ -54,7 +57,7 @@ void map_free(struct map *m)
 }
 
 static struct slot *find(const struct map *m, const char *key, size_t klen,
-                         uint64_t h)
+                         uint32_t h)
 {
 	size_t i = (size_t)h & (m->cap - 1);
 
@@ -107,7 +110,7 @@ void map_set(struct map *m, const char *key, size_t klen, size_t value)
 
 int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 {
-	uint64_t h = hash(key, klen);
+	uint32_t h = hash(key, klen);
 	struct slot *s;
 
 	if ((m->used + 1) * 4 > m->cap * 3)
@@ -118,7 +121,7 @@ int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 		return 1;
 	}
 	s->key = arena_strndup(m->keys, key, klen);
-	s->klen = klen;
+	s->klen = (uint32_t)klen;
 	s->hash = h;
 	s->value = *value;
 	m->used++;

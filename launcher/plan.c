@@ -55,7 +55,7 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 		p->shared[p->nshared++] = xstrdup(cause);
 	}
 	plan_fail_item(it, status, reason);
-	it->shared = i + 1;
+	it->shared = (unsigned)i + 1;
 }
 
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
@@ -288,7 +288,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	v->file = file;
 	v->line = line;
 	v->section = section;
-	v->is_inline = is_inline;
+	v->is_inline = is_inline != 0;
 	v->item = NO_INDEX;
 	if (!is_inline && section != MS_PROFILE && template_is(ref)) {
 		add_pieces(p, v);

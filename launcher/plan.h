@@ -36,15 +36,17 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	const char *reftext; /* the reference as written */
 	const char *file;    /* the manifest, or NULL for the environment */
 	unsigned line;
-	char *owned;           /* an inline variable's name, copied */
-	enum msection section; /* MS_ENV, MS_FILES or MS_PROFILE */
-	int is_inline;         /* from a vault: variable */
-	int superseded;        /* inline, and a profile sets the same name */
+	int status;           /* ST_OK or why it failed */
+	unsigned shared;      /* a shared failure's number + 1, or 0 */
+	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
+	unsigned is_inline : 1;  /* from a vault: variable */
+	unsigned superseded : 1; /* inline, and a profile sets the same name */
+	unsigned defaulted : 1;  /* value is the fallback ... */
+	char *missing; /* ... because of this (a 404, a missing key) */
+	char *owned;   /* an inline variable's name, copied */
 	struct ref ref;
 	size_t item;         /* index into plan.items */
-	int status;          /* ST_OK or why it failed */
 	char *reason;        /* one line, when status != ST_OK */
-	size_t shared;       /* a shared failure's number + 1, or 0 */
 	struct secret value; /* when resolved */
 	const char *ptype;   /* a profile's type = and prefix =, or NULL */
 	const char *pprefix;
@@ -53,8 +55,6 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	struct template *tpl;  /* a composed value ("${" in [env] or [files]) */
 	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
 	const char *fallback;  /* the [defaults] value, or NULL */
-	int defaulted;         /* value is the fallback ... */
-	char *missing;         /* ... because of this (a 404, a missing key) */
 };
 
 struct pmount {
@@ -71,8 +71,8 @@ struct pitem {
 	char *rest;   /* path below the mount (KV v2 "data/" removed) */
 	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
+	unsigned shared; /* as pvar.shared */
 	char *reason;
-	size_t shared;                  /* as pvar.shared */
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
 	struct lease lease;             /* the answer's, when it has one */

@@ -339,6 +339,16 @@ void resolve_free(struct plan **p)
 	*p = NULL;
 }
 
+void resolve_drop_answers(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->nitems; i++) {
+		json_free(p->items[i].doc);
+		p->items[i].doc = NULL;
+	}
+}
+
 size_t resolve_nvars(const struct plan *p)
 {
 	return p ? p->nvars : 0;

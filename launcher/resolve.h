@@ -28,6 +28,11 @@ int resolve_plan(struct plan **p, const struct manifest *m, char *const *env);
 /* Free *p (wiping its values) and set it to NULL; NULL is a no-op. */
 void resolve_free(struct plan **p);
 
+/* Free the answers (the secret objects) of a plan whose values have been
+ * selected and that is not read again: their memory serves what follows
+ * (the list of changes) instead of adding to the peak. */
+void resolve_drop_answers(struct plan *p);
+
 /* How many variables and distinct reads p has (0 for NULL). */
 size_t resolve_nvars(const struct plan *p);
 size_t resolve_nreads(const struct plan *p);
