@@ -6,7 +6,6 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "fetch.h"
 #include "log.h"
@@ -109,9 +108,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	}
 	f->conf.sockets = &f->sockets;
 	ratelimit_init(&f->rl, o->rate, o->burst, now_ms());
-	if (getrandom(&f->rng, sizeof f->rng, 0) != (ssize_t)sizeof f->rng ||
-	    f->rng == 0)
-		f->rng = (unsigned long long)now_ms() | 1;
+	rng_seed(&f->rng);
 	return f;
 }
 

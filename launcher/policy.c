@@ -85,11 +85,7 @@ double policy_backoff(unsigned attempts)
 
 double policy_jitter(unsigned long long *rng, double max)
 {
-	*rng ^= *rng >> 12;
-	*rng ^= *rng << 25;
-	*rng ^= *rng >> 27;
-	return max * (double)((*rng * 2685821657736338717ULL) >> 11) /
-	       (double)(1ULL << 53);
+	return max * rng_next(rng);
 }
 
 double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,

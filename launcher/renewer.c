@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "answer.h"
 #include "json.h"
@@ -37,20 +36,6 @@ struct renewer {
 	unsigned long long rng;
 };
 
-static double rnd(struct renewer *r)
-{
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return (double)((r->rng * 2685821657736338717ULL) >> 11) /
-	       (double)(1ULL << 53);
-}
-
-static double now_s(void)
-{
-	return now_ms() / 1000.0;
-}
-
 static void add(struct renewer *r, const char *id, double since_ms, long ttl,
                 int renewable)
 {
@@ -63,7 +48,7 @@ static void add(struct renewer *r, const char *id, double since_ms, long ttl,
 	it->id = id ? xstrdup(id) : NULL;
 	renew_init(&it->sched, since_ms / 1000.0, (double)ttl);
 	it->sched.final |= !renewable; /* its end is its end */
-	it->next = renew_next(&it->sched, now_s(), rnd(r));
+	it->next = renew_next(&it->sched, now_s(), rng_next(&r->rng));
 }
 
 /* The lease list's index of a lease, or (size_t)-1. */
@@ -91,9 +76,7 @@ static struct renewer *make(struct fetcher *f, struct auth *a,
 	r->ls = ls;
 	r->timeout_ms = timeout_ms;
 	r->watch = all;
-	if (getrandom(&r->rng, sizeof r->rng, 0) != (ssize_t)sizeof r->rng ||
-	    r->rng == 0)
-		r->rng = (unsigned long long)now_ms() | 1;
+	rng_seed(&r->rng);
 	if (auth_renewable(a, &ttl))
 		add(r, NULL, now_ms(), ttl, 1);
 	for (i = 0; i < lease_list_count(ls); i++) {
@@ -218,7 +201,7 @@ static void on_renewed(void *ctx, const struct fetch_result *res)
 		if (!it->token && (k = find(r->ls, it->id)) != (size_t)-1)
 			lease_list_renewed(r->ls, k, dur);
 		if (renew_granted(&it->sched, now, (double)dur)) {
-			it->next = renew_next(&it->sched, now, rnd(r));
+			it->next = renew_next(&it->sched, now, rng_next(&r->rng));
 			log_info("%s: renewed for %lds; next renewal in %.1fs",
 			         what(it, name, sizeof name), dur, it->next - now);
 			return;

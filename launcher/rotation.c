@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "answer.h"
 #include "engine.h"
@@ -55,20 +54,6 @@ struct kvread {
 	size_t i;
 	int form;
 };
-
-static double rnd(struct rotation *r)
-{
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return (double)((r->rng * 2685821657736338717ULL) >> 11) /
-	       (double)(1ULL << 53);
-}
-
-static double now_s(void)
-{
-	return now_ms() / 1000.0;
-}
 
 static void gen_free(struct gen *g)
 {
@@ -331,13 +316,13 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 		/* The change already waiting, seen again: no news, and the
 		 * debounce is not moved on (ok 0: only the next read). */
 		if (!g->replace)
-			rotate_read(&r->sched, now, 0, 0, rnd(r));
+			rotate_read(&r->sched, now, 0, 0, rng_next(&r->rng));
 		retire_missing(r, g, r->pending);
 		gen_free(g);
 		return;
 	}
 	if (!g->replace)
-		rotate_read(&r->sched, now, 1, changed, rnd(r));
+		rotate_read(&r->sched, now, 1, changed, rng_next(&r->rng));
 	if (!changed) {
 		/* The command's own values (again): nothing waits. */
 		log_debug("re-read: no change");
@@ -368,7 +353,7 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 	return;
 drop:
 	if (!g->replace)
-		rotate_read(&r->sched, now, 0, 0, rnd(r));
+		rotate_read(&r->sched, now, 0, 0, rng_next(&r->rng));
 	retire_missing(r, g, base); /* a credential minted for nothing */
 	gen_free(g);
 }
@@ -528,7 +513,8 @@ static void agent_run(void *ctx, struct supervisor *sv)
 		} else if (now >= r->sched.next_read) {
 			r->reading = start_read(r, 0, now);
 			if (r->reading == NULL)
-				rotate_read(&r->sched, now, 0, 0, rnd(r));
+				rotate_read(&r->sched, now, 0, 0,
+				            rng_next(&r->rng));
 		}
 	}
 	if (r->o.f && fetch_step(r->o.f, &err) != ST_OK)
@@ -571,10 +557,8 @@ struct rotation *rotation_new(const struct rotation_opts *o, struct plan *plan,
 	memset(plan, 0, sizeof *plan);
 	r->cur->c = changes;
 	r->retired = lease_list_new();
-	if (getrandom(&r->rng, sizeof r->rng, 0) != (ssize_t)sizeof r->rng ||
-	    r->rng == 0)
-		r->rng = (unsigned long long)now_ms() | 1;
-	rotate_init(&r->sched, now_s(), o->interval, rnd(r));
+	rng_seed(&r->rng);
+	rotate_init(&r->sched, now_s(), o->interval, rng_next(&r->rng));
 	return r;
 }
 

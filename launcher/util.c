@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,6 +99,26 @@ double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+double now_s(void)
+{
+	return now_ms() / 1000.0;
+}
+
+void rng_seed(unsigned long long *rng)
+{
+	if (getrandom(rng, sizeof *rng, 0) != (ssize_t)sizeof *rng || *rng == 0)
+		*rng = (unsigned long long)now_ms() | 1;
+}
+
+double rng_next(unsigned long long *rng)
+{
+	*rng ^= *rng >> 12;
+	*rng ^= *rng << 25;
+	*rng ^= *rng >> 27;
+	return (double)((*rng * 2685821657736338717ULL) >> 11) /
+	       (double)(1ULL << 53);
 }
 
 int parse_ulong(const char *s, unsigned long min, unsigned long max,

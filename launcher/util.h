@@ -21,8 +21,15 @@ char *xstrndup(const char *s, size_t n);
 /* A heap string built with snprintf semantics; never NULL. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Milliseconds on the monotonic clock. */
+/* Milliseconds, and seconds, on the monotonic clock. */
 double now_ms(void);
+double now_s(void);
+
+/* A xorshift64* state for jitter, which only needs to be spread, not
+ * unpredictable: seeded from getrandom (the clock if that fails), never 0. */
+void rng_seed(unsigned long long *rng);
+/* The next number in [0, 1) from *rng, which it advances. */
+double rng_next(unsigned long long *rng);
 
 /* Parse a whole string as an unsigned decimal in [min, max]; 0 on success. */
 int parse_ulong(const char *s, unsigned long min, unsigned long max,
