@@ -1,5 +1,4 @@
 /* mreader.c - line checks that mirror inih's reading (ini.c). */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,24 +33,32 @@ int mreader_fail(struct mreader *r, unsigned line, const char *fmt, ...)
 
 #define fail(r, ...) mreader_fail((r), (r)->lineno, __VA_ARGS__)
 
-/* inih's own scan (ini.c, find_chars_or_comment): the first of chars, or a
+/* isspace() in the C locale, which is inih's (vaultrun sets none), without
+ * a call per byte. */
+static int blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* inih's own scan (ini.c, find_chars_or_comment): the first a or b, or a
  * ';' that follows whitespace, or e.  Mirrored so that we classify a line
- * exactly as inih will. */
-static const char *find_chars_or_comment(const char *s, const char *e,
-                                         const char *chars)
+ * exactly as inih will.  Once per manifest line: the bytes that can stop
+ * the scan are few, so most are passed by a single compare. */
+static const char *find_chars_or_comment(const char *s, const char *e, char a,
+                                         char b)
 {
 	int was_space = 0;
 
-	/* Once per manifest line: the set (one or two characters) is
-	 * compared inline, not with a strchr call per character. */
-	for (; s < e && !(was_space && *s == ';'); s++) {
-		const char *c;
+	for (; s < e; s++) {
+		char c = *s;
 
-		for (c = chars; c && *c && *c != *s; c++)
-			;
-		if (c && *c)
+		if (c > ' ' && c != a && c != b && c != ';') {
+			was_space = 0;
+			continue;
+		}
+		if (c == a || c == b || (was_space && c == ';'))
 			break;
-		was_space = *s == ' ' || (*s >= '\t' && *s <= '\r');
+		was_space = blank(c);
 	}
 	return s;
 }
@@ -71,14 +78,14 @@ static int word_has_control(uint64_t w)
 /* A "[name]" line; s..e is the line without surrounding whitespace. */
 static int section(struct mreader *r, const char *s, const char *e)
 {
-	const char *close = find_chars_or_comment(s + 1, e, "]"), *rest;
+	const char *close = find_chars_or_comment(s + 1, e, ']', ']'), *rest;
 	char name[MAX_LINE + 1];
 	size_t n;
 
 	if (close == e || *close != ']')
 		return fail(r, "syntax error (section header without ']')");
 	/* inih ignores whatever follows the ']'; we allow only a comment. */
-	for (rest = close + 1; rest < e && isspace((unsigned char)*rest); rest++)
+	for (rest = close + 1; rest < e && blank(*rest); rest++)
 		;
 	n = (size_t)(close - (s + 1));
 	memcpy(name, s + 1, n);
@@ -89,10 +96,18 @@ static int section(struct mreader *r, const char *s, const char *e)
 	return r->on_section(r->ctx, name);
 }
 
+/* Where a "name = value" line's blanks around the separator are: the name
+ * ends at name_end, the separator is at sep, the value starts at value. */
+struct pair {
+	size_t name_end, sep, value;
+};
+
 /* Refuse what inih would cut, merge or misread; follow its idea of sections
  * and of the previous name so that continuations are found exactly when
- * inih would make one (ini.c, ini_parse_stream). */
-static int check_line(struct mreader *r, const char *line, size_t len)
+ * inih would make one (ini.c, ini_parse_stream).  For a name = value line
+ * *pr is filled in and 2 returned. */
+static int check_line(struct mreader *r, const char *line, size_t len,
+                      struct pair *pr)
 {
 	const char *s = line, *e = line + len, *q;
 
@@ -119,9 +134,9 @@ static int check_line(struct mreader *r, const char *line, size_t len)
 		if (c != '\t')
 			return fail(r, "control character in line");
 	}
-	while (s < e && isspace((unsigned char)*s))
+	while (s < e && blank(*s))
 		s++;
-	while (e > s && isspace((unsigned char)e[-1]))
+	while (e > s && blank(e[-1]))
 		e--;
 	if (s == e || *s == ';' || *s == '#')
 		return 1; /* blank or comment: changes nothing in inih */
@@ -129,20 +144,29 @@ static int check_line(struct mreader *r, const char *line, size_t len)
 		return fail(r, "unexpected continuation line (indented)");
 	if (*s == '[')
 		return section(r, s, e);
-	q = find_chars_or_comment(s, e, "=:");
+	q = find_chars_or_comment(s, e, '=', ':');
 	if (q == e || (*q != '=' && *q != ':'))
 		return fail(r, "syntax error (expected NAME = VALUE)");
-	while (q > s && isspace((unsigned char)q[-1]))
+	pr->sep = (size_t)(q - line);
+	while (q > s && blank(q[-1]))
 		q--;
 	r->prev_name = q > s;
-	return 1;
+	pr->name_end = (size_t)(q - line);
+	/* The value's leading blanks, unless they make a ';' after them an
+	 * inline comment. */
+	for (q = line + pr->sep + 1; q < e && blank(*q); q++)
+		;
+	pr->value = q < e && *q == ';' ? pr->sep + 1 : (size_t)(q - line);
+	return 2;
 }
 
 char *mreader_read(char *buf, int num, void *stream)
 {
 	struct mreader *r = stream;
 	const char *line, *nl;
-	size_t len;
+	size_t len, n;
+	struct pair pr = {0, 0, 0};
+	int kind;
 
 	if (r->partial) {
 		r->partial = 0;
@@ -171,7 +195,7 @@ char *mreader_read(char *buf, int num, void *stream)
 		line += 3;
 		len -= 3;
 	}
-	if (!check_line(r, line, len)) {
+	if (!(kind = check_line(r, line, len, &pr))) {
 		explicit_bzero(buf, (size_t)num);
 		return NULL;
 	}
@@ -184,13 +208,25 @@ char *mreader_read(char *buf, int num, void *stream)
 		explicit_bzero(buf, (size_t)num);
 		return NULL;
 	}
-	memcpy(buf, line, len);
-	if (len < (size_t)num - 1) {
-		buf[len++] = '\n';
+	if (kind == 2) {
+		/* inih strips the blanks around the separator too, a call or
+		 * two per byte; without them it finds the same name and
+		 * value. */
+		memcpy(buf, line, pr.name_end);
+		buf[pr.name_end] = line[pr.sep];
+		n = pr.name_end + 1;
+		memcpy(buf + n, line + pr.value, len - pr.value);
+		n += len - pr.value;
+	} else {
+		memcpy(buf, line, len);
+		n = len;
+	}
+	if (n < (size_t)num - 1) {
+		buf[n++] = '\n';
 	} else {
 		r->partial = 1;
 		r->bufsize = num;
 	}
-	buf[len] = '\0';
+	buf[n] = '\0';
 	return buf;
 }

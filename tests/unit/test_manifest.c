@@ -492,6 +492,30 @@ TEST(manifest_comments_and_separators)
 	manifest_free(m);
 }
 
+/* The reader hands inih "name=value" without the blanks around the
+ * separator; a ';' right after them still starts an inline comment, and one
+ * right after the separator does not. */
+TEST(manifest_blanks_around_separator)
+{
+	struct manifest *m = loads("[env]\n"
+	                           "A \t=\t secret/a\n"
+	                           "B=;x\n"
+	                           "C   =;y ;z\n"
+	                           "D  :  secret/d  ; c\n");
+
+	if (m == NULL)
+		return;
+	REQUIRE(m->nvars == 4);
+	CHECK_STR(m->vars[0].name, "A");
+	CHECK_STR(m->vars[0].ref, "secret/a");
+	CHECK_STR(m->vars[1].ref, ";x");
+	CHECK_STR(m->vars[2].name, "C");
+	CHECK_STR(m->vars[2].ref, ";y");
+	CHECK_STR(m->vars[3].ref, "secret/d");
+	manifest_free(m);
+	fails("[env]\nA = ;x\n", "t.ini:2: empty reference for 'A'");
+}
+
 TEST(manifest_continuation_resets)
 {
 	struct manifest *m;
