@@ -1,4 +1,5 @@
 /* plan.c - variables, references and distinct reads, before any traffic. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,19 @@
 
 #define INLINE_PREFIX "vault:"
 
+/* (path, version) -> item, the one lookup every reference makes: the slots
+ * hold the item's number and the hash, the key is the item's own path and
+ * version (nothing copied, no key built). */
+struct islot {
+	uint32_t item; /* index + 1; 0: empty */
+	uint32_t hash;
+};
+
 /* The plan's indexes live beside it, keyed by the plan's address: the public
  * struct stays plain data. */
 struct index {
-	struct map *items;  /* "path\0version" -> item */
+	struct islot *items;
+	size_t icap, iused; /* icap: 0 or a power of two, over twice iused */
 	struct map *reads;  /* "mount\0rest\0version" -> item */
 	struct map *mounts; /* "path" -> mount */
 	struct arena *refs; /* the variables' references (not their pieces') */
@@ -194,52 +204,61 @@ const char *plan_where(const struct pvar *v, char *buf, size_t cap)
 	return buf;
 }
 
-/* "path\x1fversion": references cannot hold control characters.  Built by
- * hand: this runs once per reference. */
-static size_t item_key(char *buf, size_t cap, const struct ref *r)
+static uint32_t item_hash(const struct ref *r)
 {
-	size_t n = strlen(r->path), d = 0;
-	char digits[24];
-	unsigned long v = r->version;
+	return (uint32_t)(hash_bytes(r->path, strlen(r->path)) ^
+	                  r->version * 0x9e3779b97f4a7c15u);
+}
 
-	do {
-		digits[d++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (n + 1 + d > cap)
-		return 0;
-	memcpy(buf, r->path, n);
-	buf[n++] = '\x1f';
-	while (d)
-		buf[n++] = digits[--d];
-	return n;
+/* Room for n items in the (path, version) index. */
+static void items_reserve(struct index *x, size_t n)
+{
+	struct islot *old = x->items;
+	size_t i, j, cap = x->icap ? x->icap : 64, oldcap = x->icap;
+
+	while (2 * (n + 1) > cap)
+		cap *= 2;
+	if (cap == oldcap)
+		return;
+	x->items = xcalloc(cap, sizeof *x->items);
+	x->icap = cap;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].item == 0)
+			continue;
+		for (j = old[i].hash & (cap - 1); x->items[j].item;
+		     j = (j + 1) & (cap - 1))
+			;
+		x->items[j] = old[i];
+	}
+	free(old);
 }
 
 /* The item that reads r's (path, version): found, or added. */
 static size_t ref_item(struct plan *p, const struct ref *r)
 {
-	size_t i, klen;
-	char small[256], *key = small;
+	struct index *x = ix(p);
+	struct pitem *it;
+	uint32_t h = item_hash(r);
+	size_t i;
 
-	if ((klen = item_key(small, sizeof small, r)) == 0) {
-		key = xmalloc(strlen(r->path) + 32);
-		klen = item_key(key, strlen(r->path) + 32, r);
+	items_reserve(x, x->iused + 1);
+	for (i = h & (x->icap - 1); x->items[i].item; i = (i + 1) & (x->icap - 1)) {
+		it = &p->items[x->items[i].item - 1];
+		if (x->items[i].hash == h && it->version == r->version &&
+		    strcmp(it->path, r->path) == 0)
+			return x->items[i].item - 1;
 	}
-	i = p->nitems;
-	if (!map_get_or_put(ix(p)->items, key, klen, &i)) {
-		struct pitem *it;
-
-		p->items = xgrow(p->items, p->nitems, sizeof *p->items);
-		it = &p->items[p->nitems++];
-		memset(it, 0, sizeof *it);
-		it->path = r->path;
-		it->version = r->version;
-		it->mount = NO_INDEX;
-		it->alias = NO_INDEX;
-	}
-	if (key != small)
-		free(key);
-	return i;
+	x->items[i].item = (uint32_t)p->nitems + 1;
+	x->items[i].hash = h;
+	x->iused++;
+	p->items = xgrow(p->items, p->nitems, sizeof *p->items);
+	it = &p->items[p->nitems++];
+	memset(it, 0, sizeof *it);
+	it->path = r->path;
+	it->version = r->version;
+	it->mount = NO_INDEX;
+	it->alias = NO_INDEX;
+	return p->nitems - 1;
 }
 
 /* A composed value: each reference piece is parsed and planned like any
@@ -421,12 +440,11 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
-	x->items = map_new();
 	x->reads = map_new();
 	x->mounts = map_new();
 	x->refs = arena_new();
 	if (m) /* one item per variable at most: no rehash on the way */
-		map_reserve(x->items, m->nvars + m->nprofiles);
+		items_reserve(x, m->nvars + m->nprofiles);
 	for (i = 0; m && i < m->nmounts; i++) {
 		mi = plan_mount(p, m->mounts[i].mount,
 		                m->mounts[i].dynamic ? 1 : m->mounts[i].version,
@@ -490,7 +508,7 @@ void plan_free(struct plan *p)
 	free(p->items);
 	free(p->mounts);
 	if (x) {
-		map_free(x->items);
+		free(x->items);
 		map_free(x->reads);
 		map_free(x->mounts);
 		arena_free(x->refs);

@@ -179,6 +179,26 @@ int parse_bool(const char *s)
 	return -1;
 }
 
+unsigned long long hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	for (w = 0; n > 0; n--)
+		w = w << 8 | s[n - 1];
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	/* murmur3's finaliser: every bit of h reaches the low ones */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	return h;
+}
+
 int valid_env_name(const char *s)
 {
 	if (s == NULL ||

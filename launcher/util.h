@@ -41,6 +41,11 @@ int parse_seconds(const char *s, double *out);
  * 0/f/false set; returns 1, 0, or -1 when s is none of them. */
 int parse_bool(const char *s);
 
+/* A hash of n bytes for in-memory tables (not keyed: nothing here is
+ * hashed from an adversary who sees the tables), eight bytes a step; its
+ * low bits are as good as its high ones. */
+unsigned long long hash_bytes(const void *p, size_t n);
+
 /* A variable name usable in an environment: [A-Za-z_][A-Za-z0-9_]*. */
 int valid_env_name(const char *s);
 
