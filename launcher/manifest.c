@@ -273,6 +273,7 @@ static int var(struct parser *ps, const char *name, const char *value)
 	struct manifest *m = ps->m;
 	struct mvar *v;
 	unsigned first;
+	size_t nlen, vlen;
 
 	if (!valid_env_name(name))
 		return fail(ps, "invalid variable name '%s'", name);
@@ -283,8 +284,13 @@ static int var(struct parser *ps, const char *name, const char *value)
 	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
 	memset(v, 0, sizeof *v);
-	v->name = arena_strdup(m->strings, name);
-	v->ref = arena_strdup(m->strings, value);
+	/* The name and its reference in one piece of the arena. */
+	nlen = strlen(name) + 1;
+	vlen = strlen(value) + 1;
+	v->name = arena_alloc(m->strings, nlen + vlen);
+	memcpy(v->name, name, nlen);
+	v->ref = v->name + nlen;
+	memcpy(v->ref, value, vlen);
 	v->line = ps->rd.lineno;
 	v->section = ps->sec == SEC_FILES ? MS_FILES : MS_ENV;
 	first = nameset_add(ps->vars, v->name, v->line);

@@ -1,10 +1,10 @@
 /* mreader.c - line checks that mirror inih's reading (ini.c). */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mreader.h"
+#include "util.h"
 
 #define MAX_LINE MREADER_MAX_LINE
 
@@ -63,18 +63,6 @@ static const char *find_chars_or_comment(const char *s, const char *e, char a,
 	return s;
 }
 
-/* Whether a byte of w is below 0x20 or is DEL (0x7f).  The classic
- * "has a byte less than n" word test: exact as to whether one exists
- * (a borrow only ever follows a byte that is itself one). */
-static int word_has_control(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101u;
-	const uint64_t high = 0x8080808080808080u;
-	uint64_t del = w ^ (0x7f * ones);
-
-	return ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & high) != 0;
-}
-
 /* A "[name]" line; s..e is the line without surrounding whitespace. */
 static int section(struct mreader *r, const char *s, const char *e)
 {
@@ -117,14 +105,7 @@ static int check_line(struct mreader *r, const char *line, size_t len,
 	 * terminal.  Eight bytes at a time on the common path (bytes from
 	 * 0x20 up are fine but DEL), byte by byte from the first word that
 	 * may hold one (a tab is allowed), the reason only once found. */
-	for (q = line; e - q >= 8; q += 8) {
-		uint64_t w;
-
-		memcpy(&w, q, sizeof w);
-		if (word_has_control(w))
-			break;
-	}
-	for (; q < e; q++) {
+	for (q = line + ctl_span(line, len); q < e; q++) {
 		unsigned char c = (unsigned char)*q;
 
 		if (c >= 0x20 && c != 0x7f)

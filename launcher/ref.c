@@ -120,19 +120,6 @@ static int parse_path(const char *text, size_t len, struct error *err)
 	}
 }
 
-static int has_control(const char *s, size_t *at)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			*at = (size_t)(p - (const unsigned char *)s);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 int ref_parse(const char *text, struct ref *r, struct error *err)
 {
 	return ref_parse_in(text, r, NULL, err);
@@ -142,7 +129,7 @@ int ref_parse_in(const char *text, struct ref *r, struct arena *a,
                  struct error *err)
 {
 	const char *hash, *query, *sel;
-	size_t at, pathlen, sellen;
+	size_t at, len, pathlen, sellen;
 	char *block;
 	int rc;
 
@@ -150,20 +137,20 @@ int ref_parse_in(const char *text, struct ref *r, struct arena *a,
 	if (text == NULL || *text == '\0')
 		return error_set(err, ST_CONFIG, "empty reference");
 	/* Not echoed: the reference itself would garble the terminal. */
-	if (has_control(text, &at))
+	len = strlen(text);
+	if ((at = ctl_span(text, len)) < len)
 		return error_set(err, ST_CONFIG,
 		                 "control character at offset %zu in reference",
 		                 at);
-	hash = strchr(text, '#');
-	pathlen = hash ? (size_t)(hash - text) : strlen(text);
+	hash = memchr(text, '#', len);
+	pathlen = hash ? (size_t)(hash - text) : len;
 	query = memchr(text, '?', pathlen);
 	if (query != NULL)
 		pathlen = (size_t)(query - text);
 	rc = parse_path(text, pathlen, err);
 	if (rc == ST_OK && query != NULL) {
-		char *q = xstrndup(query + 1,
-		                   (size_t)((hash ? hash : strchr(query, '\0')) -
-		                            query - 1));
+		char *q = xstrndup(query + 1, (size_t)((hash ? hash : text + len) -
+		                                       query - 1));
 
 		rc = parse_query(q, text, r, err);
 		free(q);
@@ -176,7 +163,9 @@ int ref_parse_in(const char *text, struct ref *r, struct arena *a,
 	}
 	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
 	/* One block per reference: the path, then the selector. */
-	sellen = sel ? strlen(sel) : 0;
+	sellen = sel == NULL  ? 0 :
+	         hash == NULL ? strlen(sel) :
+	                        (size_t)(text + len - sel);
 	block = a ? arena_alloc(a, pathlen + 1 + sellen + 1) :
 	            xmalloc(pathlen + 1 + sellen + 1);
 	memcpy(block, text, pathlen);

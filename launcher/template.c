@@ -27,7 +27,11 @@ static const char b64[] =
 
 int template_is(const char *text)
 {
-	return strstr(text, "${") != NULL;
+	/* Once per reference: a '$' is rare, strstr's set-up is not. */
+	while ((text = strchr(text, '$')) != NULL)
+		if (*++text == '{')
+			return 1;
+	return 0;
 }
 
 static struct tpiece *add_piece(struct template *t, int is_ref,

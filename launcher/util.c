@@ -179,6 +179,35 @@ int parse_bool(const char *s)
 	return -1;
 }
 
+/* Whether a byte of w is below 0x20 or is DEL (0x7f).  The classic
+ * "has a byte less than n" word test: exact as to whether one exists
+ * (a borrow only ever follows a byte that is itself one). */
+static int word_has_control(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t high = 0x8080808080808080u;
+	uint64_t del = w ^ (0x7f * ones);
+
+	return ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & high) != 0;
+}
+
+size_t ctl_span(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, sizeof w);
+		if (word_has_control(w))
+			break;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			break;
+	return i;
+}
+
 unsigned long long hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;

@@ -46,6 +46,10 @@ int parse_bool(const char *s);
  * low bits are as good as its high ones. */
 unsigned long long hash_bytes(const void *p, size_t n);
 
+/* The number of leading bytes of s[0..n) that are neither below 0x20 nor
+ * DEL (0x7f): n when there is no control byte.  Eight bytes a step. */
+size_t ctl_span(const char *s, size_t n);
+
 /* A variable name usable in an environment: [A-Za-z_][A-Za-z0-9_]*. */
 int valid_env_name(const char *s);
 
