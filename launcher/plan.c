@@ -469,33 +469,55 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	return p->problem.status;
 }
 
+/* What a variable holds beyond its plan. */
+static void var_free(struct pvar *v)
+{
+	free(v->owned);
+	free(v->reason);
+	secret_wipe(&v->value);
+	profile_free_exports(v->exports, v->nexports);
+	free(v->missing);
+	if (v->tpl) {
+		size_t j, n = template_count(v->tpl);
+
+		for (j = 0; j < n; j++) {
+			ref_free(&v->pieces[j].ref);
+			secret_wipe(&v->pieces[j].value);
+		}
+		template_free(v->tpl);
+	}
+	free(v->pieces);
+}
+
+static void item_free(struct pitem *it)
+{
+	free(it->rest);
+	free(it->reason);
+	json_free(it->doc);
+	lease_clear(&it->lease);
+}
+
 void plan_free(struct plan *p)
 {
 	size_t i;
 	struct index *x = ix(p);
 
+	/* Most variables and items hold nothing of their own by now (a
+	 * failed or unresolved run, values moved out): 100,000 of them pass
+	 * without six calls each.  Every pointer var_free and item_free
+	 * release is tested here. */
 	for (i = 0; i < p->nvars; i++) {
-		free(p->vars[i].owned);
-		free(p->vars[i].reason);
-		secret_wipe(&p->vars[i].value);
-		profile_free_exports(p->vars[i].exports, p->vars[i].nexports);
-		free(p->vars[i].missing);
-		if (p->vars[i].tpl) {
-			size_t j, n = template_count(p->vars[i].tpl);
+		const struct pvar *v = &p->vars[i];
 
-			for (j = 0; j < n; j++) {
-				ref_free(&p->vars[i].pieces[j].ref);
-				secret_wipe(&p->vars[i].pieces[j].value);
-			}
-			template_free(p->vars[i].tpl);
-		}
-		free(p->vars[i].pieces);
+		if (v->owned || v->reason || v->value.p || v->exports ||
+		    v->missing || v->tpl || v->pieces)
+			var_free(&p->vars[i]);
 	}
 	for (i = 0; i < p->nitems; i++) {
-		free(p->items[i].rest);
-		free(p->items[i].reason);
-		json_free(p->items[i].doc);
-		lease_clear(&p->items[i].lease);
+		const struct pitem *it = &p->items[i];
+
+		if (it->rest || it->reason || it->doc || it->lease.id)
+			item_free(&p->items[i]);
 	}
 	for (i = 0; i < p->nmounts; i++) {
 		free(p->mounts[i].path);
