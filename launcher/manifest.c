@@ -254,7 +254,7 @@ static int check_reference(struct parser *ps, const char *name, const char *valu
 		v++;
 		n -= 2;
 	}
-	if (n >= 6 && strncmp(v, "vault:", 6) == 0)
+	if (n >= 6 && memcmp(v, "vault:", 6) == 0)
 		return fail(ps,
 		            "%s: write the reference without %s'vault:' (that "
 		            "prefix marks a reference in the environment): "
@@ -443,6 +443,7 @@ static int handler(void *user, const char *section_name, const char *name,
 	struct parser *ps = user;
 
 	(void)section_name;
+	mreader_pair(&ps->rd, name);
 	if (ps->rd.failed)
 		return 0;
 	switch (ps->sec) {

@@ -40,33 +40,22 @@ static int blank(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* inih's own scan (ini.c, find_chars_or_comment): the first a or b, or a
- * ';' that follows whitespace, or e.  Mirrored so that we classify a line
- * exactly as inih will.  Once per manifest line: the bytes that can stop
- * the scan are few, so most are passed by a single compare. */
-static const char *find_chars_or_comment(const char *s, const char *e, char a,
-                                         char b)
+/* inih's own scan (ini.c, find_chars_or_comment) for a section's ']': the
+ * first ch, or a ';' that follows whitespace, or e.  Mirrored so that we
+ * read a header exactly as inih will. */
+static const char *find_char_or_comment(const char *s, const char *e, char ch)
 {
 	int was_space = 0;
 
-	for (; s < e; s++) {
-		char c = *s;
-
-		if (c > ' ' && c != a && c != b && c != ';') {
-			was_space = 0;
-			continue;
-		}
-		if (c == a || c == b || (was_space && c == ';'))
-			break;
-		was_space = blank(c);
-	}
+	for (; s < e && *s != ch && !(was_space && *s == ';'); s++)
+		was_space = blank(*s);
 	return s;
 }
 
 /* A "[name]" line; s..e is the line without surrounding whitespace. */
 static int section(struct mreader *r, const char *s, const char *e)
 {
-	const char *close = find_chars_or_comment(s + 1, e, ']', ']'), *rest;
+	const char *close = find_char_or_comment(s + 1, e, ']'), *rest;
 	char name[MAX_LINE + 1];
 	size_t n;
 
@@ -84,18 +73,10 @@ static int section(struct mreader *r, const char *s, const char *e)
 	return r->on_section(r->ctx, name);
 }
 
-/* Where a "name = value" line's blanks around the separator are: the name
- * ends at name_end, the separator is at sep, the value starts at value. */
-struct pair {
-	size_t name_end, sep, value;
-};
-
 /* Refuse what inih would cut, merge or misread; follow its idea of sections
  * and of the previous name so that continuations are found exactly when
- * inih would make one (ini.c, ini_parse_stream).  For a name = value line
- * *pr is filled in and 2 returned. */
-static int check_line(struct mreader *r, const char *line, size_t len,
-                      struct pair *pr)
+ * inih would make one (ini.c, ini_parse_stream). */
+static int check_line(struct mreader *r, const char *line, size_t len)
 {
 	const char *s = line, *e = line + len, *q;
 
@@ -117,37 +98,34 @@ static int check_line(struct mreader *r, const char *line, size_t len,
 	}
 	while (s < e && blank(*s))
 		s++;
-	while (e > s && blank(e[-1]))
-		e--;
 	if (s == e || *s == ';' || *s == '#')
 		return 1; /* blank or comment: changes nothing in inih */
 	if (r->prev_name && s > line)
 		return fail(r, "unexpected continuation line (indented)");
-	if (*s == '[')
+	if (*s == '[') {
+		while (e > s && blank(e[-1]))
+			e--;
 		return section(r, s, e);
-	q = find_chars_or_comment(s, e, '=', ':');
-	if (q == e || (*q != '=' && *q != ':'))
-		return fail(r, "syntax error (expected NAME = VALUE)");
-	pr->sep = (size_t)(q - line);
-	while (q > s && blank(q[-1]))
-		q--;
-	r->prev_name = q > s;
-	pr->name_end = (size_t)(q - line);
-	/* The value's leading blanks, unless they make a ';' after them an
-	 * inline comment. */
-	for (q = line + pr->sep + 1; q < e && blank(*q); q++)
-		;
-	pr->value = q < e && *q == ';' ? pr->sep + 1 : (size_t)(q - line);
-	return 2;
+	}
+	/* name = value, or no separator: inih looks for it with the scan
+	 * above (find_chars_or_comment) and calls the handler, which tells
+	 * us (mreader_pair), or calls the line an error, which the next read
+	 * reports.  The line is not scanned twice. */
+	r->pair_line = r->lineno;
+	return 1;
+}
+
+void mreader_pair(struct mreader *r, const char *name)
+{
+	r->pair_line = 0;
+	r->prev_name = *name != '\0';
 }
 
 char *mreader_read(char *buf, int num, void *stream)
 {
 	struct mreader *r = stream;
 	const char *line, *nl;
-	size_t len, n;
-	struct pair pr = {0, 0, 0};
-	int kind;
+	size_t len;
 
 	if (r->partial) {
 		r->partial = 0;
@@ -158,6 +136,10 @@ char *mreader_read(char *buf, int num, void *stream)
 	}
 	if (num < 2)
 		return NULL;
+	if (r->pair_line && !r->failed)
+		/* inih found no '=' or ':' in the line it was last given. */
+		mreader_fail(r, r->pair_line,
+		             "syntax error (expected NAME = VALUE)");
 	if (r->failed || r->p == r->end) {
 		/* The last line handed over (a secret_id, perhaps) would
 		 * otherwise stay behind in inih's stack buffer. */
@@ -176,7 +158,7 @@ char *mreader_read(char *buf, int num, void *stream)
 		line += 3;
 		len -= 3;
 	}
-	if (!(kind = check_line(r, line, len, &pr))) {
+	if (!check_line(r, line, len)) {
 		explicit_bzero(buf, (size_t)num);
 		return NULL;
 	}
@@ -189,25 +171,13 @@ char *mreader_read(char *buf, int num, void *stream)
 		explicit_bzero(buf, (size_t)num);
 		return NULL;
 	}
-	if (kind == 2) {
-		/* inih strips the blanks around the separator too, a call or
-		 * two per byte; without them it finds the same name and
-		 * value. */
-		memcpy(buf, line, pr.name_end);
-		buf[pr.name_end] = line[pr.sep];
-		n = pr.name_end + 1;
-		memcpy(buf + n, line + pr.value, len - pr.value);
-		n += len - pr.value;
-	} else {
-		memcpy(buf, line, len);
-		n = len;
-	}
-	if (n < (size_t)num - 1) {
-		buf[n++] = '\n';
+	memcpy(buf, line, len);
+	if (len < (size_t)num - 1) {
+		buf[len++] = '\n';
 	} else {
 		r->partial = 1;
 		r->bufsize = num;
 	}
-	buf[n] = '\0';
+	buf[len] = '\0';
 	return buf;
 }

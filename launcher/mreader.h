@@ -33,6 +33,7 @@ struct mreader {
 	int partial;   /* the last line filled inih's buffer exactly */
 	int bufsize;   /* and that buffer's size */
 	int prev_name; /* inih would take an indented line as continuation */
+	unsigned pair_line; /* a name = value line inih has not handled yet */
 };
 
 /* Start reading len bytes of text. */
@@ -41,6 +42,10 @@ void mreader_init(struct mreader *r, const char *file, const char *text,
 
 /* The ini_reader (stream is the struct mreader): one line per call. */
 char *mreader_read(char *buf, int num, void *stream);
+
+/* The ini_handler calls this first for each pair inih hands it: the line
+ * had its separator, and name is the previous name for continuations. */
+void mreader_pair(struct mreader *r, const char *name);
 
 /* Record ST_CONFIG "file:line: ..." and stop; returns 0 (for inih). */
 __attribute__((format(printf, 3, 4))) int

@@ -9,6 +9,7 @@
 struct slot {
 	const char *key;
 	unsigned line;
+	unsigned hash; /* its low half: compared before the names */
 };
 
 struct nameset {
@@ -45,7 +46,7 @@ static void rehash(struct nameset *t, size_t cap)
 
 		if (old.slot[i].key == NULL)
 			continue;
-		for (j = hash(old.slot[i].key) & (t->cap - 1);
+		for (j = old.slot[i].hash & (t->cap - 1);
 		     t->slot[j].key != NULL; j = (j + 1) & (t->cap - 1))
 			;
 		t->slot[j] = old.slot[i];
@@ -65,16 +66,18 @@ void nameset_reserve(struct nameset *t, size_t n)
 
 unsigned nameset_add(struct nameset *t, const char *key, unsigned line)
 {
-	size_t i;
+	size_t i, h = hash(key);
 
 	if (2 * (t->n + 1) > t->cap)
 		rehash(t, t->cap ? t->cap * 2 : 64);
-	for (i = hash(key) & (t->cap - 1); t->slot[i].key != NULL;
+	for (i = h & (t->cap - 1); t->slot[i].key != NULL;
 	     i = (i + 1) & (t->cap - 1))
-		if (strcmp(t->slot[i].key, key) == 0)
+		if (t->slot[i].hash == (unsigned)h &&
+		    strcmp(t->slot[i].key, key) == 0)
 			return t->slot[i].line;
 	t->slot[i].key = key;
 	t->slot[i].line = line;
+	t->slot[i].hash = (unsigned)h;
 	t->n++;
 	return 0;
 }

@@ -241,7 +241,8 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 	uint32_t h = item_hash(r);
 	size_t i;
 
-	items_reserve(x, x->iused + 1);
+	if (2 * (x->iused + 2) > x->icap)
+		items_reserve(x, x->iused + 1);
 	for (i = h & (x->icap - 1); x->items[i].item; i = (i + 1) & (x->icap - 1)) {
 		it = &p->items[x->items[i].item - 1];
 		if (x->items[i].hash == h && it->version == r->version &&
