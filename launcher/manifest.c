@@ -52,14 +52,6 @@ struct parser {
 #define fail_at(ps, line, ...) mreader_fail(&(ps)->rd, (line), __VA_ARGS__)
 #define fail(ps, ...) fail_at((ps), (ps)->rd.lineno, __VA_ARGS__)
 
-static void *grow(void *p, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 16;
-	return xreallocarray(p, *cap, size);
-}
-
 /* A profile's checks that can only be made once its section is over. */
 static int end_section(struct parser *ps)
 {
@@ -89,8 +81,8 @@ static int begin_profile(struct parser *ps, const char *name)
 		return fail(ps, "[profile] needs a name: [profile NAME]");
 	if (!valid_profile_name(name))
 		return fail(ps, "invalid profile name '%s'", name);
-	m->profiles = grow(m->profiles, m->nprofiles, &ps->cap_profiles,
-	                   sizeof *m->profiles);
+	m->profiles = xroom(m->profiles, m->nprofiles, &ps->cap_profiles,
+	                    sizeof *m->profiles);
 	p = &m->profiles[m->nprofiles++];
 	memset(p, 0, sizeof *p);
 	p->name = xstrdup(name);
@@ -124,8 +116,8 @@ static int begin_request(struct parser *ps, const char *path)
 		            "[request %.*s]: a request takes a path only, "
 		            "without ?version= or #selector",
 		            (int)n, path);
-	m->requests = grow(m->requests, m->nrequests, &ps->cap_requests,
-	                   sizeof *m->requests);
+	m->requests = xroom(m->requests, m->nrequests, &ps->cap_requests,
+	                    sizeof *m->requests);
 	r = &m->requests[m->nrequests++];
 	memset(r, 0, sizeof *r);
 	r->path = xstrndup(path, n);
@@ -227,7 +219,8 @@ static int mount(struct parser *ps, const char *name, const char *value)
 		            "KV version of mount '%s' must be 1 or 2 (or dynamic, "
 		            "for an engine that is not KV)",
 		            name);
-	m->mounts = grow(m->mounts, m->nmounts, &ps->cap_mounts, sizeof *m->mounts);
+	m->mounts = xroom(m->mounts, m->nmounts, &ps->cap_mounts,
+	                  sizeof *m->mounts);
 	mt = &m->mounts[m->nmounts++];
 	mt->mount = xstrdup(name);
 	mt->version = dynamic ? 0 : value[0] - '0';
@@ -281,7 +274,7 @@ static int var(struct parser *ps, const char *name, const char *value)
 		return fail(ps, "empty reference for '%s'", name);
 	if (check_reference(ps, name, value) != 1)
 		return 0;
-	m->vars = grow(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
+	m->vars = xroom(m->vars, m->nvars, &ps->cap_vars, sizeof *m->vars);
 	v = &m->vars[m->nvars++];
 	memset(v, 0, sizeof *v);
 	/* The name and its reference in one piece of the arena. */
@@ -390,7 +383,7 @@ static int request_key(struct parser *ps, const char *name, const char *value)
 		            "[request %s]: '%s' is not a string value: vault "
 		            "write's @file and - forms are not supported",
 		            r->path, name);
-	r->pairs = grow(r->pairs, r->npairs, &ps->cap_pairs, 2 * sizeof *r->pairs);
+	r->pairs = xroom(r->pairs, r->npairs, &ps->cap_pairs, 2 * sizeof *r->pairs);
 	r->pairs[2 * r->npairs] = xstrdup(name);
 	r->pairs[2 * r->npairs + 1] = xstrdup(value);
 	r->npairs++;
@@ -559,7 +552,8 @@ void manifest_free(struct manifest *m)
 	for (i = 0; i < m->nmounts; i++)
 		free(m->mounts[i].mount);
 	for (i = 0; i < m->nvars; i++)
-		free(m->vars[i].fallback);
+		if (m->vars[i].fallback) /* rare: no call for each variable */
+			free(m->vars[i].fallback);
 	arena_free(m->strings);
 	for (i = 0; i < m->nprofiles; i++) {
 		free(m->profiles[i].name);

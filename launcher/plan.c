@@ -25,8 +25,9 @@ struct islot {
 struct index {
 	struct islot *items;
 	size_t icap, iused; /* icap: 0 or a power of two, over twice iused */
-	struct map *reads;  /* "mount\0rest\0version" -> item */
-	struct map *mounts; /* "path" -> mount */
+	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
+	struct map *reads;          /* "mount\0rest\0version" -> item */
+	struct map *mounts;         /* "path" -> mount */
 	struct arena *refs; /* the variables' references (not their pieces') */
 };
 
@@ -252,7 +253,7 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 	x->items[i].item = (uint32_t)p->nitems + 1;
 	x->items[i].hash = h;
 	x->iused++;
-	p->items = xgrow(p->items, p->nitems, sizeof *p->items);
+	p->items = xroom(p->items, p->nitems, &x->items_cap, sizeof *p->items);
 	it = &p->items[p->nitems++];
 	memset(it, 0, sizeof *it);
 	it->path = r->path;
@@ -300,7 +301,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	struct pvar *v;
 	struct error err;
 
-	p->vars = xgrow(p->vars, p->nvars, sizeof *p->vars);
+	p->vars = xroom(p->vars, p->nvars, &ix(p)->vars_cap, sizeof *p->vars);
 	v = &p->vars[p->nvars++];
 	memset(v, 0, sizeof *v);
 	v->name = name;
@@ -444,8 +445,14 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->reads = map_new();
 	x->mounts = map_new();
 	x->refs = arena_new();
-	if (m) /* one item per variable at most: no rehash on the way */
+	if (m && m->nvars + m->nprofiles > 0) {
+		/* A variable per entry (inline ones apart), an item per
+		 * variable at most: no copy or rehash on the way.  (The items
+		 * grow: they may be far fewer.) */
+		x->vars_cap = m->nvars + m->nprofiles;
+		p->vars = xreallocarray(NULL, x->vars_cap, sizeof *p->vars);
 		items_reserve(x, m->nvars + m->nprofiles);
+	}
 	for (i = 0; m && i < m->nmounts; i++) {
 		mi = plan_mount(p, m->mounts[i].mount,
 		                m->mounts[i].dynamic ? 1 : m->mounts[i].version,

@@ -56,6 +56,14 @@ void *xgrow(void *p, size_t n, size_t size)
 	return p;
 }
 
+void *xroom(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	return xreallocarray(p, *cap, size);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

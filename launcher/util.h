@@ -16,6 +16,9 @@ void *xreallocarray(void *p, size_t n, size_t size);
  * its capacity doubles whenever n reaches a power of two, so appending n
  * elements costs O(n) (growing by one would copy the array each time). */
 void *xgrow(void *p, size_t n, size_t size);
+/* The same for an array whose room is kept in *cap: room for element n,
+ * doubled (from 16) when full; an array may start with any room. */
+void *xroom(void *p, size_t n, size_t *cap, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A heap string built with snprintf semantics; never NULL. */
