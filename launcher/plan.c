@@ -446,11 +446,12 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	x->mounts = map_new();
 	x->refs = arena_new();
 	if (m && m->nvars + m->nprofiles > 0) {
-		/* A variable per entry (inline ones apart), an item per
-		 * variable at most: no copy or rehash on the way.  (The items
-		 * grow: they may be far fewer.) */
-		x->vars_cap = m->nvars + m->nprofiles;
+		/* A variable per entry, an item per variable at most (pieces
+		 * and inline ones apart): no copy or rehash on the way.  Room
+		 * for items that share a path is reserved, not touched. */
+		x->vars_cap = x->items_cap = m->nvars + m->nprofiles;
 		p->vars = xreallocarray(NULL, x->vars_cap, sizeof *p->vars);
+		p->items = xreallocarray(NULL, x->items_cap, sizeof *p->items);
 		items_reserve(x, m->nvars + m->nprofiles);
 	}
 	for (i = 0; m && i < m->nmounts; i++) {

@@ -219,15 +219,22 @@ size_t ctl_span(const char *s, size_t n)
 unsigned long long hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w = 0;
 
-	for (; n >= 8; n -= 8, s += 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
+	if (n >= 8) {
+		const unsigned char *last = s + n - 8;
+
+		for (; s < last; s += 8) {
+			memcpy(&w, s, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdu;
+			h ^= h >> 32;
+		}
+		/* the last eight bytes, overlapping the word before */
+		memcpy(&w, last, 8);
+	} else {
+		for (; n > 0; n--)
+			w = w << 8 | s[n - 1];
 	}
-	for (w = 0; n > 0; n--)
-		w = w << 8 | s[n - 1];
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
 	/* murmur3's finaliser: every bit of h reaches the low ones */
 	h ^= h >> 33;
