@@ -315,7 +315,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		add_pieces(p, v);
 		return v;
 	}
-	if (ref_parse_in(ref, &v->ref, ix(p)->refs, &err) != ST_OK) {
+	if (ref_parse_in(ref, file != NULL, &v->ref, ix(p)->refs, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
 	}

@@ -122,11 +122,11 @@ static int parse_path(const char *text, size_t len, struct error *err)
 
 int ref_parse(const char *text, struct ref *r, struct error *err)
 {
-	return ref_parse_in(text, r, NULL, err);
+	return ref_parse_in(text, 0, r, NULL, err);
 }
 
-int ref_parse_in(const char *text, struct ref *r, struct arena *a,
-                 struct error *err)
+int ref_parse_in(const char *text, int from_manifest, struct ref *r,
+                 struct arena *a, struct error *err)
 {
 	const char *hash, *query, *sel;
 	size_t at, len, pathlen, sellen;
@@ -138,7 +138,8 @@ int ref_parse_in(const char *text, struct ref *r, struct arena *a,
 		return error_set(err, ST_CONFIG, "empty reference");
 	/* Not echoed: the reference itself would garble the terminal. */
 	len = strlen(text);
-	if ((at = ctl_span(text, len)) < len)
+	if ((from_manifest ? memchr(text, '\t', len) != NULL : 1) &&
+	    (at = ctl_span(text, len)) < len)
 		return error_set(err, ST_CONFIG,
 		                 "control character at offset %zu in reference",
 		                 at);

@@ -28,10 +28,12 @@ struct ref {
  * "invalid JSON Pointer escape '~2'".  On error r is left empty. */
 int ref_parse(const char *text, struct ref *r, struct error *err);
 
-/* The same, with r's strings in a (released with it: no ref_free). */
+/* The same, with r's strings in a (released with it: no ref_free).  With
+ * from_manifest, text is a manifest value, whose line mreader.c has checked:
+ * of the control bytes only a tab is left to look for. */
 struct arena;
-int ref_parse_in(const char *text, struct ref *r, struct arena *a,
-                 struct error *err);
+int ref_parse_in(const char *text, int from_manifest, struct ref *r,
+                 struct arena *a, struct error *err);
 
 void ref_free(struct ref *r);
 

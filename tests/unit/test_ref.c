@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ref.h"
 #include "t.h"
 
@@ -162,6 +163,37 @@ TEST(ref_invalid)
 		CHECK(r.path == NULL && r.selector == NULL && r.version == 0);
 		ref_free(&r);
 	}
+}
+
+/* A manifest value (from_manifest): the line reader has refused every
+ * control byte but a tab, and only tabs are looked for; the messages are
+ * the same. */
+TEST(ref_invalid_from_manifest)
+{
+	struct arena *a = arena_new();
+	struct error err;
+	struct ref r;
+	size_t i, j;
+
+	for (i = 0; i < N(bad); i++) {
+		const char *t = bad[i].text;
+
+		for (j = 0; t && t[j]; j++)
+			if (((unsigned char)t[j] < 0x20 && t[j] != '\t') ||
+			    t[j] == 0x7f)
+				break;
+		if (t == NULL || t[j] != '\0')
+			continue; /* mreader.c refuses such a line */
+		memset(&err, 0, sizeof err);
+		CHECK(ref_parse_in(t, 1, &r, a, &err) == ST_CONFIG);
+		CHECK_STR(err.msg, bad[i].msg);
+	}
+	CHECK(ref_parse_in("secret/x#a\tb", 1, &r, a, &err) == ST_CONFIG);
+	CHECK_STR(err.msg, "control character at offset 10 in reference");
+	CHECK(ref_parse_in("secret/x#ab", 1, &r, a, &err) == ST_OK);
+	CHECK_STR(r.path, "secret/x");
+	CHECK_STR(r.selector, "ab");
+	arena_free(a);
 }
 
 TEST(ref_null_and_no_error_record)
