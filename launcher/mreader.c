@@ -107,10 +107,10 @@ static int check_line(struct mreader *r, const char *line, size_t len)
 			e--;
 		return section(r, s, e);
 	}
-	/* name = value, or no separator: inih looks for it with the scan
-	 * above (find_chars_or_comment) and calls the handler, which tells
-	 * us (mreader_pair), or calls the line an error, which the next read
-	 * reports.  The line is not scanned twice. */
+	/* name = value, or no separator: inih looks for it itself (ini.c,
+	 * find_chars_or_comment) and calls the handler, which tells us
+	 * (mreader_pair), or calls the line an error, which the next read
+	 * reports.  The line is not scanned for it twice. */
 	r->pair_line = r->lineno;
 	return 1;
 }

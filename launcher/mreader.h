@@ -4,9 +4,9 @@
  * build silently cuts lines at 199 bytes and merges an indented line into the
  * previous value.  So inih reads through this reader, which sees every raw
  * line first: it counts lines (inih's handler runs right after the reader has
- * returned the line that holds the pair), refuses what inih would mangle,
- * and reads section headers itself (inih truncates their names at 49 bytes
- * and says nothing about a section without keys).
+ * returned the line that holds the pair, and tells the reader so), refuses
+ * what inih would mangle, and reads section headers itself (inih truncates
+ * their names at 49 bytes and says nothing about a section without keys).
  */
 #ifndef VAULTRUN_MREADER_H
 #define VAULTRUN_MREADER_H
