@@ -362,7 +362,8 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f, &err);
+	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f,
+	                 r.cli.supervise && r.cli.watch > 0, &err);
 	if (stop_signal())
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
