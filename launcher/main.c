@@ -368,6 +368,8 @@ int main(int argc, char **argv)
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
 		return fail(&r, &err);
+	if (r.f)
+		fetch_trim(r.f);
 	/* The plan's work is done: what the command gets is the list of
 	 * changes (and the leases behind them); the report reads it too.
 	 * Rotation reads the answers again; otherwise they go first. */
