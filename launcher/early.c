@@ -114,6 +114,7 @@ void early_answer(struct early *e, size_t i)
 		e->known++;
 	if (e->known < p->nitems)
 		return; /* a merge may yet make another item read this one */
+	plan_settled(p);
 	index_readers(e);
 	for (j = 0; j < p->nitems; j++)
 		take(e, j);
