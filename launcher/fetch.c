@@ -21,11 +21,30 @@ struct xqueue {
 	struct xfer *head, *tail;
 };
 
+/* A request waiting for a slot.  Until its first attempt it is only what
+ * fetch_add was given, a quarter of a transfer's size (a run without
+ * [mounts] queues every speculative read at once); a redirect queues its
+ * transfer again. */
+struct asked {
+	struct asked *next;
+	struct xfer *x; /* a transfer queued again, or NULL: */
+	const char *method;
+	struct secret body; /* p NULL: none */
+	int flags;
+	fetch_cb cb;
+	void *ctx;
+	char path[];
+};
+
+struct aqueue {
+	struct asked *head, *tail;
+};
+
 struct fetcher {
 	CURLM *multi;
 	struct fetch_opts o; /* strings borrowed from the caller */
 	struct secret token;
-	struct xqueue ready;   /* waiting for a slot */
+	struct aqueue ready;   /* waiting for a slot */
 	struct xqueue waiting; /* backing off before a retry */
 	struct xfer *active;   /* in flight, linked through next */
 	CURL **pool;           /* idle easy handles */
@@ -62,6 +81,44 @@ static struct xfer *pop(struct xqueue *q)
 		if (q->head == NULL)
 			q->tail = NULL;
 	}
+	return x;
+}
+
+static void ask(struct aqueue *q, struct asked *a)
+{
+	a->next = NULL;
+	if (q->tail)
+		q->tail->next = a;
+	else
+		q->head = a;
+	q->tail = a;
+}
+
+/* Queue transfer x again, behind the requests asked for before it. */
+static void requeue(struct fetcher *f, struct xfer *x)
+{
+	struct asked *a = xcalloc(1, sizeof *a + 1);
+
+	a->x = x;
+	ask(&f->ready, a);
+}
+
+/* The next request waiting for a slot, as a transfer; NULL: none. */
+static struct xfer *pop_ready(struct fetcher *f)
+{
+	struct asked *a = f->ready.head;
+	struct xfer *x;
+
+	if (a == NULL)
+		return NULL;
+	f->ready.head = a->next;
+	if (f->ready.head == NULL)
+		f->ready.tail = NULL;
+	x = a->x ? a->x :
+	           xfer_new(f, a->method, a->path, a->body.p ? &a->body : NULL,
+	                    a->flags, a->cb, a->ctx);
+	secret_wipe(&a->body);
+	free(a);
 	return x;
 }
 
@@ -137,7 +194,17 @@ void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak)
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx)
 {
-	push(&f->ready, xfer_new(f, method, path, body, flags, cb, ctx));
+	size_t n = strlen(path);
+	struct asked *a = xcalloc(1, sizeof *a + n + 1);
+
+	a->method = method;
+	memcpy(a->path, path, n + 1);
+	if (body)
+		secret_set(&a->body, body->p, body->len);
+	a->flags = flags;
+	a->cb = cb;
+	a->ctx = ctx;
+	ask(&f->ready, a);
 }
 
 static long ms_left(const struct fetcher *f)
@@ -201,10 +268,10 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 void fetch_preconnect(struct fetcher *f, size_t n)
 {
 	size_t queued = (size_t)f->inflight, more;
-	const struct xfer *x;
+	const struct asked *a;
 	const char *from, *why;
 
-	for (x = f->ready.head; x; x = x->next)
+	for (a = f->ready.head; a; a = a->next)
 		queued++;
 	/* As many as the cap lets the coming requests use beside the ones
 	 * already asked for, each of which gets a connection of its own. */
@@ -317,7 +384,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		x->url = xstrdup(e.loc);
 		x->redirected = 1;
 		release_easy(f, x);
-		push(&f->ready, x);
+		requeue(f, x);
 		return;
 	}
 	default:
@@ -338,7 +405,7 @@ static void expire(struct fetcher *f)
 	while ((x = f->active))
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
-	while ((x = pop(&f->waiting)) || (x = pop(&f->ready))) {
+	while ((x = pop(&f->waiting)) || (x = pop_ready(f))) {
 		const char *reason;
 		int failure;
 		long status = policy_expire(x->attempts, x->last_status,
@@ -353,7 +420,7 @@ static void interrupt(struct fetcher *f)
 {
 	struct xfer *x;
 
-	while ((x = f->active) || (x = pop(&f->waiting)) || (x = pop(&f->ready)))
+	while ((x = f->active) || (x = pop(&f->waiting)) || (x = pop_ready(f)))
 		finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
 }
 
@@ -397,7 +464,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 	}
 	while ((x = pop(&f->waiting))) {
 		if (x->due <= now)
-			push(&f->ready, x);
+			requeue(f, x);
 		else {
 			push(&later, x);
 			if (x->due < *next)
@@ -413,7 +480,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 				*next = now + wait;
 			break;
 		}
-		x = pop(&f->ready);
+		x = pop_ready(f);
 		if (start(f, x, &why) != 0) {
 			char reason[160];
 
@@ -515,6 +582,12 @@ int fetch_run(struct fetcher *f, struct error *err)
 	}
 }
 
+void fetch_trim(struct fetcher *f)
+{
+	while (f->npool)
+		curl_easy_cleanup(f->pool[--f->npool]);
+}
+
 void fetch_free(struct fetcher *f)
 {
 	struct xfer *x;
@@ -525,10 +598,9 @@ void fetch_free(struct fetcher *f)
 		release_easy(f, x);
 		xfer_free(x);
 	}
-	while ((x = pop(&f->ready)) || (x = pop(&f->waiting)))
+	while ((x = pop_ready(f)) || (x = pop(&f->waiting)))
 		xfer_free(x);
-	while (f->npool)
-		curl_easy_cleanup(f->pool[--f->npool]);
+	fetch_trim(f);
 	free(f->pool);
 	curl_multi_cleanup(f->multi);
 	preconnect_free(f->sockets.pre);

@@ -104,6 +104,12 @@ void fetch_set_stop(struct fetcher *f, const volatile sig_atomic_t *stop, int fd
 /* Move the deadline (the revoke's own budget). */
 void fetch_set_deadline(struct fetcher *f, double deadline);
 
+/* Free the idle easy handles (each about 5.5 KiB; a run of -j 32 keeps
+ * 32): the resolution is over, and the few requests that may follow (a
+ * revocation, renewals) make their own.  Connections stay open: they are
+ * the multi handle's. */
+void fetch_trim(struct fetcher *f);
+
 /* Requests started (attempts included) and the most in flight at once. */
 void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak);
 

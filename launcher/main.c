@@ -362,11 +362,14 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f, &err);
+	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f,
+	                 r.cli.supervise && r.cli.watch > 0, &err);
 	if (stop_signal())
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
 		return fail(&r, &err);
+	if (r.f)
+		fetch_trim(r.f);
 	/* The plan's work is done: what the command gets is the list of
 	 * changes (and the leases behind them); the report reads it too.
 	 * Rotation reads the answers again; otherwise they go first. */

@@ -174,10 +174,17 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	/* The same secret written two ways (secret/app, secret/data/app) is read
 	 * once: the later item becomes an alias of the first. */
 	key = xasprintf("%zu\x1f%s\x1f%lu", mi, rest, it->version);
-	if (map_get_or_put(ix(p)->reads, key, strlen(key), &j) && j != i)
+	if (ix(p)->reads &&
+	    map_get_or_put(ix(p)->reads, key, strlen(key), &j) && j != i)
 		it->alias = j;
 	free(key);
 	return ST_OK;
+}
+
+void plan_settled(struct plan *p)
+{
+	map_free(ix(p)->reads);
+	ix(p)->reads = NULL;
 }
 
 /* The longest [mounts] entry that is a segment-aligned prefix of path. */

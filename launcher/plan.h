@@ -125,6 +125,11 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
  * on a KV mount (the item is failed with the reason). */
 int plan_assign(struct plan *p, size_t i, size_t mi);
 
+/* Every item's mount is known (or it failed): no merge can come, and the
+ * index plan_assign merges with (a slot and a key per item) goes.  An item
+ * assigned after this merges with none. */
+void plan_settled(struct plan *p);
+
 /* How far item i's mount is known (engine.h), for engine_action. */
 int plan_mount_kind(const struct plan *p, const struct pitem *it);
 

@@ -215,6 +215,8 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 		else if (answer_secret(res->body, res->len, q->form, &it->doc,
 		                       &e) != ST_OK)
 			rs_fail_item(r, q->idx, e.status, e.msg);
+		else
+			early_answer(r->early, q->idx);
 	} else if (m->kv == 0 && q->form == 2 && it->version == 0 &&
 	           (res->status == 403 ||
 	            (res->status == 404 &&
@@ -272,7 +274,7 @@ static void on_auth(void *ctx, int status, const char *reason)
 }
 
 static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
-                        struct fetcher *f, struct error *err)
+                        struct fetcher *f, struct early *early, struct error *err)
 {
 	struct resolver r;
 	unsigned requests, peak;
@@ -285,6 +287,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	r.c = c;
 	r.a = a;
 	r.f = f;
+	r.early = early;
 	r.spec = xcalloc(p->nitems, sizeof *r.spec);
 	auth_start(a, f, on_auth, &r);
 	fetch_preconnect(f, p->nitems); /* a login first: its reads' handshakes */
@@ -309,19 +312,23 @@ int resolve_settle(struct plan *p)
 }
 
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
-                struct fetcher *f, struct error *err)
+                struct fetcher *f, int keep, struct error *err)
 {
+	struct early *early = NULL;
 	int rc = ST_OK;
 
-	if (p->nitems > 0 && c->backend == BACKEND_HTTP)
-		rc = resolve_http(p, c, a, f, err);
-	else if (p->nitems > 0)
+	if (p->nitems > 0 && c->backend == BACKEND_HTTP) {
+		early = keep ? NULL : early_new(p);
+		rc = resolve_http(p, c, a, f, early, err);
+	} else if (p->nitems > 0) {
 		rc = store_resolve(p, c->store_path, err);
-	if (rc != ST_OK)
-		return rc;
-	select_values(p);
-	resolve_settle(p);
-	return ST_OK;
+	}
+	if (rc == ST_OK) {
+		select_values(p, early);
+		resolve_settle(p);
+	}
+	early_free(early);
+	return rc;
 }
 
 int resolve_plan(struct plan **p, const struct manifest *m, char *const *env)
@@ -374,6 +381,6 @@ void resolve_leases(const struct plan *p, struct leases *ls)
 
 int resolve_select(struct plan *p)
 {
-	select_values(p);
+	select_values(p, NULL);
 	return resolve_settle(p);
 }

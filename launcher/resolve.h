@@ -45,12 +45,14 @@ void resolve_leases(const struct plan *p, struct leases *ls);
 
 /* Resolve every variable of p, recording each one's value or failure on it.
  * With an http(s) or unix address, the requests run on f (authenticating
- * with a first); with file:// f and a are unused and may be NULL.  Returns
- * ST_OK, or a status with err filled when resolution could not run at all
- * (an invalid file:// store, libcurl failing).  Each resolved value is
- * registered with mask.c. */
+ * with a first); with file:// f and a are unused and may be NULL.  Unless
+ * keep (the plan is read again: --watch), each answer is freed once its
+ * values are selected, as it arrives (early.h).  Returns ST_OK, or a
+ * status with err filled when resolution could not run at all (an invalid
+ * file:// store, libcurl failing).  Each resolved value is registered with
+ * mask.c. */
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
-                struct fetcher *f, struct error *err);
+                struct fetcher *f, int keep, struct error *err);
 
 /* A second resolution (--watch, rotation.c): the caller recorded each
  * item's answer (or failure) itself; apply the selectors as resolve_run

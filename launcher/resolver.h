@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "early.h"
 #include "fetch.h"
 #include "plan.h"
 #include "resolve.h"
@@ -48,7 +49,8 @@ struct resolver {
 	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
-	struct spec *spec; /* one per item */
+	struct spec *spec;   /* one per item */
+	struct early *early; /* values selected as answers arrive, or NULL */
 };
 
 struct req { /* a callback's context */

@@ -210,7 +210,7 @@ static struct gen *start_read(struct rotation *r, int replace, double now)
 	g->fetched = xcalloc(g->p.nitems + 1, 1);
 	if (r->o.f == NULL) { /* file://: the store read again, at once */
 		if (g->p.nitems > 0 &&
-		    resolve_run(&g->p, r->o.cfg, NULL, NULL, &err) != ST_OK)
+		    resolve_run(&g->p, r->o.cfg, NULL, NULL, 1, &err) != ST_OK)
 			plan_fail_item(&g->p.items[0], err.status, err.msg);
 		return g;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "early.h"
 #include "env.h"
 #include "log.h"
 #include "map.h"
@@ -17,15 +18,23 @@
 	"the value is larger than the 128 KiB the kernel allows for one "      \
 	"environment variable; use [files] for it"
 
+static void said_default(const struct pvar *v)
+{
+	log_info("%s: default used (%s)", v->name, v->missing);
+}
+
 /* The variable takes its [defaults] value: what it reads does not exist
- * (why says how).  Defaults are manifest text, not secrets: not masked. */
-static void use_default(struct pvar *v, const char *why)
+ * (why says how).  Defaults are manifest text, not secrets: not masked.
+ * quiet: said later, in the variables' order (early.c selects in the
+ * answers' order). */
+static void use_default(struct pvar *v, const char *why, int quiet)
 {
 	secret_set(&v->value, v->fallback, strlen(v->fallback));
 	v->defaulted = 1;
 	free(v->missing);
 	v->missing = xstrdup(why);
-	log_info("%s: default used (%s)", v->name, why);
+	if (!quiet)
+		said_default(v);
 }
 
 /* The failed item a variable reads, if any: for a composed value the first
@@ -74,7 +83,7 @@ int select_settle(struct plan *p)
 			else
 				snprintf(reason, sizeof reason, "%s", it->reason);
 			if (it->status == ST_NOINPUT && v->fallback) {
-				use_default(v, reason);
+				use_default(v, reason, 0);
 			} else {
 				plan_fail_var(v, it->status, reason);
 				v->shared = it->shared;
@@ -113,10 +122,15 @@ static void select_profile(struct pvar *v, const struct pitem *it)
  * way, as it does to [env] (the manifest is the more specific). */
 static void check_clashes(struct plan *p)
 {
-	struct map *names = map_new();
+	struct map *names;
 	size_t i, j, k;
 	char reason[400], where[300];
 
+	for (i = 0; i < p->nvars && p->vars[i].nexports == 0; i++)
+		;
+	if (i == p->nvars)
+		return; /* no profile exports anything: no index of the names */
+	names = map_new();
 	for (i = 0; i < p->nvars; i++)
 		if (p->vars[i].section != MS_PROFILE)
 			map_get_or_put(names, p->vars[i].name,
@@ -184,7 +198,7 @@ static int select_composed(struct plan *p, struct pvar *v)
 			snprintf(reason, sizeof reason, "${%.200s}: %s", text,
 			         e.msg);
 			if (v->fallback)
-				use_default(v, reason);
+				use_default(v, reason, 0);
 			else
 				plan_fail_var(v, e.status, reason);
 			return e.status;
@@ -219,10 +233,30 @@ static void check_value(struct pvar *v)
 	}
 }
 
-void select_values(struct plan *p)
+void select_plain(struct pvar *v, const struct pitem *it, int quiet)
+{
+	struct error e;
+
+	if (v->status != ST_OK || it == NULL || it->status != ST_OK)
+		return;
+	if (it->doc == NULL) {
+		plan_fail_var(v, ST_SOFTWARE, "no answer was recorded (a bug)");
+	} else if (v->section == MS_PROFILE) {
+		select_profile(v, it);
+	} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
+	                       &e) != ST_OK) {
+		if (v->fallback)
+			use_default(v, e.msg, quiet);
+		else
+			plan_fail_var(v, e.status, e.msg);
+	} else {
+		check_value(v);
+	}
+}
+
+void select_values(struct plan *p, const struct early *early)
 {
 	size_t i;
-	struct error e;
 
 	for (i = 0; i < p->nvars; i++) {
 		struct pvar *v = &p->vars[i];
@@ -232,23 +266,11 @@ void select_values(struct plan *p)
 			if (select_composed(p, v) == ST_OK && !v->defaulted &&
 			    v->value.p)
 				check_value(v);
-			continue;
-		}
-		if (v->status != ST_OK || it == NULL || it->status != ST_OK)
-			continue;
-		if (it->doc == NULL) {
-			plan_fail_var(v, ST_SOFTWARE,
-			              "no answer was recorded (a bug)");
-		} else if (v->section == MS_PROFILE) {
-			select_profile(v, it);
-		} else if (json_select(it->doc, v->ref.sel, v->ref.selector,
-		                       &v->value, &e) != ST_OK) {
-			if (v->fallback)
-				use_default(v, e.msg);
-			else
-				plan_fail_var(v, e.status, e.msg);
+		} else if (it && early_taken(early, (size_t)(it - p->items))) {
+			if (v->defaulted) /* selected on arrival, said now */
+				said_default(v);
 		} else {
-			check_value(v);
+			select_plain(v, it, 0);
 		}
 	}
 	check_clashes(p);

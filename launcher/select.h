@@ -11,8 +11,16 @@
 
 #include "plan.h"
 
-/* Select every variable whose reads succeeded. */
-void select_values(struct plan *p);
+struct early;
+
+/* Select every variable whose reads succeeded, but for those early.c has
+ * selected already (early may be NULL: none). */
+void select_values(struct plan *p, const struct early *early);
+
+/* Select one variable that is neither composed nor failed from its item's
+ * answer it (NULL, or a failed one: nothing to do).  quiet: a default used
+ * is not logged here (select_values says it, in the variables' order). */
+void select_plain(struct pvar *v, const struct pitem *it, int quiet);
 
 /* Copy each failed item's status onto the variables that read it (or give
  * them their defaults, for a 404); returns the first failing variable's
