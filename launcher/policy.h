@@ -53,6 +53,15 @@ double policy_jitter(unsigned long long *rng, double max);
 double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
                    double now, double deadline, unsigned long long *rng);
 
+/* poll()'s timeout in ms for the fetcher's loop at now: next is when it is
+ * due (the soonest of the deadline, the retries' due times and the rate
+ * limit's next token, on the now_ms() clock) and curl_ms libcurl's own
+ * timer (-1: none).  0 once next has come; else next - now rounded up past
+ * it, since a loop woken a fraction of a millisecond early finds nothing
+ * due and would call again with 0, spinning; at most INT_MAX, however far
+ * (or not a number) next is; libcurl's timer when it is sooner. */
+long policy_poll_ms(double next, double now, long curl_ms);
+
 /* What a request that is not in flight reports when the deadline passes:
  * one never sent (attempts 0) ST_TEMPFAIL, "deadline passed before the
  * request could be sent"; one waiting for a retry the failure it was to
