@@ -1,4 +1,5 @@
-/* policy.c - the fetcher's decisions: the cap, retries, redirects. */
+/* policy.c - the fetcher's decisions: the cap, retries, redirects, the
+ * loop's timeout. */
 #include <limits.h>
 #include <string.h>
 
@@ -106,11 +107,12 @@ long policy_poll_ms(double next, double now, long curl_ms)
 	double left = next - now;
 	long ms;
 
-	/* converted only below INT_MAX: no overflow (NaN fails both tests) */
+	/* converted only below INT_MAX, so (long)left + 1 <= INT_MAX: no
+	 * overflow (NaN fails both tests) */
 	if (left <= 0)
 		ms = 0;
 	else if (left < INT_MAX)
-		ms = (long)left + 1 > INT_MAX ? INT_MAX : (long)left + 1;
+		ms = (long)left + 1;
 	else
 		ms = INT_MAX;
 	return curl_ms >= 0 && curl_ms < ms ? curl_ms : ms;
