@@ -28,6 +28,7 @@ import threading
 
 import pytest
 
+from conftest import VALGRIND
 from helpers import err_line, kv_reads, run_env, seed, val
 from vaultserver import tls_server_context
 
@@ -412,10 +413,14 @@ def test_client_timeout_when_retries_run_out(run, vault, envdump):
 
 
 def test_deadline_beats_client_timeout(run, vault, envdump):
-    """-t 1 with the default 60 s client timeout: the deadline, 75."""
+    """-t with the default 60 s client timeout: the deadline, 75."""
     seed(vault)
-    vault.add_fault("GET", "secret/data/app/db", action="delay", seconds=20)
-    res, env = run_env(run, envdump, ["-t", "1"], env={
+    # The deadline must leave the run time to send its read: 1 s is plenty
+    # natively; valgrind's start-up on a loaded machine took more than 1 s
+    # (no read was made), so 10 s there.  The answer is held 20 deadlines.
+    deadline = 10 if VALGRIND else 1
+    vault.add_fault("GET", "secret/data/app/db", action="delay", seconds=20 * deadline)
+    res, env = run_env(run, envdump, ["-t", str(deadline)], env={
         "VAULT_ADDR": vault.url, "VAULT_TOKEN": vault.root_token, **INLINE})
     assert res.rc == 75, res
     assert len(kv_reads(vault)) == 1
@@ -447,14 +452,20 @@ def read_many(run, vault, manifest, envdump, n, limit):
 
 
 def test_rate_limit_spaces_requests(run, vault, manifest, envdump):
-    """8 reads at 10 a second with a burst of 1: the requests' arrival
-    times span at least 0.7 s (a lower bound: load only makes it longer)."""
-    read_many(run, vault, manifest, envdump, 8, "10:1")
+    """8 reads at 10 a second with a burst of 1 take at least 0.7 s.
+
+    The run's own wall time is the bound that load cannot break: the eighth
+    request is sent 0.7 s after the first at the earliest, and a busy machine
+    only delays it.  The server's arrival times are not: a server thread held
+    off the CPU reads two requests back to back (a loaded valgrind run saw a
+    gap under 0.05 s), so they are only checked for a span well over a burst's
+    (the first arrival may be late by the server's scheduling; the spacing
+    itself is unit-tested in tests/unit/test_ratelimit.c)."""
+    res = read_many(run, vault, manifest, envdump, 8, "10:1")
+    assert res.elapsed >= 0.7, res
     times = sorted(r.time for r in vault.requests)
     assert len(times) == 8
-    assert times[-1] - times[0] >= 0.7 * 0.9, times
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 0.1 * 0.5, gaps
+    assert times[-1] - times[0] >= 0.4, times
 
 
 def test_rate_limit_burst_goes_at_once(run, vault, manifest, envdump, time_limit):
