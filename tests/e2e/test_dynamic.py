@@ -22,10 +22,13 @@ from helpers import err_line, venv
 
 @pytest.fixture(scope="module")
 def postgres(postgres):
-    """conftest.py's server, with the database app and a seeded table."""
-    postgres.sql("CREATE DATABASE app")
-    postgres.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
-                 "INSERT INTO customers VALUES (1, 'customer-one'), (2, 'customer-two')", db="app")
+    """conftest.py's server (the session's), with the database app and a
+    seeded table: made by the first module that takes this fixture
+    (test_export and test_renewal import it too)."""
+    if postgres.sql("SELECT count(*) FROM pg_database WHERE datname = 'app'").strip() == "0":
+        postgres.sql("CREATE DATABASE app")
+        postgres.sql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
+                     "INSERT INTO customers VALUES (1, 'customer-one'), (2, 'customer-two')", db="app")
     return postgres
 
 
