@@ -527,7 +527,7 @@ long fetch_timeout(struct fetcher *f)
 {
 	struct xfer *x;
 	double next = f->o.deadline, now = now_ms();
-	long curl_ms = -1, ms;
+	long curl_ms = -1;
 
 	if (fetch_idle(f))
 		return -1;
@@ -543,13 +543,11 @@ long fetch_timeout(struct fetcher *f)
 	for (x = f->waiting.head; x; x = x->next)
 		if (x->due < next)
 			next = x->due;
-	ms = next <= now ? 0 : (long)(next - now) + 1;
 	/* libcurl's own timers (connects, its timeouts); without any socket
 	 * to wait on yet, it wants a call soon. */
-	if (curl_multi_timeout(f->multi, &curl_ms) == CURLM_OK &&
-	    curl_ms >= 0 && curl_ms < ms)
-		ms = curl_ms;
-	return ms;
+	if (curl_multi_timeout(f->multi, &curl_ms) != CURLM_OK)
+		curl_ms = -1;
+	return policy_poll_ms(next, now, curl_ms);
 }
 
 int fetch_run(struct fetcher *f, struct error *err)
@@ -570,11 +568,9 @@ int fetch_run(struct fetcher *f, struct error *err)
 			return err->status;
 		if (rc > 0)
 			continue;
-		timeout = (long)(next - now_ms()) + 1;
+		timeout = policy_poll_ms(next, now_ms(), -1);
 		if (timeout > 1000)
 			timeout = 1000;
-		if (timeout < 0)
-			timeout = 0;
 		if (curl_multi_poll(f->multi, f->stop_fd >= 0 ? &wake : NULL,
 		                    f->stop_fd >= 0, (int)timeout, NULL) != CURLM_OK)
 			return error_set(err, ST_SOFTWARE,

@@ -86,7 +86,7 @@ int fetch_run(struct fetcher *f, struct error *err);
  *   fetch_idle     nothing queued, waiting for a retry or in flight;
  *   fetch_fds      the descriptors to poll (at most cap; 0 when idle);
  *   fetch_timeout  ms until fetch_step is due even without an event (-1:
- *                  idle, 0: now);
+ *                  idle, 0: now; rounded up, never early: policy_poll_ms);
  *   fetch_step     does whatever is ready, never waits; callbacks run here.
  * Every socket is close-on-exec. */
 int fetch_idle(const struct fetcher *f);

@@ -1,4 +1,6 @@
-/* policy.c - the fetcher's decisions: the cap, retries, redirects. */
+/* policy.c - the fetcher's decisions: the cap, retries, redirects, the
+ * loop's timeout. */
+#include <limits.h>
 #include <string.h>
 
 #include "policy.h"
@@ -98,6 +100,22 @@ double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
 	wait = retry_after_ms > 0 ? retry_after_ms :
 	                            policy_jitter(rng, policy_backoff(attempts));
 	return now + wait >= deadline ? -1 : wait;
+}
+
+long policy_poll_ms(double next, double now, long curl_ms)
+{
+	double left = next - now;
+	long ms;
+
+	/* converted only below INT_MAX, so (long)left + 1 <= INT_MAX: no
+	 * overflow (NaN fails both tests) */
+	if (left <= 0)
+		ms = 0;
+	else if (left < INT_MAX)
+		ms = (long)left + 1;
+	else
+		ms = INT_MAX;
+	return curl_ms >= 0 && curl_ms < ms ? curl_ms : ms;
 }
 
 long policy_expire(unsigned attempts, long last_status, const char *last_reason,

@@ -1,6 +1,7 @@
 /* policy.h - the fetcher's decisions, as pure functions: how many requests
  * go in flight, which failures get another attempt and how long to wait
- * before it, which redirects are followed.  fetch.c acts on them.
+ * before it, which redirects are followed, how long its loop may sleep.
+ * fetch.c acts on them.
  */
 #ifndef VAULTRUN_POLICY_H
 #define VAULTRUN_POLICY_H
@@ -52,6 +53,15 @@ double policy_jitter(unsigned long long *rng, double max);
  * wait is drawn from *rng under policy_backoff(n). */
 double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
                    double now, double deadline, unsigned long long *rng);
+
+/* poll()'s timeout in ms for the fetcher's loop at now: next is when it is
+ * due (the soonest of the deadline, the retries' due times and the rate
+ * limit's next token, on the now_ms() clock) and curl_ms libcurl's own
+ * timer (-1: none).  0 once next has come; else next - now rounded up past
+ * it, since a loop woken a fraction of a millisecond early finds nothing
+ * due and would call again with 0, spinning; at most INT_MAX, however far
+ * (or not a number) next is; libcurl's timer when it is sooner. */
+long policy_poll_ms(double next, double now, long curl_ms);
 
 /* What a request that is not in flight reports when the deadline passes:
  * one never sent (attempts 0) ST_TEMPFAIL, "deadline passed before the

@@ -47,8 +47,10 @@ struct supervisor {
 	struct stream s[3];
 	size_t ns;
 	struct pty *pty;
-	int relay_in;   /* pty: vaultrun's stdin goes to the master */
-	int tty;        /* the controlling terminal, when handed over */
+	int relay_in;         /* pty: vaultrun's stdin goes to the master */
+	int tty;              /* the controlling terminal, when handed over */
+	struct termios modes; /* tty's, before the first start */
+	int have_modes;
 	double kill_at; /* --kill-after: when to SIGKILL; < 0 none */
 	char *buf, *obuf;
 	size_t obuf_size;
@@ -286,6 +288,12 @@ static int restart(struct supervisor *s)
 	s->next_envp = NULL;
 	s->exited = 0;
 	s->kill_at = -1;
+	/* The terminal as the first command found it, not as the stopped one
+	 * left it (echo off at a prompt, raw mode): as a shell does for a job
+	 * that a signal ended.  (A pseudo-terminal is set anew by pty_attach.)
+	 * SIGTTOU is blocked. */
+	if (s->tty >= 0 && s->have_modes)
+		tcsetattr(s->tty, TCSADRAIN, &s->modes);
 	s->start_rc = start(s, &s->start_err);
 	return s->start_rc;
 }
@@ -542,8 +550,10 @@ static int start(struct supervisor *s, struct error *err)
 		close_fds(child_fd);
 		return rc;
 	}
-	if (s->pty == NULL && s->tty < 0 && s->starts == 0)
+	if (s->pty == NULL && s->tty < 0 && s->starts == 0) {
 		s->tty = foreground_tty();
+		s->have_modes = s->tty >= 0 && tcgetattr(s->tty, &s->modes) == 0;
+	}
 	if (pipe2(errp, O_CLOEXEC) != 0) {
 		close_fds(child_fd);
 		return error_set(err, ST_OSERR, "pipe: %s", strerror(errno));

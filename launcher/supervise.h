@@ -52,9 +52,10 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err);
 
 /* From an agent's run: stop the command (stop_signal to its group, SIGKILL
  * kill_after later) and, once it has exited, start it again exactly as the
- * first time (own group, terminal, masks, descriptors) with envp, borrowed
- * until the next restart or the end; the masker is rebuilt from mask.c's
- * registry, old values included.  Ignored while a stop is under way. */
+ * first time (own group, terminal and its modes, masks, descriptors) with
+ * envp, borrowed until the next restart or the end; the masker is rebuilt
+ * from mask.c's registry, old values included.  Ignored while a stop is
+ * under way. */
 void supervise_restart(struct supervisor *sv, char *const *envp);
 
 /* From an agent's run: stop the command the same way, then end with code

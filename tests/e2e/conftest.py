@@ -32,11 +32,16 @@
     tls_certs      (session) a CA, a server certificate for 127.0.0.1 and
                    localhost, and a client certificate (CN "vaultrun-client"),
                    made with openssl(1); skips when openssl is missing.
-    postgres       (module) a started dbservers.PostgresServer, and
-    mariadb        (module) a started dbservers.MariaDBServer: one of each for
-                   the module that asks, stopped at its end; skip when the
-                   server is not installed.  A module that wants a database
-                   seeded overrides the fixture with one that takes it.
+    postgres       (session) a started dbservers.PostgresServer: one for
+                   the whole run, stopped at its end (each module makes
+                   roles and databases of its own names on it);
+    mariadb        (module) a started dbservers.MariaDBServer: one for the
+                   module that asks, stopped at its end.  Both skip when
+                   the server is not installed.  A module that wants a
+                   database seeded overrides the fixture with one that
+                   takes it (on the shared PostgreSQL, seeding only what is
+                   not there yet: a module that imports the override seeds
+                   again).
 
 VAULTRUN_VALGRIND=1 runs the binary under valgrind memcheck (exit code 99 on
 an error or a definite leak) and multiplies timeouts by SLOW.  Wall-clock
@@ -135,7 +140,7 @@ def db_server(cls, name, packages):
         yield srv
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres():
     yield from db_server(PostgresServer, "postgresql", "postgresql")
 

@@ -16,7 +16,6 @@ from textwrap import dedent
 
 import pytest
 
-from dbservers import PostgresServer
 from helpers import MOUNTS, err_line, kv_reads, run_env, run_fails, val, venv
 
 URL_CHARS = "@:/?#%"
@@ -182,15 +181,7 @@ def test_supervised_output_masks_pieces_and_whole(run, vault, manifest):
 
 
 # --------------------------------------------------------------------------
-# a real client: psql with the composed URL
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if not PostgresServer.available():
-        pytest.skip("postgresql server not installed: apt-get install postgresql")
-    with PostgresServer() as srv:
-        yield srv
+# a real client: psql with the composed URL (conftest.py's postgres)
 
 
 def test_psql_connects_with_a_url_whose_password_needs_escaping(run, vault, manifest, tmp_path, postgres):

@@ -2,8 +2,8 @@
 pg_dump or mysqldump").
 
 A real PostgreSQL and a real MariaDB (conftest.py's postgres and mariadb
-fixtures: dbservers.py, one of each for the module, stopped at its end)
-require a password on 127.0.0.1.  The connection secret lives in the Vault
+fixtures: dbservers.py; the PostgreSQL is the session's, the MariaDB the
+module's) require a password on 127.0.0.1.  The connection secret lives in the Vault
 test server; vaultrun exports it through a [profile] and execs a shell that
 runs the real dump client, which writes the dump and its own messages to
 files (nothing on vaultrun's stdout/stderr, which the leak check reads).

@@ -173,7 +173,13 @@ def test_all_reads_in_flight_at_once_on_one_connection(run, h2vault, tls_certs, 
 
 
 def test_j_caps_requests_in_flight_over_http2(run, h2vault, tls_certs, manifest, envdump, time_limit):
-    run_refs(run, envdump, manifest, h2vault, tls_certs, 30, latency=time_limit(0.2), args=["-j", "5"])
+    # 30 reads 5 at a time are 6 rounds of the held answer (4 s each under
+    # valgrind): the default 30 s deadline ran out in a loaded valgrind run,
+    # so the deadline is twice the rounds' time plus the default's 30 s.
+    latency = time_limit(0.2)
+    deadline = int(2 * 6 * latency) + 30
+    run_refs(run, envdump, manifest, h2vault, tls_certs, 30, latency=latency,
+             args=["-j", "5", "-t", str(deadline)])
     assert h2vault.max_in_flight == 5
     assert h2vault.connections == 1
 

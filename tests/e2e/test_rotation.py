@@ -6,20 +6,26 @@ each start (its values, its descriptors, CLOCK_MONOTONIC, which the server's
 request log shares) and each stop in files, prints the values it has seen
 (so that masking is checked by the run fixture's leak check), and runs until
 the test creates d/end.  Waits are on conditions, never fixed sleeps, except
-where the point is that nothing happens for a while.
+where the point is that nothing happens for a while.  The terminal tests
+start vaultrun on a pseudo-terminal of their own (test_supervise's helpers)
+and apply the leak check to what it showed.
 """
 
+import fcntl
 import os
+import re
 import signal
+import struct
+import subprocess
+import termios
 import threading
 import time
 
 import pytest
 
-import subprocess
-
 from conftest import BIN, VALGRIND, VALGRIND_CMD, scaled
-from helpers import MOUNTS, err_line, val, venv
+from helpers import MOUNTS, assert_masked, err_line, shown, val, venv
+from test_supervise import OUTPUT, VALGRIND_PTY_SKIP, drain, finish_pty, kill, spawn_on_pty
 
 CHILD = r"""
 import os, signal, sys, time
@@ -288,6 +294,106 @@ def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path)
     assert len(starts(tmp_path)) == 1
     for s in vault.sensitive():
         assert s.encode() not in out + err
+
+
+# The command on a terminal: each start records whether its standard streams
+# are terminals, whether it is their foreground group and the terminal's
+# modes; the first start then turns echo off; each prints what is typed.  A
+# Ctrl-C is logged, and kills it (after a pause in which a second delivery
+# would be logged too); a window-size change is logged with the size.
+TERM_CHILD = r"""
+import os, signal, sys, termios, time
+d = sys.argv[1]
+def log(line):
+    with open(d + "/log", "a") as f:
+        f.write(line + "\n")
+def on_int(sig, _):
+    log("int")
+    time.sleep(0.3)
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+def on_term(sig, _):
+    log("stop")
+    sys.exit(0)
+signal.signal(signal.SIGINT, on_int)
+signal.signal(signal.SIGTERM, on_term)
+signal.signal(signal.SIGWINCH, lambda s, f: log("winch %d %d" % tuple(os.get_terminal_size(0))))
+first = not os.path.exists(d + "/log")
+modes = termios.tcgetattr(0)
+log("start %f %s tty=%s fg=%s modes=%s" % (time.monotonic(), os.environ["DB_PASSWORD"],
+                                           all(os.isatty(i) for i in range(3)), os.tcgetpgrp(0) == os.getpgrp(),
+                                           ":".join("%x" % m for m in modes[:4])))
+if first:  # as a password prompt does, and stopped before it puts echo back
+    modes[3] &= ~termios.ECHO
+    termios.tcsetattr(0, termios.TCSANOW, modes)
+print("ready", flush=True)
+while True:
+    line = sys.stdin.readline()
+    if not line:
+        break
+    print("got", line.strip(), flush=True)
+"""
+
+
+@pytest.mark.parametrize("leader", [
+    # vaultrun leads the terminal's session (pty.fork), or runs in the
+    # foreground group of a shell that does (the shell runs `stty -g` before
+    # and after it).
+    pytest.param(True, marks=VALGRIND_PTY_SKIP, id="leader"), pytest.param(False, id="shell")])
+@pytest.mark.parametrize("mode", ["pty", "foreground"])
+def test_restart_on_a_terminal(run, vault, manifest, tmp_path, mode, leader):
+    """A rotation restarts the command on vaultrun's terminal.  pty: masked
+    output, the command on a pseudo-terminal of vaultrun's, its session's
+    foreground group; foreground: --mask none, the command is the terminal's
+    foreground group, and (unmasked by design) prints no secret.  The
+    restarted command has the terminal, in the modes the first one found (not
+    those the first left): what is typed reaches it, a window change reaches
+    it once, a Ctrl-C kills it (once), and vaultrun exits 130."""
+    pw1, pw2 = val("pw1"), val("pw2")
+    vault.put("secret", "app/db", {"password": pw1})
+    cmd = ["/usr/bin/python3", "-c", TERM_CHILD, tmp_path]
+    args = ["-s", "--watch", "1", "-f", manifest(KV)]
+    if mode == "foreground":
+        args += ["--mask", "none", "--"] + cmd
+    else:
+        args += ["--"] + shown(["DB_PASSWORD"], cmd)
+    run.forbid(pw1, pw2)
+    OUTPUT.clear()
+    pid, master = spawn_on_pty(args, run.env(venv(vault)), stty=not leader)
+
+    def until(pred, seconds, what):
+        wait_for(lambda: pred() or drain(master) and False, seconds, what)
+    try:
+        until(lambda: len(starts(tmp_path)) == 1 and OUTPUT.count(b"ready") == 1, 30, "the first start")
+        vault.put("secret", "app/db", {"password": pw2})
+        until(lambda: len(starts(tmp_path)) == 2 and OUTPUT.count(b"ready") == 2, 30, "the restart")
+        os.write(master, b"typed-line\r")
+        until(lambda: b"got typed-line" in OUTPUT, 10, "the typed line to reach the restarted command")
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 41, 123, 0, 0))
+        until(lambda: events(tmp_path, "winch"), 10, "the window change to reach the restarted command")
+        os.write(master, b"\x03")
+        rc = finish_pty(pid, master)
+    finally:
+        kill(pid)
+    out = bytes(OUTPUT).decode("utf-8", "replace")
+    assert rc == 128 + signal.SIGINT, out
+    run.check_output(bytes(OUTPUT))
+    # both starts had the terminal as their standard streams and were its
+    # foreground group, and the second found it as the first did (echo on);
+    # only the first was stopped (by the restart)
+    (_, first), (_, second) = starts(tmp_path)
+    modes = first.split(" modes=")[1]
+    assert first == pw1 + " tty=True fg=True modes=" + modes, out
+    assert second == pw2 + " tty=True fg=True modes=" + modes, out
+    lines = [ln.split(" ")[0] for ln in (tmp_path / "log").read_text().splitlines()]
+    assert lines == ["start", "stop", "start", "winch", "int"], lines
+    assert events(tmp_path, "winch") == [["123", "41"]]
+    if mode == "pty":
+        assert_masked(bytes(OUTPUT), "DB_PASSWORD")
+        assert out.count("DB_PASSWORD=********") == 4, out  # stdout and stderr, each start
+    if not leader:
+        stty = re.findall(r"[0-9a-f]+(?::[0-9a-f]+){10,}", out)  # the Ctrl-C echoed as ^C before one
+        assert len(stty) == 2 and stty[0] == stty[1], "stty -g changed: %r" % stty
 
 
 @pytest.mark.parametrize("args", [

@@ -1,4 +1,7 @@
-/* test_policy.c - the fetcher's decisions: the cap, retries, redirects. */
+/* test_policy.c - the fetcher's decisions: the cap, retries, redirects,
+ * the loop's timeout. */
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 
 #include "policy.h"
@@ -208,6 +211,52 @@ TEST(policy_wait_table)
 		if (!ok)
 			fprintf(stderr, "  case %zu: wait %g\n", i, w);
 		CHECK(ok);
+	}
+}
+
+TEST(policy_poll_ms_table)
+{
+	static const struct {
+		double next, now;
+		long curl_ms, want;
+	} cases[] = {
+		/* due: at or past next, the deadline passed */
+		{1000, 1000, -1, 0},
+		{999.5, 1000, -1, 0},
+		{0, 1e12, -1, 0},
+		{-1e300, 0, -1, 0},
+		/* a fraction of a ms left rounds up: never 0 before next */
+		{1000.001, 1000, -1, 1},
+		{1000.999, 1000, -1, 1},
+		{1e12 + 0.25, 1e12, -1, 1},
+		/* whole ms: past next, so the wake-up finds it due */
+		{1001, 1000, -1, 2},
+		{1250.5, 1000, -1, 251},  /* a retry's backoff */
+		{31000, 1000, -1, 30001}, /* the deadline, 30 s on */
+		/* far off: INT_MAX at most, no overflow */
+		{2147483646.5, 0, -1, INT_MAX},
+		{2147483647.0, 0, -1, INT_MAX},
+		{1e300, -1e300, -1, INT_MAX},
+		{HUGE_VAL, 0, -1, INT_MAX},
+		{NAN, 0, -1, INT_MAX},
+		/* libcurl's timer wins when sooner, never when later */
+		{5000, 0, 3, 3},
+		{5000, 0, 0, 0},
+		{5000, 0, 9000, 5001},
+		{1e300, 0, 250, 250},
+		{0, 10, 5, 0},
+		{NAN, 0, 7, 7},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long ms = policy_poll_ms(cases[i].next, cases[i].now,
+		                         cases[i].curl_ms);
+
+		if (ms != cases[i].want)
+			fprintf(stderr, "  case %zu: %ld, want %ld\n", i, ms,
+			        cases[i].want);
+		CHECK(ms == cases[i].want);
 	}
 }
 
