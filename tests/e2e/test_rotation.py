@@ -242,7 +242,12 @@ def test_restarts_at_most_once_per_10_s(run, vault, manifest, tmp_path):
     res = bg.finish()
     assert res.rc == 0, res
     t = [s for s, _ in starts(tmp_path)]
-    assert t[2] - t[1] >= 9.9, t
+    # The starts are stamped by the commands, each after its fork and exec:
+    # a loaded machine that is slow to start the second command shortens the
+    # gap seen here below vaultrun's own 10 s (9.86 s was seen), so the bound
+    # leaves 1.5 s for that; without the limit the gap would be the debounce
+    # and a --watch interval, about 3 s.
+    assert t[2] - t[1] >= 8.5, t
     assert values(tmp_path)[2] == last
 
 
