@@ -103,22 +103,36 @@ static void requeue(struct fetcher *f, struct xfer *x)
 	ask(&f->ready, a);
 }
 
+static struct asked *unask(struct aqueue *q)
+{
+	struct asked *a = q->head;
+
+	if (a) {
+		q->head = a->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+	}
+	return a;
+}
+
+static void asked_free(struct asked *a)
+{
+	secret_wipe(&a->body);
+	free(a);
+}
+
 /* The next request waiting for a slot, as a transfer; NULL: none. */
 static struct xfer *pop_ready(struct fetcher *f)
 {
-	struct asked *a = f->ready.head;
+	struct asked *a = unask(&f->ready);
 	struct xfer *x;
 
 	if (a == NULL)
 		return NULL;
-	f->ready.head = a->next;
-	if (f->ready.head == NULL)
-		f->ready.tail = NULL;
 	x = a->x ? a->x :
 	           xfer_new(f, a->method, a->path, a->body.p ? &a->body : NULL,
 	                    a->flags, a->cb, a->ctx);
-	secret_wipe(&a->body);
-	free(a);
+	asked_free(a);
 	return x;
 }
 
@@ -587,6 +601,7 @@ void fetch_trim(struct fetcher *f)
 void fetch_free(struct fetcher *f)
 {
 	struct xfer *x;
+	struct asked *a;
 
 	if (f == NULL)
 		return;
@@ -594,7 +609,14 @@ void fetch_free(struct fetcher *f)
 		release_easy(f, x);
 		xfer_free(x);
 	}
-	while ((x = pop_ready(f)) || (x = pop(&f->waiting)))
+	/* Requests never started are dropped as asked: no transfer is built
+	 * for them only to be freed. */
+	while ((a = unask(&f->ready))) {
+		if (a->x)
+			xfer_free(a->x);
+		asked_free(a);
+	}
+	while ((x = pop(&f->waiting)))
 		xfer_free(x);
 	fetch_trim(f);
 	free(f->pool);

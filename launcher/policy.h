@@ -57,7 +57,8 @@ double policy_wait(unsigned attempts, int max_retries, double retry_after_ms,
 /* poll()'s timeout in ms for the fetcher's loop at now: next is when it is
  * due (the soonest of the deadline, the retries' due times and the rate
  * limit's next token, on the now_ms() clock) and curl_ms libcurl's own
- * timer (-1: none).  0 once next has come; else next - now rounded up past
+ * timer (-1: none).  The supervisor's agents (renewer.c, rotation.c) fold
+ * their own due times into fetch_timeout's the same way, as curl_ms.  0 once next has come; else next - now rounded up past
  * it, since a loop woken a fraction of a millisecond early finds nothing
  * due and would call again with 0, spinning; at most INT_MAX, however far
  * (or not a number) next is; libcurl's timer when it is sooner. */

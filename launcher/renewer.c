@@ -6,6 +6,7 @@
 #include "answer.h"
 #include "json.h"
 #include "log.h"
+#include "policy.h"
 #include "renew.h"
 #include "renewer.h"
 #include "rotate.h"
@@ -272,14 +273,7 @@ static long agent_timeout(void *ctx)
 	long ms = fetch_timeout(r->f);
 	double due = renewer_due(r);
 
-	if (due >= 0) {
-		double left = due - now_ms();
-		long t = left <= 0 ? 0 : (long)left + 1;
-
-		if (ms < 0 || t < ms)
-			ms = t;
-	}
-	return ms;
+	return due >= 0 ? policy_poll_ms(due, now_ms(), ms) : ms;
 }
 
 static void agent_run(void *ctx, struct supervisor *sv)

@@ -17,6 +17,7 @@
 #include "lease.h"
 #include "log.h"
 #include "plan.h"
+#include "policy.h"
 #include "resolve.h"
 #include "rotate.h"
 #include "rotation.h"
@@ -477,21 +478,14 @@ static long agent_timeout(void *ctx)
 {
 	struct rotation *r = ctx;
 	long ms = r->o.f ? fetch_timeout(r->o.f) : -1;
-	double at[2], left;
+	double at[2];
 	int i;
 
 	at[0] = next_due(r) >= 0 ? next_due(r) * 1000.0 : -1;
 	at[1] = renewer_due(r->o.renewer);
-	for (i = 0; i < 2; i++) {
-		long t;
-
-		if (at[i] < 0)
-			continue;
-		left = at[i] - now_ms();
-		t = left <= 0 ? 0 : (long)left + 1;
-		if (ms < 0 || t < ms)
-			ms = t;
-	}
+	for (i = 0; i < 2; i++)
+		if (at[i] >= 0)
+			ms = policy_poll_ms(at[i], now_ms(), ms);
 	return ms;
 }
 
