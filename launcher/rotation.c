@@ -45,7 +45,8 @@ struct rotation {
 	size_t ndoomed;
 	struct leases *retired; /* revoked leases (their callbacks' list) */
 	unsigned restarts;
-	int ended; /* --on-change exit asked for */
+	int ended; /* no change acted on any more: --on-change exit asked
+	            * for, or one declined as the command stops for a signal */
 	unsigned long long rng;
 };
 
@@ -409,6 +410,22 @@ static void act(struct rotation *r, double now)
 	r->pending = NULL;
 }
 
+/* A change waits while the command stops for good (its user's signal was
+ * forwarded): it is not started again, nor ended with 75; the change is
+ * dropped, and nothing is read again (the command is ending). */
+static void decline(struct rotation *r, int sig)
+{
+	char names[300];
+
+	log_warn("the secrets changed (%s) but the command is stopping for "
+	         "signal %d: it is not started again",
+	         differ(r->pending->c, r->cur->c, names, sizeof names), sig);
+	retire_missing(r, r->pending, r->cur);
+	gen_free(r->pending);
+	r->pending = NULL;
+	r->ended = 1;
+}
+
 /* The restarted command runs: revoke the leases it no longer uses. */
 static void revoke_doomed(struct rotation *r)
 {
@@ -520,9 +537,11 @@ static void agent_run(void *ctx, struct supervisor *sv)
 		finish_read(r, g, now_s());
 	}
 	now = now_s();
-	if (r->pending && !r->ended && !supervise_stopping(sv) &&
-	    rotate_restart_at(&r->sched) >= 0 &&
-	    now >= rotate_restart_at(&r->sched))
+	if (r->pending && !r->ended && supervise_signalled(sv))
+		decline(r, supervise_signalled(sv)); /* no need to wait */
+	else if (r->pending && !r->ended && !supervise_stopping(sv) &&
+	         rotate_restart_at(&r->sched) >= 0 &&
+	         now >= rotate_restart_at(&r->sched))
 		act(r, now);
 	if (r->awaiting && supervise_starts(sv) >= r->awaiting) {
 		revoke_doomed(r);

@@ -36,6 +36,19 @@ struct stream {
 	struct streammask_cursor *cur;
 };
 
+/* One state, not a flag per request: a stop signal forwarded to the
+ * command (its user's: docker stop, Ctrl-C to vaultrun) is final, and
+ * cancels a restart or an end under way, which can no longer be asked for
+ * either.  (A restart cancelled by clearing its environment alone left
+ * nothing to say that the command was stopping: the next change restarted
+ * it, and the user's signal was lost.) */
+enum after {
+	AFTER_EXIT,    /* running: vaultrun exits with its status */
+	AFTER_RESTART, /* stopping for a restart: started again */
+	AFTER_END,     /* stopping for --on-change exit: end_code */
+	AFTER_SIGNAL   /* stopping for a signal: exits with its status */
+};
+
 struct supervisor {
 	const struct supervise_opts *o;
 	sigset_t orig;    /* the mask vaultrun started with */
@@ -55,8 +68,10 @@ struct supervisor {
 	char *buf, *obuf;
 	size_t obuf_size;
 	char *const *envp;      /* the command's, this start */
-	char *const *next_envp; /* a restart asked for: the next start's */
-	int ending, end_code;   /* an end asked for, and its status */
+	enum after after;       /* what the command's exit leads to */
+	char *const *next_envp; /* AFTER_RESTART: the next start's */
+	int end_code;           /* AFTER_END: vaultrun's status */
+	int signalled;          /* AFTER_SIGNAL: the signal forwarded */
 	unsigned starts;
 	struct error start_err; /* a restart that could not start */
 	int start_rc;
@@ -241,10 +256,14 @@ static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 	if (s->exited)
 		return;
 	kill(-s->pid, sig);
-	/* Stopped by its user while a restart waited: it ends, for good. */
-	if (stops(sig))
-		s->next_envp = NULL;
-	if (stops(sig) && s->o->kill_after >= 0 && s->kill_at < 0)
+	if (!stops(sig))
+		return;
+	/* Stopped by its user: it ends for good, whatever was under way. */
+	if (s->after != AFTER_SIGNAL)
+		s->signalled = sig;
+	s->after = AFTER_SIGNAL;
+	s->next_envp = NULL;
+	if (s->o->kill_after >= 0 && s->kill_at < 0)
 		s->kill_at = now_ms() + s->o->kill_after * 1000.0;
 }
 
@@ -286,6 +305,7 @@ static int restart(struct supervisor *s)
 	s->obuf = xmalloc(s->obuf_size);
 	s->envp = s->next_envp;
 	s->next_envp = NULL;
+	s->after = AFTER_EXIT;
 	s->exited = 0;
 	s->kill_at = -1;
 	/* The terminal as the first command found it, not as the stopped one
@@ -311,6 +331,7 @@ void supervise_restart(struct supervisor *s, char *const *envp)
 {
 	if (supervise_stopping(s))
 		return;
+	s->after = AFTER_RESTART;
 	s->next_envp = envp;
 	stop_child(s);
 }
@@ -319,14 +340,19 @@ void supervise_end(struct supervisor *s, int code)
 {
 	if (supervise_stopping(s))
 		return;
-	s->ending = 1;
+	s->after = AFTER_END;
 	s->end_code = code;
 	stop_child(s);
 }
 
 int supervise_stopping(const struct supervisor *s)
 {
-	return s->next_envp != NULL || s->ending;
+	return s->after != AFTER_EXIT;
+}
+
+int supervise_signalled(const struct supervisor *s)
+{
+	return s->after == AFTER_SIGNAL ? s->signalled : 0;
 }
 
 unsigned supervise_starts(const struct supervisor *s)
@@ -390,7 +416,7 @@ static void loop(struct supervisor *s)
 		}
 		if (a && !s->exited)
 			a->run(a->ctx, s);
-		if (s->exited && s->next_envp && restart(s) != ST_OK)
+		if (s->exited && s->after == AFTER_RESTART && restart(s) != ST_OK)
 			break;
 	}
 	drain(s);
@@ -642,7 +668,7 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 		rc = s.start_rc;
 		goto out;
 	}
-	*code = s.ending ? s.end_code : s.code;
+	*code = s.after == AFTER_END ? s.end_code : s.code;
 	rc = ST_OK;
 out:
 	cleanup(&s);

@@ -55,15 +55,22 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err);
  * first time (own group, terminal and its modes, masks, descriptors) with
  * envp, borrowed until the next restart or the end; the masker is rebuilt
  * from mask.c's registry, old values included.  Ignored while a stop is
- * under way. */
+ * under way.  A stop signal (TERM, INT, HUP, QUIT) forwarded to the
+ * command meanwhile cancels it: the command is not started again. */
 void supervise_restart(struct supervisor *sv, char *const *envp);
 
 /* From an agent's run: stop the command the same way, then end with code
- * instead of its status (--on-change exit). */
+ * instead of its status (--on-change exit); a stop signal forwarded
+ * meanwhile makes the command's status vaultrun's again. */
 void supervise_end(struct supervisor *sv, int code);
 
-/* A restart or end asked for and not done yet (the command stopping). */
+/* The command is stopping: a restart or end asked for and not done yet,
+ * or a stop signal forwarded to it. */
 int supervise_stopping(const struct supervisor *sv);
+
+/* The stop signal forwarded to the command (the first), or 0: it is
+ * stopping for good, and restarts and ends are ignored until it exits. */
+int supervise_signalled(const struct supervisor *sv);
 
 /* How many times the command was started so far (1, then one more for each
  * restart that went through). */

@@ -48,14 +48,20 @@ with open(d + "/values", "a") as f:
 def log(line):
     with open(d + "/log", "a") as f:
         f.write(line + "\n")
+held = []
 def stop(sig, _):
     log("stop %f %d" % (time.monotonic(), sig))
-    time.sleep(float(os.environ.get("LINGER", "0")))  # a slow shutdown
+    if os.environ.get("HOLD"):  # a slow shutdown: the main loop ends it
+        held.append(sig)
+        return
     sys.exit(0)
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
     signal.signal(sig, stop)
 log("start %f %s fds=%s" % (time.monotonic(), " ".join(vals), ",".join(map(str, fds))))
 while not os.path.exists(d + "/end"):
+    if held and os.path.exists(d + "/release"):  # HOLD: stopped, and let go
+        log("exit 3")
+        sys.exit(3)
     time.sleep(0.05)
 log("end %f" % time.monotonic())
 """
@@ -276,29 +282,114 @@ def test_file_store_is_read_again(run, manifest, tmp_path):
     assert values(tmp_path) == [pw1, pw2]
 
 
-def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path):
-    """The command takes 2 s to stop for a restart; vaultrun gets SIGTERM
-    meanwhile and forwards it: the command ends for good, vaultrun exits
-    with its status, and it is not started again."""
+class Held:
+    """vaultrun -s --watch 1 on the child with HOLD (a stop signal does not
+    end it: it exits 3 once d/release exists, after one), started with Popen,
+    its stdout and stderr in files that the test reads while it runs."""
+
+    def __init__(self, run, vault, manifest, d, *args):
+        self.run, self.d = run, d
+        cmd = [BIN, "-s", "--watch", "1"] + list(args) + ["-f", str(manifest(KV))] + child(d, "DB_PASSWORD")
+        with open(d / "vr.out", "wb") as out, open(d / "vr.err", "wb") as err:
+            self.p = subprocess.Popen((VALGRIND_CMD if VALGRIND else []) + cmd, env=run.env(venv(vault, HOLD=1)),
+                                      stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+
+    def err(self, *needles):
+        """vaultrun's stderr lines so far that contain every needle."""
+        text = (self.d / "vr.err").read_text(errors="replace")
+        return [ln for ln in text.splitlines() if all(n in ln for n in needles)]
+
+    def stops(self):
+        return [int(sig) for _, sig in events(self.d, "stop")]
+
+    def finish(self):
+        """Let the held command go; vaultrun's exit status once it has
+        exited (it has no command left to wait for, as the child ends only
+        on d/end once started again), its output checked for leaks."""
+        (self.d / "release").touch()
+        try:
+            rc = self.p.wait(timeout=scaled(30))
+        finally:
+            (self.d / "end").touch()  # a command started again ends too
+            if self.p.poll() is None:
+                self.p.kill()
+                self.p.wait()
+        self.run.check_output((self.d / "vr.out").read_bytes(), (self.d / "vr.err").read_bytes())
+        return rc
+
+
+RESTARTING = "the secrets changed (DB_PASSWORD): restarting the command"
+NOT_STARTED = "the secrets changed (DB_PASSWORD) but the command is stopping for signal "
+
+
+def changed(vault, h, tag):
+    """A new value, and the end of vaultrun's wait for it: the warning that
+    it restarts the command once more, or that it does not."""
+    before = len(h.err(RESTARTING))
+    vault.put("secret", "app/db", {"password": val(tag)})
+    wait_for(lambda: len(h.err(RESTARTING)) > before or h.err(NOT_STARTED), 30,
+             "vaultrun to act on the change")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT])
+def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path, sig):
+    """The command is slow to stop for a restart (it exits only once the
+    test lets it); vaultrun gets a stop signal meanwhile and forwards it:
+    the command ends for good, vaultrun exits with its status (3), and it is
+    not started again."""
     vault.put("secret", "app/db", {"password": val("pw1")})
-    cmd = [BIN, "-s", "--watch", "1", "-f", str(manifest(KV))] + child(tmp_path, "DB_PASSWORD")
-    p = subprocess.Popen((VALGRIND_CMD if VALGRIND else []) + cmd, env=run.env(venv(vault, LINGER=2)),
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
-        vault.put("secret", "app/db", {"password": val("pw2")})
-        wait_for(lambda: events(tmp_path, "stop"), 20, "the stop for the restart")
-        p.send_signal(signal.SIGTERM)
-        out, err = p.communicate(timeout=scaled(30))
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.communicate()
-    assert p.returncode == 0, err
-    time.sleep(1)  # a restart would come at once
+    h = Held(run, vault, manifest, tmp_path)
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": val("pw2")})
+    wait_for(lambda: h.stops() == [signal.SIGTERM], 20, "the stop for the restart")
+    h.p.send_signal(sig)
+    wait_for(lambda: len(h.stops()) == 2, 20, "the signal forwarded")
+    rc = h.finish()
+    assert rc == 3, h.err("")
+    assert h.stops() == [signal.SIGTERM, sig]
     assert len(starts(tmp_path)) == 1
-    for s in vault.sensitive():
-        assert s.encode() not in out + err
+    assert len(h.err(RESTARTING)) == 1
+
+
+@pytest.mark.parametrize("order", ["restart-first", "signal-first"])
+def test_change_while_a_stop_signal_stops_the_command(run, vault, manifest, tmp_path, order):
+    """A stop signal forwarded to the command while it stops for a restart
+    (restart-first), or before any (signal-first), ends it for good: a
+    change that comes while it is still stopping is not acted on (a warning
+    says so), nothing starts again, and vaultrun exits with its status."""
+    vault.put("secret", "app/db", {"password": val("pw1")})
+    h = Held(run, vault, manifest, tmp_path)
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    if order == "restart-first":
+        vault.put("secret", "app/db", {"password": val("pw2")})
+        wait_for(lambda: h.stops() == [signal.SIGTERM], 20, "the stop for the restart")
+    h.p.send_signal(signal.SIGTERM)
+    wait_for(lambda: h.stops()[-1:] == [signal.SIGTERM] and len(h.stops()) == (order == "restart-first") + 1, 20,
+             "the signal forwarded")
+    changed(vault, h, "pw3")
+    assert len(h.err(NOT_STARTED + "15: it is not started again")) == 1, h.err("")
+    rc = h.finish()
+    assert rc == 3, h.err("")
+    assert len(starts(tmp_path)) == 1
+    assert len(h.err(RESTARTING)) == (order == "restart-first")
+    assert h.stops() == [signal.SIGTERM] * ((order == "restart-first") + 1)
+
+
+def test_stop_signal_during_an_on_change_exit_stop(run, vault, manifest, tmp_path):
+    """--on-change exit: a stop signal that reaches the command while it
+    stops for the change makes the run a signalled one: vaultrun exits with
+    the command's status, not 75."""
+    vault.put("secret", "app/db", {"password": val("pw1")})
+    h = Held(run, vault, manifest, tmp_path, "--on-change", "exit", "--stop-signal", "USR1")
+    wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
+    vault.put("secret", "app/db", {"password": val("pw2")})
+    wait_for(lambda: h.stops() == [signal.SIGUSR1], 20, "the stop for the change")
+    h.p.send_signal(signal.SIGTERM)
+    wait_for(lambda: len(h.stops()) == 2, 20, "the signal forwarded")
+    rc = h.finish()
+    assert rc == 3, h.err("")
+    assert h.stops() == [signal.SIGUSR1, signal.SIGTERM]
+    assert len(starts(tmp_path)) == 1
 
 
 # The command on a terminal: each start records whether its standard streams
