@@ -1,4 +1,5 @@
-/* supervise.c - the child, its signals, its output: one poll loop.
+/* supervise.c - the child, its signals, its restarts: one poll loop (its
+ * masked output: relay.c).
  *
  * Every signal is blocked and read from a signalfd, so nothing runs in a
  * handler and no disposition changes: the child, after fork, only puts the
@@ -20,21 +21,14 @@
 #include <unistd.h>
 
 #include "exec.h"
-#include "mask.h"
 #include "pty.h"
-#include "streammask.h"
+#include "relay.h"
 #include "supervise.h"
 #include "util.h"
 
-#define CHUNK 131072
 #define PIPE_SIZE (1 << 20) /* fewer wake-ups for a command that writes a lot */
 #define PTY_FD (-2)         /* in child_fd: the pseudo-terminal's slave */
 #define AGENT_FDS 64        /* the agent's descriptors polled at most */
-
-struct stream {
-	int from, to; /* vaultrun's read end; vaultrun's own 1 or 2 */
-	struct streammask_cursor *cur;
-};
 
 /* One state, not a flag per request: a stop signal forwarded to the
  * command (its user's: docker stop, Ctrl-C to vaultrun) is final, and
@@ -56,17 +50,13 @@ struct supervisor {
 	int sfd;
 	pid_t pid;
 	int exited, code;
-	struct streammask *m;
-	struct stream s[3];
-	size_t ns;
+	struct relay *rl; /* the masked streams */
 	struct pty *pty;
 	int relay_in;         /* pty: vaultrun's stdin goes to the master */
 	int tty;              /* the controlling terminal, when handed over */
 	struct termios modes; /* tty's, before the first start */
 	int have_modes;
-	double kill_at; /* --kill-after: when to SIGKILL; < 0 none */
-	char *buf, *obuf;
-	size_t obuf_size;
+	double kill_at;         /* --kill-after: when to SIGKILL; < 0 none */
 	char *const *envp;      /* the command's, this start */
 	enum after after;       /* what the command's exit leads to */
 	char *const *next_envp; /* AFTER_RESTART: the next start's */
@@ -119,76 +109,6 @@ static int from_tty(int sig)
 static int stops(int sig)
 {
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
-}
-
-/* Write everything, waiting when the descriptor is non-blocking; -1 when
- * the reader is gone. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd pf = {fd, POLLOUT, 0};
-
-			poll(&pf, 1, -1);
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void close_stream(struct supervisor *s, struct stream *st)
-{
-	size_t n;
-
-	if (st->from < 0)
-		return;
-	n = streammask_flush(st->cur, s->obuf);
-	(void)write_all(st->to, s->obuf, n);
-	/* The master stays open until vaultrun leaves: closing it would hang
-	 * up the command's terminal. */
-	if (s->pty == NULL || st->from != pty_master(s->pty))
-		close(st->from);
-	st->from = -1;
-}
-
-/* One read of a masked stream; 1 when there may be more to read now. */
-static int pump(struct supervisor *s, struct stream *st)
-{
-	ssize_t r = read(st->from, s->buf, CHUNK);
-	size_t n;
-
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (r <= 0) { /* end of stream; EIO: the pty's last slave closed */
-		close_stream(s, st);
-		return 0;
-	}
-	n = streammask_feed(st->cur, s->buf, (size_t)r, s->obuf);
-	if (write_all(st->to, s->obuf, n) != 0) {
-		/* vaultrun's output is gone: so is the command's, which learns
-		 * it as in a pipeline (EPIPE) on its next write. */
-		close_stream(s, st);
-		return 0;
-	}
-	return 1;
-}
-
-static void relay_input(struct supervisor *s)
-{
-	ssize_t r = read(0, s->buf, CHUNK);
-
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0 || write_all(pty_master(s->pty), s->buf, (size_t)r) != 0)
-		s->relay_in = 0;
 }
 
 /* The command stopped (Ctrl-Z on its terminal): stop too, so that the
@@ -275,34 +195,13 @@ static void read_signals(struct supervisor *s)
 		on_signal(s, &si);
 }
 
-/* The command is gone: what it wrote is in the pipes already.  Take that,
- * not what orphans may still write. */
-static void drain(struct supervisor *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->ns; i++) {
-		while (s->s[i].from >= 0 && pump(s, &s->s[i]))
-			;
-		close_stream(s, &s->s[i]);
-	}
-}
-
 static int start(struct supervisor *s, struct error *err);
-static void free_streams(struct supervisor *s);
-static struct streammask *build_masker(void);
 
 /* The stopped command's streams end, and it starts again with the new
  * environment and a masker that knows every value, old and new. */
 static int restart(struct supervisor *s)
 {
-	drain(s);
-	free_streams(s);
-	streammask_free(s->m);
-	s->m = build_masker();
-	wipe_free(s->obuf, s->obuf_size);
-	s->obuf_size = streammask_bound(s->m, CHUNK);
-	s->obuf = xmalloc(s->obuf_size);
+	relay_reset(s->rl);
 	s->envp = s->next_envp;
 	s->next_envp = NULL;
 	s->after = AFTER_EXIT;
@@ -362,35 +261,22 @@ unsigned supervise_starts(const struct supervisor *s)
 
 static void loop(struct supervisor *s)
 {
-	struct pollfd pf[5 + AGENT_FDS];
-	struct stream *which[5];
+	struct pollfd pf[1 + RELAY_FDS + AGENT_FDS];
 	const struct supervise_agent *a = s->o->agent;
-	size_t n, i, own;
+	size_t n, streams;
 
 	while (!s->exited) {
 		int timeout = -1;
 
-		n = 0;
-		pf[n].fd = s->sfd;
-		pf[n].events = POLLIN;
-		which[n++] = NULL;
-		for (i = 0; i < s->ns; i++)
-			if (s->s[i].from >= 0) {
-				pf[n].fd = s->s[i].from;
-				pf[n].events = POLLIN;
-				which[n++] = &s->s[i];
-			}
-		if (s->relay_in) {
-			pf[n].fd = 0;
-			pf[n].events = POLLIN;
-			which[n++] = NULL;
-		}
+		pf[0].fd = s->sfd;
+		pf[0].events = POLLIN;
+		streams = relay_fds(s->rl, pf + 1);
+		n = 1 + streams;
 		if (s->kill_at >= 0) {
 			double left = s->kill_at - now_ms();
 
 			timeout = left > 0 ? (int)left + 1 : 0;
 		}
-		own = n;
 		if (a) {
 			long t = a->timeout(a->ctx);
 
@@ -400,14 +286,7 @@ static void loop(struct supervisor *s)
 		}
 		if (poll(pf, n, timeout) < 0 && errno != EINTR)
 			break;
-		for (i = 1; i < own; i++) {
-			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (which[i])
-				pump(s, which[i]);
-			else
-				relay_input(s);
-		}
+		relay_pump(s->rl, pf + 1, streams);
 		if (pf[0].revents & POLLIN)
 			read_signals(s);
 		if (s->kill_at >= 0 && now_ms() >= s->kill_at) {
@@ -419,7 +298,7 @@ static void loop(struct supervisor *s)
 		if (s->exited && s->after == AFTER_RESTART && restart(s) != ST_OK)
 			break;
 	}
-	drain(s);
+	relay_drain(s->rl);
 }
 
 static void report(int fd, const struct error *e)
@@ -487,24 +366,6 @@ static int masked(const struct supervise_opts *o, int fd)
 	                                          0;
 }
 
-static struct streammask *build_masker(void)
-{
-	struct streammask *m = streammask_new();
-	size_t i;
-
-	for (i = 0; i < mask_count(); i++)
-		streammask_add(m, mask_value(i)->p, mask_value(i)->len);
-	streammask_compile(m);
-	return m;
-}
-
-static void add_stream(struct supervisor *s, int from, int to)
-{
-	s->s[s->ns].from = from;
-	s->s[s->ns].to = to;
-	s->s[s->ns++].cur = streammask_cursor_new(s->m);
-}
-
 /* The command's descriptors: child_fd[i] is what becomes its i (-1: as
  * vaultrun's).  Terminals go to the pseudo-terminal when one is needed,
  * other masked streams through a pipe each. */
@@ -522,11 +383,13 @@ static int plumb(struct supervisor *s, int child_fd[3], struct error *err)
 	if (out >= 0) {
 		if (s->pty == NULL && (rc = pty_new(&s->pty, term, err)) != ST_OK)
 			return rc; /* a restart keeps the pseudo-terminal */
-		add_stream(s, pty_master(s->pty), out);
+		relay_add(s->rl, pty_master(s->pty), out, 0);
 		for (fd = 0; fd < 3; fd++)
 			if (isatty(fd))
 				child_fd[fd] = PTY_FD;
 		s->relay_in = isatty(0);
+		if (s->relay_in)
+			relay_input(s->rl, pty_master(s->pty));
 	}
 	for (fd = 1; fd < 3; fd++) {
 		if (!masked(s->o, fd) || child_fd[fd] == PTY_FD)
@@ -536,23 +399,10 @@ static int plumb(struct supervisor *s, int child_fd[3], struct error *err)
 			return error_set(err, ST_OSERR, "pipe: %s",
 			                 strerror(errno));
 		fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE); /* best effort */
-		add_stream(s, p[0], fd);
+		relay_add(s->rl, p[0], fd, 1);
 		child_fd[fd] = p[1];
 	}
 	return ST_OK;
-}
-
-static void free_streams(struct supervisor *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->ns; i++) {
-		if (s->s[i].from >= 0 &&
-		    (s->pty == NULL || s->s[i].from != pty_master(s->pty)))
-			close(s->s[i].from);
-		streammask_cursor_free(s->s[i].cur);
-	}
-	s->ns = 0;
 }
 
 static void close_fds(int fds[3])
@@ -616,7 +466,7 @@ static int start(struct supervisor *s, struct error *err)
 
 static void cleanup(struct supervisor *s)
 {
-	free_streams(s);
+	relay_free(s->rl);
 	if (s->tty >= 0) {
 		tcsetpgrp(s->tty, getpgrp()); /* SIGTTOU is blocked */
 		close(s->tty);
@@ -624,9 +474,6 @@ static void cleanup(struct supervisor *s)
 	pty_free(s->pty);
 	if (s->sfd >= 0)
 		close(s->sfd);
-	streammask_free(s->m);
-	wipe_free(s->buf, CHUNK);
-	wipe_free(s->obuf, s->obuf_size);
 }
 
 int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
@@ -650,10 +497,7 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 		s.chld_ignored = 1; /* else children would reap themselves */
 		signal(SIGCHLD, SIG_DFL);
 	}
-	s.m = build_masker();
-	s.buf = xmalloc(CHUNK);
-	s.obuf_size = streammask_bound(s.m, CHUNK);
-	s.obuf = xmalloc(s.obuf_size);
+	s.rl = relay_new();
 	if ((s.sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		rc = error_set(err, ST_OSERR, "signalfd: %s", strerror(errno));
 		goto out;
