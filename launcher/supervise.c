@@ -173,17 +173,21 @@ static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 	 * SIGCONT go to the session leader alone: those are forwarded.) */
 	if (si->ssi_code == SI_KERNEL && s->tty >= 0 && from_tty(sig))
 		return;
+	if (!s->exited)
+		kill(-s->pid, sig);
+	if (!stops(sig) ||
+	    (s->exited && (s->after == AFTER_EXIT || s->after == AFTER_SIGNAL)))
+		return; /* it ended on its own, or for a stop signal already */
+	/* Stopped by its user: it ends for good, whatever was under way.
+	 * With no command left (it exited for a restart not started yet),
+	 * as if the signal had ended it. */
 	if (s->exited)
-		return;
-	kill(-s->pid, sig);
-	if (!stops(sig))
-		return;
-	/* Stopped by its user: it ends for good, whatever was under way. */
+		s->code = 128 + sig;
 	if (s->after != AFTER_SIGNAL)
 		s->signalled = sig;
 	s->after = AFTER_SIGNAL;
 	s->next_envp = NULL;
-	if (s->o->kill_after >= 0 && s->kill_at < 0)
+	if (!s->exited && s->o->kill_after >= 0 && s->kill_at < 0)
 		s->kill_at = now_ms() + s->o->kill_after * 1000.0;
 }
 
@@ -201,6 +205,11 @@ static int start(struct supervisor *s, struct error *err);
  * environment and a masker that knows every value, old and new. */
 static int restart(struct supervisor *s)
 {
+	/* A stop signal that came since the command exited ends the run
+	 * instead: every one is read before the next command is forked. */
+	read_signals(s);
+	if (s->after != AFTER_RESTART)
+		return ST_OK;
 	relay_reset(s->rl);
 	s->envp = s->next_envp;
 	s->next_envp = NULL;
