@@ -310,12 +310,33 @@ class Held:
         try:
             rc = self.p.wait(timeout=scaled(30))
         finally:
-            (self.d / "end").touch()  # a command started again ends too
-            if self.p.poll() is None:
-                self.p.kill()
-                self.p.wait()
+            self.close()
         self.run.check_output((self.d / "vr.out").read_bytes(), (self.d / "vr.err").read_bytes())
         return rc
+
+    def close(self):
+        """Nothing left running, whatever the test came to: the held
+        command let go, one started again ended, vaultrun killed if it
+        still waits (its command then ends on d/end)."""
+        (self.d / "release").touch()
+        (self.d / "end").touch()
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+@pytest.fixture
+def held(run, vault, manifest, tmp_path):
+    """Held(...) in tmp_path, closed when the test ends (a failed assertion
+    must not leave a held vaultrun and command behind)."""
+    made = []
+
+    def start(*args):
+        made.append(Held(run, vault, manifest, tmp_path, *args))
+        return made[-1]
+    yield start
+    for h in made:
+        h.close()
 
 
 RESTARTING = "the secrets changed (DB_PASSWORD): restarting the command"
@@ -332,13 +353,13 @@ def changed(vault, h, tag):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT])
-def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path, sig):
+def test_stop_signal_during_a_restart_cancels_it(vault, held, tmp_path, sig):
     """The command is slow to stop for a restart (it exits only once the
     test lets it); vaultrun gets a stop signal meanwhile and forwards it:
     the command ends for good, vaultrun exits with its status (3), and it is
     not started again."""
     vault.put("secret", "app/db", {"password": val("pw1")})
-    h = Held(run, vault, manifest, tmp_path)
+    h = held()
     wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
     vault.put("secret", "app/db", {"password": val("pw2")})
     wait_for(lambda: h.stops() == [signal.SIGTERM], 20, "the stop for the restart")
@@ -352,13 +373,13 @@ def test_stop_signal_during_a_restart_cancels_it(run, vault, manifest, tmp_path,
 
 
 @pytest.mark.parametrize("order", ["restart-first", "signal-first"])
-def test_change_while_a_stop_signal_stops_the_command(run, vault, manifest, tmp_path, order):
+def test_change_while_a_stop_signal_stops_the_command(vault, held, tmp_path, order):
     """A stop signal forwarded to the command while it stops for a restart
     (restart-first), or before any (signal-first), ends it for good: a
     change that comes while it is still stopping is not acted on (a warning
     says so), nothing starts again, and vaultrun exits with its status."""
     vault.put("secret", "app/db", {"password": val("pw1")})
-    h = Held(run, vault, manifest, tmp_path)
+    h = held()
     wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
     if order == "restart-first":
         vault.put("secret", "app/db", {"password": val("pw2")})
@@ -375,12 +396,12 @@ def test_change_while_a_stop_signal_stops_the_command(run, vault, manifest, tmp_
     assert h.stops() == [signal.SIGTERM] * ((order == "restart-first") + 1)
 
 
-def test_stop_signal_during_an_on_change_exit_stop(run, vault, manifest, tmp_path):
+def test_stop_signal_during_an_on_change_exit_stop(vault, held, tmp_path):
     """--on-change exit: a stop signal that reaches the command while it
     stops for the change makes the run a signalled one: vaultrun exits with
     the command's status, not 75."""
     vault.put("secret", "app/db", {"password": val("pw1")})
-    h = Held(run, vault, manifest, tmp_path, "--on-change", "exit", "--stop-signal", "USR1")
+    h = held("--on-change", "exit", "--stop-signal", "USR1")
     wait_for(lambda: len(starts(tmp_path)) == 1, 20, "the first start")
     vault.put("secret", "app/db", {"password": val("pw2")})
     wait_for(lambda: h.stops() == [signal.SIGUSR1], 20, "the stop for the change")
