@@ -179,9 +179,10 @@ static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 	    (s->exited && (s->after == AFTER_EXIT || s->after == AFTER_SIGNAL)))
 		return; /* it ended on its own, or for a stop signal already */
 	/* Stopped by its user: it ends for good, whatever was under way.
-	 * With no command left (it exited for a restart not started yet), the
-	 * run ends with the status it exited with, as it would have had the
-	 * signal come a moment sooner: the outcome does not hang on a race. */
+	 * With no command left (it exited for a restart not started yet),
+	 * as if the signal had ended it. */
+	if (s->exited)
+		s->code = 128 + sig;
 	if (s->after != AFTER_SIGNAL)
 		s->signalled = sig;
 	s->after = AFTER_SIGNAL;
