@@ -244,10 +244,39 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 	free(q);
 }
 
-static void on_auth(void *ctx, int status, const char *reason)
+/* Is item i on a mount from [mounts], to be read?  (Detection never
+ * assigns one: an item below a declared mount has it from the plan.) */
+static int declared_read(const struct resolver *r, size_t i)
+{
+	const struct pitem *it = &r->p->items[i];
+
+	return it->mount != NO_INDEX && r->p->mounts[it->mount].declared &&
+	       it->status == ST_OK && it->alias == NO_INDEX;
+}
+
+/* Make the next read of an item on a declared mount, as it can start. */
+static void read_next(void *ctx, size_t k)
 {
 	struct resolver *r = ctx;
 	size_t i;
+
+	(void)k;
+	while (r->read_next < r->p->nitems && !declared_read(r, r->read_next))
+		r->read_next++;
+	if (r->read_next == r->p->nitems)
+		return;
+	i = r->read_next++;
+	if (r->p->mounts[r->p->items[i].mount].engine)
+		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+	else
+		rs_issue_read(r, rs_req_new(r, i,
+		                            r->p->mounts[r->p->items[i].mount].kv));
+}
+
+static void on_auth(void *ctx, int status, const char *reason)
+{
+	struct resolver *r = ctx;
+	size_t i, n = 0;
 
 	if (status != ST_OK) { /* one cause for every variable: said once */
 		for (i = 0; i < r->p->nitems; i++)
@@ -257,19 +286,11 @@ static void on_auth(void *ctx, int status, const char *reason)
 		return;
 	}
 	r->tokenless = !auth_has_token(r->a);
-	/* Mounts from [mounts] need no detection: their reads go out now. */
-	for (i = 0; i < r->p->nitems; i++) {
-		const struct pitem *it = &r->p->items[i];
-
-		if (it->mount == NO_INDEX || it->status != ST_OK ||
-		    it->alias != NO_INDEX)
-			continue;
-		if (r->p->mounts[it->mount].engine)
-			engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
-		else
-			rs_issue_read(r, rs_req_new(r, i,
-			                            r->p->mounts[it->mount].kv));
-	}
+	/* Mounts from [mounts] need no detection: their reads go out now,
+	 * each made as it can start. */
+	for (i = 0; i < r->p->nitems; i++)
+		n += declared_read(r, i);
+	fetch_add_lazily(r->f, n, read_next, r);
 	rs_detect_mounts(r);
 }
 
@@ -297,7 +318,9 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	         now_ms() - t0);
 	for (i = 0; i < r.ngroups; i++) {
 		free(r.groups[i].first);
-		free(r.groups[i].pending);
+		if (r.groups[i].pending != r.groups[i].all)
+			free(r.groups[i].pending);
+		free(r.groups[i].all);
 	}
 	free(r.groups);
 	for (i = 0; i < p->nitems; i++)

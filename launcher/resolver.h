@@ -22,10 +22,14 @@
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
 struct group {
+	struct resolver *r;
 	char *first;
-	size_t *pending;
+	size_t *all; /* its items as grouped; pending too, until an answer */
+	size_t nall;
+	size_t *pending; /* those whose mount the next preflight asks about */
 	size_t npending;
-	int answered; /* its first preflight has answered */
+	size_t spec_next; /* all[spec_next ..]: the next speculative read's */
+	int answered;     /* its first preflight has answered */
 };
 
 /* A speculative read of one item, and its answer while the mount is unknown. */
@@ -50,6 +54,7 @@ struct resolver {
 	struct group *groups;
 	size_t ngroups;
 	struct spec *spec;   /* one per item */
+	size_t read_next;    /* items[read_next ..]: on_auth's next read */
 	struct early *early; /* values selected as answers arrive, or NULL */
 };
 
