@@ -59,10 +59,10 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 	 * order is fixed before any of them is handled, since handling one
 	 * changes its speculation state. */
 	for (i = 0; i < g->npending; i++)
-		if (r->spec[g->pending[i]].state != SPEC_NONE)
+		if (r->spec[g->pending[i]] != SPEC_NONE)
 			order[n++] = g->pending[i];
 	for (i = 0; i < g->npending; i++)
-		if (r->spec[g->pending[i]].state == SPEC_NONE)
+		if (r->spec[g->pending[i]] == SPEC_NONE)
 			order[n++] = g->pending[i];
 	for (i = 0; i < n; i++) {
 		size_t it = order[i];
@@ -211,7 +211,7 @@ static void speculate(struct resolver *r, struct group *g)
 
 	for (i = 0; i < g->nall; i++)
 		if (speculable(r, g, g->all[i])) {
-			r->spec[g->all[i]].state = SPEC_SENT;
+			r->spec[g->all[i]] = SPEC_SENT;
 			n++;
 		}
 	fetch_add_lazily(r->f, n, speculate_next, g);

@@ -28,7 +28,7 @@ struct req *rs_req_new(struct resolver *r, size_t idx, int form)
 	return q;
 }
 
-static void spec_forget(struct spec *s);
+static void spec_forget(struct resolver *r, size_t i);
 
 void rs_issue_read(struct resolver *r, struct req *q)
 {
@@ -52,23 +52,23 @@ void rs_issue_read(struct resolver *r, struct req *q)
  * will be taken when it comes) and 1 is returned; else it is dropped. */
 int rs_spec_use(struct resolver *r, size_t i, int valid)
 {
-	struct spec *s = &r->spec[i];
+	unsigned char *s = &r->spec[i];
 
-	if (s->state == SPEC_NONE)
+	if (*s == SPEC_NONE)
 		return 0;
 	if (!valid) {
-		if (s->state == SPEC_SENT)
-			s->state = SPEC_DROP;
-		else if (s->state == SPEC_HELD)
-			spec_forget(s);
+		if (*s == SPEC_SENT)
+			*s = SPEC_DROP;
+		else if (*s == SPEC_HELD)
+			spec_forget(r, i);
 		return 0;
 	}
-	if (s->state == SPEC_HELD) {
-		struct fetch_result res = s->held->res;
+	if (*s == SPEC_HELD) {
+		struct fetch_result res = r->held[i]->res;
 
-		s->state = SPEC_NONE;
+		*s = SPEC_NONE;
 		rs_on_read(rs_req_new(r, i, 2), &res);
-		spec_forget(s);
+		spec_forget(r, i);
 	}
 	return 1;
 }
@@ -160,24 +160,30 @@ static void read_failed(struct resolver *r, struct req *q,
 	rs_fail_answer(r, q->idx, st, reason, res);
 }
 
-static void spec_forget(struct spec *s)
+static void spec_forget(struct resolver *r, size_t i)
 {
-	if (s->held) {
-		free((char *)s->held->res.reason);
-		free((char *)s->held->res.content_type);
-		secret_wipe(&s->held->body);
-		free(s->held);
+	struct held *h = r->held ? r->held[i] : NULL;
+
+	if (h) {
+		free((char *)h->res.reason);
+		free((char *)h->res.content_type);
+		secret_wipe(&h->body);
+		free(h);
+		r->held[i] = NULL;
 	}
-	memset(s, 0, sizeof *s);
+	r->spec[i] = SPEC_NONE;
 }
 
-/* Keep a speculative answer until the preflight says what it is worth. */
-static void spec_hold(struct spec *s, const struct fetch_result *res)
+/* Keep item i's speculative answer until the preflight says what it is
+ * worth. */
+static void spec_hold(struct resolver *r, size_t i, const struct fetch_result *res)
 {
 	struct held *h = xcalloc(1, sizeof *h);
 
-	s->state = SPEC_HELD;
-	s->held = h;
+	if (r->held == NULL)
+		r->held = xcalloc(r->p->nitems, sizeof *r->held);
+	r->spec[i] = SPEC_HELD;
+	r->held[i] = h;
 	h->res = *res;
 	h->res.method = h->res.path = NULL; /* the request's, gone after this */
 	h->res.reason = res->reason ? xstrdup(res->reason) : NULL;
@@ -196,12 +202,11 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 	struct error e;
 
 	if (q->speculative) {
-		struct spec *s = &r->spec[q->idx];
-		int drop = s->state == SPEC_DROP;
+		int drop = r->spec[q->idx] == SPEC_DROP;
 
-		s->state = SPEC_NONE;
+		r->spec[q->idx] = SPEC_NONE;
 		if (!drop && it->mount == NO_INDEX)
-			spec_hold(s, res);
+			spec_hold(r, q->idx, res);
 		if (drop || it->mount == NO_INDEX) {
 			free(q);
 			return;
@@ -309,7 +314,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	r.a = a;
 	r.f = f;
 	r.early = early;
-	r.spec = xcalloc(p->nitems, sizeof *r.spec);
+	r.spec = xcalloc(p->nitems + 1, 1);
 	auth_start(a, f, on_auth, &r);
 	fetch_preconnect(f, p->nitems); /* a login first: its reads' handshakes */
 	rc = fetch_run(f, err);
@@ -324,8 +329,9 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	}
 	free(r.groups);
 	for (i = 0; i < p->nitems; i++)
-		spec_forget(&r.spec[i]);
+		spec_forget(&r, i);
 	free(r.spec);
+	free(r.held);
 	return rc;
 }
 

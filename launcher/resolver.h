@@ -39,11 +39,6 @@ struct held {                    /* an answer kept for later */
 	struct secret body;
 };
 
-struct spec {
-	int state;
-	struct held *held; /* SPEC_HELD: the answer */
-};
-
 struct resolver {
 	struct plan *p;
 	const struct config *c;
@@ -53,7 +48,9 @@ struct resolver {
 	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
-	struct spec *spec;   /* one per item */
+	unsigned char *spec; /* one per item: SPEC_NONE .. SPEC_DROP */
+	struct held **held;  /* one per item (SPEC_HELD: its answer); NULL
+	                        until an answer is held */
 	size_t read_next;    /* items[read_next ..]: on_auth's next read */
 	struct early *early; /* values selected as answers arrive, or NULL */
 };
