@@ -83,8 +83,10 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 		rs_spec_use(r, rest[i], 0);
 	if (g->pending != g->all)
 		free(g->pending);
-	g->pending = rest;
+	g->pending = left ? xreallocarray(rest, left, sizeof *rest) : NULL;
 	g->npending = left;
+	if (left == 0)
+		free(rest);
 }
 
 static void on_preflight(void *ctx, const struct fetch_result *res)
