@@ -41,6 +41,7 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 	       left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
+	struct batch *b = rs_batch_new(r, g->npending);
 	/* Speculation guessed the first segment and KV v2. */
 	int valid;
 
@@ -67,9 +68,10 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 	for (i = 0; i < n; i++) {
 		size_t it = order[i];
 
-		if (under(r->p->items[it].path, mount))
-			rs_assign_and_read(r, it, mi, valid);
-		else if (it == g->pending[0]) /* the path asked about is under it */
+		if (under(r->p->items[it].path, mount)) {
+			if (rs_assign(r, it, mi, valid))
+				rs_batch_add(b, it);
+		} else if (it == g->pending[0]) /* the path asked about is under it */
 			rs_fail_item(r, it, ST_PROTOCOL,
 			             "mount detection named a mount that does not "
 			             "hold this path");
@@ -77,6 +79,7 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 			rest[left++] = it;
 	}
 	free(order);
+	rs_batch_send(b);
 	/* The others ask again, about the first of them.  The group's first
 	 * list stays: its speculative reads are made from it as they go out. */
 	for (i = 0; i < left; i++)
@@ -119,6 +122,8 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
+		struct batch *b = rs_batch_new(r, g->npending);
+
 		/* The speculative v2 read is the guess's first step.  A
 		 * [request] is not written to a mount nobody named. */
 		for (i = 0; i < g->npending; i++) {
@@ -134,8 +139,10 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 				rs_fail_item(r, g->pending[i], st, reason);
 				continue;
 			}
-			rs_assign_and_read(r, g->pending[i], mi, 1);
+			if (rs_assign(r, g->pending[i], mi, 1))
+				rs_batch_add(b, g->pending[i]);
 		}
+		rs_batch_send(b);
 		g->npending = 0;
 		return;
 	}

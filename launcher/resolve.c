@@ -73,23 +73,75 @@ int rs_spec_use(struct resolver *r, size_t i, int valid)
 	return 1;
 }
 
-void rs_assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_valid)
+int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid)
 {
-	const struct pmount *m;
-
 	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX) {
 		rs_spec_use(r, i, 0);
-		return;
+		return 0;
 	}
-	m = &r->p->mounts[mi];
-	if (m->engine) { /* read as written, now that the mount is known */
+	if (r->p->mounts[mi].engine) { /* read as written, now it is known */
 		rs_spec_use(r, i, 0);
+		return 1;
+	}
+	return !rs_spec_use(r, i, spec_valid);
+}
+
+struct batch {
+	struct batch *next; /* the resolver's list */
+	struct resolver *r;
+	size_t n, made;
+	size_t items[];
+};
+
+struct batch *rs_batch_new(struct resolver *r, size_t cap)
+{
+	struct batch *b = xcalloc(1, sizeof *b + cap * sizeof b->items[0]);
+
+	b->r = r;
+	return b;
+}
+
+void rs_batch_add(struct batch *b, size_t i)
+{
+	b->items[b->n++] = i;
+}
+
+static void batch_free(struct batch *b)
+{
+	struct batch **pp = &b->r->batches;
+
+	while (*pp && *pp != b)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = b->next;
+	free(b);
+}
+
+/* Make the batch's next read: its item's mount is known. */
+static void batch_next(void *ctx, size_t k)
+{
+	struct batch *b = ctx;
+	struct resolver *r = b->r;
+	size_t i = b->items[k];
+	const struct pmount *m = &r->p->mounts[r->p->items[i].mount];
+
+	if (m->engine)
 		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+	else
+		rs_issue_read(r, rs_req_new(r, i, m->kv == 1 ? 1 : 2));
+	if (k + 1 == b->n)
+		batch_free(b);
+}
+
+void rs_batch_send(struct batch *b)
+{
+	if (b->n == 0) {
+		free(b);
 		return;
 	}
-	if (rs_spec_use(r, i, spec_valid))
-		return;
-	rs_issue_read(r, rs_req_new(r, i, m->kv == 1 ? 1 : 2));
+	b->next = b->r->batches;
+	b->r->batches = b;
+	fetch_add_lazily(b->r->f, b->n, batch_next, b);
 }
 
 void rs_fail_item(struct resolver *r, size_t i, int st, const char *reason)
@@ -249,39 +301,11 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 	free(q);
 }
 
-/* Is item i on a mount from [mounts], to be read?  (Detection never
- * assigns one: an item below a declared mount has it from the plan.) */
-static int declared_read(const struct resolver *r, size_t i)
-{
-	const struct pitem *it = &r->p->items[i];
-
-	return it->mount != NO_INDEX && r->p->mounts[it->mount].declared &&
-	       it->status == ST_OK && it->alias == NO_INDEX;
-}
-
-/* Make the next read of an item on a declared mount, as it can start. */
-static void read_next(void *ctx, size_t k)
-{
-	struct resolver *r = ctx;
-	size_t i;
-
-	(void)k;
-	while (r->read_next < r->p->nitems && !declared_read(r, r->read_next))
-		r->read_next++;
-	if (r->read_next == r->p->nitems)
-		return;
-	i = r->read_next++;
-	if (r->p->mounts[r->p->items[i].mount].engine)
-		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
-	else
-		rs_issue_read(r, rs_req_new(r, i,
-		                            r->p->mounts[r->p->items[i].mount].kv));
-}
-
 static void on_auth(void *ctx, int status, const char *reason)
 {
 	struct resolver *r = ctx;
-	size_t i, n = 0;
+	struct batch *b;
+	size_t i;
 
 	if (status != ST_OK) { /* one cause for every variable: said once */
 		for (i = 0; i < r->p->nitems; i++)
@@ -291,11 +315,16 @@ static void on_auth(void *ctx, int status, const char *reason)
 		return;
 	}
 	r->tokenless = !auth_has_token(r->a);
-	/* Mounts from [mounts] need no detection: their reads go out now,
-	 * each made as it can start. */
-	for (i = 0; i < r->p->nitems; i++)
-		n += declared_read(r, i);
-	fetch_add_lazily(r->f, n, read_next, r);
+	/* Mounts from [mounts] need no detection: their reads go out now. */
+	b = rs_batch_new(r, r->p->nitems);
+	for (i = 0; i < r->p->nitems; i++) {
+		const struct pitem *it = &r->p->items[i];
+
+		if (it->mount != NO_INDEX && it->status == ST_OK &&
+		    it->alias == NO_INDEX)
+			rs_batch_add(b, i);
+	}
+	rs_batch_send(b);
 	rs_detect_mounts(r);
 }
 
@@ -328,6 +357,8 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 		free(r.groups[i].all);
 	}
 	free(r.groups);
+	while (r.batches) /* fetch_run failed: reads never made */
+		batch_free(r.batches);
 	for (i = 0; i < p->nitems; i++)
 		spec_forget(&r, i);
 	free(r.spec);

@@ -48,11 +48,11 @@ struct resolver {
 	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
-	unsigned char *spec; /* one per item: SPEC_NONE .. SPEC_DROP */
-	struct held **held;  /* one per item (SPEC_HELD: its answer); NULL
+	unsigned char *spec;   /* one per item: SPEC_NONE .. SPEC_DROP */
+	struct held **held;    /* one per item (SPEC_HELD: its answer); NULL
 	                        until an answer is held */
-	size_t read_next;    /* items[read_next ..]: on_auth's next read */
-	struct early *early; /* values selected as answers arrive, or NULL */
+	struct batch *batches; /* reads not all made yet (rs_batch_send) */
+	struct early *early;   /* values selected as answers arrive, or NULL */
 };
 
 struct req { /* a callback's context */
@@ -71,8 +71,19 @@ void rs_issue_read(struct resolver *r, struct req *q);
 void rs_on_read(void *ctx, const struct fetch_result *res);
 /* The mount of item i is now known: may its speculative read stand? */
 int rs_spec_use(struct resolver *r, size_t i, int valid);
-/* Item i is on mount mi: read it (or take its speculative answer). */
-void rs_assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_valid);
+/* Item i is on mount mi: assign it, and take its speculative answer if
+ * spec_valid.  Returns 1 when it is still to be read (rs_batch_add). */
+int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid);
+
+/* Reads of items whose mount is known, queued as one entry and each made
+ * only when the fetcher can start it (fetch_add_lazily): what waits for a
+ * slot is an item number, not a request.  rs_batch_new(r, cap) has room
+ * for cap items; rs_batch_send queues them in the order added (or frees
+ * the batch when it has none); the batch frees itself once all are made,
+ * or with the resolution. */
+struct batch *rs_batch_new(struct resolver *r, size_t cap);
+void rs_batch_add(struct batch *b, size_t i);
+void rs_batch_send(struct batch *b);
 void rs_fail_item(struct resolver *r, size_t i, int st, const char *reason);
 void rs_fail_answer(struct resolver *r, size_t i, int st, const char *reason,
                     const struct fetch_result *res);
