@@ -1,6 +1,7 @@
 /* fetch.h - the request engine: libcurl's multi interface, one loop.
  *
- * Requests are queued with fetch_add and run by fetch_run, at most
+ * Requests are queued with fetch_add (or, many at once, fetch_add_lazily:
+ * each made only when it can start) and run by fetch_run, at most
  * `concurrency` in flight, over connections kept alive in the multi handle's
  * cache (HTTP/2 streams share one connection where the server offers it).
  * Transport failures and 412/429/500/502/503/504 are retried with full-jitter
