@@ -119,11 +119,10 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 		/* Vault answers 403 for no access and for no mount alike; guess the
 		 * first segment and find the version by reading. */
 		size_t mi = plan_mount(r->p, g->first, 0, 0);
+		struct batch *b = rs_batch_new(r, g->npending);
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
-		struct batch *b = rs_batch_new(r, g->npending);
-
 		/* The speculative v2 read is the guess's first step.  A
 		 * [request] is not written to a mount nobody named. */
 		for (i = 0; i < g->npending; i++) {
