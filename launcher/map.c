@@ -24,7 +24,7 @@ struct map {
 	struct arena *keys; /* the keys' bytes, wiped when the map is freed */
 };
 
-static uint32_t hash(const char *k, size_t n)
+uint32_t map_hash(const char *k, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -92,7 +92,7 @@ void map_reserve(struct map *m, size_t n)
 
 int map_get(const struct map *m, const char *key, size_t klen, size_t *value)
 {
-	struct slot *s = find(m, key, klen, hash(key, klen));
+	struct slot *s = find(m, key, klen, map_hash(key, klen));
 
 	if (s->key == NULL)
 		return 0;
@@ -102,7 +102,7 @@ int map_get(const struct map *m, const char *key, size_t klen, size_t *value)
 
 void map_set(struct map *m, const char *key, size_t klen, size_t value)
 {
-	struct slot *s = find(m, key, klen, hash(key, klen));
+	struct slot *s = find(m, key, klen, map_hash(key, klen));
 
 	if (s->key != NULL)
 		s->value = value;
@@ -110,7 +110,7 @@ void map_set(struct map *m, const char *key, size_t klen, size_t value)
 
 int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 {
-	uint32_t h = hash(key, klen);
+	uint32_t h = map_hash(key, klen);
 	struct slot *s;
 
 	if ((m->used + 1) * 4 > m->cap * 3)
@@ -126,4 +126,49 @@ int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value)
 	s->value = *value;
 	m->used++;
 	return 0;
+}
+
+void itab_init(struct itab *t, size_t cap)
+{
+	t->cap = cap;
+	t->used = 0;
+	t->slot = xcalloc(cap, sizeof *t->slot);
+}
+
+void itab_free(struct itab *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->used = 0;
+}
+
+uint32_t *itab_find(const struct itab *t, uint32_t h,
+                    int (*same)(const void *ctx, size_t e), const void *ctx)
+{
+	size_t i = (size_t)h & (t->cap - 1);
+
+	while (t->slot[i] != 0 && !same(ctx, t->slot[i] - 1))
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+void itab_room(struct itab *t, uint32_t (*rehash)(const void *ctx, size_t e),
+               const void *ctx)
+{
+	uint32_t *old = t->slot;
+	size_t i, j, oldcap = t->cap;
+
+	if ((t->used + 1) * 4 <= t->cap * 3)
+		return;
+	t->cap *= 2;
+	t->slot = xcalloc(t->cap, sizeof *t->slot);
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == 0)
+			continue;
+		j = (size_t)rehash(ctx, old[i] - 1) & (t->cap - 1);
+		while (t->slot[j] != 0)
+			j = (j + 1) & (t->cap - 1);
+		t->slot[j] = old[i];
+	}
+	free(old);
 }
