@@ -46,8 +46,9 @@ void itab_free(struct itab *t);
  * empty slot where it would go (*slot == 0). */
 uint32_t *itab_find(const struct itab *t, uint32_t h,
                     int (*same)(const void *ctx, size_t e), const void *ctx);
-/* Room for one more entry: call before the itab_find that may insert. */
-void itab_room(struct itab *t, uint32_t (*rehash)(const void *ctx, size_t e),
-               const void *ctx);
+/* Room for n entries in all (used + 1 before the itab_find that may
+ * insert): past 3/4 full, the table doubles and places each entry again. */
+void itab_room(struct itab *t, size_t n,
+               uint32_t (*rehash)(const void *ctx, size_t e), const void *ctx);
 
 #endif

@@ -86,7 +86,7 @@ void mask_add(const char *p, size_t len)
 		itab_init(&seen, 16);
 		itab_init(&heads, 16);
 	}
-	itab_room(&seen, value_hash, NULL);
+	itab_room(&seen, seen.used + 1, value_hash, NULL);
 	s = itab_find(&seen, map_hash(p, len), same_value, &k);
 	if (*s != 0)
 		return;
@@ -97,7 +97,7 @@ void mask_add(const char *p, size_t len)
 	v->p = arena_strndup(bytes, p, len);
 	v->len = (uint32_t)len;
 	v->next = NONE;
-	itab_room(&heads, prefix_hash, NULL);
+	itab_room(&heads, heads.used + 1, prefix_hash, NULL);
 	s = itab_find(&heads, map_hash(p, MASK_MIN), same_prefix, p);
 	if (*s != 0)
 		v->next = *s - 1; /* in front of the others with its prefix */
