@@ -29,11 +29,14 @@ struct relay {
 
 static void new_masker(struct relay *rl)
 {
-	size_t i;
+	const char *v;
+	size_t i, len;
 
 	rl->m = streammask_new();
-	for (i = 0; i < mask_count(); i++)
-		streammask_add(rl->m, mask_value(i)->p, mask_value(i)->len);
+	for (i = 0; i < mask_count(); i++) {
+		v = mask_value(i, &len);
+		streammask_add(rl->m, v, len);
+	}
 	streammask_compile(rl->m);
 	rl->obuf_size = streammask_bound(rl->m, CHUNK);
 	rl->obuf = xmalloc(rl->obuf_size);
