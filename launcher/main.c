@@ -227,8 +227,16 @@ static int supervise(struct run *r, char *file, const struct env_opts *eo)
 	struct fetch_opts o;
 	struct error err;
 	int code, rc, sig, watch = r->cli.watch > 0;
+	sigset_t all, orig;
 
-	if ((sig = stop_release()) != 0) { /* supervise_run forwards them */
+	/* Blocked from here on: a stop signal that comes before the supervisor
+	 * reads them waits for it (which forwards it, then revokes), rather
+	 * than meeting the disposition stop_release puts back and ending
+	 * vaultrun with the token and the leases unrevoked. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &orig);
+	if ((sig = stop_release()) != 0) {
+		sigprocmask(SIG_SETMASK, &orig, NULL);
 		free(file);
 		return interrupted(r, sig);
 	}
@@ -254,6 +262,7 @@ static int supervise(struct run *r, char *file, const struct env_opts *eo)
 	so.mask = r->cli.mask < 0 ? SUPERVISE_MASK_ALL : r->cli.mask;
 	so.kill_after = r->cli.kill_after;
 	so.stop_signal = r->cli.stop_signal ? r->cli.stop_signal : SIGTERM;
+	so.sigmask = &orig;
 	if (r->renewer && !watch)
 		renewer_agent(r->renewer, &agent);
 	if (r->renewer || watch)

@@ -502,6 +502,8 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &s.orig);
+	if (o->sigmask)
+		s.orig = *o->sigmask;
 	if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
 		s.chld_ignored = 1; /* else children would reap themselves */
 		signal(SIGCHLD, SIG_DFL);

@@ -12,6 +12,8 @@
 #ifndef VAULTRUN_SUPERVISE_H
 #define VAULTRUN_SUPERVISE_H
 
+#include <signal.h>
+
 #include "status.h"
 
 enum supervise_mask {
@@ -42,6 +44,8 @@ struct supervise_opts {
 	double kill_after;                   /* seconds; < 0: never */
 	int stop_signal;                     /* stops it for a restart */
 	const struct supervise_agent *agent; /* may be NULL */
+	const sigset_t *sigmask; /* the command's signal mask; NULL: the
+	                            caller's at the call */
 };
 
 /* Run the command to its end, masking every value of mask.c's registry.

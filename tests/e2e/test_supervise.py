@@ -15,6 +15,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -151,6 +152,36 @@ def test_minted_token_revoked_after_the_command(run, vault, tmp_path):
     reqs = vault.requests
     assert reqs[-1].path == "/v1/auth/token/revoke-self", "the revoke is the last request"
     assert [r.path for r in reqs].index("/v1/auth/token/lookup-self") < len(reqs) - 1
+
+
+GDB = shutil.which("gdb")
+
+
+@pytest.mark.skipif(GDB is None or VALGRIND, reason="needs gdb (and no valgrind under it)")
+def test_stop_signal_before_the_supervisor_reads_them_waits_for_it(vault, tmp_path):
+    """A TERM that lands after vaultrun has put the stop signals' own
+    dispositions back and before the supervisor reads them from its
+    signalfd (gdb sends it at supervise_run's entry) is not the default
+    death, with the token unrevoked: it waits, is forwarded to the command,
+    and the run ends 143 with the token revoked."""
+    sid = "sid-" + os.urandom(6).hex()
+    value = "pw-" + os.urandom(8).hex()
+    vault.add_approle("role-gdb", sid, policies=["secret/data/app/*"])
+    vault.put("secret", "app/db", {"password": value})
+    env = dict(os.environ, VAULT_ADDR=vault.url, VAULT_ROLE_ID="role-gdb", VAULT_SECRET_ID=sid,
+               DB_PASSWORD="vault:secret/app/db#password")
+    env.pop("VAULT_TOKEN", None)
+    cmd = [GDB, "-nx", "-q", "-batch", "-ex", "handle SIGTERM nostop noprint pass",
+           "-ex", "break supervise_run", "-ex", "run",
+           "-ex", "python import os; os.kill(gdb.selected_inferior().pid, 15)",
+           "-ex", "continue", "--args", BIN, "-s", "--", "sleep", "60"]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=scaled(60))
+    out = p.stdout + p.stderr
+    assert "Breakpoint 1, supervise_run" in out, out
+    assert "exited with code 0217" in out, out  # 143, octal
+    [tok] = vault.minted_tokens
+    assert vault.revocations == {tok: 1}, out
+    assert value not in out and tok not in out
 
 
 # --------------------------------------------------------------------------
