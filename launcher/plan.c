@@ -170,7 +170,7 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	}
 	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0)
 		rest += 5; /* the API form, secret/data/app, is secret/app */
-	it->rest = xstrdup(rest);
+	it->rest = rest;
 	/* The same secret written two ways (secret/app, secret/data/app) is read
 	 * once: the later item becomes an alias of the first. */
 	key = xasprintf("%zu\x1f%s\x1f%lu", mi, rest, it->version);
@@ -507,7 +507,6 @@ static void var_free(struct pvar *v)
 
 static void item_free(struct pitem *it)
 {
-	free(it->rest);
 	free(it->reason);
 	json_free(it->doc);
 	lease_clear(&it->lease);
@@ -532,7 +531,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nitems; i++) {
 		const struct pitem *it = &p->items[i];
 
-		if (it->rest || it->reason || it->doc || it->lease.id)
+		if (it->reason || it->doc || it->lease.id)
 			item_free(&p->items[i]);
 	}
 	for (i = 0; i < p->nmounts; i++) {

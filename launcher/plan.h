@@ -68,7 +68,8 @@ struct pitem {
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
 	size_t mount; /* index into plan.mounts; NO_INDEX while unknown */
-	char *rest;   /* path below the mount (KV v2 "data/" removed) */
+	const char *rest; /* path below the mount (KV v2 "data/" removed):
+	                   * a suffix of path, not a copy */
 	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
 	unsigned shared; /* as pvar.shared */
