@@ -23,7 +23,7 @@ struct islot {
 /* The plan's indexes live beside it, keyed by the plan's address: the public
  * struct stays plain data. */
 struct index {
-	struct islot *items;
+	struct islot *items; /* while plan_build plans references */
 	size_t icap, iused; /* icap: 0 or a power of two, over twice iused */
 	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
 	struct map *reads;          /* "mount\0rest\0version" -> item */
@@ -472,6 +472,10 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		add_manifest(p, m);
 	add_inline(p, m, env);
 	add_requests(p, m);
+	/* Every reference is planned: the (path, version) index goes. */
+	free(x->items);
+	x->items = NULL;
+	x->icap = x->iused = 0;
 	/* Only [mounts] entries are known so far: without any, no lookup. */
 	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
