@@ -28,7 +28,8 @@ struct index {
 	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
 	struct map *reads;          /* "mount\0rest\0version" -> item */
 	struct map *mounts;         /* "path" -> mount */
-	struct arena *refs; /* the variables' references (not their pieces') */
+	struct arena *refs; /* the variables' references but paths alone (not
+	                     * their pieces') */
 };
 
 static struct index *ix(struct plan *p)
