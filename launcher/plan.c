@@ -75,6 +75,11 @@ struct pitem *plan_item(struct plan *p, const struct pvar *v)
 	return plan_item_at(p, v->item);
 }
 
+struct template *plan_template(const struct pvar *v)
+{
+	return v->ext ? v->ext->tpl : NULL;
+}
+
 struct pitem *plan_item_at(struct plan *p, size_t i)
 {
 	if (i == NO_INDEX)
@@ -271,23 +276,32 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 	return p->nitems - 1;
 }
 
+/* v's extension, made when first needed. */
+static struct pext *var_ext(struct pvar *v)
+{
+	if (v->ext == NULL)
+		v->ext = xcalloc(1, sizeof *v->ext);
+	return v->ext;
+}
+
 /* A composed value: each reference piece is parsed and planned like any
  * other reference, sharing reads with every other variable. */
 static void add_pieces(struct plan *p, struct pvar *v)
 {
+	struct pext *x = var_ext(v);
 	struct error err;
 	char reason[sizeof err.msg + 220];
 	size_t i, n;
 
-	if (template_parse(v->reftext, &v->tpl, &err) != ST_OK) {
+	if (template_parse(v->reftext, &x->tpl, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return;
 	}
-	n = template_count(v->tpl);
-	v->pieces = xcalloc(n ? n : 1, sizeof *v->pieces);
+	n = template_count(x->tpl);
+	x->pieces = xcalloc(n ? n : 1, sizeof *x->pieces);
 	for (i = 0; i < n; i++) {
-		const struct tpiece *tp = template_piece(v->tpl, i);
-		struct ppiece *pc = &v->pieces[i];
+		const struct tpiece *tp = template_piece(x->tpl, i);
+		struct ppiece *pc = &x->pieces[i];
 
 		pc->item = NO_INDEX;
 		if (!tp->is_ref)
@@ -352,17 +366,19 @@ static void add_manifest(struct plan *p, const struct manifest *m)
 		if (j == m->nprofiles ||
 		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
 			const struct mvar *mv = &m->vars[i++];
+			struct pvar *v = add_var(p, mv->name, mv->ref, m->file,
+			                         mv->line, mv->section, 0);
 
-			add_var(p, mv->name, mv->ref, m->file, mv->line,
-			        mv->section, 0)
-				->fallback = mv->fallback;
+			if (mv->fallback)
+				var_ext(v)->fallback = mv->fallback;
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
-			struct pvar *v = add_var(p, mp->name, mp->from, m->file,
-			                         mp->line, MS_PROFILE, 0);
+			struct pext *x = var_ext(add_var(p, mp->name, mp->from,
+			                                 m->file, mp->line,
+			                                 MS_PROFILE, 0));
 
-			v->ptype = mp->type;
-			v->pprefix = mp->prefix;
+			x->ptype = mp->type;
+			x->pprefix = mp->prefix;
 		}
 	}
 }
@@ -418,7 +434,6 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 	for (e = env; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char *name;
-		struct pvar *v;
 
 		if (!is_inline(*e))
 			continue;
@@ -431,14 +446,11 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 		/* Whatever the name (DB-PASS, spring.datasource.password):
 		 * execve does not care about shell syntax, and a reference
 		 * passed on unresolved would reach the command as its value. */
-		name = xstrndup(*e, (size_t)(eq - *e));
-		if (*name == '\0' || map_get(names, name, strlen(name), &dummy)) {
-			free(name);
+		if (eq == *e || map_get(names, *e, (size_t)(eq - *e), &dummy))
 			continue;
-		}
-		v = add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0,
-		            MS_ENV, 1);
-		v->owned = name;
+		name = arena_strndup(ix(p)->refs, *e, (size_t)(eq - *e));
+		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0, MS_ENV,
+		        1);
 	}
 	map_free(names);
 }
@@ -491,23 +503,29 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 }
 
 /* What a variable holds beyond its plan. */
-static void var_free(struct pvar *v)
+static void ext_free(struct pext *x)
 {
-	free(v->owned);
-	free(v->reason);
-	secret_wipe(&v->value);
-	profile_free_exports(v->exports, v->nexports);
-	free(v->missing);
-	if (v->tpl) {
-		size_t j, n = template_count(v->tpl);
+	profile_free_exports(x->exports, x->nexports);
+	free(x->missing);
+	if (x->tpl) {
+		size_t j, n = template_count(x->tpl);
 
 		for (j = 0; j < n; j++) {
-			ref_free(&v->pieces[j].ref);
-			secret_wipe(&v->pieces[j].value);
+			ref_free(&x->pieces[j].ref);
+			secret_wipe(&x->pieces[j].value);
 		}
-		template_free(v->tpl);
+		template_free(x->tpl);
 	}
-	free(v->pieces);
+	free(x->pieces);
+	free(x);
+}
+
+static void var_free(struct pvar *v)
+{
+	free(v->reason);
+	secret_wipe(&v->value);
+	if (v->ext)
+		ext_free(v->ext);
 }
 
 static void item_free(struct pitem *it)
@@ -529,8 +547,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 
-		if (v->owned || v->reason || v->value.p || v->exports ||
-		    v->missing || v->tpl || v->pieces)
+		if (v->reason || v->value.p || v->ext)
 			var_free(&p->vars[i]);
 	}
 	for (i = 0; i < p->nitems; i++) {

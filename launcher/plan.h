@@ -28,9 +28,23 @@ struct ppiece { /* one ${REFERENCE} of a composed value */
 	struct secret value; /* the selected value, before its filters */
 };
 
+/* What a profile, a composed value or a variable with a [defaults] entry
+ * adds to it: most variables have none (pvar.ext NULL). */
+struct pext {
+	const char *ptype; /* a profile's type = and prefix =, or NULL */
+	const char *pprefix;
+	struct pexport *exports; /* a profile's variables, when resolved */
+	size_t nexports;
+	struct template *tpl;  /* a composed value ("${" in [env] or [files]) */
+	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
+	const char *fallback;  /* the [defaults] value, or NULL */
+	char *missing; /* why the value is the fallback (a 404, a missing key) */
+};
+
 /* Names, references and profile settings are borrowed from the manifest and
- * the environment, which outlive the plan: 100,000 references plan without
- * each string being copied again. */
+ * the environment (an inline variable's name is in the plan's arena), which
+ * outlive the plan: 100,000 references plan without each string being
+ * copied again. */
 struct pvar {                /* a variable, or a [profile] (many variables) */
 	const char *name;    /* the variable's, or the profile's */
 	const char *reftext; /* the reference as written */
@@ -41,20 +55,12 @@ struct pvar {                /* a variable, or a [profile] (many variables) */
 	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
 	unsigned is_inline : 1;  /* from a vault: variable */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
-	unsigned defaulted : 1;  /* value is the fallback ... */
-	char *missing; /* ... because of this (a 404, a missing key) */
-	char *owned;   /* an inline variable's name, copied */
+	unsigned defaulted : 1;  /* value is ext->fallback */
 	struct ref ref;
 	size_t item;         /* index into plan.items */
 	char *reason;        /* one line, when status != ST_OK */
 	struct secret value; /* when resolved */
-	const char *ptype;   /* a profile's type = and prefix =, or NULL */
-	const char *pprefix;
-	struct pexport *exports; /* a profile's variables, when resolved */
-	size_t nexports;
-	struct template *tpl;  /* a composed value ("${" in [env] or [files]) */
-	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
-	const char *fallback;  /* the [defaults] value, or NULL */
+	struct pext *ext;    /* a profile's, a composed value's, a default's */
 };
 
 struct pmount {
@@ -106,6 +112,9 @@ const char *plan_where(const struct pvar *v, char *buf, size_t cap);
 /* The item a variable reads, following aliases (NULL for a composed
  * value: its pieces read, each through plan_item_at). */
 struct pitem *plan_item(struct plan *p, const struct pvar *v);
+/* v's template, or NULL when it is not a composed value. */
+struct template *plan_template(const struct pvar *v);
+
 /* Item i, following aliases; NULL for NO_INDEX. */
 struct pitem *plan_item_at(struct plan *p, size_t i);
 

@@ -68,6 +68,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 {
 	struct plan p;
 	struct pvar v[N(vars)];
+	struct pext dflt = {.missing = "not found"};
 	struct pitem it[3];
 	char *shared[1] = {"no token: set VAULT_TOKEN"};
 	char lease_id[] = "database/creds/x/1";
@@ -94,7 +95,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 		v[i].item = vars[i].item;
 		v[i].superseded = vars[i].superseded;
 		v[i].defaulted = vars[i].defaulted;
-		v[i].missing = vars[i].defaulted ? "not found" : NULL;
+		v[i].ext = vars[i].defaulted ? &dflt : NULL;
 		v[i].shared = vars[i].shared;
 		if (vars[i].value) {
 			v[i].value.p = (char *)vars[i].value;

@@ -250,7 +250,7 @@ TEST(plan_variables)
 	CHECK_STR(v->name, "A");
 	CHECK_STR(v->reftext, "secret/a#k");
 	CHECK(v->name == m->vars[0].name); /* borrowed, not copied */
-	CHECK(v->section == MS_ENV && !v->is_inline && v->owned == NULL);
+	CHECK(v->section == MS_ENV && !v->is_inline && v->ext == NULL);
 	CHECK(v->ref.sel == SEL_KEY);
 	CHECK_STR(v->ref.selector, "k");
 	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:4");
@@ -259,8 +259,9 @@ TEST(plan_variables)
 	v = &p.vars[1];
 	CHECK_STR(v->name, "db");
 	CHECK(v->section == MS_PROFILE);
-	CHECK_STR(v->ptype, "generic");
-	CHECK_STR(v->pprefix, "DBX");
+	REQUIRE(v->ext != NULL);
+	CHECK_STR(v->ext->ptype, "generic");
+	CHECK_STR(v->ext->pprefix, "DBX");
 	CHECK(v->ref.sel == SEL_POINTER); /* the whole secret */
 	CHECK_STR(v->ref.selector, "");
 	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:5");
@@ -275,7 +276,7 @@ TEST(plan_variables)
 	v = &p.vars[3];
 	CHECK_STR(v->name, "Z");
 	CHECK(v->is_inline && v->section == MS_ENV);
-	CHECK(v->owned != NULL && v->name == v->owned);
+	CHECK_STR(v->name, "Z"); /* a copy: env holds "Z=vault:..." */
 	CHECK_STR(v->reftext, "secret/z#*"); /* "vault:" removed */
 	CHECK(v->reftext == e1 + 8);         /* borrowed from env */
 	CHECK(v->ref.sel == SEL_WHOLE);
@@ -606,20 +607,21 @@ TEST(plan_composed_pieces_share_items)
 	url = &p.vars[1];
 	CHECK(url->status == ST_OK);
 	CHECK(url->item == NO_INDEX);
-	REQUIRE(url->tpl != NULL);
-	CHECK(template_count(url->tpl) == 7);
-	CHECK(url->pieces[1].item == p.vars[0].item);
-	CHECK(url->pieces[3].item == p.vars[0].item);
-	CHECK(url->pieces[5].item != p.vars[0].item);
-	CHECK(url->pieces[0].item == NO_INDEX);
-	CHECK_STR(url->pieces[3].ref.selector, "password");
-	CHECK_STR(url->fallback, "pg://localhost");
+	REQUIRE(plan_template(url) != NULL);
+	CHECK(template_count(url->ext->tpl) == 7);
+	CHECK(url->ext->pieces[1].item == p.vars[0].item);
+	CHECK(url->ext->pieces[3].item == p.vars[0].item);
+	CHECK(url->ext->pieces[5].item != p.vars[0].item);
+	CHECK(url->ext->pieces[0].item == NO_INDEX);
+	CHECK_STR(url->ext->pieces[3].ref.selector, "password");
+	CHECK_STR(url->ext->fallback, "pg://localhost");
 	bad = &p.vars[2];
 	CHECK(bad->status == ST_CONFIG);
 	CHECK(bad->reason && strncmp(bad->reason, "${secret/../x}: ", 16) == 0);
 	lit = &p.vars[3];
-	CHECK(lit->status == ST_OK && lit->tpl && template_refs(lit->tpl) == 0);
-	CHECK(p.vars[0].fallback == NULL);
+	CHECK(lit->status == ST_OK && plan_template(lit) &&
+	      template_refs(lit->ext->tpl) == 0);
+	CHECK(p.vars[0].ext == NULL); /* no template, no default */
 	plan_free(&p);
 	manifest_free(m);
 }
