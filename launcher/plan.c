@@ -24,7 +24,7 @@ struct islot {
  * struct stays plain data. */
 struct index {
 	struct islot *items; /* while plan_build plans references */
-	size_t icap, iused; /* icap: 0 or a power of two, over twice iused */
+	size_t icap, iused;  /* icap: 0 or a power of two, over twice iused */
 	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
 	struct map *reads;          /* "mount\0rest\0version" -> item */
 	struct map *mounts;         /* "path" -> mount */
@@ -449,8 +449,8 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 		if (eq == *e || map_get(names, *e, (size_t)(eq - *e), &dummy))
 			continue;
 		name = arena_strndup(ix(p)->refs, *e, (size_t)(eq - *e));
-		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0, MS_ENV,
-		        1);
+		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0,
+		        MS_ENV, 1);
 	}
 	map_free(names);
 }

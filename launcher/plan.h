@@ -73,7 +73,7 @@ struct pmount {
 struct pitem {
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
-	size_t mount; /* index into plan.mounts; NO_INDEX while unknown */
+	size_t mount;     /* index into plan.mounts; NO_INDEX while unknown */
 	const char *rest; /* path below the mount (KV v2 "data/" removed):
 	                   * a suffix of path, not a copy */
 	size_t alias; /* another item reading the same secret, or NO_INDEX */

@@ -135,8 +135,8 @@ static void check_clashes(struct plan *p)
 	size_t i, j, k;
 	char reason[400], where[300];
 
-	for (i = 0; i < p->nvars && !(p->vars[i].ext && p->vars[i].ext->nexports);
-	     i++)
+	for (i = 0;
+	     i < p->nvars && !(p->vars[i].ext && p->vars[i].ext->nexports); i++)
 		;
 	if (i == p->nvars)
 		return; /* no profile exports anything: no index of the names */

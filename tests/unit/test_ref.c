@@ -200,7 +200,8 @@ TEST(ref_invalid_from_manifest)
  * with a version or a selector is copied (the path needs its own NUL). */
 TEST(ref_in_arena_borrows_a_path_alone)
 {
-	static const char alone[] = "secret/app/db", keyed[] = "secret/x?version=2";
+	static const char alone[] = "secret/app/db";
+	static const char keyed[] = "secret/x?version=2";
 	struct arena *a = arena_new();
 	struct error err;
 	struct ref r;
