@@ -12,29 +12,83 @@
 
 #define INLINE_PREFIX "vault:"
 
-/* (path, version) -> item, the one lookup every reference makes: the slots
- * hold the item's number and the hash, the key is the item's own path and
- * version (nothing copied, no key built). */
+/* An index of items by what they read: the slots hold the item's number
+ * and the hash, the key is the item's own fields (nothing copied, no key
+ * built). */
 struct islot {
 	uint32_t item; /* index + 1; 0: empty */
 	uint32_t hash;
 };
 
+struct itable {
+	struct islot *slots;
+	size_t cap, used; /* cap: 0 or a power of two, over twice used */
+};
+
 /* The plan's indexes live beside it, keyed by the plan's address: the public
  * struct stays plain data. */
 struct index {
-	struct islot *items; /* while plan_build plans references */
-	size_t icap, iused;  /* icap: 0 or a power of two, over twice iused */
+	struct itable items; /* (path, version), while plan_build plans */
+	struct itable reads; /* (mount, rest, version), until plan_settled */
+	int settled;
 	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
-	struct map *reads;          /* "mount\0rest\0version" -> item */
 	struct map *mounts;         /* "path" -> mount */
 	struct arena *refs; /* the variables' references but paths alone (not
-	                     * their pieces') */
+	                     * their pieces'), inline variables' names */
 };
 
 static struct index *ix(struct plan *p)
 {
 	return (struct index *)p->index;
+}
+
+/* Room for n items in t. */
+static void table_reserve(struct itable *t, size_t n)
+{
+	struct islot *old = t->slots;
+	size_t i, j, cap = t->cap ? t->cap : 64, oldcap = t->cap;
+
+	while (2 * (n + 1) > cap)
+		cap *= 2;
+	if (cap == oldcap)
+		return;
+	t->slots = xcalloc(cap, sizeof *t->slots);
+	t->cap = cap;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].item == 0)
+			continue;
+		for (j = old[i].hash & (cap - 1); t->slots[j].item;
+		     j = (j + 1) & (cap - 1))
+			;
+		t->slots[j] = old[i];
+	}
+	free(old);
+}
+
+static void table_free(struct itable *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+/* The item of hash h that same() matches with key, else NO_INDEX after
+ * recording item i (the next to be added, or one being indexed) there. */
+static size_t table_find_or_add(struct plan *p, struct itable *t, uint32_t h,
+                                int (*same)(const struct pitem *, const void *),
+                                const void *key, size_t i)
+{
+	size_t k;
+
+	if (2 * (t->used + 2) > t->cap)
+		table_reserve(t, t->used + 1);
+	for (k = h & (t->cap - 1); t->slots[k].item; k = (k + 1) & (t->cap - 1))
+		if (t->slots[k].hash == h &&
+		    same(&p->items[t->slots[k].item - 1], key))
+			return t->slots[k].item - 1;
+	t->slots[k].item = (uint32_t)i + 1;
+	t->slots[k].hash = h;
+	t->used++;
+	return NO_INDEX;
 }
 
 void plan_fail_var(struct pvar *v, int status, const char *reason)
@@ -149,13 +203,30 @@ static int refuse(struct pitem *it, const struct pmount *m, int action)
 	return ST_CONFIG;
 }
 
+static uint32_t read_hash(const struct pitem *it)
+{
+	return (uint32_t)(hash_bytes(it->rest, strlen(it->rest)) ^
+	                  it->mount * 0x9e3779b97f4a7c15u ^
+	                  it->version * 0xc2b2ae3d27d4eb4fu);
+}
+
+/* Does a read the same secret as item b (key)? */
+static int same_read(const struct pitem *a, const void *key)
+{
+	const struct pitem *b = key;
+
+	return a->mount == b->mount && a->version == b->version &&
+	       strcmp(a->rest, b->rest) == 0;
+}
+
 int plan_assign(struct plan *p, size_t i, size_t mi)
 {
 	struct pitem *it = &p->items[i];
 	const struct pmount *m = &p->mounts[mi];
 	const char *rest = below(it->path, m->path);
-	char reason[300], *key;
-	size_t j = i;
+	struct index *x = ix(p);
+	char reason[300];
+	size_t j;
 
 	it->mount = mi;
 	if (rest == NULL) {
@@ -179,18 +250,20 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	it->rest = rest;
 	/* The same secret written two ways (secret/app, secret/data/app) is read
 	 * once: the later item becomes an alias of the first. */
-	key = xasprintf("%zu\x1f%s\x1f%lu", mi, rest, it->version);
-	if (ix(p)->reads &&
-	    map_get_or_put(ix(p)->reads, key, strlen(key), &j) && j != i)
+	if (x->settled)
+		return ST_OK;
+	if (x->reads.cap == 0) /* the first: room for every item */
+		table_reserve(&x->reads, p->nitems);
+	j = table_find_or_add(p, &x->reads, read_hash(it), same_read, it, i);
+	if (j != NO_INDEX && j != i)
 		it->alias = j;
-	free(key);
 	return ST_OK;
 }
 
 void plan_settled(struct plan *p)
 {
-	map_free(ix(p)->reads);
-	ix(p)->reads = NULL;
+	table_free(&ix(p)->reads);
+	ix(p)->settled = 1;
 }
 
 /* The longest [mounts] entry that is a segment-aligned prefix of path. */
@@ -224,27 +297,11 @@ static uint32_t item_hash(const struct ref *r)
 	                  r->version * 0x9e3779b97f4a7c15u);
 }
 
-/* Room for n items in the (path, version) index. */
-static void items_reserve(struct index *x, size_t n)
+static int same_ref(const struct pitem *it, const void *key)
 {
-	struct islot *old = x->items;
-	size_t i, j, cap = x->icap ? x->icap : 64, oldcap = x->icap;
+	const struct ref *r = key;
 
-	while (2 * (n + 1) > cap)
-		cap *= 2;
-	if (cap == oldcap)
-		return;
-	x->items = xcalloc(cap, sizeof *x->items);
-	x->icap = cap;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].item == 0)
-			continue;
-		for (j = old[i].hash & (cap - 1); x->items[j].item;
-		     j = (j + 1) & (cap - 1))
-			;
-		x->items[j] = old[i];
-	}
-	free(old);
+	return it->version == r->version && strcmp(it->path, r->path) == 0;
 }
 
 /* The item that reads r's (path, version): found, or added. */
@@ -252,20 +309,11 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 {
 	struct index *x = ix(p);
 	struct pitem *it;
-	uint32_t h = item_hash(r);
-	size_t i;
+	size_t i = table_find_or_add(p, &x->items, item_hash(r), same_ref, r,
+	                             p->nitems);
 
-	if (2 * (x->iused + 2) > x->icap)
-		items_reserve(x, x->iused + 1);
-	for (i = h & (x->icap - 1); x->items[i].item; i = (i + 1) & (x->icap - 1)) {
-		it = &p->items[x->items[i].item - 1];
-		if (x->items[i].hash == h && it->version == r->version &&
-		    strcmp(it->path, r->path) == 0)
-			return x->items[i].item - 1;
-	}
-	x->items[i].item = (uint32_t)p->nitems + 1;
-	x->items[i].hash = h;
-	x->iused++;
+	if (i != NO_INDEX)
+		return i;
 	p->items = xroom(p->items, p->nitems, &x->items_cap, sizeof *p->items);
 	it = &p->items[p->nitems++];
 	memset(it, 0, sizeof *it);
@@ -462,7 +510,6 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
-	x->reads = map_new();
 	x->mounts = map_new();
 	x->refs = arena_new();
 	if (m && m->nvars + m->nprofiles > 0) {
@@ -472,7 +519,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		x->vars_cap = x->items_cap = m->nvars + m->nprofiles;
 		p->vars = xreallocarray(NULL, x->vars_cap, sizeof *p->vars);
 		p->items = xreallocarray(NULL, x->items_cap, sizeof *p->items);
-		items_reserve(x, m->nvars + m->nprofiles);
+		table_reserve(&x->items, m->nvars + m->nprofiles);
 	}
 	for (i = 0; m && i < m->nmounts; i++) {
 		mi = plan_mount(p, m->mounts[i].mount,
@@ -486,9 +533,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 	add_inline(p, m, env);
 	add_requests(p, m);
 	/* Every reference is planned: the (path, version) index goes. */
-	free(x->items);
-	x->items = NULL;
-	x->icap = x->iused = 0;
+	table_free(&x->items);
 	/* Only [mounts] entries are known so far: without any, no lookup. */
 	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
@@ -567,8 +612,8 @@ void plan_free(struct plan *p)
 	free(p->items);
 	free(p->mounts);
 	if (x) {
-		free(x->items);
-		map_free(x->reads);
+		table_free(&x->items);
+		table_free(&x->reads);
 		map_free(x->mounts);
 		arena_free(x->refs);
 		free(x);

@@ -136,7 +136,7 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 int plan_assign(struct plan *p, size_t i, size_t mi);
 
 /* Every item's mount is known (or it failed): no merge can come, and the
- * index plan_assign merges with (a slot and a key per item) goes.  An item
+ * index plan_assign merges with (a slot per item) goes.  An item
  * assigned after this merges with none. */
 void plan_settled(struct plan *p);
 
