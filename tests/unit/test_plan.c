@@ -602,9 +602,13 @@ TEST(plan_composed_pieces_share_items)
 
 	REQUIRE(m != NULL);
 	CHECK(plan_build(&p, m, NULL) == ST_CONFIG);
+	/* What the plan borrows outlives the manifest's array of entries. */
+	manifest_drop_vars(m);
+	CHECK(m->vars == NULL && m->nvars == 0);
 	REQUIRE(p.nvars == 4);
 	CHECK(p.nitems == 2); /* secret/db and secret/host */
 	url = &p.vars[1];
+	CHECK_STR(url->name, "URL");
 	CHECK(url->status == ST_OK);
 	CHECK(url->item == NO_INDEX);
 	REQUIRE(plan_template(url) != NULL);
