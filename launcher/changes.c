@@ -164,7 +164,7 @@ static void add_failure(struct changes *c, const struct plan *p,
 	memset(&f, 0, sizeof f);
 	f.name = v->name;
 	f.ref = v->reftext;
-	f.where = plan_where(v, where, sizeof where);
+	f.where = plan_where(p, v, where, sizeof where);
 	f.status = v->status;
 	f.reason = v->reason;
 	f.superseded = v->superseded;

@@ -283,11 +283,12 @@ static size_t declared_mount(struct plan *p, const char *path)
 	return NO_INDEX;
 }
 
-const char *plan_where(const struct pvar *v, char *buf, size_t cap)
+const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
+                       size_t cap)
 {
-	if (v->file == NULL)
+	if (v->is_inline)
 		return "environment";
-	snprintf(buf, cap, "%s:%u", v->file, v->line);
+	snprintf(buf, cap, "%s:%u", p->file, v->line);
 	return buf;
 }
 
@@ -365,8 +366,7 @@ static void add_pieces(struct plan *p, struct pvar *v)
 }
 
 static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
-                            const char *file, unsigned line,
-                            enum msection section, int is_inline)
+                            unsigned line, enum msection section, int is_inline)
 {
 	struct pvar *v;
 	struct error err;
@@ -376,7 +376,6 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	memset(v, 0, sizeof *v);
 	v->name = name;
 	v->reftext = ref;
-	v->file = file;
 	v->line = line;
 	v->section = section;
 	v->is_inline = is_inline != 0;
@@ -385,7 +384,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		add_pieces(p, v);
 		return v;
 	}
-	if (ref_parse_in(ref, file != NULL, &v->ref, ix(p)->refs, &err) != ST_OK) {
+	if (ref_parse_in(ref, !is_inline, &v->ref, ix(p)->refs, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
 	}
@@ -414,16 +413,15 @@ static void add_manifest(struct plan *p, const struct manifest *m)
 		if (j == m->nprofiles ||
 		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
 			const struct mvar *mv = &m->vars[i++];
-			struct pvar *v = add_var(p, mv->name, mv->ref, m->file,
-			                         mv->line, mv->section, 0);
+			struct pvar *v = add_var(p, mv->name, mv->ref, mv->line,
+			                         mv->section, 0);
 
 			if (mv->fallback)
 				var_ext(v)->fallback = mv->fallback;
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
 			struct pext *x = var_ext(add_var(p, mp->name, mp->from,
-			                                 m->file, mp->line,
-			                                 MS_PROFILE, 0));
+			                                 mp->line, MS_PROFILE, 0));
 
 			x->ptype = mp->type;
 			x->pprefix = mp->prefix;
@@ -497,8 +495,7 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 		if (eq == *e || map_get(names, *e, (size_t)(eq - *e), &dummy))
 			continue;
 		name = arena_strndup(ix(p)->refs, *e, (size_t)(eq - *e));
-		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0,
-		        MS_ENV, 1);
+		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), 0, MS_ENV, 1);
 	}
 	map_free(names);
 }
@@ -510,6 +507,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
+	p->file = m ? m->file : NULL;
 	x->mounts = map_new();
 	x->refs = arena_new();
 	if (m && m->nvars + m->nprofiles > 0) {

@@ -45,15 +45,14 @@ struct pext {
  * the environment (an inline variable's name is in the plan's arena), which
  * outlive the plan: 100,000 references plan without each string being
  * copied again. */
-struct pvar {                /* a variable, or a [profile] (many variables) */
-	const char *name;    /* the variable's, or the profile's */
-	const char *reftext; /* the reference as written */
-	const char *file;    /* the manifest, or NULL for the environment */
-	unsigned line;
+struct pvar {                 /* a variable, or a [profile] (many variables) */
+	const char *name;     /* the variable's, or the profile's */
+	const char *reftext;  /* the reference as written */
+	unsigned line;        /* in plan.file; 0 for the environment */
 	int status;           /* ST_OK or why it failed */
 	unsigned shared;      /* a shared failure's number + 1, or 0 */
 	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
-	unsigned is_inline : 1;  /* from a vault: variable */
+	unsigned is_inline : 1;  /* from a vault: variable in the environment */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
 	unsigned defaulted : 1;  /* value is ext->fallback */
 	struct ref ref;
@@ -96,7 +95,8 @@ struct plan {
 	                         beyond its variables (an unused [request]) */
 	char **shared; /* failures many variables share, each said once */
 	size_t nshared;
-	void *index; /* private to plan.c */
+	const char *file; /* the manifest's name (borrowed), or NULL */
+	void *index;      /* private to plan.c */
 };
 
 /* Build the plan.  m may be NULL; env is the inherited environment.  Bad
@@ -107,7 +107,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env);
 void plan_free(struct plan *p);
 
 /* "file:line" or "environment", for messages; returns buf or a constant. */
-const char *plan_where(const struct pvar *v, char *buf, size_t cap);
+const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
+                       size_t cap);
 
 /* The item a variable reads, following aliases (NULL for a composed
  * value: its pieces read, each through plan_item_at). */

@@ -170,7 +170,7 @@ static void check_clashes(struct plan *p)
 			snprintf(reason, sizeof reason,
 			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
 			         v->name, n, p->vars[k].name,
-			         plan_where(&p->vars[k], where, sizeof where));
+			         plan_where(p, &p->vars[k], where, sizeof where));
 			plan_fail_var(v, ST_CONFIG, reason);
 			break;
 		}

@@ -76,6 +76,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	size_t i;
 
 	memset(&p, 0, sizeof p);
+	p.file = "m.ini";
 	memset(v, 0, sizeof v);
 	memset(it, 0, sizeof it);
 	for (i = 0; i < N(it); i++)
@@ -87,7 +88,6 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	for (i = 0; i < N(vars); i++) {
 		v[i].name = vars[i].name;
 		v[i].reftext = "secret/x#k";
-		v[i].file = "m.ini";
 		v[i].line = (unsigned)i + 1;
 		v[i].section = vars[i].section;
 		v[i].status = vars[i].status;

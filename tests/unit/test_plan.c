@@ -253,7 +253,7 @@ TEST(plan_variables)
 	CHECK(v->section == MS_ENV && !v->is_inline && v->ext == NULL);
 	CHECK(v->ref.sel == SEL_KEY);
 	CHECK_STR(v->ref.selector, "k");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:4");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:4");
 	CHECK(v->status == ST_OK && v->reason == NULL);
 
 	v = &p.vars[1];
@@ -264,14 +264,14 @@ TEST(plan_variables)
 	CHECK_STR(v->ext->pprefix, "DBX");
 	CHECK(v->ref.sel == SEL_POINTER); /* the whole secret */
 	CHECK_STR(v->ref.selector, "");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:5");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:5");
 
 	v = &p.vars[2];
 	CHECK_STR(v->name, "F");
 	CHECK(v->section == MS_FILES);
 	CHECK(v->ref.sel == SEL_POINTER);
 	CHECK_STR(v->ref.selector, "/ca");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:10");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:10");
 
 	v = &p.vars[3];
 	CHECK_STR(v->name, "Z");
@@ -280,12 +280,12 @@ TEST(plan_variables)
 	CHECK_STR(v->reftext, "secret/z#*"); /* "vault:" removed */
 	CHECK(v->reftext == e1 + 8);         /* borrowed from env */
 	CHECK(v->ref.sel == SEL_WHOLE);
-	CHECK(v->file == NULL && v->line == 0);
-	CHECK_STR(plan_where(v, where, sizeof where), "environment");
+	CHECK(v->line == 0);
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "environment");
 	CHECK(!v->superseded);
 
 	/* plan_where cuts to the buffer */
-	CHECK_STR(plan_where(&p.vars[2], where, 5), "t.in");
+	CHECK_STR(plan_where(&p, &p.vars[2], where, 5), "t.in");
 	plan_free(&p);
 	manifest_free(m);
 }
