@@ -219,6 +219,20 @@ static int same_read(const struct pitem *a, const void *key)
 	       strcmp(a->rest, b->rest) == 0;
 }
 
+/* Index the reads of the items assigned so far but item i (all distinct:
+ * none is in the API form), with room for every item. */
+static void index_reads(struct plan *p, size_t i)
+{
+	struct itable *t = &ix(p)->reads;
+	size_t k;
+
+	table_reserve(t, p->nitems);
+	for (k = 0; k < p->nitems; k++)
+		if (k != i && p->items[k].rest)
+			table_find_or_add(p, t, read_hash(&p->items[k]),
+			                  same_read, &p->items[k], k);
+}
+
 int plan_assign(struct plan *p, size_t i, size_t mi)
 {
 	struct pitem *it = &p->items[i];
@@ -227,6 +241,7 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	struct index *x = ix(p);
 	char reason[300];
 	size_t j;
+	int api_form = 0;
 
 	it->mount = mi;
 	if (rest == NULL) {
@@ -245,15 +260,19 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	default:
 		break;
 	}
-	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0)
+	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0) {
 		rest += 5; /* the API form, secret/data/app, is secret/app */
+		api_form = 1;
+	}
 	it->rest = rest;
 	/* The same secret written two ways (secret/app, secret/data/app) is read
-	 * once: the later item becomes an alias of the first. */
-	if (x->settled)
+	 * once: the later item becomes an alias of the first.  Items of distinct
+	 * paths read the same only when one is in the API form: until the
+	 * first such, no index. */
+	if (x->settled || (x->reads.cap == 0 && !api_form))
 		return ST_OK;
-	if (x->reads.cap == 0) /* the first: room for every item */
-		table_reserve(&x->reads, p->nitems);
+	if (x->reads.cap == 0)
+		index_reads(p, i);
 	j = table_find_or_add(p, &x->reads, read_hash(it), same_read, it, i);
 	if (j != NO_INDEX && j != i)
 		it->alias = j;

@@ -436,6 +436,35 @@ TEST(plan_assign_kv2)
 	manifest_free(m);
 }
 
+/* The API form assigned first: the plain form assigned later reads it. */
+TEST(plan_assign_api_form_first)
+{
+	struct manifest *m = parse("[env]\n"
+	                           "A = secret/y\n"      /* item 0 */
+	                           "B = secret/x#a\n"    /* item 1 */
+	                           "C = secret/data/x\n" /* item 2 */
+	                           "D = secret/data/y\n" /* item 3 */
+	                           "E = secret/z\n");    /* item 4 */
+	struct plan p;
+	size_t mi;
+
+	REQUIRE(m != NULL);
+	CHECK(plan_build(&p, m, NULL) == ST_OK);
+	REQUIRE(p.nitems == 5);
+	mi = plan_mount(&p, "secret", 2, 0);
+	CHECK(plan_assign(&p, 0, mi) == ST_OK); /* before any API form */
+	CHECK(plan_assign(&p, 2, mi) == ST_OK);
+	CHECK(plan_assign(&p, 1, mi) == ST_OK);
+	CHECK(plan_assign(&p, 3, mi) == ST_OK);
+	CHECK(plan_assign(&p, 4, mi) == ST_OK);
+	CHECK(p.items[2].alias == NO_INDEX);
+	CHECK(p.items[1].alias == 2);
+	CHECK(p.items[3].alias == 0);
+	CHECK(p.items[0].alias == NO_INDEX && p.items[4].alias == NO_INDEX);
+	plan_free(&p);
+	manifest_free(m);
+}
+
 TEST(plan_assign_kv1_and_unknown)
 {
 	static const char text[] = "[env]\n"
