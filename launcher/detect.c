@@ -41,6 +41,7 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 	       left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
+	struct batch *b = rs_batch_new(r, g->npending);
 	/* Speculation guessed the first segment and KV v2. */
 	int valid;
 
@@ -59,17 +60,18 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 	 * order is fixed before any of them is handled, since handling one
 	 * changes its speculation state. */
 	for (i = 0; i < g->npending; i++)
-		if (r->spec[g->pending[i]].state != SPEC_NONE)
+		if (r->spec[g->pending[i]] != SPEC_NONE)
 			order[n++] = g->pending[i];
 	for (i = 0; i < g->npending; i++)
-		if (r->spec[g->pending[i]].state == SPEC_NONE)
+		if (r->spec[g->pending[i]] == SPEC_NONE)
 			order[n++] = g->pending[i];
 	for (i = 0; i < n; i++) {
 		size_t it = order[i];
 
-		if (under(r->p->items[it].path, mount))
-			rs_assign_and_read(r, it, mi, valid);
-		else if (it == g->pending[0]) /* the path asked about is under it */
+		if (under(r->p->items[it].path, mount)) {
+			if (rs_assign(r, it, mi, valid))
+				rs_batch_add(b, it);
+		} else if (it == g->pending[0]) /* the path asked about is under it */
 			rs_fail_item(r, it, ST_PROTOCOL,
 			             "mount detection named a mount that does not "
 			             "hold this path");
@@ -77,12 +79,17 @@ static void detected(struct resolver *r, struct group *g, const char *mount,
 			rest[left++] = it;
 	}
 	free(order);
-	/* The others ask again, about the first of them. */
+	rs_batch_send(b);
+	/* The others ask again, about the first of them.  The group's first
+	 * list stays: its speculative reads are made from it as they go out. */
 	for (i = 0; i < left; i++)
 		rs_spec_use(r, rest[i], 0);
-	memcpy(g->pending, rest, left * sizeof *rest);
+	if (g->pending != g->all)
+		free(g->pending);
+	g->pending = left ? xreallocarray(rest, left, sizeof *rest) : NULL;
 	g->npending = left;
-	free(rest);
+	if (left == 0)
+		free(rest);
 }
 
 static void on_preflight(void *ctx, const struct fetch_result *res)
@@ -112,6 +119,7 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 		/* Vault answers 403 for no access and for no mount alike; guess the
 		 * first segment and find the version by reading. */
 		size_t mi = plan_mount(r->p, g->first, 0, 0);
+		struct batch *b = rs_batch_new(r, g->npending);
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",
 		         g->first, res->status);
@@ -130,8 +138,10 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 				rs_fail_item(r, g->pending[i], st, reason);
 				continue;
 			}
-			rs_assign_and_read(r, g->pending[i], mi, 1);
+			if (rs_assign(r, g->pending[i], mi, 1))
+				rs_batch_add(b, g->pending[i]);
 		}
+		rs_batch_send(b);
 		g->npending = 0;
 		return;
 	}
@@ -174,22 +184,45 @@ static int speculable(const struct resolver *r, const struct group *g, size_t i)
 	               RA_SPECULATE;
 }
 
-/* Read item i as if its first segment were a KV v2 mount. */
-static void speculate(struct resolver *r, const struct group *g, size_t i)
+/* Make group ctx's next speculative read, as it can start: read its next
+ * speculable item as if its first segment were a KV v2 mount. */
+static void speculate_next(void *ctx, size_t k)
 {
-	const struct pitem *it = &r->p->items[i];
-	const char *rest = it->path + strlen(g->first);
+	struct group *g = ctx;
+	struct resolver *r = g->r;
+	const struct pitem *it;
 	struct req *q;
+	size_t i;
 	char *path;
 
-	if (!speculable(r, g, i))
+	(void)k;
+	while (g->spec_next < g->nall && !speculable(r, g, g->all[g->spec_next]))
+		g->spec_next++;
+	if (g->spec_next == g->nall)
 		return;
+	i = g->all[g->spec_next++];
+	it = &r->p->items[i];
 	q = rs_req_new(r, i, 2);
 	q->speculative = 1;
-	r->spec[i].state = SPEC_SENT;
-	path = vault_kv_path(g->first, rest + 1, 2, it->version);
+	path = vault_kv_path(g->first, it->path + strlen(g->first) + 1, 2,
+	                     it->version);
 	fetch_add(r->f, "GET", path, NULL, 0, rs_on_read, q);
 	free(path);
+}
+
+/* Read group g's speculable items speculatively (before any preflight of
+ * it has answered): each is sent while its state is SPEC_SENT, but made
+ * only as it can start, a thousand reads being what -j lets go at once. */
+static void speculate(struct resolver *r, struct group *g)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->nall; i++)
+		if (speculable(r, g, g->all[i])) {
+			r->spec[g->all[i]] = SPEC_SENT;
+			n++;
+		}
+	fetch_add_lazily(r->f, n, speculate_next, g);
 }
 
 /* lookup-self answered: the handed token's uses decide whether the groups
@@ -198,7 +231,7 @@ static void on_lookup(void *ctx, const struct fetch_result *res)
 {
 	struct resolver *r = ctx;
 	long uses = -1; /* unknown: as if limited */
-	size_t g, i;
+	size_t g;
 
 	if (res->status != 200 || !vault_is_json(res) ||
 	    answer_int(res->body, res->len, "/data/num_uses", &uses) != 0)
@@ -210,9 +243,8 @@ static void on_lookup(void *ctx, const struct fetch_result *res)
 	if (r->speculation != SPECULATE_YES)
 		return;
 	for (g = 0; g < r->ngroups; g++)
-		for (i = 0; !r->groups[g].answered && i < r->groups[g].npending;
-		     i++)
-			speculate(r, &r->groups[g], r->groups[g].pending[i]);
+		if (!r->groups[g].answered)
+			speculate(r, &r->groups[g]);
 }
 
 /* Group the items whose mount is unknown and send one preflight per group,
@@ -239,19 +271,21 @@ void rs_detect_mounts(struct resolver *r)
 		if (!map_get_or_put(byfirst, it->path, n, &g)) {
 			r->groups = xgrow(r->groups, r->ngroups, sizeof *r->groups);
 			memset(&r->groups[g], 0, sizeof r->groups[g]);
+			r->groups[g].r = r;
 			r->groups[g].first = xstrndup(it->path, n);
 			r->ngroups++;
 		}
-		r->groups[g].pending = xgrow(r->groups[g].pending,
-		                             r->groups[g].npending,
-		                             sizeof(size_t));
-		r->groups[g].pending[r->groups[g].npending++] = i;
+		r->groups[g].all = xgrow(r->groups[g].all, r->groups[g].nall,
+		                         sizeof(size_t));
+		r->groups[g].all[r->groups[g].nall++] = i;
 	}
 	map_free(byfirst);
-	for (g = 0; g < r->ngroups; g++)
-		for (i = 0; i < r->groups[g].npending; i++)
-			would |= speculable(r, &r->groups[g],
-			                    r->groups[g].pending[i]);
+	for (g = 0; g < r->ngroups; g++) {
+		r->groups[g].pending = r->groups[g].all;
+		r->groups[g].npending = r->groups[g].nall;
+		for (i = 0; i < r->groups[g].nall; i++)
+			would |= speculable(r, &r->groups[g], r->groups[g].all[i]);
+	}
 	known = auth_known_uses(r->a, &uses);
 	r->speculation = resolve_speculation(would, known, uses);
 	if (r->speculation == SPECULATE_ASK)
@@ -261,9 +295,7 @@ void rs_detect_mounts(struct resolver *r)
 		log_info("token: limited uses: no speculative reads");
 	for (g = 0; g < r->ngroups; g++) {
 		preflight(r, g);
-		for (i = 0;
-		     r->speculation == SPECULATE_YES && i < r->groups[g].npending;
-		     i++)
-			speculate(r, &r->groups[g], r->groups[g].pending[i]);
+		if (r->speculation == SPECULATE_YES)
+			speculate(r, &r->groups[g]);
 	}
 }

@@ -22,12 +22,14 @@ struct xqueue {
 };
 
 /* A request waiting for a slot.  Until its first attempt it is only what
- * fetch_add was given, a quarter of a transfer's size (a run without
- * [mounts] queues every speculative read at once); a redirect queues its
- * transfer again. */
+ * fetch_add was given, a quarter of a transfer's size; a redirect queues its
+ * transfer again; and many requests queued at once (fetch_add_lazily: a
+ * run's reads) wait as one entry, each made only when it can start. */
 struct asked {
 	struct asked *next;
-	struct xfer *x; /* a transfer queued again, or NULL: */
+	struct xfer *x;     /* a transfer queued again, or NULL: */
+	fetch_more_cb more; /* n requests yet to be made, the next k, or NULL: */
+	size_t k, n;
 	const char *method;
 	struct secret body; /* p NULL: none */
 	int flags;
@@ -45,6 +47,7 @@ struct fetcher {
 	struct fetch_opts o; /* strings borrowed from the caller */
 	struct secret token;
 	struct aqueue ready;   /* waiting for a slot */
+	struct asked **making; /* in more(): where fetch_add puts */
 	struct xqueue waiting; /* backing off before a retry */
 	struct xfer *active;   /* in flight, linked through next */
 	CURL **pool;           /* idle easy handles */
@@ -121,13 +124,36 @@ static void asked_free(struct asked *a)
 	free(a);
 }
 
-/* The next request waiting for a slot, as a transfer; NULL: none. */
+/* Unlink a, which is in q. */
+static void drop_asked(struct aqueue *q, struct asked *a)
+{
+	struct asked **pp, *prev = NULL;
+
+	for (pp = &q->head; *pp != a; pp = &(*pp)->next)
+		prev = *pp;
+	*pp = a->next;
+	if (q->tail == a)
+		q->tail = prev;
+	asked_free(a);
+}
+
+/* The next request waiting for a slot, as a transfer; NULL: none.  A lazy
+ * entry at the head makes its next request first, in front of it. */
 static struct xfer *pop_ready(struct fetcher *f)
 {
-	struct asked *a = unask(&f->ready);
+	struct asked *a;
 	struct xfer *x;
 
-	if (a == NULL)
+	while ((a = f->ready.head) && a->more) {
+		if (a->k < a->n) {
+			f->making = &f->ready.head;
+			a->more(a->ctx, a->k++);
+			f->making = NULL;
+		}
+		if (a->k == a->n)
+			drop_asked(&f->ready, a);
+	}
+	if ((a = unask(&f->ready)) == NULL)
 		return NULL;
 	x = a->x ? a->x :
 	           xfer_new(f, a->method, a->path, a->body.p ? &a->body : NULL,
@@ -218,6 +244,25 @@ void fetch_add(struct fetcher *f, const char *method, const char *path,
 	a->flags = flags;
 	a->cb = cb;
 	a->ctx = ctx;
+	if (f->making) { /* a lazy entry's: in front of it */
+		a->next = *f->making;
+		*f->making = a;
+		f->making = &a->next;
+		return;
+	}
+	ask(&f->ready, a);
+}
+
+void fetch_add_lazily(struct fetcher *f, size_t n, fetch_more_cb more, void *ctx)
+{
+	struct asked *a;
+
+	if (n == 0)
+		return;
+	a = xcalloc(1, sizeof *a + 1);
+	a->more = more;
+	a->n = n;
+	a->ctx = ctx;
 	ask(&f->ready, a);
 }
 
@@ -286,7 +331,7 @@ void fetch_preconnect(struct fetcher *f, size_t n)
 	const char *from, *why;
 
 	for (a = f->ready.head; a; a = a->next)
-		queued++;
+		queued += a->more ? a->n - a->k : 1;
 	/* As many as the cap lets the coming requests use beside the ones
 	 * already asked for, each of which gets a connection of its own. */
 	more = n < (size_t)f->cap ? n : (size_t)f->cap;
@@ -494,7 +539,8 @@ static int step(struct fetcher *f, double *next, struct error *err)
 				*next = now + wait;
 			break;
 		}
-		x = pop_ready(f);
+		if ((x = pop_ready(f)) == NULL)
+			break; /* a lazy entry made none */
 		if (start(f, x, &why) != 0) {
 			char reason[160];
 

@@ -1,6 +1,7 @@
 /* fetch.h - the request engine: libcurl's multi interface, one loop.
  *
- * Requests are queued with fetch_add and run by fetch_run, at most
+ * Requests are queued with fetch_add (or, many at once, fetch_add_lazily:
+ * each made only when it can start) and run by fetch_run, at most
  * `concurrency` in flight, over connections kept alive in the multi handle's
  * cache (HTTP/2 streams share one connection where the server offers it).
  * Transport failures and 412/429/500/502/503/504 are retried with full-jitter
@@ -70,6 +71,16 @@ void fetch_set_token(struct fetcher *f, const struct secret *token);
  * fetch_run. */
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx);
+
+/* Queue n requests, each made only when it can start, so that the ones
+ * waiting for a slot cost nothing (a run's reads: a thousand, with 32 in
+ * flight).  Whenever the next may start, more(ctx, k) is called, k = 0 ..
+ * n-1 in turn, and queues request k with fetch_add: it takes this entry's
+ * place, ahead of whatever was queued after the entry (a call that queues
+ * nothing passes its turn).  At the deadline or a stop the rest are made
+ * and fail as fetch_add's would; fetch_free drops them unmade. */
+typedef void (*fetch_more_cb)(void *ctx, size_t k);
+void fetch_add_lazily(struct fetcher *f, size_t n, fetch_more_cb more, void *ctx);
 
 /* About n requests will follow the ones queued (a login's): open the
  * connections they will need beside them now (plain http only; see

@@ -28,7 +28,7 @@ struct req *rs_req_new(struct resolver *r, size_t idx, int form)
 	return q;
 }
 
-static void spec_forget(struct spec *s);
+static void spec_forget(struct resolver *r, size_t i);
 
 void rs_issue_read(struct resolver *r, struct req *q)
 {
@@ -52,44 +52,96 @@ void rs_issue_read(struct resolver *r, struct req *q)
  * will be taken when it comes) and 1 is returned; else it is dropped. */
 int rs_spec_use(struct resolver *r, size_t i, int valid)
 {
-	struct spec *s = &r->spec[i];
+	unsigned char *s = &r->spec[i];
 
-	if (s->state == SPEC_NONE)
+	if (*s == SPEC_NONE)
 		return 0;
 	if (!valid) {
-		if (s->state == SPEC_SENT)
-			s->state = SPEC_DROP;
-		else if (s->state == SPEC_HELD)
-			spec_forget(s);
+		if (*s == SPEC_SENT)
+			*s = SPEC_DROP;
+		else if (*s == SPEC_HELD)
+			spec_forget(r, i);
 		return 0;
 	}
-	if (s->state == SPEC_HELD) {
-		struct fetch_result res = s->held->res;
+	if (*s == SPEC_HELD) {
+		struct fetch_result res = r->held[i]->res;
 
-		s->state = SPEC_NONE;
+		*s = SPEC_NONE;
 		rs_on_read(rs_req_new(r, i, 2), &res);
-		spec_forget(s);
+		spec_forget(r, i);
 	}
 	return 1;
 }
 
-void rs_assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_valid)
+int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid)
 {
-	const struct pmount *m;
-
 	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX) {
 		rs_spec_use(r, i, 0);
-		return;
+		return 0;
 	}
-	m = &r->p->mounts[mi];
-	if (m->engine) { /* read as written, now that the mount is known */
+	if (r->p->mounts[mi].engine) { /* read as written, now it is known */
 		rs_spec_use(r, i, 0);
+		return 1;
+	}
+	return !rs_spec_use(r, i, spec_valid);
+}
+
+struct batch {
+	struct batch *next; /* the resolver's list */
+	struct resolver *r;
+	size_t n, made;
+	size_t items[];
+};
+
+struct batch *rs_batch_new(struct resolver *r, size_t cap)
+{
+	struct batch *b = xcalloc(1, sizeof *b + cap * sizeof b->items[0]);
+
+	b->r = r;
+	return b;
+}
+
+void rs_batch_add(struct batch *b, size_t i)
+{
+	b->items[b->n++] = i;
+}
+
+static void batch_free(struct batch *b)
+{
+	struct batch **pp = &b->r->batches;
+
+	while (*pp && *pp != b)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = b->next;
+	free(b);
+}
+
+/* Make the batch's next read: its item's mount is known. */
+static void batch_next(void *ctx, size_t k)
+{
+	struct batch *b = ctx;
+	struct resolver *r = b->r;
+	size_t i = b->items[k];
+	const struct pmount *m = &r->p->mounts[r->p->items[i].mount];
+
+	if (m->engine)
 		engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
+	else
+		rs_issue_read(r, rs_req_new(r, i, m->kv == 1 ? 1 : 2));
+	if (k + 1 == b->n)
+		batch_free(b);
+}
+
+void rs_batch_send(struct batch *b)
+{
+	if (b->n == 0) {
+		free(b);
 		return;
 	}
-	if (rs_spec_use(r, i, spec_valid))
-		return;
-	rs_issue_read(r, rs_req_new(r, i, m->kv == 1 ? 1 : 2));
+	b->next = b->r->batches;
+	b->r->batches = b;
+	fetch_add_lazily(b->r->f, b->n, batch_next, b);
 }
 
 void rs_fail_item(struct resolver *r, size_t i, int st, const char *reason)
@@ -160,24 +212,30 @@ static void read_failed(struct resolver *r, struct req *q,
 	rs_fail_answer(r, q->idx, st, reason, res);
 }
 
-static void spec_forget(struct spec *s)
+static void spec_forget(struct resolver *r, size_t i)
 {
-	if (s->held) {
-		free((char *)s->held->res.reason);
-		free((char *)s->held->res.content_type);
-		secret_wipe(&s->held->body);
-		free(s->held);
+	struct held *h = r->held ? r->held[i] : NULL;
+
+	if (h) {
+		free((char *)h->res.reason);
+		free((char *)h->res.content_type);
+		secret_wipe(&h->body);
+		free(h);
+		r->held[i] = NULL;
 	}
-	memset(s, 0, sizeof *s);
+	r->spec[i] = SPEC_NONE;
 }
 
-/* Keep a speculative answer until the preflight says what it is worth. */
-static void spec_hold(struct spec *s, const struct fetch_result *res)
+/* Keep item i's speculative answer until the preflight says what it is
+ * worth. */
+static void spec_hold(struct resolver *r, size_t i, const struct fetch_result *res)
 {
 	struct held *h = xcalloc(1, sizeof *h);
 
-	s->state = SPEC_HELD;
-	s->held = h;
+	if (r->held == NULL)
+		r->held = xcalloc(r->p->nitems, sizeof *r->held);
+	r->spec[i] = SPEC_HELD;
+	r->held[i] = h;
 	h->res = *res;
 	h->res.method = h->res.path = NULL; /* the request's, gone after this */
 	h->res.reason = res->reason ? xstrdup(res->reason) : NULL;
@@ -196,12 +254,11 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 	struct error e;
 
 	if (q->speculative) {
-		struct spec *s = &r->spec[q->idx];
-		int drop = s->state == SPEC_DROP;
+		int drop = r->spec[q->idx] == SPEC_DROP;
 
-		s->state = SPEC_NONE;
+		r->spec[q->idx] = SPEC_NONE;
 		if (!drop && it->mount == NO_INDEX)
-			spec_hold(s, res);
+			spec_hold(r, q->idx, res);
 		if (drop || it->mount == NO_INDEX) {
 			free(q);
 			return;
@@ -247,6 +304,7 @@ void rs_on_read(void *ctx, const struct fetch_result *res)
 static void on_auth(void *ctx, int status, const char *reason)
 {
 	struct resolver *r = ctx;
+	struct batch *b;
 	size_t i;
 
 	if (status != ST_OK) { /* one cause for every variable: said once */
@@ -258,18 +316,15 @@ static void on_auth(void *ctx, int status, const char *reason)
 	}
 	r->tokenless = !auth_has_token(r->a);
 	/* Mounts from [mounts] need no detection: their reads go out now. */
+	b = rs_batch_new(r, r->p->nitems);
 	for (i = 0; i < r->p->nitems; i++) {
 		const struct pitem *it = &r->p->items[i];
 
-		if (it->mount == NO_INDEX || it->status != ST_OK ||
-		    it->alias != NO_INDEX)
-			continue;
-		if (r->p->mounts[it->mount].engine)
-			engine_fetch(r->f, r->p, i, r->tokenless ? NO_TOKEN : NULL);
-		else
-			rs_issue_read(r, rs_req_new(r, i,
-			                            r->p->mounts[it->mount].kv));
+		if (it->mount != NO_INDEX && it->status == ST_OK &&
+		    it->alias == NO_INDEX)
+			rs_batch_add(b, i);
 	}
+	rs_batch_send(b);
 	rs_detect_mounts(r);
 }
 
@@ -288,7 +343,7 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	r.a = a;
 	r.f = f;
 	r.early = early;
-	r.spec = xcalloc(p->nitems, sizeof *r.spec);
+	r.spec = xcalloc(p->nitems + 1, 1);
 	auth_start(a, f, on_auth, &r);
 	fetch_preconnect(f, p->nitems); /* a login first: its reads' handshakes */
 	rc = fetch_run(f, err);
@@ -297,12 +352,17 @@ static int resolve_http(struct plan *p, const struct config *c, struct auth *a,
 	         now_ms() - t0);
 	for (i = 0; i < r.ngroups; i++) {
 		free(r.groups[i].first);
-		free(r.groups[i].pending);
+		if (r.groups[i].pending != r.groups[i].all)
+			free(r.groups[i].pending);
+		free(r.groups[i].all);
 	}
 	free(r.groups);
+	while (r.batches) /* fetch_run failed: reads never made */
+		batch_free(r.batches);
 	for (i = 0; i < p->nitems; i++)
-		spec_forget(&r.spec[i]);
+		spec_forget(&r, i);
 	free(r.spec);
+	free(r.held);
 	return rc;
 }
 

@@ -22,10 +22,14 @@
 /* Items whose mount is unknown, grouped by their first path segment: one
  * preflight answers for the whole group in the common case. */
 struct group {
+	struct resolver *r;
 	char *first;
-	size_t *pending;
+	size_t *all; /* its items as grouped; pending too, until an answer */
+	size_t nall;
+	size_t *pending; /* those whose mount the next preflight asks about */
 	size_t npending;
-	int answered; /* its first preflight has answered */
+	size_t spec_next; /* all[spec_next ..]: the next speculative read's */
+	int answered;     /* its first preflight has answered */
 };
 
 /* A speculative read of one item, and its answer while the mount is unknown. */
@@ -33,11 +37,6 @@ enum { SPEC_NONE, SPEC_SENT, SPEC_HELD, SPEC_DROP };
 struct held {                    /* an answer kept for later */
 	struct fetch_result res; /* strings owned */
 	struct secret body;
-};
-
-struct spec {
-	int state;
-	struct held *held; /* SPEC_HELD: the answer */
 };
 
 struct resolver {
@@ -49,8 +48,11 @@ struct resolver {
 	int tokenless; /* requests go out without a token */
 	struct group *groups;
 	size_t ngroups;
-	struct spec *spec;   /* one per item */
-	struct early *early; /* values selected as answers arrive, or NULL */
+	unsigned char *spec;   /* one per item: SPEC_NONE .. SPEC_DROP */
+	struct held **held;    /* one per item (SPEC_HELD: its answer); NULL
+	                        until an answer is held */
+	struct batch *batches; /* reads not all made yet (rs_batch_send) */
+	struct early *early;   /* values selected as answers arrive, or NULL */
 };
 
 struct req { /* a callback's context */
@@ -69,8 +71,19 @@ void rs_issue_read(struct resolver *r, struct req *q);
 void rs_on_read(void *ctx, const struct fetch_result *res);
 /* The mount of item i is now known: may its speculative read stand? */
 int rs_spec_use(struct resolver *r, size_t i, int valid);
-/* Item i is on mount mi: read it (or take its speculative answer). */
-void rs_assign_and_read(struct resolver *r, size_t i, size_t mi, int spec_valid);
+/* Item i is on mount mi: assign it, and take its speculative answer if
+ * spec_valid.  Returns 1 when it is still to be read (rs_batch_add). */
+int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid);
+
+/* Reads of items whose mount is known, queued as one entry and each made
+ * only when the fetcher can start it (fetch_add_lazily): what waits for a
+ * slot is an item number, not a request.  rs_batch_new(r, cap) has room
+ * for cap items; rs_batch_send queues them in the order added (or frees
+ * the batch when it has none); the batch frees itself once all are made,
+ * or with the resolution. */
+struct batch *rs_batch_new(struct resolver *r, size_t cap);
+void rs_batch_add(struct batch *b, size_t i);
+void rs_batch_send(struct batch *b);
 void rs_fail_item(struct resolver *r, size_t i, int st, const char *reason);
 void rs_fail_answer(struct resolver *r, size_t i, int st, const char *reason,
                     const struct fetch_result *res);

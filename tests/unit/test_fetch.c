@@ -73,3 +73,78 @@ TEST(fetch_timeout_past_deadline_then_idle)
 	CHECK(fetch_timeout(f) == -1);
 	fetch_free(f);
 }
+
+struct lazy {
+	struct fetcher *f;
+	struct seen s;
+	size_t made[4];
+	size_t nmade;
+};
+
+static void make_one(void *ctx, size_t k)
+{
+	struct lazy *l = ctx;
+
+	l->made[l->nmade++] = k;
+	fetch_add(l->f, "GET", "secret/data/app", NULL, 0, record, &l->s);
+}
+
+TEST(fetch_lazily_makes_each_request_in_turn)
+{
+	struct fetcher *f = fetcher(now_ms() - 1);
+	struct lazy l;
+	struct seen after = {0, -1, -1};
+	struct error err;
+
+	REQUIRE(f != NULL);
+	memset(&l, 0, sizeof l);
+	l.f = f;
+	fetch_add_lazily(f, 3, make_one, &l);
+	fetch_add(f, "GET", "secret/data/other", NULL, 0, record, &after);
+	fetch_add_lazily(f, 0, make_one, &l); /* nothing: not queued */
+	CHECK(!fetch_idle(f));
+	CHECK(l.nmade == 0); /* nothing made before it can start */
+	/* past the deadline: each is made, in turn, and ends unsent */
+	CHECK(fetch_step(f, &err) == ST_OK);
+	CHECK(l.nmade == 3);
+	CHECK(l.made[0] == 0 && l.made[1] == 1 && l.made[2] == 2);
+	CHECK(l.s.calls == 3 && l.s.failure == ST_TEMPFAIL);
+	CHECK(after.calls == 1);
+	CHECK(fetch_idle(f));
+	fetch_free(f);
+}
+
+TEST(fetch_lazily_unmade_are_dropped_by_free)
+{
+	struct fetcher *f = fetcher(now_ms() + 60000);
+	struct lazy l;
+
+	REQUIRE(f != NULL);
+	memset(&l, 0, sizeof l);
+	l.f = f;
+	fetch_add_lazily(f, 2, make_one, &l);
+	CHECK(fetch_timeout(f) == 0); /* ready: a free slot */
+	fetch_free(f);
+	CHECK(l.nmade == 0 && l.s.calls == 0);
+}
+
+static void make_none(void *ctx, size_t k)
+{
+	(void)ctx;
+	(void)k;
+}
+
+TEST(fetch_lazily_a_turn_without_a_request_passes)
+{
+	struct fetcher *f = fetcher(now_ms() - 1);
+	struct seen s = {0, -1, -1};
+	struct error err;
+
+	REQUIRE(f != NULL);
+	fetch_add_lazily(f, 2, make_none, NULL);
+	fetch_add(f, "GET", "secret/data/app", NULL, 0, record, &s);
+	CHECK(fetch_step(f, &err) == ST_OK);
+	CHECK(s.calls == 1);
+	CHECK(fetch_idle(f));
+	fetch_free(f);
+}
