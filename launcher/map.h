@@ -9,6 +9,7 @@
 #define VAULTRUN_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct map;
 
@@ -24,5 +25,30 @@ int map_get_or_put(struct map *m, const char *key, size_t klen, size_t *value);
 void map_set(struct map *m, const char *key, size_t klen, size_t value);
 /* Return 1 and set *value when key is present. */
 int map_get(const struct map *m, const char *key, size_t klen, size_t *value);
+
+/* FNV-1a of n bytes, the low 32 bits (what a table places keys by). */
+uint32_t map_hash(const char *k, size_t n);
+
+/* The table under a map, for a caller that keeps the keys itself (mask.c
+ * indexes its values twice without a copy of either key): 4 bytes a slot,
+ * linear probing, at most 3/4 full.  Entries are numbers below UINT32_MAX;
+ * same(ctx, e) tells whether entry e is the key sought, rehash(ctx, e) gives
+ * entry e's hash again when the table doubles. */
+struct itab {
+	uint32_t *slot; /* an entry's number + 1; 0: empty */
+	size_t cap;     /* a power of two */
+	size_t used;
+};
+
+void itab_init(struct itab *t, size_t cap);
+void itab_free(struct itab *t);
+/* The slot holding the entry of hash h that same() accepts, or else the
+ * empty slot where it would go (*slot == 0). */
+uint32_t *itab_find(const struct itab *t, uint32_t h,
+                    int (*same)(const void *ctx, size_t e), const void *ctx);
+/* Room for n entries in all (used + 1 before the itab_find that may
+ * insert): past 3/4 full, the table doubles and places each entry again. */
+void itab_room(struct itab *t, size_t n,
+               uint32_t (*rehash)(const void *ctx, size_t e), const void *ctx);
 
 #endif

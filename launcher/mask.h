@@ -22,10 +22,10 @@ void mask_add(const char *p, size_t len);
  * bytes) with stars (as many as the value has bytes, at most eight), in
  * place; returns the new length, never more than len. */
 size_t mask_redact(char *buf, size_t len);
-/* The registered values, each once: i < mask_count(); borrowed until
- * mask_clear. */
+/* The registered values, each once: value i < mask_count() is *len bytes,
+ * NUL-terminated, borrowed until mask_clear. */
 size_t mask_count(void);
-const struct secret *mask_value(size_t i);
+const char *mask_value(size_t i, size_t *len);
 /* Wipe and forget every registered value. */
 void mask_clear(void);
 

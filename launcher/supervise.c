@@ -464,10 +464,13 @@ static int masked(const struct supervise_opts *o, int fd)
 static struct streammask *build_masker(void)
 {
 	struct streammask *m = streammask_new();
-	size_t i;
+	const char *v;
+	size_t i, len;
 
-	for (i = 0; i < mask_count(); i++)
-		streammask_add(m, mask_value(i)->p, mask_value(i)->len);
+	for (i = 0; i < mask_count(); i++) {
+		v = mask_value(i, &len);
+		streammask_add(m, v, len);
+	}
 	streammask_compile(m);
 	return m;
 }

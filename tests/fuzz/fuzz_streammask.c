@@ -2,11 +2,13 @@
  * (a count byte, then a length byte and the bytes of each; '*' is turned
  * into '+' so that no star run can spell one), then the stream and a byte
  * that picks the write sizes.  Checks: the output is the same for the whole
- * stream and for the stream split into writes, and no value survives. */
+ * stream and for the stream split into writes, and no value survives; nor
+ * does one survive mask_redact of the stream as one line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mask.h"
 #include "streammask.h"
 
 static size_t feed(struct streammask *m, const uint8_t *in, size_t len,
@@ -64,6 +66,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < nval; i++)
 		if (memmem(o1, n1, val[i], vlen[i]) != NULL)
 			abort();
+	/* the line masker, on the same values and bytes */
+	mask_clear();
+	for (i = 0; i < nval; i++)
+		mask_add(val[i], vlen[i]);
+	memcpy(o1, data + at, size - at);
+	o1[size - at] = '\0';
+	n1 = mask_redact(o1, size - at);
+	if (n1 > size - at)
+		abort();
+	for (i = 0; i < nval; i++)
+		if (memmem(o1, n1, val[i], vlen[i]) != NULL)
+			abort();
+	mask_clear();
 	free(o1);
 	free(o2);
 	streammask_free(m);

@@ -183,3 +183,32 @@ TEST(mask_shared_prefix_many)
 	CHECK(bad == 0);
 	mask_clear();
 }
+
+/* Values with distinct prefixes, each added twice: both indexes grow, every
+ * value is kept once, in order, and found. */
+TEST(mask_values_each_once)
+{
+	char val[32], buf[64];
+	const char *p;
+	size_t len;
+	int i, n, bad = 0;
+
+	mask_clear();
+	for (i = 0; i < 2000; i++) {
+		snprintf(val, sizeof val, "%04d-value", i % 1000);
+		add(val);
+	}
+	CHECK(mask_count() == 1000);
+	for (i = 0; i < 1000 && mask_count() == 1000; i++) {
+		n = snprintf(val, sizeof val, "%04d-value", i);
+		p = mask_value((size_t)i, &len);
+		if (len != (size_t)n || memcmp(p, val, len + 1) != 0)
+			bad++;
+		n = snprintf(buf, sizeof buf, "[%s]", val);
+		if (mask_redact(buf, (size_t)n) != 10 ||
+		    strcmp(buf, "[********]") != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
+	mask_clear();
+}
