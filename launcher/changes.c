@@ -146,11 +146,11 @@ static const struct lease *var_lease(const struct plan *p, const struct pvar *v)
 {
 	struct plan *q = (struct plan *)p;
 	const struct pitem *it = plan_item(q, v);
+	const struct template *t = plan_template(v);
 	size_t i;
 
-	for (i = 0;
-	     v->tpl && i < template_count(v->tpl) && !(it && it->lease.id); i++)
-		it = plan_item_at(q, v->pieces[i].item);
+	for (i = 0; t && i < template_count(t) && !(it && it->lease.id); i++)
+		it = plan_item_at(q, v->ext->pieces[i].item);
 	return it && it->lease.id ? &it->lease : NULL;
 }
 
@@ -164,7 +164,7 @@ static void add_failure(struct changes *c, const struct plan *p,
 	memset(&f, 0, sizeof f);
 	f.name = v->name;
 	f.ref = v->reftext;
-	f.where = plan_where(v, where, sizeof where);
+	f.where = plan_where(p, v, where, sizeof where);
 	f.status = v->status;
 	f.reason = v->reason;
 	f.superseded = v->superseded;
@@ -196,14 +196,16 @@ struct changes *changes_from_plan(const struct plan *p)
 			changes_add(c, v->name, &v->value,
 			            v->section == MS_FILES, v->reftext, NULL);
 			if (v->defaulted)
-				changes_set_default(c, v->missing);
+				changes_set_default(c, v->ext->missing);
 			else if (l)
 				changes_set_lease(c, l->duration, l->renewable);
 			continue;
 		}
-		for (j = 0; j < v->nexports; j++) {
-			changes_add(c, v->exports[j].name, &v->exports[j].value,
-			            v->exports[j].is_file, v->reftext, v->name);
+		for (j = 0; j < v->ext->nexports; j++) {
+			const struct pexport *x = &v->ext->exports[j];
+
+			changes_add(c, x->name, &x->value, x->is_file,
+			            v->reftext, v->name);
 			if (l)
 				changes_set_lease(c, l->duration, l->renewable);
 		}

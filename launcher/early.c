@@ -55,9 +55,9 @@ static void index_readers(struct early *e)
 		const struct pvar *v = &p->vars[i];
 		const struct pitem *it;
 
-		if (v->tpl) {
-			for (j = 0; j < template_count(v->tpl); j++)
-				if ((it = plan_item_at(p, v->pieces[j].item)))
+		if (plan_template(v)) {
+			for (j = 0; j < template_count(v->ext->tpl); j++)
+				if ((it = plan_item_at(p, v->ext->pieces[j].item)))
 					e->state[it - p->items] = E_KEEP;
 		} else if (v->status == ST_OK && (it = plan_item(p, v))) {
 			e->first[it - p->items + 1]++;
@@ -71,7 +71,7 @@ static void index_readers(struct early *e)
 		const struct pvar *v = &p->vars[i];
 		const struct pitem *it;
 
-		if (v->tpl == NULL && v->status == ST_OK &&
+		if (plan_template(v) == NULL && v->status == ST_OK &&
 		    (it = plan_item(p, v))) {
 			size_t k = (size_t)(it - p->items);
 

@@ -334,6 +334,8 @@ int main(int argc, char **argv)
 			report_check(r.changes);
 		return leave(&r, rc);
 	}
+	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
+		manifest_drop_vars(r.m);
 	if (path == NULL && resolve_nvars(r.plan) == 0)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
 		         "no vault: reference in the environment: %s without "

@@ -542,6 +542,15 @@ int manifest_load(const char *path, struct manifest **out, struct error *err)
 	return rc;
 }
 
+void manifest_drop_vars(struct manifest *m)
+{
+	if (m == NULL)
+		return;
+	free(m->vars);
+	m->vars = NULL;
+	m->nvars = 0;
+}
+
 void manifest_free(struct manifest *m)
 {
 	size_t i;
@@ -551,9 +560,6 @@ void manifest_free(struct manifest *m)
 	mvault_free(m);
 	for (i = 0; i < m->nmounts; i++)
 		free(m->mounts[i].mount);
-	for (i = 0; i < m->nvars; i++)
-		if (m->vars[i].fallback) /* rare: no call for each variable */
-			free(m->vars[i].fallback);
 	arena_free(m->strings);
 	for (i = 0; i < m->nprofiles; i++) {
 		free(m->profiles[i].name);

@@ -40,7 +40,7 @@ struct mvar {       /* NAME = reference (or template), from [env] or [files] */
 	char *ref;
 	unsigned line;
 	enum msection section;
-	char *fallback; /* its [defaults] value, or NULL */
+	char *fallback; /* its [defaults] value (in the strings too), or NULL */
 	unsigned fallback_line;
 };
 
@@ -70,7 +70,7 @@ struct arena;
 
 struct manifest {
 	char *file;             /* name used in messages */
-	struct arena *strings;  /* the vars' names and references */
+	struct arena *strings;  /* the vars' names, references and defaults */
 	char *vault[VK__COUNT]; /* NULL when not set */
 	unsigned vault_line[VK__COUNT];
 	struct mmount *mounts;
@@ -100,6 +100,11 @@ int manifest_parse(const char *name, const char *text, size_t len,
 int manifest_expand_vault(struct manifest *m,
                           const char *(*lookup)(const char *name),
                           struct error *err);
+
+/* The [env] and [files] entries are planned, and will not be again (no
+ * rotation): their array goes, and m->nvars becomes 0.  Their names,
+ * references and defaults stay in m's strings for the plan borrowing them. */
+void manifest_drop_vars(struct manifest *m);
 
 void manifest_free(struct manifest *m);
 

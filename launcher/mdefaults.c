@@ -1,6 +1,7 @@
 /* mdefaults.c - pending [defaults], matched by name at the end. */
 #include <stdlib.h>
 
+#include "arena.h"
 #include "mdefaults.h"
 #include "util.h"
 
@@ -69,9 +70,8 @@ int mdefaults_apply(struct mdefaults *d, struct manifest *m,
 			*line = p->line;
 			return 0;
 		}
-		v->fallback = p->value;
+		v->fallback = arena_strdup(m->strings, p->value);
 		v->fallback_line = p->line;
-		p->value = NULL;
 	}
 	return 1;
 }

@@ -12,28 +12,83 @@
 
 #define INLINE_PREFIX "vault:"
 
-/* (path, version) -> item, the one lookup every reference makes: the slots
- * hold the item's number and the hash, the key is the item's own path and
- * version (nothing copied, no key built). */
+/* An index of items by what they read: the slots hold the item's number
+ * and the hash, the key is the item's own fields (nothing copied, no key
+ * built). */
 struct islot {
 	uint32_t item; /* index + 1; 0: empty */
 	uint32_t hash;
 };
 
+struct itable {
+	struct islot *slots;
+	size_t cap, used; /* cap: 0 or a power of two, over twice used */
+};
+
 /* The plan's indexes live beside it, keyed by the plan's address: the public
  * struct stays plain data. */
 struct index {
-	struct islot *items;
-	size_t icap, iused; /* icap: 0 or a power of two, over twice iused */
+	struct itable items; /* (path, version), while plan_build plans */
+	struct itable reads; /* (mount, rest, version), until plan_settled */
+	int settled;
 	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
-	struct map *reads;          /* "mount\0rest\0version" -> item */
 	struct map *mounts;         /* "path" -> mount */
-	struct arena *refs; /* the variables' references (not their pieces') */
+	struct arena *refs; /* the variables' references but paths alone (not
+	                     * their pieces'), inline variables' names */
 };
 
 static struct index *ix(struct plan *p)
 {
 	return (struct index *)p->index;
+}
+
+/* Room for n items in t. */
+static void table_reserve(struct itable *t, size_t n)
+{
+	struct islot *old = t->slots;
+	size_t i, j, cap = t->cap ? t->cap : 64, oldcap = t->cap;
+
+	while (2 * (n + 1) > cap)
+		cap *= 2;
+	if (cap == oldcap)
+		return;
+	t->slots = xcalloc(cap, sizeof *t->slots);
+	t->cap = cap;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].item == 0)
+			continue;
+		for (j = old[i].hash & (cap - 1); t->slots[j].item;
+		     j = (j + 1) & (cap - 1))
+			;
+		t->slots[j] = old[i];
+	}
+	free(old);
+}
+
+static void table_free(struct itable *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+/* The item of hash h that same() matches with key, else NO_INDEX after
+ * recording item i (the next to be added, or one being indexed) there. */
+static size_t table_find_or_add(struct plan *p, struct itable *t, uint32_t h,
+                                int (*same)(const struct pitem *, const void *),
+                                const void *key, size_t i)
+{
+	size_t k;
+
+	if (2 * (t->used + 2) > t->cap)
+		table_reserve(t, t->used + 1);
+	for (k = h & (t->cap - 1); t->slots[k].item; k = (k + 1) & (t->cap - 1))
+		if (t->slots[k].hash == h &&
+		    same(&p->items[t->slots[k].item - 1], key))
+			return t->slots[k].item - 1;
+	t->slots[k].item = (uint32_t)i + 1;
+	t->slots[k].hash = h;
+	t->used++;
+	return NO_INDEX;
 }
 
 void plan_fail_var(struct pvar *v, int status, const char *reason)
@@ -72,6 +127,11 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
 	return plan_item_at(p, v->item);
+}
+
+struct template *plan_template(const struct pvar *v)
+{
+	return v->ext ? v->ext->tpl : NULL;
 }
 
 struct pitem *plan_item_at(struct plan *p, size_t i)
@@ -143,13 +203,45 @@ static int refuse(struct pitem *it, const struct pmount *m, int action)
 	return ST_CONFIG;
 }
 
+static uint32_t read_hash(const struct pitem *it)
+{
+	return (uint32_t)(hash_bytes(it->rest, strlen(it->rest)) ^
+	                  it->mount * 0x9e3779b97f4a7c15u ^
+	                  it->version * 0xc2b2ae3d27d4eb4fu);
+}
+
+/* Does a read the same secret as item b (key)? */
+static int same_read(const struct pitem *a, const void *key)
+{
+	const struct pitem *b = key;
+
+	return a->mount == b->mount && a->version == b->version &&
+	       strcmp(a->rest, b->rest) == 0;
+}
+
+/* Index the reads of the items assigned so far but item i (all distinct:
+ * none is in the API form), with room for every item. */
+static void index_reads(struct plan *p, size_t i)
+{
+	struct itable *t = &ix(p)->reads;
+	size_t k;
+
+	table_reserve(t, p->nitems);
+	for (k = 0; k < p->nitems; k++)
+		if (k != i && p->items[k].rest)
+			table_find_or_add(p, t, read_hash(&p->items[k]),
+			                  same_read, &p->items[k], k);
+}
+
 int plan_assign(struct plan *p, size_t i, size_t mi)
 {
 	struct pitem *it = &p->items[i];
 	const struct pmount *m = &p->mounts[mi];
 	const char *rest = below(it->path, m->path);
-	char reason[300], *key;
-	size_t j = i;
+	struct index *x = ix(p);
+	char reason[300];
+	size_t j;
+	int api_form = 0;
 
 	it->mount = mi;
 	if (rest == NULL) {
@@ -168,23 +260,29 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 	default:
 		break;
 	}
-	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0)
+	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0) {
 		rest += 5; /* the API form, secret/data/app, is secret/app */
-	it->rest = xstrdup(rest);
+		api_form = 1;
+	}
+	it->rest = rest;
 	/* The same secret written two ways (secret/app, secret/data/app) is read
-	 * once: the later item becomes an alias of the first. */
-	key = xasprintf("%zu\x1f%s\x1f%lu", mi, rest, it->version);
-	if (ix(p)->reads &&
-	    map_get_or_put(ix(p)->reads, key, strlen(key), &j) && j != i)
+	 * once: the later item becomes an alias of the first.  Items of distinct
+	 * paths read the same only when one is in the API form: until the
+	 * first such, no index. */
+	if (x->settled || (x->reads.cap == 0 && !api_form))
+		return ST_OK;
+	if (x->reads.cap == 0)
+		index_reads(p, i);
+	j = table_find_or_add(p, &x->reads, read_hash(it), same_read, it, i);
+	if (j != NO_INDEX && j != i)
 		it->alias = j;
-	free(key);
 	return ST_OK;
 }
 
 void plan_settled(struct plan *p)
 {
-	map_free(ix(p)->reads);
-	ix(p)->reads = NULL;
+	table_free(&ix(p)->reads);
+	ix(p)->settled = 1;
 }
 
 /* The longest [mounts] entry that is a segment-aligned prefix of path. */
@@ -204,11 +302,12 @@ static size_t declared_mount(struct plan *p, const char *path)
 	return NO_INDEX;
 }
 
-const char *plan_where(const struct pvar *v, char *buf, size_t cap)
+const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
+                       size_t cap)
 {
-	if (v->file == NULL)
+	if (v->is_inline)
 		return "environment";
-	snprintf(buf, cap, "%s:%u", v->file, v->line);
+	snprintf(buf, cap, "%s:%u", p->file, v->line);
 	return buf;
 }
 
@@ -218,27 +317,11 @@ static uint32_t item_hash(const struct ref *r)
 	                  r->version * 0x9e3779b97f4a7c15u);
 }
 
-/* Room for n items in the (path, version) index. */
-static void items_reserve(struct index *x, size_t n)
+static int same_ref(const struct pitem *it, const void *key)
 {
-	struct islot *old = x->items;
-	size_t i, j, cap = x->icap ? x->icap : 64, oldcap = x->icap;
+	const struct ref *r = key;
 
-	while (2 * (n + 1) > cap)
-		cap *= 2;
-	if (cap == oldcap)
-		return;
-	x->items = xcalloc(cap, sizeof *x->items);
-	x->icap = cap;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].item == 0)
-			continue;
-		for (j = old[i].hash & (cap - 1); x->items[j].item;
-		     j = (j + 1) & (cap - 1))
-			;
-		x->items[j] = old[i];
-	}
-	free(old);
+	return it->version == r->version && strcmp(it->path, r->path) == 0;
 }
 
 /* The item that reads r's (path, version): found, or added. */
@@ -246,20 +329,11 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 {
 	struct index *x = ix(p);
 	struct pitem *it;
-	uint32_t h = item_hash(r);
-	size_t i;
+	size_t i = table_find_or_add(p, &x->items, item_hash(r), same_ref, r,
+	                             p->nitems);
 
-	if (2 * (x->iused + 2) > x->icap)
-		items_reserve(x, x->iused + 1);
-	for (i = h & (x->icap - 1); x->items[i].item; i = (i + 1) & (x->icap - 1)) {
-		it = &p->items[x->items[i].item - 1];
-		if (x->items[i].hash == h && it->version == r->version &&
-		    strcmp(it->path, r->path) == 0)
-			return x->items[i].item - 1;
-	}
-	x->items[i].item = (uint32_t)p->nitems + 1;
-	x->items[i].hash = h;
-	x->iused++;
+	if (i != NO_INDEX)
+		return i;
 	p->items = xroom(p->items, p->nitems, &x->items_cap, sizeof *p->items);
 	it = &p->items[p->nitems++];
 	memset(it, 0, sizeof *it);
@@ -270,23 +344,32 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 	return p->nitems - 1;
 }
 
+/* v's extension, made when first needed. */
+static struct pext *var_ext(struct pvar *v)
+{
+	if (v->ext == NULL)
+		v->ext = xcalloc(1, sizeof *v->ext);
+	return v->ext;
+}
+
 /* A composed value: each reference piece is parsed and planned like any
  * other reference, sharing reads with every other variable. */
 static void add_pieces(struct plan *p, struct pvar *v)
 {
+	struct pext *x = var_ext(v);
 	struct error err;
 	char reason[sizeof err.msg + 220];
 	size_t i, n;
 
-	if (template_parse(v->reftext, &v->tpl, &err) != ST_OK) {
+	if (template_parse(v->reftext, &x->tpl, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return;
 	}
-	n = template_count(v->tpl);
-	v->pieces = xcalloc(n ? n : 1, sizeof *v->pieces);
+	n = template_count(x->tpl);
+	x->pieces = xcalloc(n ? n : 1, sizeof *x->pieces);
 	for (i = 0; i < n; i++) {
-		const struct tpiece *tp = template_piece(v->tpl, i);
-		struct ppiece *pc = &v->pieces[i];
+		const struct tpiece *tp = template_piece(x->tpl, i);
+		struct ppiece *pc = &x->pieces[i];
 
 		pc->item = NO_INDEX;
 		if (!tp->is_ref)
@@ -302,8 +385,7 @@ static void add_pieces(struct plan *p, struct pvar *v)
 }
 
 static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
-                            const char *file, unsigned line,
-                            enum msection section, int is_inline)
+                            unsigned line, enum msection section, int is_inline)
 {
 	struct pvar *v;
 	struct error err;
@@ -313,7 +395,6 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 	memset(v, 0, sizeof *v);
 	v->name = name;
 	v->reftext = ref;
-	v->file = file;
 	v->line = line;
 	v->section = section;
 	v->is_inline = is_inline != 0;
@@ -322,7 +403,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		add_pieces(p, v);
 		return v;
 	}
-	if (ref_parse_in(ref, file != NULL, &v->ref, ix(p)->refs, &err) != ST_OK) {
+	if (ref_parse_in(ref, !is_inline, &v->ref, ix(p)->refs, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
 	}
@@ -351,17 +432,18 @@ static void add_manifest(struct plan *p, const struct manifest *m)
 		if (j == m->nprofiles ||
 		    (i < m->nvars && m->vars[i].line < m->profiles[j].line)) {
 			const struct mvar *mv = &m->vars[i++];
+			struct pvar *v = add_var(p, mv->name, mv->ref, mv->line,
+			                         mv->section, 0);
 
-			add_var(p, mv->name, mv->ref, m->file, mv->line,
-			        mv->section, 0)
-				->fallback = mv->fallback;
+			if (mv->fallback)
+				var_ext(v)->fallback = mv->fallback;
 		} else {
 			const struct mprofile *mp = &m->profiles[j++];
-			struct pvar *v = add_var(p, mp->name, mp->from, m->file,
-			                         mp->line, MS_PROFILE, 0);
+			struct pext *x = var_ext(add_var(p, mp->name, mp->from,
+			                                 mp->line, MS_PROFILE, 0));
 
-			v->ptype = mp->type;
-			v->pprefix = mp->prefix;
+			x->ptype = mp->type;
+			x->pprefix = mp->prefix;
 		}
 	}
 }
@@ -417,7 +499,6 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 	for (e = env; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char *name;
-		struct pvar *v;
 
 		if (!is_inline(*e))
 			continue;
@@ -430,14 +511,10 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 		/* Whatever the name (DB-PASS, spring.datasource.password):
 		 * execve does not care about shell syntax, and a reference
 		 * passed on unresolved would reach the command as its value. */
-		name = xstrndup(*e, (size_t)(eq - *e));
-		if (*name == '\0' || map_get(names, name, strlen(name), &dummy)) {
-			free(name);
+		if (eq == *e || map_get(names, *e, (size_t)(eq - *e), &dummy))
 			continue;
-		}
-		v = add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), NULL, 0,
-		            MS_ENV, 1);
-		v->owned = name;
+		name = arena_strndup(ix(p)->refs, *e, (size_t)(eq - *e));
+		add_var(p, name, eq + 1 + strlen(INLINE_PREFIX), 0, MS_ENV, 1);
 	}
 	map_free(names);
 }
@@ -449,7 +526,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
-	x->reads = map_new();
+	p->file = m ? m->file : NULL;
 	x->mounts = map_new();
 	x->refs = arena_new();
 	if (m && m->nvars + m->nprofiles > 0) {
@@ -459,7 +536,7 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		x->vars_cap = x->items_cap = m->nvars + m->nprofiles;
 		p->vars = xreallocarray(NULL, x->vars_cap, sizeof *p->vars);
 		p->items = xreallocarray(NULL, x->items_cap, sizeof *p->items);
-		items_reserve(x, m->nvars + m->nprofiles);
+		table_reserve(&x->items, m->nvars + m->nprofiles);
 	}
 	for (i = 0; m && i < m->nmounts; i++) {
 		mi = plan_mount(p, m->mounts[i].mount,
@@ -472,6 +549,8 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		add_manifest(p, m);
 	add_inline(p, m, env);
 	add_requests(p, m);
+	/* Every reference is planned: the (path, version) index goes. */
+	table_free(&x->items);
 	/* Only [mounts] entries are known so far: without any, no lookup. */
 	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
 		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
@@ -486,28 +565,33 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 }
 
 /* What a variable holds beyond its plan. */
-static void var_free(struct pvar *v)
+static void ext_free(struct pext *x)
 {
-	free(v->owned);
-	free(v->reason);
-	secret_wipe(&v->value);
-	profile_free_exports(v->exports, v->nexports);
-	free(v->missing);
-	if (v->tpl) {
-		size_t j, n = template_count(v->tpl);
+	profile_free_exports(x->exports, x->nexports);
+	free(x->missing);
+	if (x->tpl) {
+		size_t j, n = template_count(x->tpl);
 
 		for (j = 0; j < n; j++) {
-			ref_free(&v->pieces[j].ref);
-			secret_wipe(&v->pieces[j].value);
+			ref_free(&x->pieces[j].ref);
+			secret_wipe(&x->pieces[j].value);
 		}
-		template_free(v->tpl);
+		template_free(x->tpl);
 	}
-	free(v->pieces);
+	free(x->pieces);
+	free(x);
+}
+
+static void var_free(struct pvar *v)
+{
+	free(v->reason);
+	secret_wipe(&v->value);
+	if (v->ext)
+		ext_free(v->ext);
 }
 
 static void item_free(struct pitem *it)
 {
-	free(it->rest);
 	free(it->reason);
 	json_free(it->doc);
 	lease_clear(&it->lease);
@@ -525,14 +609,13 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 
-		if (v->owned || v->reason || v->value.p || v->exports ||
-		    v->missing || v->tpl || v->pieces)
+		if (v->reason || v->value.p || v->ext)
 			var_free(&p->vars[i]);
 	}
 	for (i = 0; i < p->nitems; i++) {
 		const struct pitem *it = &p->items[i];
 
-		if (it->rest || it->reason || it->doc || it->lease.id)
+		if (it->reason || it->doc || it->lease.id)
 			item_free(&p->items[i]);
 	}
 	for (i = 0; i < p->nmounts; i++) {
@@ -546,8 +629,8 @@ void plan_free(struct plan *p)
 	free(p->items);
 	free(p->mounts);
 	if (x) {
-		free(x->items);
-		map_free(x->reads);
+		table_free(&x->items);
+		table_free(&x->reads);
 		map_free(x->mounts);
 		arena_free(x->refs);
 		free(x);

@@ -28,33 +28,38 @@ struct ppiece { /* one ${REFERENCE} of a composed value */
 	struct secret value; /* the selected value, before its filters */
 };
 
-/* Names, references and profile settings are borrowed from the manifest and
- * the environment, which outlive the plan: 100,000 references plan without
- * each string being copied again. */
-struct pvar {                /* a variable, or a [profile] (many variables) */
-	const char *name;    /* the variable's, or the profile's */
-	const char *reftext; /* the reference as written */
-	const char *file;    /* the manifest, or NULL for the environment */
-	unsigned line;
-	int status;           /* ST_OK or why it failed */
-	unsigned shared;      /* a shared failure's number + 1, or 0 */
-	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
-	unsigned is_inline : 1;  /* from a vault: variable */
-	unsigned superseded : 1; /* inline, and a profile sets the same name */
-	unsigned defaulted : 1;  /* value is the fallback ... */
-	char *missing; /* ... because of this (a 404, a missing key) */
-	char *owned;   /* an inline variable's name, copied */
-	struct ref ref;
-	size_t item;         /* index into plan.items */
-	char *reason;        /* one line, when status != ST_OK */
-	struct secret value; /* when resolved */
-	const char *ptype;   /* a profile's type = and prefix =, or NULL */
+/* What a profile, a composed value or a variable with a [defaults] entry
+ * adds to it: most variables have none (pvar.ext NULL). */
+struct pext {
+	const char *ptype; /* a profile's type = and prefix =, or NULL */
 	const char *pprefix;
 	struct pexport *exports; /* a profile's variables, when resolved */
 	size_t nexports;
 	struct template *tpl;  /* a composed value ("${" in [env] or [files]) */
 	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
 	const char *fallback;  /* the [defaults] value, or NULL */
+	char *missing; /* why the value is the fallback (a 404, a missing key) */
+};
+
+/* Names, references and profile settings are borrowed from the manifest and
+ * the environment (an inline variable's name is in the plan's arena), which
+ * outlive the plan: 100,000 references plan without each string being
+ * copied again. */
+struct pvar {                 /* a variable, or a [profile] (many variables) */
+	const char *name;     /* the variable's, or the profile's */
+	const char *reftext;  /* the reference as written */
+	unsigned line;        /* in plan.file; 0 for the environment */
+	int status;           /* ST_OK or why it failed */
+	unsigned shared;      /* a shared failure's number + 1, or 0 */
+	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
+	unsigned is_inline : 1;  /* from a vault: variable in the environment */
+	unsigned superseded : 1; /* inline, and a profile sets the same name */
+	unsigned defaulted : 1;  /* value is ext->fallback */
+	struct ref ref;
+	size_t item;         /* index into plan.items */
+	char *reason;        /* one line, when status != ST_OK */
+	struct secret value; /* when resolved */
+	struct pext *ext;    /* a profile's, a composed value's, a default's */
 };
 
 struct pmount {
@@ -67,8 +72,9 @@ struct pmount {
 struct pitem {
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
-	size_t mount; /* index into plan.mounts; NO_INDEX while unknown */
-	char *rest;   /* path below the mount (KV v2 "data/" removed) */
+	size_t mount;     /* index into plan.mounts; NO_INDEX while unknown */
+	const char *rest; /* path below the mount (KV v2 "data/" removed):
+	                   * a suffix of path, not a copy */
 	size_t alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
 	unsigned shared; /* as pvar.shared */
@@ -89,7 +95,8 @@ struct plan {
 	                         beyond its variables (an unused [request]) */
 	char **shared; /* failures many variables share, each said once */
 	size_t nshared;
-	void *index; /* private to plan.c */
+	const char *file; /* the manifest's name (borrowed), or NULL */
+	void *index;      /* private to plan.c */
 };
 
 /* Build the plan.  m may be NULL; env is the inherited environment.  Bad
@@ -100,11 +107,15 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env);
 void plan_free(struct plan *p);
 
 /* "file:line" or "environment", for messages; returns buf or a constant. */
-const char *plan_where(const struct pvar *v, char *buf, size_t cap);
+const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
+                       size_t cap);
 
 /* The item a variable reads, following aliases (NULL for a composed
  * value: its pieces read, each through plan_item_at). */
 struct pitem *plan_item(struct plan *p, const struct pvar *v);
+/* v's template, or NULL when it is not a composed value. */
+struct template *plan_template(const struct pvar *v);
+
 /* Item i, following aliases; NULL for NO_INDEX. */
 struct pitem *plan_item_at(struct plan *p, size_t i);
 
@@ -126,7 +137,7 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 int plan_assign(struct plan *p, size_t i, size_t mi);
 
 /* Every item's mount is known (or it failed): no merge can come, and the
- * index plan_assign merges with (a slot and a key per item) goes.  An item
+ * index plan_assign merges with (a slot per item) goes.  An item
  * assigned after this merges with none. */
 void plan_settled(struct plan *p);
 

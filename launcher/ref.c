@@ -162,6 +162,11 @@ int ref_parse_in(const char *text, int from_manifest, struct ref *r,
 		memset(r, 0, sizeof *r);
 		return rc;
 	}
+	if (a && query == NULL && hash == NULL) {
+		r->path = text; /* a path alone: text is the copy */
+		r->selector = "value";
+		return ST_OK;
+	}
 	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
 	/* One block per reference: the path, then the selector. */
 	sellen = sel == NULL  ? 0 :
@@ -181,6 +186,6 @@ int ref_parse_in(const char *text, int from_manifest, struct ref *r,
 
 void ref_free(struct ref *r)
 {
-	free(r->path); /* and the selector with it */
+	free((char *)r->path); /* and the selector with it */
 	memset(r, 0, sizeof *r);
 }

@@ -15,11 +15,12 @@ enum sel_kind {
 };
 
 struct ref {
-	char *path;            /* logical path, segments joined by '/' */
+	const char *path;      /* logical path, segments joined by '/' */
 	unsigned long version; /* ?version=N, 0 when absent */
 	enum sel_kind sel;
-	char *selector; /* key, or pointer with its leading '/'; NULL for SEL_WHOLE;
-	                 * in path's block: never freed on its own */
+	const char *selector; /* key, or pointer with its leading '/'; NULL
+	                       * for SEL_WHOLE; in path's block (or a
+	                       * constant): never freed on its own */
 };
 
 /* Parse text into r (owned by the caller; release with ref_free).
@@ -28,9 +29,11 @@ struct ref {
  * "invalid JSON Pointer escape '~2'".  On error r is left empty. */
 int ref_parse(const char *text, struct ref *r, struct error *err);
 
-/* The same, with r's strings in a (released with it: no ref_free).  With
- * from_manifest, text is a manifest value, whose line mreader.c has checked:
- * of the control bytes only a tab is left to look for. */
+/* The same, with r's strings in a (released with it: no ref_free), or, for
+ * a path alone (no '?' or '#'), text itself and a constant "value": text
+ * must then outlive r.  With from_manifest, text is a manifest value, whose
+ * line mreader.c has checked: of the control bytes only a tab is left to
+ * look for. */
 struct arena;
 int ref_parse_in(const char *text, int from_manifest, struct ref *r,
                  struct arena *a, struct error *err);

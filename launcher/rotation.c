@@ -308,7 +308,8 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 		if (i < g->p.nvars)
 			log_warn("re-read: %s: %s: %s; the command keeps its "
 			         "values",
-			         plan_where(&g->p.vars[i], where, sizeof where),
+			         plan_where(&g->p, &g->p.vars[i], where,
+			                    sizeof where),
 			         g->p.vars[i].name, g->p.vars[i].reason);
 		goto drop;
 	}

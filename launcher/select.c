@@ -20,7 +20,12 @@
 
 static void said_default(const struct pvar *v)
 {
-	log_info("%s: default used (%s)", v->name, v->missing);
+	log_info("%s: default used (%s)", v->name, v->ext->missing);
+}
+
+static int has_default(const struct pvar *v)
+{
+	return v->ext && v->ext->fallback;
 }
 
 /* The variable takes its [defaults] value: what it reads does not exist
@@ -29,10 +34,12 @@ static void said_default(const struct pvar *v)
  * answers' order). */
 static void use_default(struct pvar *v, const char *why, int quiet)
 {
-	secret_set(&v->value, v->fallback, strlen(v->fallback));
+	struct pext *x = v->ext;
+
+	secret_set(&v->value, x->fallback, strlen(x->fallback));
 	v->defaulted = 1;
-	free(v->missing);
-	v->missing = xstrdup(why);
+	free(x->missing);
+	x->missing = xstrdup(why);
 	if (!quiet)
 		said_default(v);
 }
@@ -44,22 +51,23 @@ static const struct pitem *failed_item(struct plan *p, const struct pvar *v,
                                        const char **piece)
 {
 	const struct pitem *found = NULL, *it;
+	const struct template *t = plan_template(v);
 	size_t i, n;
 
 	*piece = NULL;
-	if (v->tpl == NULL) {
+	if (t == NULL) {
 		it = plan_item(p, v);
 		return it && it->status != ST_OK ? it : NULL;
 	}
-	n = template_count(v->tpl);
+	n = template_count(t);
 	for (i = 0; i < n; i++) {
-		it = plan_item_at(p, v->pieces[i].item);
+		it = plan_item_at(p, v->ext->pieces[i].item);
 		if (it == NULL || it->status == ST_OK)
 			continue;
 		if (found == NULL ||
 		    (found->status == ST_NOINPUT && it->status != ST_NOINPUT)) {
 			found = it;
-			*piece = template_piece(v->tpl, i)->text;
+			*piece = template_piece(t, i)->text;
 		}
 	}
 	return found;
@@ -82,7 +90,7 @@ int select_settle(struct plan *p)
 				         piece, it->reason);
 			else
 				snprintf(reason, sizeof reason, "%s", it->reason);
-			if (it->status == ST_NOINPUT && v->fallback) {
+			if (it->status == ST_NOINPUT && has_default(v)) {
 				use_default(v, reason, 0);
 			} else {
 				plan_fail_var(v, it->status, reason);
@@ -97,17 +105,18 @@ int select_settle(struct plan *p)
 
 static void select_profile(struct pvar *v, const struct pitem *it)
 {
+	struct pext *px = v->ext; /* every profile has one */
 	struct jdoc *obj = NULL;
 	struct error e;
 	size_t i;
 
 	if (json_subobject(it->doc, v->ref.selector, &obj, &e) != ST_OK ||
-	    profile_export(v->name, v->ptype, v->pprefix, obj, &v->exports,
-	                   &v->nexports, &e) != ST_OK) {
+	    profile_export(v->name, px->ptype, px->pprefix, obj, &px->exports,
+	                   &px->nexports, &e) != ST_OK) {
 		plan_fail_var(v, e.status, e.msg);
 	} else {
-		for (i = 0; i < v->nexports; i++) {
-			const struct pexport *x = &v->exports[i];
+		for (i = 0; i < px->nexports; i++) {
+			const struct pexport *x = &px->exports[i];
 
 			mask_add(x->value.p, x->value.len);
 			if (!x->is_file && !env_value_fits(x->name, x->value.len))
@@ -126,7 +135,8 @@ static void check_clashes(struct plan *p)
 	size_t i, j, k;
 	char reason[400], where[300];
 
-	for (i = 0; i < p->nvars && p->vars[i].nexports == 0; i++)
+	for (i = 0;
+	     i < p->nvars && !(p->vars[i].ext && p->vars[i].ext->nexports); i++)
 		;
 	if (i == p->nvars)
 		return; /* no profile exports anything: no index of the names */
@@ -138,8 +148,8 @@ static void check_clashes(struct plan *p)
 	for (i = 0; i < p->nvars; i++) {
 		struct pvar *v = &p->vars[i];
 
-		for (j = 0; j < v->nexports; j++) {
-			const char *n = v->exports[j].name;
+		for (j = 0; v->ext && j < v->ext->nexports; j++) {
+			const char *n = v->ext->exports[j].name;
 
 			k = i;
 			if (!map_get_or_put(names, n, strlen(n), &k) || k == i)
@@ -160,7 +170,7 @@ static void check_clashes(struct plan *p)
 			snprintf(reason, sizeof reason,
 			         "profile %.60s exports %.60s, which %.60s also sets (%.100s)",
 			         v->name, n, p->vars[k].name,
-			         plan_where(&p->vars[k], where, sizeof where));
+			         plan_where(p, &p->vars[k], where, sizeof where));
 			plan_fail_var(v, ST_CONFIG, reason);
 			break;
 		}
@@ -172,7 +182,8 @@ static void check_clashes(struct plan *p)
  * A piece's missing key gives the variable its default, if it has one. */
 static int select_composed(struct plan *p, struct pvar *v)
 {
-	size_t i, n = template_count(v->tpl);
+	struct pext *x = v->ext;
+	size_t i, n = template_count(x->tpl);
 	char reason[800];
 	struct error e;
 	const char *piece;
@@ -182,9 +193,9 @@ static int select_composed(struct plan *p, struct pvar *v)
 	if (failed_item(p, v, &piece) != NULL)
 		return ST_OK; /* resolve_settle reports it, or defaults it */
 	for (i = 0; i < n; i++) {
-		struct ppiece *pc = &v->pieces[i];
+		struct ppiece *pc = &x->pieces[i];
 		const struct pitem *it = plan_item_at(p, pc->item);
-		const char *text = template_piece(v->tpl, i)->text;
+		const char *text = template_piece(x->tpl, i)->text;
 
 		if (it == NULL)
 			continue;
@@ -197,7 +208,7 @@ static int select_composed(struct plan *p, struct pvar *v)
 		                &pc->value, &e) != ST_OK) {
 			snprintf(reason, sizeof reason, "${%.200s}: %s", text,
 			         e.msg);
-			if (v->fallback)
+			if (x->fallback)
 				use_default(v, reason, 0);
 			else
 				plan_fail_var(v, e.status, reason);
@@ -207,11 +218,11 @@ static int select_composed(struct plan *p, struct pvar *v)
 	}
 	vals = xcalloc(n, sizeof *vals); /* borrowed from the pieces */
 	for (i = 0; i < n; i++)
-		vals[i] = v->pieces[i].value;
-	rc = template_render(v->tpl, vals, mask_add, &v->value, &e);
+		vals[i] = x->pieces[i].value;
+	rc = template_render(x->tpl, vals, mask_add, &v->value, &e);
 	free(vals);
 	for (i = 0; i < n; i++)
-		secret_wipe(&v->pieces[i].value);
+		secret_wipe(&x->pieces[i].value);
 	if (rc != ST_OK)
 		plan_fail_var(v, e.status, e.msg);
 	return rc;
@@ -245,7 +256,7 @@ void select_plain(struct pvar *v, const struct pitem *it, int quiet)
 		select_profile(v, it);
 	} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
 	                       &e) != ST_OK) {
-		if (v->fallback)
+		if (has_default(v))
 			use_default(v, e.msg, quiet);
 		else
 			plan_fail_var(v, e.status, e.msg);
@@ -262,7 +273,7 @@ void select_values(struct plan *p, const struct early *early)
 		struct pvar *v = &p->vars[i];
 		const struct pitem *it = plan_item(p, v);
 
-		if (v->status == ST_OK && v->tpl) {
+		if (v->status == ST_OK && plan_template(v)) {
 			if (select_composed(p, v) == ST_OK && !v->defaulted &&
 			    v->value.p)
 				check_value(v);

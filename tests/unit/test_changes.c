@@ -68,6 +68,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 {
 	struct plan p;
 	struct pvar v[N(vars)];
+	struct pext dflt = {.missing = "not found"};
 	struct pitem it[3];
 	char *shared[1] = {"no token: set VAULT_TOKEN"};
 	char lease_id[] = "database/creds/x/1";
@@ -75,6 +76,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	size_t i;
 
 	memset(&p, 0, sizeof p);
+	p.file = "m.ini";
 	memset(v, 0, sizeof v);
 	memset(it, 0, sizeof it);
 	for (i = 0; i < N(it); i++)
@@ -86,7 +88,6 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	for (i = 0; i < N(vars); i++) {
 		v[i].name = vars[i].name;
 		v[i].reftext = "secret/x#k";
-		v[i].file = "m.ini";
 		v[i].line = (unsigned)i + 1;
 		v[i].section = vars[i].section;
 		v[i].status = vars[i].status;
@@ -94,7 +95,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 		v[i].item = vars[i].item;
 		v[i].superseded = vars[i].superseded;
 		v[i].defaulted = vars[i].defaulted;
-		v[i].missing = vars[i].defaulted ? "not found" : NULL;
+		v[i].ext = vars[i].defaulted ? &dflt : NULL;
 		v[i].shared = vars[i].shared;
 		if (vars[i].value) {
 			v[i].value.p = (char *)vars[i].value;

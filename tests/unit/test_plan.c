@@ -250,41 +250,42 @@ TEST(plan_variables)
 	CHECK_STR(v->name, "A");
 	CHECK_STR(v->reftext, "secret/a#k");
 	CHECK(v->name == m->vars[0].name); /* borrowed, not copied */
-	CHECK(v->section == MS_ENV && !v->is_inline && v->owned == NULL);
+	CHECK(v->section == MS_ENV && !v->is_inline && v->ext == NULL);
 	CHECK(v->ref.sel == SEL_KEY);
 	CHECK_STR(v->ref.selector, "k");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:4");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:4");
 	CHECK(v->status == ST_OK && v->reason == NULL);
 
 	v = &p.vars[1];
 	CHECK_STR(v->name, "db");
 	CHECK(v->section == MS_PROFILE);
-	CHECK_STR(v->ptype, "generic");
-	CHECK_STR(v->pprefix, "DBX");
+	REQUIRE(v->ext != NULL);
+	CHECK_STR(v->ext->ptype, "generic");
+	CHECK_STR(v->ext->pprefix, "DBX");
 	CHECK(v->ref.sel == SEL_POINTER); /* the whole secret */
 	CHECK_STR(v->ref.selector, "");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:5");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:5");
 
 	v = &p.vars[2];
 	CHECK_STR(v->name, "F");
 	CHECK(v->section == MS_FILES);
 	CHECK(v->ref.sel == SEL_POINTER);
 	CHECK_STR(v->ref.selector, "/ca");
-	CHECK_STR(plan_where(v, where, sizeof where), "t.ini:10");
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:10");
 
 	v = &p.vars[3];
 	CHECK_STR(v->name, "Z");
 	CHECK(v->is_inline && v->section == MS_ENV);
-	CHECK(v->owned != NULL && v->name == v->owned);
+	CHECK_STR(v->name, "Z"); /* a copy: env holds "Z=vault:..." */
 	CHECK_STR(v->reftext, "secret/z#*"); /* "vault:" removed */
 	CHECK(v->reftext == e1 + 8);         /* borrowed from env */
 	CHECK(v->ref.sel == SEL_WHOLE);
-	CHECK(v->file == NULL && v->line == 0);
-	CHECK_STR(plan_where(v, where, sizeof where), "environment");
+	CHECK(v->line == 0);
+	CHECK_STR(plan_where(&p, v, where, sizeof where), "environment");
 	CHECK(!v->superseded);
 
 	/* plan_where cuts to the buffer */
-	CHECK_STR(plan_where(&p.vars[2], where, 5), "t.in");
+	CHECK_STR(plan_where(&p, &p.vars[2], where, 5), "t.in");
 	plan_free(&p);
 	manifest_free(m);
 }
@@ -431,6 +432,35 @@ TEST(plan_assign_kv2)
 	/* only a whole "data" segment is the API form */
 	CHECK(plan_assign(&p, 7, mi) == ST_OK);
 	CHECK_STR(p.items[7].rest, "datax/y");
+	plan_free(&p);
+	manifest_free(m);
+}
+
+/* The API form assigned first: the plain form assigned later reads it. */
+TEST(plan_assign_api_form_first)
+{
+	struct manifest *m = parse("[env]\n"
+	                           "A = secret/y\n"      /* item 0 */
+	                           "B = secret/x#a\n"    /* item 1 */
+	                           "C = secret/data/x\n" /* item 2 */
+	                           "D = secret/data/y\n" /* item 3 */
+	                           "E = secret/z\n");    /* item 4 */
+	struct plan p;
+	size_t mi;
+
+	REQUIRE(m != NULL);
+	CHECK(plan_build(&p, m, NULL) == ST_OK);
+	REQUIRE(p.nitems == 5);
+	mi = plan_mount(&p, "secret", 2, 0);
+	CHECK(plan_assign(&p, 0, mi) == ST_OK); /* before any API form */
+	CHECK(plan_assign(&p, 2, mi) == ST_OK);
+	CHECK(plan_assign(&p, 1, mi) == ST_OK);
+	CHECK(plan_assign(&p, 3, mi) == ST_OK);
+	CHECK(plan_assign(&p, 4, mi) == ST_OK);
+	CHECK(p.items[2].alias == NO_INDEX);
+	CHECK(p.items[1].alias == 2);
+	CHECK(p.items[3].alias == 0);
+	CHECK(p.items[0].alias == NO_INDEX && p.items[4].alias == NO_INDEX);
 	plan_free(&p);
 	manifest_free(m);
 }
@@ -601,25 +631,30 @@ TEST(plan_composed_pieces_share_items)
 
 	REQUIRE(m != NULL);
 	CHECK(plan_build(&p, m, NULL) == ST_CONFIG);
+	/* What the plan borrows outlives the manifest's array of entries. */
+	manifest_drop_vars(m);
+	CHECK(m->vars == NULL && m->nvars == 0);
 	REQUIRE(p.nvars == 4);
 	CHECK(p.nitems == 2); /* secret/db and secret/host */
 	url = &p.vars[1];
+	CHECK_STR(url->name, "URL");
 	CHECK(url->status == ST_OK);
 	CHECK(url->item == NO_INDEX);
-	REQUIRE(url->tpl != NULL);
-	CHECK(template_count(url->tpl) == 7);
-	CHECK(url->pieces[1].item == p.vars[0].item);
-	CHECK(url->pieces[3].item == p.vars[0].item);
-	CHECK(url->pieces[5].item != p.vars[0].item);
-	CHECK(url->pieces[0].item == NO_INDEX);
-	CHECK_STR(url->pieces[3].ref.selector, "password");
-	CHECK_STR(url->fallback, "pg://localhost");
+	REQUIRE(plan_template(url) != NULL);
+	CHECK(template_count(url->ext->tpl) == 7);
+	CHECK(url->ext->pieces[1].item == p.vars[0].item);
+	CHECK(url->ext->pieces[3].item == p.vars[0].item);
+	CHECK(url->ext->pieces[5].item != p.vars[0].item);
+	CHECK(url->ext->pieces[0].item == NO_INDEX);
+	CHECK_STR(url->ext->pieces[3].ref.selector, "password");
+	CHECK_STR(url->ext->fallback, "pg://localhost");
 	bad = &p.vars[2];
 	CHECK(bad->status == ST_CONFIG);
 	CHECK(bad->reason && strncmp(bad->reason, "${secret/../x}: ", 16) == 0);
 	lit = &p.vars[3];
-	CHECK(lit->status == ST_OK && lit->tpl && template_refs(lit->tpl) == 0);
-	CHECK(p.vars[0].fallback == NULL);
+	CHECK(lit->status == ST_OK && plan_template(lit) &&
+	      template_refs(lit->ext->tpl) == 0);
+	CHECK(p.vars[0].ext == NULL); /* no template, no default */
 	plan_free(&p);
 	manifest_free(m);
 }

@@ -196,6 +196,30 @@ TEST(ref_invalid_from_manifest)
 	arena_free(a);
 }
 
+/* With an arena, a path alone is the text itself (nothing copied); one
+ * with a version or a selector is copied (the path needs its own NUL). */
+TEST(ref_in_arena_borrows_a_path_alone)
+{
+	static const char alone[] = "secret/app/db";
+	static const char keyed[] = "secret/x?version=2";
+	struct arena *a = arena_new();
+	struct error err;
+	struct ref r;
+
+	CHECK(ref_parse_in(alone, 1, &r, a, &err) == ST_OK);
+	CHECK(r.path == alone);
+	CHECK_STR(r.selector, "value");
+	CHECK(r.sel == SEL_KEY && r.version == 0);
+	CHECK(ref_parse_in(keyed, 0, &r, a, &err) == ST_OK);
+	CHECK(r.path != keyed);
+	CHECK_STR(r.path, "secret/x");
+	CHECK(r.version == 2);
+	CHECK(ref_parse(alone, &r, &err) == ST_OK); /* owned: a copy */
+	CHECK(r.path != alone);
+	ref_free(&r);
+	arena_free(a);
+}
+
 TEST(ref_null_and_no_error_record)
 {
 	struct error err;
