@@ -178,8 +178,10 @@ def test_minted_token_is_renewed(run, vault, manifest, tmp_path):
 
 def test_handed_token_is_never_renewed(run, vault, manifest, tmp_path):
     vault.put("secret", "app/db", {"password": "pw-handed"})
-    tok = vault.add_token(policies=["secret/*"], ttl=3)
-    res = run(["-s", "--"] + shown(["DB_PASSWORD"], ["/bin/sh", "-c", "sleep 3"]),
+    # 6 s: room for valgrind's slow first read, which must come before the
+    # token expires; the command outlives the time a renewer would renew at
+    tok = vault.add_token(policies=["secret/*"], ttl=6)
+    res = run(["-s", "--"] + shown(["DB_PASSWORD"], ["/bin/sh", "-c", "sleep 5"]),
               env=venv(vault, token=tok, DB_PASSWORD="vault:secret/app/db#password"), timeout=60)
     assert res.rc == 0, res
     assert_masked(res, "DB_PASSWORD")
