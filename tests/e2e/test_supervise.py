@@ -171,12 +171,15 @@ def test_stop_signal_before_the_supervisor_reads_them_waits_for_it(vault, tmp_pa
     env = dict(os.environ, VAULT_ADDR=vault.url, VAULT_ROLE_ID="role-gdb", VAULT_SECRET_ID=sid,
                DB_PASSWORD="vault:secret/app/db#password")
     env.pop("VAULT_TOKEN", None)
+    env["ASAN_OPTIONS"] = "detect_leaks=0"  # LeakSanitizer cannot run under ptrace
     cmd = [GDB, "-nx", "-q", "-batch", "-ex", "handle SIGTERM nostop noprint pass",
            "-ex", "break supervise_run", "-ex", "run",
            "-ex", "python import os; os.kill(gdb.selected_inferior().pid, 15)",
            "-ex", "continue", "--args", BIN, "-s", "--", "sleep", "60"]
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=scaled(60))
     out = p.stdout + p.stderr
+    if "Breakpoint 1, supervise_run" not in out and "Operation not permitted" in out:
+        pytest.skip("this machine does not allow ptrace: " + out.strip().splitlines()[-1])
     assert "Breakpoint 1, supervise_run" in out, out
     assert "exited with code 0217" in out, out  # 143, octal
     [tok] = vault.minted_tokens
