@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	struct env_opts eo;
 	const char *path;
 	char *file = NULL;
-	int rc;
+	int rc, replans; /* --watch: rotation plans again, from the answers */
 
 	exec_protect();
 	json_init();
@@ -323,6 +323,7 @@ int main(int argc, char **argv)
 	if ((path = config_manifest_path(&r.cli)) &&
 	    (rc = manifest_load(path, &r.m, &err)) != ST_OK)
 		return fail(&r, &err);
+	replans = r.cli.supervise && r.cli.watch > 0;
 	if ((rc = resolve_plan(&r.plan, r.m, environ)) != ST_OK) {
 		resolve_settle(r.plan);
 		if (resolve_problem(r.plan)->status != ST_OK)
@@ -334,7 +335,7 @@ int main(int argc, char **argv)
 			report_check(r.changes);
 		return leave(&r, rc);
 	}
-	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
+	if (!replans)
 		manifest_drop_vars(r.m);
 	if (path == NULL && resolve_nvars(r.plan) == 0)
 		log_warn("no manifest (no -f, VAULTRUN_FILE or ./vaultrun.ini) and "
@@ -373,8 +374,7 @@ int main(int argc, char **argv)
 			return fail(&r, &err);
 		fetch_set_stop(r.f, stop_flag(), stop_fd());
 	}
-	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f,
-	                 r.cli.supervise && r.cli.watch > 0, &err);
+	rc = resolve_run(r.plan, &r.cfg, r.auth, r.f, replans, &err);
 	if (stop_signal())
 		return interrupted(&r, stop_signal());
 	if (rc != ST_OK)
@@ -384,7 +384,7 @@ int main(int argc, char **argv)
 	/* The plan's work is done: what the command gets is the list of
 	 * changes (and the leases behind them); the report reads it too.
 	 * Rotation reads the answers again; otherwise they go first. */
-	if (!(r.cli.supervise && r.cli.watch > 0))
+	if (!replans)
 		resolve_drop_answers(r.plan);
 	r.changes = changes_from_plan(r.plan);
 	rc = report_failures(r.changes);
@@ -395,7 +395,7 @@ int main(int argc, char **argv)
 	if (rc != ST_OK)
 		return leave(&r, rc);
 	collect_leases(&r);
-	if (!(r.cli.supervise && r.cli.watch > 0)) /* rotation plans again */
+	if (!replans)
 		resolve_free(&r.plan);
 	if (r.cli.export)
 		return write_export(&r);
