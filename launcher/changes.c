@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "changes.h"
 #include "plan.h"
 #include "util.h"
@@ -11,41 +12,44 @@ struct changes {
 	size_t n, cap;
 	struct change_failure *f;
 	size_t nf, capf;
+	struct arena *text; /* every string and value of both lists */
 };
 
 struct changes *changes_new(void)
 {
-	return xcalloc(1, sizeof(struct changes));
+	struct changes *c = xcalloc(1, sizeof(struct changes));
+
+	c->text = arena_new();
+	return c;
 }
 
 void changes_free(struct changes *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++) {
-		secret_wipe(&c->v[i].value);
-		free((char *)c->v[i].name);
-		free((char *)c->v[i].ref);
-		free((char *)c->v[i].profile);
-		free((char *)c->v[i].defaulted);
-	}
-	for (i = 0; i < c->nf; i++) {
-		free((char *)c->f[i].name);
-		free((char *)c->f[i].ref);
-		free((char *)c->f[i].where);
-		free((char *)c->f[i].reason);
-		free((char *)c->f[i].cause);
-	}
+	arena_free(c->text); /* wipes the values */
 	free(c->f);
 	free(c->v);
 	free(c);
 }
 
-static const char *dup_or_null(const char *s)
+static const char *copy(struct changes *c, const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	return arena_strdup(c->text, s);
+}
+
+static const char *copy_or_null(struct changes *c, const char *s)
+{
+	return s ? copy(c, s) : NULL;
+}
+
+/* Room for n changes in all: a list built from a plan is sized once. */
+static void reserve(struct changes *c, size_t n)
+{
+	if (n > c->cap) {
+		c->cap = n;
+		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
+	}
 }
 
 void changes_add(struct changes *c, const char *name, const struct secret *value,
@@ -53,25 +57,21 @@ void changes_add(struct changes *c, const char *name, const struct secret *value
 {
 	struct change *e;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
-	}
+	if (c->n == c->cap)
+		reserve(c, c->cap ? c->cap * 2 : 16);
 	e = &c->v[c->n++];
 	memset(e, 0, sizeof *e);
-	e->name = xstrdup(name);
-	secret_set(&e->value, value->p ? value->p : "", value->len);
-	e->is_file = is_file;
-	e->ref = xstrdup(ref ? ref : "");
-	e->profile = dup_or_null(profile);
+	e->name = copy(c, name);
+	e->value.p = arena_strndup(c->text, value->p ? value->p : "", value->len);
+	e->value.len = value->len;
+	e->is_file = is_file != 0;
+	e->ref = copy(c, ref ? ref : "");
+	e->profile = copy_or_null(c, profile);
 }
 
 void changes_set_default(struct changes *c, const char *why)
 {
-	struct change *e = &c->v[c->n - 1];
-
-	free((char *)e->defaulted);
-	e->defaulted = xstrdup(why ? why : "");
+	c->v[c->n - 1].defaulted = copy(c, why ? why : "");
 }
 
 void changes_set_lease(struct changes *c, long duration, int renewable)
@@ -80,7 +80,7 @@ void changes_set_lease(struct changes *c, long duration, int renewable)
 
 	e->leased = 1;
 	e->lease_duration = duration;
-	e->renewable = renewable;
+	e->renewable = renewable != 0;
 }
 
 void changes_fail(struct changes *c, const struct change_failure *f)
@@ -92,12 +92,12 @@ void changes_fail(struct changes *c, const struct change_failure *f)
 		c->f = xreallocarray(c->f, c->capf, sizeof *c->f);
 	}
 	e = &c->f[c->nf++];
-	e->name = xstrdup(f->name ? f->name : "");
-	e->ref = xstrdup(f->ref ? f->ref : "");
-	e->where = xstrdup(f->where ? f->where : "environment");
+	e->name = copy(c, f->name ? f->name : "");
+	e->ref = copy(c, f->ref ? f->ref : "");
+	e->where = copy(c, f->where ? f->where : "environment");
 	e->status = f->status;
-	e->reason = xstrdup(f->reason ? f->reason : "");
-	e->cause = dup_or_null(f->cause);
+	e->reason = copy(c, f->reason ? f->reason : "");
+	e->cause = copy_or_null(c, f->cause);
 	e->superseded = f->superseded;
 	e->before = c->n;
 }
@@ -179,8 +179,15 @@ struct changes *changes_from_plan(const struct plan *p)
 {
 	struct changes *c = changes_new();
 	unsigned char *said = xcalloc(p->nshared + 1, 1);
-	size_t i, j;
+	size_t i, j, n = 0;
 
+	for (i = 0; i < p->nvars; i++) {
+		const struct pvar *v = &p->vars[i];
+
+		if (v->status == ST_OK && !v->superseded)
+			n += v->section == MS_PROFILE ? v->ext->nexports : 1;
+	}
+	reserve(c, n);
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 		const struct lease *l;

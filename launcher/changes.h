@@ -5,7 +5,10 @@
  * put into a sealed memfd ([files]), with the reference it came from for
  * reports (how it was obtained: read, or its [defaults] value and why; its
  * lease).  Variables that failed are a second list in the same struct, for
- * the report: each with its place among the changes.  The list owns copies of everything, so that it outlives the plan:
+ * the report: each with its place among the changes.  The list owns copies
+ * of everything, so that it outlives the plan (strings and values in one
+ * arena, wiped when the list is freed: a few blocks at 1,000 references,
+ * not 3,000 allocations):
  * env.c, --check's report, the exporter and the supervisor consume it, and a
  * second resolution (a restart under --watch) yields a second list to
  * compare with the first.
@@ -20,14 +23,15 @@
 struct change {
 	const char *name;    /* the variable */
 	struct secret value; /* its bytes (wiped when the list is freed) */
-	int is_file;         /* set through a memfd: NAME=/dev/fd/N */
 	const char *ref;     /* the reference as written */
 	const char *profile; /* the [profile] that set it, or NULL */
 	/* For reports only (changes_equal ignores them): */
 	const char *defaulted; /* the [defaults] value was used: why, or NULL */
-	int leased;            /* read from an answer with a lease ... */
-	long lease_duration;   /* ... of this many seconds ... */
-	int renewable;         /* ... that can be renewed */
+	long lease_duration;   /* read from an answer with a lease of this
+	                        * many seconds (when leased) */
+	unsigned is_file : 1;  /* set through a memfd: NAME=/dev/fd/N */
+	unsigned leased : 1;   /* read from an answer with a lease ... */
+	unsigned renewable : 1; /* ... that can be renewed */
 };
 
 /* A variable that could not be resolved. */

@@ -1,6 +1,7 @@
 /* test_changes.c - the list a resolved plan yields: changes with their
  * report details, failures in their place; changes_equal sees only what
  * the command sees. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,5 +129,41 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	CHECK_STR(changes_failed(c, 2)->name, "G");
 	CHECK(changes_failed(c, 2)->superseded);
 	CHECK(changes_failed(c, 2)->before == 3);
+	changes_free(c);
+}
+
+/* The list copies every value exactly (NUL bytes, a value larger than any
+ * block of its arena) and its strings stay put while it grows. */
+TEST(changes_keep_exact_copies_as_the_list_grows)
+{
+	struct changes *c = changes_new();
+	static char big[20000];
+	struct secret s = {big, sizeof big};
+	const char *first_name, *first_value;
+	char name[16];
+	int i;
+
+	memset(big, 'x', sizeof big);
+	big[0] = '\0';
+	big[sizeof big - 1] = '\0';
+	changes_add(c, "BIG", &s, 1, "secret/big#v", "prof");
+	first_name = changes_get(c, 0)->name;
+	first_value = changes_get(c, 0)->value.p;
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "V%d", i);
+		add(c, name, name + 1);
+	}
+	CHECK(changes_count(c) == 1001);
+	CHECK(changes_get(c, 0)->name == first_name);
+	CHECK(changes_get(c, 0)->value.p == first_value);
+	CHECK(changes_get(c, 0)->value.len == sizeof big);
+	CHECK(memcmp(changes_get(c, 0)->value.p, big, sizeof big) == 0);
+	CHECK(changes_get(c, 0)->is_file);
+	CHECK_STR(changes_get(c, 0)->profile, "prof");
+	CHECK_STR(changes_get(c, 1000)->name, "V999");
+	CHECK_STR(changes_get(c, 1000)->value.p, "999");
+	CHECK(changes_get(c, 1000)->value.len == 3 &&
+	      !changes_get(c, 1000)->is_file);
+	CHECK(changes_get(c, 1000)->profile == NULL);
 	changes_free(c);
 }
