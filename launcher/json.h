@@ -3,7 +3,7 @@
  * Parses JSON (numbers keep their exact text), follows JSON Pointers, and
  * renders secrets into the bytes that go into the environment.  What Vault's
  * answers look like is answer.c's.  Every buffer jansson allocates is
- * wiped before it is freed (json_init installs the allocator).
+ * wiped before it is freed (json_init installs jmem.c's allocator).
  */
 #ifndef VAULTRUN_JSON_H
 #define VAULTRUN_JSON_H

@@ -2,7 +2,8 @@
  *
  * Loading, the section handlers and the manifest's storage.  The lines reach
  * inih through mreader.c, which checks each one first and reads section
- * headers; [vault] keys are mvault.c's, [defaults] mdefaults.c's.
+ * headers; [vault] keys are mvault.c's, [defaults] mdefaults.c's, [request]
+ * sections mrequests.c's.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "manifest.h"
 #include "mdefaults.h"
 #include "mreader.h"
+#include "mrequests.h"
 #include "mvault.h"
 #include "nameset.h"
 #include "profile.h"
@@ -40,17 +42,24 @@ struct parser {
 	struct mreader rd; /* first: the line, its number, the error */
 	enum sec sec;
 	struct mprofile *prof; /* the current [profile NAME] */
-	struct mrequest *req;  /* the current [request PATH] */
-	size_t cap_pairs;
 	unsigned pkey_line[3]; /* where its from, type, prefix were set */
 	struct manifest *m;
-	size_t cap_vars, cap_mounts, cap_profiles, cap_requests;
-	struct nameset *vars, *mounts, *profiles, *requests;
+	size_t cap_vars, cap_mounts, cap_profiles;
+	struct nameset *vars, *mounts, *profiles;
+	struct mrequests *requests;
 	struct mdefaults *defaults;
 };
 
 #define fail_at(ps, line, ...) mreader_fail(&(ps)->rd, (line), __VA_ARGS__)
 #define fail(ps, ...) fail_at((ps), (ps)->rd.lineno, __VA_ARGS__)
+
+/* A section module's status, as inih wants it: 1 to go on, 0 to stop. */
+static int went(struct parser *ps, int rc)
+{
+	if (rc != ST_OK)
+		ps->rd.failed = 1;
+	return !ps->rd.failed;
+}
 
 /* A profile's checks that can only be made once its section is over. */
 static int end_section(struct parser *ps)
@@ -97,42 +106,11 @@ static int begin_profile(struct parser *ps, const char *name)
 	return 1;
 }
 
-static int valid_mount(const char *s);
-
-/* [request PATH]: a path only, as a reference would name it. */
 static int begin_request(struct parser *ps, const char *path)
 {
-	struct manifest *m = ps->m;
-	struct mrequest *r;
-	unsigned first;
-	size_t n = strlen(path);
-
-	while (n > 0 && (path[n - 1] == ' ' || path[n - 1] == '\t'))
-		n--;
-	if (n == 0)
-		return fail(ps, "[request] needs a path: [request PATH]");
-	if (strcspn(path, "?#") < n)
-		return fail(ps,
-		            "[request %.*s]: a request takes a path only, "
-		            "without ?version= or #selector",
-		            (int)n, path);
-	m->requests = xroom(m->requests, m->nrequests, &ps->cap_requests,
-	                    sizeof *m->requests);
-	r = &m->requests[m->nrequests++];
-	memset(r, 0, sizeof *r);
-	r->path = xstrndup(path, n);
-	r->line = ps->rd.lineno;
-	if (!valid_mount(r->path))
-		return fail(ps,
-		            "[request %s]: invalid path (empty, '.' or '..' "
-		            "segment)",
-		            r->path);
-	first = nameset_add(ps->requests, r->path, r->line);
-	if (first)
-		return fail(ps, "[request %s] already defined at line %u",
-		            r->path, first);
-	ps->req = r;
-	ps->cap_pairs = 0;
+	if (!went(ps, mrequests_begin(ps->requests, ps->m, path, ps->rd.lineno,
+	                              ps->rd.err)))
+		return 0;
 	ps->sec = SEC_REQUEST;
 	return 1;
 }
@@ -155,7 +133,6 @@ static int on_section(void *ctx, const char *name)
 	if (!end_section(ps))
 		return 0;
 	ps->prof = NULL;
-	ps->req = NULL;
 	for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
 		if (strcmp(name, plain[i].name) == 0) {
 			ps->sec = plain[i].sec;
@@ -179,29 +156,7 @@ static int on_section(void *ctx, const char *name)
 
 static int vault_key(struct parser *ps, const char *name, const char *value)
 {
-	if (mvault_set(ps->m, name, value, ps->rd.lineno, ps->rd.err) != ST_OK)
-		ps->rd.failed = 1;
-	return !ps->rd.failed;
-}
-
-/* A mount path as Vault lists it, minus the trailing '/': segments that are
- * neither empty nor "." or "..". */
-static int valid_mount(const char *s)
-{
-	const char *seg = s, *q;
-
-	for (;;) {
-		size_t n;
-
-		q = strchr(seg, '/');
-		n = q ? (size_t)(q - seg) : strlen(seg);
-		if (n == 0 || (n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return 0;
-		if (q == NULL)
-			return 1;
-		seg = q + 1;
-	}
+	return went(ps, mvault_set(ps->m, name, value, ps->rd.lineno, ps->rd.err));
 }
 
 static int mount(struct parser *ps, const char *name, const char *value)
@@ -212,7 +167,7 @@ static int mount(struct parser *ps, const char *name, const char *value)
 
 	int dynamic = strcmp(value, "dynamic") == 0;
 
-	if (!valid_mount(name))
+	if (!valid_path(name))
 		return fail(ps, "invalid mount path '%s'", name);
 	if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0 && !dynamic)
 		return fail(ps,
@@ -333,67 +288,6 @@ static int profile_key(struct parser *ps, const char *name, const char *value)
 	return 1;
 }
 
-static int body_name_ok(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' ||
-		      *s == '.'))
-			return 0;
-	return 1;
-}
-
-/* A key of a [request]'s body.  Every value is sent as a JSON string, as
- * `vault write PATH k=v` sends it (Vault parses "3600" or "true" from a
- * string); what a string cannot carry is refused: no value at all, a JSON
- * array or object, and vault write's "@file" and "-" forms. */
-static int request_key(struct parser *ps, const char *name, const char *value)
-{
-	struct mrequest *r = ps->req;
-	size_t i;
-
-	if (!body_name_ok(name))
-		return fail(ps,
-		            "[request %s]: invalid body key '%s' (letters, "
-		            "digits, '_', '-', '.')",
-		            r->path, name);
-	for (i = 0; i < r->npairs; i++)
-		if (strcmp(r->pairs[2 * i], name) == 0)
-			return fail(ps, "[request %s]: duplicate body key '%s'",
-			            r->path, name);
-	if (*value == '\0')
-		return fail(ps,
-		            "[request %s]: '%s' has no value: a body value "
-		            "is a non-empty string (leave the key out instead)",
-		            r->path, name);
-	if (*value == '[' || *value == '{')
-		return fail(ps,
-		            "[request %s]: '%s' is not a string: the body holds "
-		            "strings only (a list is written comma-separated, "
-		            "as vault write takes it)",
-		            r->path, name);
-	if (template_is(value))
-		return fail(ps,
-		            "[request %s]: '%s' holds a template ('${'): a "
-		            "request body is sent as written, not composed",
-		            r->path, name);
-	if (*value == '@' || strcmp(value, "-") == 0)
-		return fail(ps,
-		            "[request %s]: '%s' is not a string value: vault "
-		            "write's @file and - forms are not supported",
-		            r->path, name);
-	r->pairs = xroom(r->pairs, r->npairs, &ps->cap_pairs, 2 * sizeof *r->pairs);
-	r->pairs[2 * r->npairs] = xstrdup(name);
-	r->pairs[2 * r->npairs + 1] = xstrdup(value);
-	r->npairs++;
-	return 1;
-}
-
-/* [defaults] NAME = literal: the variable is looked up once the whole file
- * is read (it may be defined further down).  The value is taken as written
- * (no "${"), and may be empty. */
-
 /* [defaults] NAME = literal: the variable is looked up once the whole file
  * is read (it may be defined further down).  The value is taken as written
  * (no "${"), and may be empty. */
@@ -452,7 +346,8 @@ static int handler(void *user, const char *section_name, const char *name,
 	case SEC_PROFILE:
 		return profile_key(ps, name, value);
 	case SEC_REQUEST:
-		return request_key(ps, name, value);
+		return went(ps, mrequests_key(ps->requests, ps->m, name, value,
+		                              ps->rd.lineno, ps->rd.err));
 	case SEC_DEFAULTS:
 		return default_key(ps, name, value);
 	}
@@ -492,7 +387,7 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	nameset_reserve(ps.vars, count_lines(text, len));
 	ps.mounts = nameset_new();
 	ps.profiles = nameset_new();
-	ps.requests = nameset_new();
+	ps.requests = mrequests_new();
 	ps.defaults = mdefaults_new();
 	rc = ini_parse_stream(mreader_read, &ps.rd, handler, &ps);
 	if (!ps.rd.failed && rc > 0)
@@ -507,7 +402,7 @@ int manifest_parse(const char *name, const char *text, size_t len,
 	nameset_free(ps.vars);
 	nameset_free(ps.mounts);
 	nameset_free(ps.profiles);
-	nameset_free(ps.requests);
+	mrequests_free(ps.requests);
 	if (ps.rd.failed || rc != 0) {
 		manifest_free(ps.m);
 		return ps.rd.failed ? ST_CONFIG : ST_SOFTWARE;
@@ -561,21 +456,13 @@ void manifest_free(struct manifest *m)
 	for (i = 0; i < m->nmounts; i++)
 		free(m->mounts[i].mount);
 	arena_free(m->strings);
+	mrequests_clear(m);
 	for (i = 0; i < m->nprofiles; i++) {
 		free(m->profiles[i].name);
 		free(m->profiles[i].from);
 		free(m->profiles[i].type);
 		free(m->profiles[i].prefix);
 	}
-	for (i = 0; i < m->nrequests; i++) {
-		size_t j;
-
-		for (j = 0; j < 2 * m->requests[i].npairs; j++)
-			free(m->requests[i].pairs[j]);
-		free(m->requests[i].pairs);
-		free(m->requests[i].path);
-	}
-	free(m->requests);
 	free(m->mounts);
 	free(m->vars);
 	free(m->profiles);

@@ -255,6 +255,24 @@ int valid_env_name(const char *s)
 	return 1;
 }
 
+int valid_path(const char *s)
+{
+	const char *seg = s, *q;
+
+	for (;;) {
+		size_t n;
+
+		q = strchr(seg, '/');
+		n = q ? (size_t)(q - seg) : strlen(seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		if (q == NULL)
+			return 1;
+		seg = q + 1;
+	}
+}
+
 int without_env(const char *name, int (*fn)(void *), void *arg)
 {
 	char **saved = environ, **v;

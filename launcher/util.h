@@ -56,6 +56,10 @@ size_t ctl_span(const char *s, size_t n);
 /* A variable name usable in an environment: [A-Za-z_][A-Za-z0-9_]*. */
 int valid_env_name(const char *s);
 
+/* A path as Vault lists a mount, without leading or trailing '/': segments
+ * that are neither empty nor "." or "..". */
+int valid_path(const char *s);
+
 /* Call fn(arg) with environ lacking every NAME= entry (for libraries that
  * read a variable vaultrun must ignore), then restore environ exactly: the
  * entries stay, in place, for the command.  Returns what fn returns. */
