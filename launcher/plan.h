@@ -10,6 +10,7 @@
 #define VAULTRUN_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "json.h"
 #include "lease.h"
@@ -20,12 +21,16 @@
 #include "status.h"
 #include "template.h"
 
-#define NO_INDEX ((size_t)-1)
+/* An index into plan.vars, plan.items or plan.mounts: 32 bits, as the
+ * plan's item table already holds them (plan.c), so that the per-item and
+ * per-variable structs stay small; NO_INDEX is none. */
+typedef uint32_t pindex;
+#define NO_INDEX ((pindex)-1)
 
 struct ppiece { /* one ${REFERENCE} of a composed value */
 	struct ref ref;
-	size_t item;         /* index into plan.items; NO_INDEX: literal text */
 	struct secret value; /* the selected value, before its filters */
+	pindex item;         /* index into plan.items; NO_INDEX: literal text */
 };
 
 /* What a profile, a composed value or a variable with a [defaults] entry
@@ -72,16 +77,16 @@ struct pmount {
 struct pitem {
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
-	size_t mount;     /* index into plan.mounts; NO_INDEX while unknown */
 	const char *rest; /* path below the mount (KV v2 "data/" removed):
 	                   * a suffix of path, not a copy */
-	size_t alias; /* another item reading the same secret, or NO_INDEX */
-	int status;
-	unsigned shared; /* as pvar.shared */
 	char *reason;
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
 	struct lease lease;             /* the answer's, when it has one */
+	pindex mount; /* index into plan.mounts; NO_INDEX while unknown */
+	pindex alias; /* another item reading the same secret, or NO_INDEX */
+	int status;
+	unsigned shared; /* as pvar.shared */
 };
 
 struct plan {
