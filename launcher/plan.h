@@ -50,21 +50,24 @@ struct pext {
  * the environment (an inline variable's name is in the plan's arena), which
  * outlive the plan: 100,000 references plan without each string being
  * copied again. */
-struct pvar {                 /* a variable, or a [profile] (many variables) */
-	const char *name;     /* the variable's, or the profile's */
-	const char *reftext;  /* the reference as written */
-	unsigned line;        /* in plan.file; 0 for the environment */
-	int status;           /* ST_OK or why it failed */
-	unsigned shared;      /* a shared failure's number + 1, or 0 */
+struct pvar {                /* a variable, or a [profile] (many variables) */
+	const char *name;    /* the variable's, or the profile's */
+	const char *reftext; /* the reference as written */
+	struct ref ref;
+	char *reason;        /* one line, when status != ST_OK */
+	struct secret value; /* when resolved */
+	struct pext *ext;    /* a profile's, a composed value's, a default's */
+	unsigned line;       /* in plan.file; 0 for the environment */
+	int status;          /* ST_OK or why it failed */
+	pindex item;         /* index into plan.items */
+	/* A shared failure's number + 1, or 0: plan.shared holds a few
+	 * causes (no token, Vault unreachable, the login failed), so 27 bits
+	 * leave room for the flags in the same 4 bytes. */
+	unsigned shared : 27;
 	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
 	unsigned is_inline : 1;  /* from a vault: variable in the environment */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
 	unsigned defaulted : 1;  /* value is ext->fallback */
-	struct ref ref;
-	size_t item;         /* index into plan.items */
-	char *reason;        /* one line, when status != ST_OK */
-	struct secret value; /* when resolved */
-	struct pext *ext;    /* a profile's, a composed value's, a default's */
 };
 
 struct pmount {
