@@ -85,7 +85,8 @@ struct pitem {
 	char *reason;
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
-	struct lease lease;             /* the answer's, when it has one */
+	struct lease *lease; /* the answer's, when it has one (an id), else
+	                      * NULL: most answers have none */
 	pindex mount; /* index into plan.mounts; NO_INDEX while unknown */
 	pindex alias; /* another item reading the same secret, or NO_INDEX */
 	int status;
@@ -126,6 +127,9 @@ struct template *plan_template(const struct pvar *v);
 
 /* Item i, following aliases; NULL for NO_INDEX. */
 struct pitem *plan_item_at(struct plan *p, size_t i);
+
+/* Item it's lease id, or NULL. */
+const char *plan_lease_id(const struct pitem *it);
 
 /* Record a failure on a variable or an item (reason is copied). */
 void plan_fail_var(struct pvar *v, int status, const char *reason);
