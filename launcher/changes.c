@@ -149,9 +149,9 @@ static const struct lease *var_lease(const struct plan *p, const struct pvar *v)
 	const struct template *t = plan_template(v);
 	size_t i;
 
-	for (i = 0; t && i < template_count(t) && !(it && it->lease.id); i++)
+	for (i = 0; t && i < template_count(t) && !(it && it->lease); i++)
 		it = plan_item_at(q, v->ext->pieces[i].item);
-	return it && it->lease.id ? &it->lease : NULL;
+	return it ? it->lease : NULL;
 }
 
 /* v failed: record it, with a shared cause the first time one is met. */

@@ -65,14 +65,16 @@ static void on_answer(void *ctx, const struct fetch_result *res)
 		               "unexpected response shape: the answer has no "
 		               "'data' object (it is empty)");
 	} else if (res->status == 200) {
-		if (answer_engine(res->body, res->len, &it->doc, &it->lease,
-		                  &e) != ST_OK)
+		struct lease l;
+
+		if (answer_engine(res->body, res->len, &it->doc, &l, &e) != ST_OK)
 			plan_fail_item(it, e.status, e.msg);
-		else if (it->lease.id)
+		else if (l.id)
 			log_info("%s: lease %s, %s", it->path,
-			         lease_duration(it->lease.duration, d, sizeof d),
-			         it->lease.renewable ? "renewable" :
-			                               "not renewable");
+			         lease_duration(l.duration, d, sizeof d),
+			         l.renewable ? "renewable" : "not renewable");
+		it->lease = lease_dup(&l);
+		lease_clear(&l);
 	} else if (no_token && vault_tokenless_denial(res)) {
 		snprintf(reason, sizeof reason,
 		         "not %s: no Vault token (HTTP %ld)",

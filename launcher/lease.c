@@ -30,6 +30,26 @@ void lease_clear(struct lease *l)
 	memset(l, 0, sizeof *l);
 }
 
+struct lease *lease_dup(const struct lease *l)
+{
+	struct lease *c;
+
+	if (l == NULL || l->id == NULL)
+		return NULL;
+	c = xmalloc(sizeof *c);
+	*c = *l;
+	c->id = xstrdup(l->id);
+	return c;
+}
+
+void lease_free(struct lease *l)
+{
+	if (l == NULL)
+		return;
+	lease_clear(l);
+	free(l);
+}
+
 struct leases *lease_list_new(void)
 {
 	return xcalloc(1, sizeof(struct leases));

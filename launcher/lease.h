@@ -21,6 +21,10 @@ struct lease {         /* one answer's lease */
 };
 
 void lease_clear(struct lease *l); /* frees id; l becomes empty */
+/* A copy of l on the heap (its own id), or NULL when l is NULL or has no
+ * id; release with lease_free (NULL is a no-op). */
+struct lease *lease_dup(const struct lease *l);
+void lease_free(struct lease *l);
 
 struct leases;
 

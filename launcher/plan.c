@@ -129,6 +129,11 @@ struct pitem *plan_item(struct plan *p, const struct pvar *v)
 	return plan_item_at(p, v->item);
 }
 
+const char *plan_lease_id(const struct pitem *it)
+{
+	return it->lease ? it->lease->id : NULL;
+}
+
 struct template *plan_template(const struct pvar *v)
 {
 	return v->ext ? v->ext->tpl : NULL;
@@ -594,7 +599,7 @@ static void item_free(struct pitem *it)
 {
 	free(it->reason);
 	json_free(it->doc);
-	lease_clear(&it->lease);
+	lease_free(it->lease);
 }
 
 void plan_free(struct plan *p)
@@ -615,7 +620,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nitems; i++) {
 		const struct pitem *it = &p->items[i];
 
-		if (it->reason || it->doc || it->lease.id)
+		if (it->reason || it->doc || it->lease)
 			item_free(&p->items[i]);
 	}
 	for (i = 0; i < p->nmounts; i++) {

@@ -10,6 +10,7 @@
 #define VAULTRUN_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "json.h"
 #include "lease.h"
@@ -20,12 +21,16 @@
 #include "status.h"
 #include "template.h"
 
-#define NO_INDEX ((size_t)-1)
+/* An index into plan.vars, plan.items or plan.mounts: 32 bits, as the
+ * plan's item table already holds them (plan.c), so that the per-item and
+ * per-variable structs stay small; NO_INDEX is none. */
+typedef uint32_t pindex;
+#define NO_INDEX ((pindex)-1)
 
 struct ppiece { /* one ${REFERENCE} of a composed value */
 	struct ref ref;
-	size_t item;         /* index into plan.items; NO_INDEX: literal text */
 	struct secret value; /* the selected value, before its filters */
+	pindex item;         /* index into plan.items; NO_INDEX: literal text */
 };
 
 /* What a profile, a composed value or a variable with a [defaults] entry
@@ -45,21 +50,24 @@ struct pext {
  * the environment (an inline variable's name is in the plan's arena), which
  * outlive the plan: 100,000 references plan without each string being
  * copied again. */
-struct pvar {                 /* a variable, or a [profile] (many variables) */
-	const char *name;     /* the variable's, or the profile's */
-	const char *reftext;  /* the reference as written */
-	unsigned line;        /* in plan.file; 0 for the environment */
-	int status;           /* ST_OK or why it failed */
-	unsigned shared;      /* a shared failure's number + 1, or 0 */
+struct pvar {                /* a variable, or a [profile] (many variables) */
+	const char *name;    /* the variable's, or the profile's */
+	const char *reftext; /* the reference as written */
+	struct ref ref;
+	char *reason;        /* one line, when status != ST_OK */
+	struct secret value; /* when resolved */
+	struct pext *ext;    /* a profile's, a composed value's, a default's */
+	unsigned line;       /* in plan.file; 0 for the environment */
+	int status;          /* ST_OK or why it failed */
+	pindex item;         /* index into plan.items */
+	/* A shared failure's number + 1, or 0: plan.shared holds a few
+	 * causes (no token, Vault unreachable, the login failed), so 27 bits
+	 * leave room for the flags in the same 4 bytes. */
+	unsigned shared : 27;
 	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
 	unsigned is_inline : 1;  /* from a vault: variable in the environment */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
 	unsigned defaulted : 1;  /* value is ext->fallback */
-	struct ref ref;
-	size_t item;         /* index into plan.items */
-	char *reason;        /* one line, when status != ST_OK */
-	struct secret value; /* when resolved */
-	struct pext *ext;    /* a profile's, a composed value's, a default's */
 };
 
 struct pmount {
@@ -72,16 +80,17 @@ struct pmount {
 struct pitem {
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
-	size_t mount;     /* index into plan.mounts; NO_INDEX while unknown */
 	const char *rest; /* path below the mount (KV v2 "data/" removed):
 	                   * a suffix of path, not a copy */
-	size_t alias; /* another item reading the same secret, or NO_INDEX */
-	int status;
-	unsigned shared; /* as pvar.shared */
 	char *reason;
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
-	struct lease lease;             /* the answer's, when it has one */
+	struct lease *lease; /* the answer's, when it has one (an id), else
+	                      * NULL: most answers have none */
+	pindex mount; /* index into plan.mounts; NO_INDEX while unknown */
+	pindex alias; /* another item reading the same secret, or NO_INDEX */
+	int status;
+	unsigned shared; /* as pvar.shared */
 };
 
 struct plan {
@@ -118,6 +127,9 @@ struct template *plan_template(const struct pvar *v);
 
 /* Item i, following aliases; NULL for NO_INDEX. */
 struct pitem *plan_item_at(struct plan *p, size_t i);
+
+/* Item it's lease id, or NULL. */
+const char *plan_lease_id(const struct pitem *it);
 
 /* Record a failure on a variable or an item (reason is copied). */
 void plan_fail_var(struct pvar *v, int status, const char *reason);

@@ -436,7 +436,8 @@ void resolve_leases(const struct plan *p, struct leases *ls)
 	size_t i;
 
 	for (i = 0; p && i < p->nitems; i++)
-		lease_list_add(ls, &p->items[i].lease);
+		if (p->items[i].lease)
+			lease_list_add(ls, p->items[i].lease);
 }
 
 int resolve_select(struct plan *p)

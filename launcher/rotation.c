@@ -80,8 +80,7 @@ static int has_lease(const struct gen *g, const char *id)
 	size_t i;
 
 	for (i = 0; g && i < g->p.nitems; i++)
-		if (g->p.items[i].lease.id &&
-		    strcmp(g->p.items[i].lease.id, id) == 0)
+		if (g->p.items[i].lease && strcmp(g->p.items[i].lease->id, id) == 0)
 			return 1;
 	return 0;
 }
@@ -104,9 +103,9 @@ static void retire_missing(struct rotation *r, const struct gen *old,
 	size_t i;
 
 	for (i = 0; i < old->p.nitems; i++) {
-		const struct lease *l = &old->p.items[i].lease;
+		const struct lease *l = old->p.items[i].lease;
 
-		if (l->id && !has_lease(keep, l->id))
+		if (l && !has_lease(keep, l->id))
 			retire(r, l);
 	}
 }
@@ -230,7 +229,7 @@ static struct gen *start_read(struct rotation *r, int replace, double now)
 		if (it->alias != NO_INDEX)
 			continue;
 		if ((!engine && !replace) ||
-		    (engine && replace && due(r, b->lease.id, now))) {
+		    (engine && replace && due(r, plan_lease_id(b), now))) {
 			g->fetched[i] = 1;
 			if (engine)
 				engine_fetch(r->o.f, &g->p, i, NULL);
@@ -240,8 +239,7 @@ static struct gen *start_read(struct rotation *r, int replace, double now)
 			continue;
 		}
 		it->doc = b->doc ? json_ref(b->doc) : NULL;
-		it->lease = b->lease;
-		it->lease.id = b->lease.id ? xstrdup(b->lease.id) : NULL;
+		it->lease = lease_dup(b->lease);
 	}
 	if (replace)
 		fetch_set_deadline(r->o.f, now_ms() + r->o.timeout_ms);
@@ -339,9 +337,9 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 		return;
 	}
 	for (i = 0; i < g->p.nitems; i++) {
-		const struct lease *l = &g->p.items[i].lease;
+		const struct lease *l = g->p.items[i].lease;
 
-		if (l->id && !has_lease(base, l->id))
+		if (l && !has_lease(base, l->id))
 			renewer_add_lease(r->o.renewer, l);
 	}
 	if (g->replace)
@@ -398,7 +396,7 @@ static void act(struct rotation *r, double now)
 	r->restarts++;
 	/* The leases the old values came with go once the new command runs. */
 	for (i = 0; i < r->cur->p.nitems; i++) {
-		const char *id = r->cur->p.items[i].lease.id;
+		const char *id = plan_lease_id(&r->cur->p.items[i]);
 
 		if (id && !has_lease(r->pending, id)) {
 			r->doomed = xgrow(r->doomed, r->ndoomed, sizeof *r->doomed);
@@ -451,7 +449,7 @@ static double replace_due(const struct rotation *r)
 	size_t i;
 
 	for (i = 0; r->o.renewer && i < g->p.nitems; i++) {
-		const char *id = g->p.items[i].lease.id;
+		const char *id = plan_lease_id(&g->p.items[i]);
 		double at;
 
 		if (id == NULL || renewer_replace_at(r->o.renewer, id) < 0)

@@ -73,6 +73,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	struct pitem it[3];
 	char *shared[1] = {"no token: set VAULT_TOKEN"};
 	char lease_id[] = "database/creds/x/1";
+	struct lease lease = {lease_id, 3600, 1};
 	struct changes *c;
 	size_t i;
 
@@ -82,9 +83,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	memset(it, 0, sizeof it);
 	for (i = 0; i < N(it); i++)
 		it[i].alias = NO_INDEX;
-	it[0].lease.id = lease_id;
-	it[0].lease.duration = 3600;
-	it[0].lease.renewable = 1;
+	it[0].lease = &lease;
 	it[1].alias = 0;
 	for (i = 0; i < N(vars); i++) {
 		v[i].name = vars[i].name;

@@ -42,7 +42,8 @@ static void vars_line(const struct plan *p, char *buf, size_t cap)
 		if (n < cap && v->status != ST_OK)
 			n += (size_t)snprintf(buf + n, cap - n, "!%d", v->status);
 		else if (n < cap)
-			n += (size_t)snprintf(buf + n, cap - n, ">%zu", v->item);
+			n += (size_t)snprintf(buf + n, cap - n, ">%zu",
+			                      (size_t)v->item);
 	}
 }
 
@@ -66,7 +67,7 @@ static void items_line(const struct plan *p, char *buf, size_t cap)
 			                      it->rest ? it->rest : "(null)");
 		if (n < cap && it->alias != NO_INDEX)
 			n += (size_t)snprintf(buf + n, cap - n, " =>%zu",
-			                      it->alias);
+			                      (size_t)it->alias);
 		if (n < cap && it->status != ST_OK)
 			n += (size_t)snprintf(buf + n, cap - n, " !%d", it->status);
 	}
