@@ -1,7 +1,10 @@
 /* relay.c - masked streams from the command to vaultrun's own (relay.h). */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "mask.h"
@@ -22,6 +25,7 @@ struct relay {
 	struct stream s[3];
 	size_t ns;
 	int in_to; /* stdin relayed to this; -1 none */
+	int typed; /* relay_typed's answer: SIGINT, SIGQUIT or 0 */
 	char *buf, *obuf;
 	size_t obuf_size;
 	struct stream *polled[RELAY_FDS]; /* relay_fds' entries; NULL: stdin */
@@ -118,14 +122,43 @@ static int pump(struct relay *rl, struct stream *st)
 	return 1;
 }
 
+/* Did the n bytes at p hold the interrupt or quit character of the
+ * terminal at fd?  The signal its line discipline sends for it, or 0. */
+static int signal_typed(int fd, const char *p, size_t n)
+{
+	struct termios t;
+	int sig = 0;
+
+	if (tcgetattr(fd, &t) != 0 || !(t.c_lflag & ISIG))
+		return 0;
+	if (t.c_cc[VINTR] != _POSIX_VDISABLE && memchr(p, t.c_cc[VINTR], n))
+		sig = SIGINT;
+	else if (t.c_cc[VQUIT] != _POSIX_VDISABLE && memchr(p, t.c_cc[VQUIT], n))
+		sig = SIGQUIT;
+	return sig;
+}
+
 static void relay_stdin(struct relay *rl)
 {
 	ssize_t r = read(0, rl->buf, CHUNK);
+	int sig;
 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (r <= 0 || write_all(rl->in_to, rl->buf, (size_t)r) != 0)
+	if (r <= 0 || write_all(rl->in_to, rl->buf, (size_t)r) != 0) {
 		rl->in_to = -1;
+		return;
+	}
+	if ((sig = signal_typed(rl->in_to, rl->buf, (size_t)r)) != 0)
+		rl->typed = sig;
+}
+
+int relay_typed(struct relay *rl)
+{
+	int sig = rl->typed;
+
+	rl->typed = 0;
+	return sig;
 }
 
 void relay_add(struct relay *rl, int from, int to, int own)

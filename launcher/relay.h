@@ -28,6 +28,12 @@ void relay_add(struct relay *rl, int from, int to, int own);
 /* vaultrun's standard input to `to` (the master), while it has input. */
 void relay_input(struct relay *rl, int to);
 
+/* SIGINT or SIGQUIT when input relayed since the last call held the
+ * terminal's interrupt or quit character (the pseudo-terminal's own
+ * c_cc[VINTR] and c_cc[VQUIT], with ISIG on: its line discipline signals
+ * the command for it, as a terminal does without vaultrun), else 0. */
+int relay_typed(struct relay *rl);
+
 /* The descriptors to poll now, in pf (room for RELAY_FDS); relay_pump
  * then handles their revents (the same n entries). */
 size_t relay_fds(struct relay *rl, struct pollfd *pf);

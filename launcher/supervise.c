@@ -149,6 +149,8 @@ static void reap(struct supervisor *s)
 	}
 }
 
+static void user_stop(struct supervisor *s, int sig);
+
 static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 {
 	int sig = (int)si->ssi_signo;
@@ -175,11 +177,17 @@ static void on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 		return;
 	if (!s->exited)
 		kill(-s->pid, sig);
-	if (!stops(sig) ||
-	    (s->exited && (s->after == AFTER_EXIT || s->after == AFTER_SIGNAL)))
+	if (stops(sig))
+		user_stop(s, sig);
+}
+
+/* The command's user stopped it with sig (forwarded, or typed on its
+ * pseudo-terminal): it ends for good, whatever was under way. */
+static void user_stop(struct supervisor *s, int sig)
+{
+	if (s->exited && (s->after == AFTER_EXIT || s->after == AFTER_SIGNAL))
 		return; /* it ended on its own, or for a stop signal already */
-	/* Stopped by its user: it ends for good, whatever was under way.
-	 * With no command left (it exited for a restart not started yet),
+	/* With no command left (it exited for a restart not started yet),
 	 * as if the signal had ended it. */
 	if (s->exited)
 		s->code = 128 + sig;
@@ -275,7 +283,7 @@ static void loop(struct supervisor *s)
 	size_t n, streams;
 
 	while (!s->exited) {
-		int timeout = -1;
+		int timeout = -1, sig;
 
 		pf[0].fd = s->sfd;
 		pf[0].events = POLLIN;
@@ -296,6 +304,13 @@ static void loop(struct supervisor *s)
 		if (poll(pf, n, timeout) < 0 && errno != EINTR)
 			break;
 		relay_pump(s->rl, pf + 1, streams);
+		/* A Ctrl-C or Ctrl-\ typed while the command stops (for a
+		 * restart, for --on-change exit): its user's stop, as a signal
+		 * sent to vaultrun would be.  The line discipline has signalled
+		 * the command already.  Outside a stop it is the command's own
+		 * business (psql cancels a query on it). */
+		if ((sig = relay_typed(s->rl)) != 0 && supervise_stopping(s))
+			user_stop(s, sig);
 		if (pf[0].revents & POLLIN)
 			read_signals(s);
 		if (s->kill_at >= 0 && now_ms() >= s->kill_at) {

@@ -413,6 +413,53 @@ def test_stop_signal_during_an_on_change_exit_stop(vault, held, tmp_path):
     assert len(starts(tmp_path)) == 1
 
 
+@VALGRIND_PTY_SKIP
+@pytest.mark.parametrize("key,sig", [(b"\x03", signal.SIGINT), (b"\x1c", signal.SIGQUIT)], ids=["ctrl-c", "ctrl-backslash"])
+def test_interrupt_typed_during_a_restart_cancels_it(run, vault, manifest, tmp_path, key, sig):
+    """On a terminal (masked output: the command on vaultrun's pseudo-
+    terminal), the command is slow to stop for a restart and its user types
+    Ctrl-C (or Ctrl-\\) meanwhile: the terminal signals the command, as
+    without vaultrun, and vaultrun takes the keystroke as its user's stop, as
+    it takes a signal sent to it: the command is not started again, and
+    vaultrun exits with its status (3)."""
+    pw1, pw2 = val("pw1"), val("pw2")
+    vault.put("secret", "app/db", {"password": pw1})
+    run.forbid(pw1, pw2)
+    OUTPUT.clear()
+    args = ["-s", "--watch", "1", "-f", str(manifest(KV))] + child(tmp_path, "DB_PASSWORD")
+    pid, master = spawn_on_pty(args, run.env(venv(vault, HOLD=1)))
+
+    def until(pred, seconds, what):
+        wait_for(lambda: pred() or drain(master) and False, seconds, what)
+
+    def stops():
+        return [int(n) for _, n in events(tmp_path, "stop")]
+    rc = None
+    try:
+        until(lambda: len(starts(tmp_path)) == 1, 30, "the first start")
+        vault.put("secret", "app/db", {"password": pw2})
+        until(lambda: stops() == [signal.SIGTERM], 30, "the stop for the restart")
+        os.write(master, key)
+        until(lambda: len(stops()) == 2, 20, "the typed key to signal the command")
+        (tmp_path / "release").touch()
+        end = time.monotonic() + scaled(20)
+        while rc is None and time.monotonic() < end and len(starts(tmp_path)) == 1:
+            drain(master, 0.05)
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                rc = os.waitstatus_to_exitcode(st)
+    finally:
+        (tmp_path / "end").touch()
+        if rc is None:
+            kill(pid)
+            os.waitpid(pid, 0)
+        os.close(master)
+    assert stops() == [signal.SIGTERM, sig]
+    assert len(starts(tmp_path)) == 1, "started again after the user's %r" % key
+    assert rc == 3, bytes(OUTPUT)
+    run.check_output(bytes(OUTPUT))
+
+
 # The command on a terminal: each start records whether its standard streams
 # are terminals, whether it is their foreground group and the terminal's
 # modes; the first start then turns echo off; each prints what is typed.  A
