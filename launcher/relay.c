@@ -230,6 +230,7 @@ static void free_streams(struct relay *rl)
 	}
 	rl->ns = 0;
 	rl->in_to = -1;
+	rl->typed = 0; /* a key typed for the command before */
 }
 
 void relay_reset(struct relay *rl)
