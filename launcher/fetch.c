@@ -1,12 +1,14 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
  * flight, retries with backoff, one redirect, the deadline, the stop, and
- * the loop's non-blocking form.  Each request's easy handle is set up and
- * read by xfer.c; the decisions (how many, which retried, how long to
- * wait, which redirect) are policy.c's. */
+ * the loop's non-blocking form.  The requests waiting for a slot are
+ * askq.c's; each request's easy handle is set up and read by xfer.c; the
+ * decisions (how many, which retried, how long to wait, which redirect) are
+ * policy.c's. */
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "askq.h"
 #include "fetch.h"
 #include "log.h"
 #include "multi.h"
@@ -21,33 +23,11 @@ struct xqueue {
 	struct xfer *head, *tail;
 };
 
-/* A request waiting for a slot.  Until its first attempt it is only what
- * fetch_add was given, a quarter of a transfer's size; a redirect queues its
- * transfer again; and many requests queued at once (fetch_add_lazily: a
- * run's reads) wait as one entry, each made only when it can start. */
-struct asked {
-	struct asked *next;
-	struct xfer *x;     /* a transfer queued again, or NULL: */
-	fetch_more_cb more; /* n requests yet to be made, the next k, or NULL: */
-	size_t k, n;
-	const char *method;
-	struct secret body; /* p NULL: none */
-	int flags;
-	fetch_cb cb;
-	void *ctx;
-	char path[];
-};
-
-struct aqueue {
-	struct asked *head, *tail;
-};
-
 struct fetcher {
 	CURLM *multi;
 	struct fetch_opts o; /* strings borrowed from the caller */
 	struct secret token;
-	struct aqueue ready;   /* waiting for a slot */
-	struct asked **making; /* in more(): where fetch_add puts */
+	struct askq *ready;    /* waiting for a slot */
 	struct xqueue waiting; /* backing off before a retry */
 	struct xfer *active;   /* in flight, linked through next */
 	CURL **pool;           /* idle easy handles */
@@ -87,81 +67,6 @@ static struct xfer *pop(struct xqueue *q)
 	return x;
 }
 
-static void ask(struct aqueue *q, struct asked *a)
-{
-	a->next = NULL;
-	if (q->tail)
-		q->tail->next = a;
-	else
-		q->head = a;
-	q->tail = a;
-}
-
-/* Queue transfer x again, behind the requests asked for before it. */
-static void requeue(struct fetcher *f, struct xfer *x)
-{
-	struct asked *a = xcalloc(1, sizeof *a + 1);
-
-	a->x = x;
-	ask(&f->ready, a);
-}
-
-static struct asked *unask(struct aqueue *q)
-{
-	struct asked *a = q->head;
-
-	if (a) {
-		q->head = a->next;
-		if (q->head == NULL)
-			q->tail = NULL;
-	}
-	return a;
-}
-
-static void asked_free(struct asked *a)
-{
-	secret_wipe(&a->body);
-	free(a);
-}
-
-/* Unlink a, which is in q. */
-static void drop_asked(struct aqueue *q, struct asked *a)
-{
-	struct asked **pp, *prev = NULL;
-
-	for (pp = &q->head; *pp != a; pp = &(*pp)->next)
-		prev = *pp;
-	*pp = a->next;
-	if (q->tail == a)
-		q->tail = prev;
-	asked_free(a);
-}
-
-/* The next request waiting for a slot, as a transfer; NULL: none.  A lazy
- * entry at the head makes its next request first, in front of it. */
-static struct xfer *pop_ready(struct fetcher *f)
-{
-	struct asked *a;
-	struct xfer *x;
-
-	while ((a = f->ready.head) && a->more) {
-		if (a->k < a->n) {
-			f->making = &f->ready.head;
-			a->more(a->ctx, a->k++);
-			f->making = NULL;
-		}
-		if (a->k == a->n)
-			drop_asked(&f->ready, a);
-	}
-	if ((a = unask(&f->ready)) == NULL)
-		return NULL;
-	x = a->x ? a->x :
-	           xfer_new(f, a->method, a->path, a->body.p ? &a->body : NULL,
-	                    a->flags, a->cb, a->ctx);
-	asked_free(a);
-	return x;
-}
-
 /* The first answer shows the transport: the cap becomes what it allows. */
 static void transport_known(struct fetcher *f, long version)
 {
@@ -187,6 +92,7 @@ struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 	f->o = *o;
 	f->stop_fd = -1;
 	f->multi = multi;
+	f->ready = askq_new(f);
 	policy_cap_start(o->concurrency,
 	                 url_is_https(o->base_url) && o->unix_socket == NULL, &c);
 	f->want = c.want;
@@ -234,36 +140,12 @@ void fetch_stats(const struct fetcher *f, unsigned *requests, unsigned *peak)
 void fetch_add(struct fetcher *f, const char *method, const char *path,
                const struct secret *body, int flags, fetch_cb cb, void *ctx)
 {
-	size_t n = strlen(path);
-	struct asked *a = xcalloc(1, sizeof *a + n + 1);
-
-	a->method = method;
-	memcpy(a->path, path, n + 1);
-	if (body)
-		secret_set(&a->body, body->p, body->len);
-	a->flags = flags;
-	a->cb = cb;
-	a->ctx = ctx;
-	if (f->making) { /* a lazy entry's: in front of it */
-		a->next = *f->making;
-		*f->making = a;
-		f->making = &a->next;
-		return;
-	}
-	ask(&f->ready, a);
+	askq_add(f->ready, method, path, body, flags, cb, ctx);
 }
 
 void fetch_add_lazily(struct fetcher *f, size_t n, fetch_more_cb more, void *ctx)
 {
-	struct asked *a;
-
-	if (n == 0)
-		return;
-	a = xcalloc(1, sizeof *a + 1);
-	a->more = more;
-	a->n = n;
-	a->ctx = ctx;
-	ask(&f->ready, a);
+	askq_add_lazily(f->ready, n, more, ctx);
 }
 
 static long ms_left(const struct fetcher *f)
@@ -326,12 +208,9 @@ static void release_easy(struct fetcher *f, struct xfer *x)
 
 void fetch_preconnect(struct fetcher *f, size_t n)
 {
-	size_t queued = (size_t)f->inflight, more;
-	const struct asked *a;
+	size_t queued = (size_t)f->inflight + askq_len(f->ready), more;
 	const char *from, *why;
 
-	for (a = f->ready.head; a; a = a->next)
-		queued += a->more ? a->n - a->k : 1;
 	/* As many as the cap lets the coming requests use beside the ones
 	 * already asked for, each of which gets a connection of its own. */
 	more = n < (size_t)f->cap ? n : (size_t)f->cap;
@@ -443,7 +322,7 @@ static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
 		x->url = xstrdup(e.loc);
 		x->redirected = 1;
 		release_easy(f, x);
-		requeue(f, x);
+		askq_requeue(f->ready, x);
 		return;
 	}
 	default:
@@ -464,7 +343,7 @@ static void expire(struct fetcher *f)
 	while ((x = f->active))
 		finish(x, 0, ST_TEMPFAIL,
 		       "deadline passed while waiting for an answer");
-	while ((x = pop(&f->waiting)) || (x = pop_ready(f))) {
+	while ((x = pop(&f->waiting)) || (x = askq_pop(f->ready))) {
 		const char *reason;
 		int failure;
 		long status = policy_expire(x->attempts, x->last_status,
@@ -479,7 +358,8 @@ static void interrupt(struct fetcher *f)
 {
 	struct xfer *x;
 
-	while ((x = f->active) || (x = pop(&f->waiting)) || (x = pop_ready(f)))
+	while ((x = f->active) || (x = pop(&f->waiting)) ||
+	       (x = askq_pop(f->ready)))
 		finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
 }
 
@@ -493,8 +373,7 @@ static struct xfer *xfer_of(CURL *e)
 
 int fetch_idle(const struct fetcher *f)
 {
-	return f->ready.head == NULL && f->waiting.head == NULL &&
-	       f->inflight == 0;
+	return askq_empty(f->ready) && f->waiting.head == NULL && f->inflight == 0;
 }
 
 /* One round without waiting: the stop flag, the deadline, retries that are
@@ -523,7 +402,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 	}
 	while ((x = pop(&f->waiting))) {
 		if (x->due <= now)
-			requeue(f, x);
+			askq_requeue(f->ready, x);
 		else {
 			push(&later, x);
 			if (x->due < *next)
@@ -531,7 +410,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 		}
 	}
 	f->waiting = later;
-	while (f->inflight < f->cap && f->ready.head) {
+	while (f->inflight < f->cap && !askq_empty(f->ready)) {
 		double wait = ratelimit_take(&f->rl, now);
 
 		if (wait > 0) { /* VAULT_RATE_LIMIT: the next one later */
@@ -539,7 +418,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 				*next = now + wait;
 			break;
 		}
-		if ((x = pop_ready(f)) == NULL)
+		if ((x = askq_pop(f->ready)) == NULL)
 			break; /* a lazy entry made none */
 		if (start(f, x, &why) != 0) {
 			char reason[160];
@@ -591,7 +470,7 @@ long fetch_timeout(struct fetcher *f)
 
 	if (fetch_idle(f))
 		return -1;
-	if (f->ready.head && f->inflight < f->cap) {
+	if (!askq_empty(f->ready) && f->inflight < f->cap) {
 		struct ratelimit peek = f->rl; /* asked, not taken */
 		double wait = ratelimit_take(&peek, now);
 
@@ -647,7 +526,6 @@ void fetch_trim(struct fetcher *f)
 void fetch_free(struct fetcher *f)
 {
 	struct xfer *x;
-	struct asked *a;
 
 	if (f == NULL)
 		return;
@@ -655,13 +533,7 @@ void fetch_free(struct fetcher *f)
 		release_easy(f, x);
 		xfer_free(x);
 	}
-	/* Requests never started are dropped as asked: no transfer is built
-	 * for them only to be freed. */
-	while ((a = unask(&f->ready))) {
-		if (a->x)
-			xfer_free(a->x);
-		asked_free(a);
-	}
+	askq_free(f->ready);
 	while ((x = pop(&f->waiting)))
 		xfer_free(x);
 	fetch_trim(f);
