@@ -166,7 +166,7 @@ static void add_failure(struct changes *c, const struct plan *p,
 	f.ref = v->reftext;
 	f.where = plan_where(p, v, where, sizeof where);
 	f.status = v->status;
-	f.reason = v->reason;
+	f.reason = plan_var_reason(v);
 	f.superseded = v->superseded;
 	if (v->shared && !said[v->shared - 1]) {
 		said[v->shared - 1] = 1;

@@ -91,12 +91,29 @@ static size_t table_find_or_add(struct plan *p, struct itable *t, uint32_t h,
 	return NO_INDEX;
 }
 
+/* v's extension, made when first needed. */
+static struct pext *var_ext(struct pvar *v)
+{
+	if (v->ext == NULL)
+		v->ext = xcalloc(1, sizeof *v->ext);
+	return v->ext;
+}
+
 void plan_fail_var(struct pvar *v, int status, const char *reason)
 {
 	if (v->status != ST_OK)
 		return;
 	v->status = status;
-	v->reason = xstrdup(reason);
+	var_ext(v)->reason = xstrdup(reason);
+}
+
+void plan_unfail_var(struct pvar *v)
+{
+	v->status = ST_OK;
+	if (v->ext) {
+		free(v->ext->reason);
+		v->ext->reason = NULL;
+	}
 }
 
 void plan_fail_item(struct pitem *it, int status, const char *reason)
@@ -121,12 +138,32 @@ void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
 		p->shared[p->nshared++] = xstrdup(cause);
 	}
 	plan_fail_item(it, status, reason);
-	it->shared = (unsigned)i + 1;
+	if (i < PLAN_SHARED_MAX)
+		it->shared = (unsigned)i + 1;
 }
 
 struct pitem *plan_item(struct plan *p, const struct pvar *v)
 {
 	return plan_item_at(p, v->item);
+}
+
+const char *plan_selector(const struct pvar *v)
+{
+	const char *hash = strchr(v->reftext, '#');
+
+	if (v->sel == SEL_WHOLE)
+		return NULL;
+	return hash ? hash + 1 : v->section == MS_PROFILE ? "" : "value";
+}
+
+const char *plan_var_reason(const struct pvar *v)
+{
+	return v->ext ? v->ext->reason : NULL;
+}
+
+const char *plan_rest(const struct pitem *it)
+{
+	return it->rest_at ? it->path + it->rest_at : NULL;
 }
 
 const char *plan_lease_id(const struct pitem *it)
@@ -210,7 +247,9 @@ static int refuse(struct pitem *it, const struct pmount *m, int action)
 
 static uint32_t read_hash(const struct pitem *it)
 {
-	return (uint32_t)(hash_bytes(it->rest, strlen(it->rest)) ^
+	const char *rest = plan_rest(it);
+
+	return (uint32_t)(hash_bytes(rest, strlen(rest)) ^
 	                  it->mount * 0x9e3779b97f4a7c15u ^
 	                  it->version * 0xc2b2ae3d27d4eb4fu);
 }
@@ -221,7 +260,7 @@ static int same_read(const struct pitem *a, const void *key)
 	const struct pitem *b = key;
 
 	return a->mount == b->mount && a->version == b->version &&
-	       strcmp(a->rest, b->rest) == 0;
+	       strcmp(plan_rest(a), plan_rest(b)) == 0;
 }
 
 /* Index the reads of the items assigned so far but item i (all distinct:
@@ -233,7 +272,7 @@ static void index_reads(struct plan *p, size_t i)
 
 	table_reserve(t, p->nitems);
 	for (k = 0; k < p->nitems; k++)
-		if (k != i && p->items[k].rest)
+		if (k != i && p->items[k].rest_at)
 			table_find_or_add(p, t, read_hash(&p->items[k]),
 			                  same_read, &p->items[k], k);
 }
@@ -269,7 +308,7 @@ int plan_assign(struct plan *p, size_t i, size_t mi)
 		rest += 5; /* the API form, secret/data/app, is secret/app */
 		api_form = 1;
 	}
-	it->rest = rest;
+	it->rest_at = (uint32_t)(rest - it->path);
 	/* The same secret written two ways (secret/app, secret/data/app) is read
 	 * once: the later item becomes an alias of the first.  Items of distinct
 	 * paths read the same only when one is in the API form: until the
@@ -349,14 +388,6 @@ static size_t ref_item(struct plan *p, const struct ref *r)
 	return p->nitems - 1;
 }
 
-/* v's extension, made when first needed. */
-static struct pext *var_ext(struct pvar *v)
-{
-	if (v->ext == NULL)
-		v->ext = xcalloc(1, sizeof *v->ext);
-	return v->ext;
-}
-
 /* A composed value: each reference piece is parsed and planned like any
  * other reference, sharing reads with every other variable. */
 static void add_pieces(struct plan *p, struct pvar *v)
@@ -393,6 +424,7 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
                             unsigned line, enum msection section, int is_inline)
 {
 	struct pvar *v;
+	struct ref r;
 	struct error err;
 
 	p->vars = xroom(p->vars, p->nvars, &ix(p)->vars_cap, sizeof *p->vars);
@@ -408,22 +440,23 @@ static struct pvar *add_var(struct plan *p, const char *name, const char *ref,
 		add_pieces(p, v);
 		return v;
 	}
-	if (ref_parse_in(ref, !is_inline, &v->ref, ix(p)->refs, &err) != ST_OK) {
+	/* The path, in the plan's arena (or ref itself), becomes the item's;
+	 * the selector is found again in ref (plan_selector). */
+	if (ref_parse_in(ref, !is_inline, &r, ix(p)->refs, &err) != ST_OK) {
 		plan_fail_var(v, err.status, err.msg);
 		return v;
 	}
+	v->sel = r.sel;
 	/* A profile reads a whole secret, or the object a pointer names. */
 	if (section == MS_PROFILE && strchr(ref, '#') == NULL) {
-		v->ref.sel = SEL_POINTER;
-		/* "": the path's own terminator, in the same block. */
-		v->ref.selector = strchr(v->ref.path, '\0');
-	} else if (section == MS_PROFILE && v->ref.sel != SEL_POINTER) {
+		v->sel = SEL_POINTER; /* "" */
+	} else if (section == MS_PROFILE && r.sel != SEL_POINTER) {
 		plan_fail_var(v, ST_CONFIG,
 		              "from: a profile takes a whole secret or a #/pointer "
 		              "into it, not a key");
 		return v;
 	}
-	v->item = ref_item(p, &v->ref);
+	v->item = ref_item(p, &r);
 	return v;
 }
 
@@ -574,6 +607,7 @@ static void ext_free(struct pext *x)
 {
 	profile_free_exports(x->exports, x->nexports);
 	free(x->missing);
+	free(x->reason);
 	if (x->tpl) {
 		size_t j, n = template_count(x->tpl);
 
@@ -589,7 +623,6 @@ static void ext_free(struct pext *x)
 
 static void var_free(struct pvar *v)
 {
-	free(v->reason);
 	secret_wipe(&v->value);
 	if (v->ext)
 		ext_free(v->ext);
@@ -614,7 +647,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->nvars; i++) {
 		const struct pvar *v = &p->vars[i];
 
-		if (v->reason || v->value.p || v->ext)
+		if (v->value.p || v->ext)
 			var_free(&p->vars[i]);
 	}
 	for (i = 0; i < p->nitems; i++) {

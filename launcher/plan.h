@@ -44,26 +44,31 @@ struct pext {
 	struct ppiece *pieces; /* one per template piece; item NO_INDEX then */
 	const char *fallback;  /* the [defaults] value, or NULL */
 	char *missing; /* why the value is the fallback (a 404, a missing key) */
+	char *reason;  /* why the variable failed (pvar.status), or NULL */
 };
+
+/* A shared failure's number + 1 (plan.shared), or 0, in 24 bits: a run has a
+ * few such causes (no token, Vault unreachable, the login failed); one past
+ * the first PLAN_SHARED_MAX is given as each item's own reason instead. */
+#define PLAN_SHARED_MAX ((1u << 24) - 1)
 
 /* Names, references and profile settings are borrowed from the manifest and
  * the environment (an inline variable's name is in the plan's arena), which
  * outlive the plan: 100,000 references plan without each string being
- * copied again. */
-struct pvar {                /* a variable, or a [profile] (many variables) */
-	const char *name;    /* the variable's, or the profile's */
-	const char *reftext; /* the reference as written */
-	struct ref ref;
-	char *reason;        /* one line, when status != ST_OK */
-	struct secret value; /* when resolved */
-	struct pext *ext;    /* a profile's, a composed value's, a default's */
-	unsigned line;       /* in plan.file; 0 for the environment */
-	int status;          /* ST_OK or why it failed */
-	pindex item;         /* index into plan.items */
-	/* A shared failure's number + 1, or 0: plan.shared holds a few
-	 * causes (no token, Vault unreachable, the login failed), so 27 bits
-	 * leave room for the flags in the same 4 bytes. */
-	unsigned shared : 27;
+ * copied again.  What the reference reads is its item's (path, version);
+ * what it selects there, sel and plan_selector.  56 bytes: a run's
+ * variables are most of its plan. */
+struct pvar {                 /* a variable, or a [profile] (many variables) */
+	const char *name;     /* the variable's, or the profile's */
+	const char *reftext;  /* the reference as written */
+	struct secret value;  /* when resolved */
+	struct pext *ext;     /* a profile's, a composed value's, a default's,
+	                      * a failure's reason */
+	unsigned line;        /* in plan.file; 0 for the environment */
+	pindex item;          /* index into plan.items */
+	int status;           /* ST_OK or why it failed */
+	unsigned shared : 24; /* as pitem.shared */
+	unsigned sel : 2;     /* enum sel_kind */
 	unsigned section : 2; /* enum msection: MS_ENV, MS_FILES or MS_PROFILE */
 	unsigned is_inline : 1;  /* from a vault: variable in the environment */
 	unsigned superseded : 1; /* inline, and a profile sets the same name */
@@ -77,20 +82,19 @@ struct pmount {
 	char *engine; /* not KV: its type ("database", "dynamic"), else NULL */
 };
 
-struct pitem {
+struct pitem {            /* 64 bytes */
 	const char *path; /* the logical path (its first variable's ref) */
 	unsigned long version;
-	const char *rest; /* path below the mount (KV v2 "data/" removed):
-	                   * a suffix of path, not a copy */
 	char *reason;
 	struct jdoc *doc;               /* the secret object, when read */
 	const struct mrequest *request; /* [request PATH]: written, or NULL */
 	struct lease *lease; /* the answer's, when it has one (an id), else
 	                      * NULL: most answers have none */
-	pindex mount; /* index into plan.mounts; NO_INDEX while unknown */
+	uint32_t rest_at; /* where plan_rest starts in path; 0 while unknown */
+	pindex mount;     /* index into plan.mounts; NO_INDEX while unknown */
 	pindex alias; /* another item reading the same secret, or NO_INDEX */
-	int status;
-	unsigned shared; /* as pvar.shared */
+	unsigned status : 8;  /* ST_OK or why it failed */
+	unsigned shared : 24; /* a shared failure's number + 1, or 0 */
 };
 
 struct plan {
@@ -122,6 +126,16 @@ const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
 /* The item a variable reads, following aliases (NULL for a composed
  * value: its pieces read, each through plan_item_at). */
 struct pitem *plan_item(struct plan *p, const struct pvar *v);
+/* What v selects in its item's secret: the key or JSON pointer after the
+ * reference's '#' (a suffix of reftext), "value" without one, "" (the
+ * whole object) for a profile without one; NULL for SEL_WHOLE. */
+const char *plan_selector(const struct pvar *v);
+/* Why v failed, or NULL. */
+const char *plan_var_reason(const struct pvar *v);
+/* The path below the item's mount (a KV v2 "data/" removed), a suffix of
+ * it->path; NULL until plan_assign. */
+const char *plan_rest(const struct pitem *it);
+
 /* v's template, or NULL when it is not a composed value. */
 struct template *plan_template(const struct pvar *v);
 
@@ -134,6 +148,8 @@ const char *plan_lease_id(const struct pitem *it);
 /* Record a failure on a variable or an item (reason is copied). */
 void plan_fail_var(struct pvar *v, int status, const char *reason);
 void plan_fail_item(struct pitem *it, int status, const char *reason);
+/* v did not fail after all (an inline reference a profile supersedes). */
+void plan_unfail_var(struct pvar *v);
 
 /* Fail an item with a cause that many share (no token, say): the cause is
  * reported once, before the variables it failed, which give the shorter

@@ -168,12 +168,19 @@ int ref_parse_in(const char *text, int from_manifest, struct ref *r,
 		return ST_OK;
 	}
 	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
+	if (a) { /* the path needs its own NUL; the selector ends text */
+		block = arena_alloc(a, pathlen + 1);
+		memcpy(block, text, pathlen);
+		block[pathlen] = '\0';
+		r->path = block;
+		r->selector = sel;
+		return ST_OK;
+	}
 	/* One block per reference: the path, then the selector. */
 	sellen = sel == NULL  ? 0 :
 	         hash == NULL ? strlen(sel) :
 	                        (size_t)(text + len - sel);
-	block = a ? arena_alloc(a, pathlen + 1 + sellen + 1) :
-	            xmalloc(pathlen + 1 + sellen + 1);
+	block = xmalloc(pathlen + 1 + sellen + 1);
 	memcpy(block, text, pathlen);
 	block[pathlen] = '\0';
 	if (sel) {

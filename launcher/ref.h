@@ -29,11 +29,11 @@ struct ref {
  * "invalid JSON Pointer escape '~2'".  On error r is left empty. */
 int ref_parse(const char *text, struct ref *r, struct error *err);
 
-/* The same, with r's strings in a (released with it: no ref_free), or, for
- * a path alone (no '?' or '#'), text itself and a constant "value": text
- * must then outlive r.  With from_manifest, text is a manifest value, whose
- * line mreader.c has checked: of the control bytes only a tab is left to
- * look for. */
+/* The same, with r's path copied into a (released with it: no ref_free)
+ * or, for a path alone (no '?' or '#'), text itself; the selector is the
+ * end of text (or a constant "value"): text must outlive r.  With
+ * from_manifest, text is a manifest value, whose line mreader.c has
+ * checked: of the control bytes only a tab is left to look for. */
 struct arena;
 int ref_parse_in(const char *text, int from_manifest, struct ref *r,
                  struct arena *a, struct error *err);

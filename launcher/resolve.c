@@ -34,7 +34,7 @@ void rs_issue_read(struct resolver *r, struct req *q)
 {
 	const struct pitem *it = &r->p->items[q->idx];
 	const struct pmount *m = &r->p->mounts[it->mount];
-	const char *rest = it->rest;
+	const char *rest = plan_rest(it);
 	char *path;
 
 	/* Guessing (kv 0): the v2 form drops an API-form "data/" that plan.c

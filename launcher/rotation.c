@@ -116,7 +116,7 @@ static void kv_read(struct rotation *r, struct gen *g, size_t i, int form)
 {
 	const struct pitem *it = &g->p.items[i];
 	const struct pmount *m = &g->p.mounts[it->mount];
-	const char *rest = it->rest;
+	const char *rest = plan_rest(it);
 	struct kvread *q = xcalloc(1, sizeof *q);
 	char *path;
 
@@ -308,7 +308,8 @@ static void finish_read(struct rotation *r, struct gen *g, double now)
 			         "values",
 			         plan_where(&g->p, &g->p.vars[i], where,
 			                    sizeof where),
-			         g->p.vars[i].name, g->p.vars[i].reason);
+			         g->p.vars[i].name,
+			         plan_var_reason(&g->p.vars[i]));
 		goto drop;
 	}
 	g->c = changes_from_plan(&g->p);

@@ -110,7 +110,7 @@ static void select_profile(struct pvar *v, const struct pitem *it)
 	struct error e;
 	size_t i;
 
-	if (json_subobject(it->doc, v->ref.selector, &obj, &e) != ST_OK ||
+	if (json_subobject(it->doc, plan_selector(v), &obj, &e) != ST_OK ||
 	    profile_export(v->name, px->ptype, px->pprefix, obj, &px->exports,
 	                   &px->nexports, &e) != ST_OK) {
 		plan_fail_var(v, e.status, e.msg);
@@ -161,9 +161,7 @@ static void check_clashes(struct plan *p)
 				          "gives way",
 				          w->name, v->name);
 				w->superseded = 1;
-				w->status = ST_OK;
-				free(w->reason);
-				w->reason = NULL;
+				plan_unfail_var(w);
 				secret_wipe(&w->value);
 				continue;
 			}
@@ -254,7 +252,7 @@ void select_plain(struct pvar *v, const struct pitem *it, int quiet)
 		plan_fail_var(v, ST_SOFTWARE, "no answer was recorded (a bug)");
 	} else if (v->section == MS_PROFILE) {
 		select_profile(v, it);
-	} else if (json_select(it->doc, v->ref.sel, v->ref.selector, &v->value,
+	} else if (json_select(it->doc, v->sel, plan_selector(v), &v->value,
 	                       &e) != ST_OK) {
 		if (has_default(v))
 			use_default(v, e.msg, quiet);

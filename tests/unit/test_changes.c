@@ -69,7 +69,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 {
 	struct plan p;
 	struct pvar v[N(vars)];
-	struct pext dflt = {.missing = "not found"};
+	struct pext dflt = {.missing = "not found"}, failed[N(vars)];
 	struct pitem it[3];
 	char *shared[1] = {"no token: set VAULT_TOKEN"};
 	char lease_id[] = "database/creds/x/1";
@@ -80,6 +80,7 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 	memset(&p, 0, sizeof p);
 	p.file = "m.ini";
 	memset(v, 0, sizeof v);
+	memset(failed, 0, sizeof failed);
 	memset(it, 0, sizeof it);
 	for (i = 0; i < N(it); i++)
 		it[i].alias = NO_INDEX;
@@ -91,11 +92,14 @@ TEST(changes_from_plan_carries_outcomes_leases_and_failures)
 		v[i].line = (unsigned)i + 1;
 		v[i].section = vars[i].section;
 		v[i].status = vars[i].status;
-		v[i].reason = (char *)vars[i].reason;
 		v[i].item = vars[i].item;
 		v[i].superseded = vars[i].superseded;
 		v[i].defaulted = vars[i].defaulted;
 		v[i].ext = vars[i].defaulted ? &dflt : NULL;
+		if (vars[i].reason) {
+			failed[i].reason = (char *)vars[i].reason;
+			v[i].ext = &failed[i];
+		}
 		v[i].shared = vars[i].shared;
 		if (vars[i].value) {
 			v[i].value.p = (char *)vars[i].value;

@@ -64,7 +64,8 @@ static void items_line(const struct plan *p, char *buf, size_t cap)
 		if (n < cap && it->mount != NO_INDEX)
 			n += (size_t)snprintf(buf + n, cap - n, " %s|%s",
 			                      p->mounts[it->mount].path,
-			                      it->rest ? it->rest : "(null)");
+			                      plan_rest(it) ? plan_rest(it) :
+			                                      "(null)");
 		if (n < cap && it->alias != NO_INDEX)
 			n += (size_t)snprintf(buf + n, cap - n, " =>%zu",
 			                      (size_t)it->alias);
@@ -252,10 +253,10 @@ TEST(plan_variables)
 	CHECK_STR(v->reftext, "secret/a#k");
 	CHECK(v->name == m->vars[0].name); /* borrowed, not copied */
 	CHECK(v->section == MS_ENV && !v->is_inline && v->ext == NULL);
-	CHECK(v->ref.sel == SEL_KEY);
-	CHECK_STR(v->ref.selector, "k");
+	CHECK(v->sel == SEL_KEY);
+	CHECK_STR(plan_selector(v), "k");
 	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:4");
-	CHECK(v->status == ST_OK && v->reason == NULL);
+	CHECK(v->status == ST_OK && plan_var_reason(v) == NULL);
 
 	v = &p.vars[1];
 	CHECK_STR(v->name, "db");
@@ -263,15 +264,15 @@ TEST(plan_variables)
 	REQUIRE(v->ext != NULL);
 	CHECK_STR(v->ext->ptype, "generic");
 	CHECK_STR(v->ext->pprefix, "DBX");
-	CHECK(v->ref.sel == SEL_POINTER); /* the whole secret */
-	CHECK_STR(v->ref.selector, "");
+	CHECK(v->sel == SEL_POINTER); /* the whole secret */
+	CHECK_STR(plan_selector(v), "");
 	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:5");
 
 	v = &p.vars[2];
 	CHECK_STR(v->name, "F");
 	CHECK(v->section == MS_FILES);
-	CHECK(v->ref.sel == SEL_POINTER);
-	CHECK_STR(v->ref.selector, "/ca");
+	CHECK(v->sel == SEL_POINTER);
+	CHECK_STR(plan_selector(v), "/ca");
 	CHECK_STR(plan_where(&p, v, where, sizeof where), "t.ini:10");
 
 	v = &p.vars[3];
@@ -280,7 +281,7 @@ TEST(plan_variables)
 	CHECK_STR(v->name, "Z"); /* a copy: env holds "Z=vault:..." */
 	CHECK_STR(v->reftext, "secret/z#*"); /* "vault:" removed */
 	CHECK(v->reftext == e1 + 8);         /* borrowed from env */
-	CHECK(v->ref.sel == SEL_WHOLE);
+	CHECK(v->sel == SEL_WHOLE);
 	CHECK(v->line == 0);
 	CHECK_STR(plan_where(&p, v, where, sizeof where), "environment");
 	CHECK(!v->superseded);
@@ -302,10 +303,10 @@ TEST(plan_bad_reference_reason)
 	CHECK(plan_build(&p, m, NULL) == ST_CONFIG);
 	REQUIRE(p.nvars == 2);
 	CHECK(p.vars[0].status == ST_CONFIG);
-	CHECK_STR(p.vars[0].reason, "empty path segment in 'secret//x'");
+	CHECK_STR(plan_var_reason(&p.vars[0]), "empty path segment in 'secret//x'");
 	CHECK(p.vars[0].item == NO_INDEX);
 	CHECK(plan_item(&p, &p.vars[0]) == NULL);
-	CHECK(p.vars[1].status == ST_OK && p.vars[1].reason == NULL);
+	CHECK(p.vars[1].status == ST_OK && plan_var_reason(&p.vars[1]) == NULL);
 	CHECK(plan_item(&p, &p.vars[1]) == &p.items[0]);
 	plan_free(&p);
 	manifest_free(m);
@@ -336,6 +337,17 @@ TEST(plan_dedupe_many)
 	}
 	plan_free(&p);
 	manifest_free(m);
+}
+
+/* A run's plan is mostly its variables and items, one of each per
+ * reference: their sizes are what 1,000 or 100,000 references cost (issue
+ * 15's peak RSS).  Where pointers are 8 bytes: */
+TEST(plan_structs_stay_small)
+{
+	if (sizeof(void *) != 8)
+		return;
+	CHECK(sizeof(struct pvar) <= 56);
+	CHECK(sizeof(struct pitem) <= 64);
 }
 
 /* A path too long for item_key's stack buffer dedupes the same way. */
@@ -413,8 +425,8 @@ TEST(plan_assign_kv2)
 	CHECK(p.nmounts == 1 && p.mounts[mi].kv == 2 && !p.mounts[mi].declared);
 	for (i = 0; i < 6; i++)
 		CHECK(plan_assign(&p, i, mi) == ST_OK);
-	CHECK_STR(p.items[0].rest, "x");
-	CHECK_STR(p.items[1].rest, "x");
+	CHECK_STR(plan_rest(&p.items[0]), "x");
+	CHECK_STR(plan_rest(&p.items[1]), "x");
 	CHECK(p.items[0].alias == NO_INDEX);
 	CHECK(p.items[1].alias == 0);
 	CHECK(p.items[3].alias == 2);
@@ -432,7 +444,7 @@ TEST(plan_assign_kv2)
 	CHECK(p.items[6].mount == mi);
 	/* only a whole "data" segment is the API form */
 	CHECK(plan_assign(&p, 7, mi) == ST_OK);
-	CHECK_STR(p.items[7].rest, "datax/y");
+	CHECK_STR(plan_rest(&p.items[7]), "datax/y");
 	plan_free(&p);
 	manifest_free(m);
 }
@@ -490,8 +502,8 @@ TEST(plan_assign_kv1_and_unknown)
 
 	CHECK(plan_assign(&p, 0, v1) == ST_OK);
 	CHECK(plan_assign(&p, 1, v1) == ST_OK);
-	CHECK_STR(p.items[0].rest, "x");
-	CHECK_STR(p.items[1].rest, "data/x"); /* v1 has no API form */
+	CHECK_STR(plan_rest(&p.items[0]), "x");
+	CHECK_STR(plan_rest(&p.items[1]), "data/x"); /* v1 has no API form */
 	CHECK(p.items[1].alias == NO_INDEX);
 	CHECK(plan_assign(&p, 2, v1) == ST_CONFIG);
 	CHECK(p.items[2].status == ST_CONFIG);
@@ -503,8 +515,8 @@ TEST(plan_assign_kv1_and_unknown)
 	CHECK(plan_assign(&p, 3, v0) == ST_OK);
 	CHECK(plan_assign(&p, 4, v0) == ST_OK);
 	CHECK(plan_assign(&p, 5, v0) == ST_OK);
-	CHECK_STR(p.items[3].rest, "x");
-	CHECK_STR(p.items[4].rest, "data/x");
+	CHECK_STR(plan_rest(&p.items[3]), "x");
+	CHECK_STR(plan_rest(&p.items[4]), "data/x");
 	CHECK(p.items[4].alias == NO_INDEX);
 	CHECK(p.items[5].alias == NO_INDEX && p.items[5].status == ST_OK);
 
@@ -543,7 +555,7 @@ TEST(plan_fail_first_wins)
 	plan_fail_var(&p.vars[0], ST_NOINPUT, "first");
 	plan_fail_var(&p.vars[0], ST_DATA, "second");
 	CHECK(p.vars[0].status == ST_NOINPUT);
-	CHECK_STR(p.vars[0].reason, "first");
+	CHECK_STR(plan_var_reason(&p.vars[0]), "first");
 	plan_fail_item(&p.items[0], ST_NOPERM, "denied");
 	plan_fail_item(&p.items[0], ST_UNAVAILABLE, "later");
 	CHECK(p.items[0].status == ST_NOPERM);
@@ -651,7 +663,8 @@ TEST(plan_composed_pieces_share_items)
 	CHECK_STR(url->ext->fallback, "pg://localhost");
 	bad = &p.vars[2];
 	CHECK(bad->status == ST_CONFIG);
-	CHECK(bad->reason && strncmp(bad->reason, "${secret/../x}: ", 16) == 0);
+	CHECK(plan_var_reason(bad) &&
+	      strncmp(plan_var_reason(bad), "${secret/../x}: ", 16) == 0);
 	lit = &p.vars[3];
 	CHECK(lit->status == ST_OK && plan_template(lit) &&
 	      template_refs(lit->ext->tpl) == 0);

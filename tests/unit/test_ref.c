@@ -197,11 +197,13 @@ TEST(ref_invalid_from_manifest)
 }
 
 /* With an arena, a path alone is the text itself (nothing copied); one
- * with a version or a selector is copied (the path needs its own NUL). */
+ * with a version or a selector is copied (the path needs its own NUL), and
+ * its selector is the end of the text, not copied. */
 TEST(ref_in_arena_borrows_a_path_alone)
 {
 	static const char alone[] = "secret/app/db";
 	static const char keyed[] = "secret/x?version=2";
+	static const char selected[] = "secret/x#/a/b";
 	struct arena *a = arena_new();
 	struct error err;
 	struct ref r;
@@ -214,6 +216,9 @@ TEST(ref_in_arena_borrows_a_path_alone)
 	CHECK(r.path != keyed);
 	CHECK_STR(r.path, "secret/x");
 	CHECK(r.version == 2);
+	CHECK(ref_parse_in(selected, 0, &r, a, &err) == ST_OK);
+	CHECK_STR(r.path, "secret/x");
+	CHECK(r.selector == selected + 9);
 	CHECK(ref_parse(alone, &r, &err) == ST_OK); /* owned: a copy */
 	CHECK(r.path != alone);
 	ref_free(&r);
