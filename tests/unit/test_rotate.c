@@ -142,14 +142,22 @@ TEST(rotate_unchanged_read_cancels_a_waiting_change)
 	CHECK(near(rotate_restart_at(&r), 4));
 }
 
+/* A replacement read is due at its time, but not within 10 s of the last
+ * one; rotate_lease_due says whether that time came. */
 TEST(rotate_replacement_reads_at_most_every_10_s)
 {
 	static const struct {
 		double replaced; /* the last replacement read, or -1 */
-		double at, want;
+		double at;       /* its replacement time, or -1: never */
+		double want;     /* rotate_replace_due */
+		double now;
+		int due; /* rotate_lease_due at now */
 	} cases[] = {
-		{-1, 50, 50}, {-1, -1, -1}, {45, 50, 55},
-		{30, 50, 50}, {45, -1, -1},
+		{-1, 50, 50, 49.9, 0}, {-1, 50, 50, 50, 1},
+		{-1, 50, 50, 80, 1},   {-1, -1, -1, 1000, 0},
+		{45, 50, 55, 50, 0},   {45, 50, 55, 54.9, 0},
+		{45, 50, 55, 55, 1},   {30, 50, 50, 50, 1},
+		{45, -1, -1, 100, 0},
 	};
 	size_t i;
 
@@ -160,34 +168,8 @@ TEST(rotate_replacement_reads_at_most_every_10_s)
 		if (cases[i].replaced >= 0)
 			rotate_replacing(&r, cases[i].replaced);
 		CHECK(near(rotate_replace_due(&r, cases[i].at), cases[i].want));
-	}
-}
-
-/* A lease is replaced once its time came, and not within 10 s of the last
- * replacement read. */
-TEST(rotate_lease_due_at_its_time_after_the_gap)
-{
-	static const struct {
-		double replaced; /* the last replacement read, or -1 */
-		double at;       /* its replacement time, or -1: never */
-		double now;
-		int want;
-	} cases[] = {
-		{-1, -1, 1000, 0}, /* renewals still extend it */
-		{-1, 50, 49.9, 0}, {-1, 50, 50, 1},   {-1, 50, 80, 1},
-		{45, 50, 50, 0},   {45, 50, 54.9, 0}, {45, 50, 55, 1},
-		{30, 50, 50, 1},   {45, -1, 100, 0},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct rotate r;
-
-		rotate_init(&r, 0, 5, 0.5);
-		if (cases[i].replaced >= 0)
-			rotate_replacing(&r, cases[i].replaced);
 		CHECK(rotate_lease_due(&r, cases[i].now, cases[i].at) ==
-		      cases[i].want);
+		      cases[i].due);
 	}
 }
 
