@@ -1,4 +1,5 @@
 /* changes.c - the list of environment changes a resolution yields. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,28 @@ int changes_equal(const struct changes *a, const struct changes *b)
 			return 0;
 	}
 	return 1;
+}
+
+const char *changes_differ(const struct changes *a, const struct changes *b,
+                           char *buf, size_t cap)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	if (changes_count(a) != changes_count(b)) {
+		snprintf(buf, cap, "the variables");
+		return buf;
+	}
+	for (i = 0; i < changes_count(a) && n + 1 < cap; i++) {
+		const struct change *x = &a->v[i], *y = &b->v[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->is_file != y->is_file ||
+		    x->value.len != y->value.len ||
+		    memcmp(x->value.p, y->value.p, x->value.len) != 0)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+			                      n ? ", " : "", x->name);
+	}
+	return buf;
 }
 
 /* The lease behind v's value: its item's, or for a composed value the

@@ -76,6 +76,11 @@ const struct change *changes_get(const struct changes *c, size_t i);
  * gives the same value is no change). */
 int changes_equal(const struct changes *a, const struct changes *b);
 
+/* For the log: the names of a's variables that b sets otherwise ("A, B",
+ * cut to fit cap), or "the variables" when they are not as many; in buf. */
+const char *changes_differ(const struct changes *a, const struct changes *b,
+                           char *buf, size_t cap);
+
 /* The failed variables, in plan order; the i-th borrowed until c is freed. */
 size_t changes_nfailed(const struct changes *c);
 const struct change_failure *changes_failed(const struct changes *c, size_t i);

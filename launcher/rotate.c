@@ -70,3 +70,30 @@ void rotate_replacing(struct rotate *r, double now)
 {
 	r->replaced_at = now;
 }
+
+int rotate_lease_due(const struct rotate *r, double now, double replace_at)
+{
+	return replace_at >= 0 && now >= rotate_replace_due(r, replace_at);
+}
+
+int rotate_read_due(const struct rotate *r, double now, double replace_due)
+{
+	if (replace_due >= 0 && now >= replace_due)
+		return ROTATE_REPLACE;
+	return now >= r->next_read ? ROTATE_KV : ROTATE_NONE;
+}
+
+double rotate_wake_at(const struct rotate *r, int reading, double replace_due,
+                      int pending)
+{
+	double t = -1, x;
+
+	if (!reading) {
+		t = r->next_read;
+		if (replace_due >= 0 && replace_due < t)
+			t = replace_due;
+	}
+	if (pending && (x = rotate_restart_at(r)) >= 0 && (t < 0 || x < t))
+		t = x;
+	return t;
+}

@@ -56,4 +56,21 @@ double rotate_replace_due(const struct rotate *r, double replace_at);
 /* A replacement read went out at now. */
 void rotate_replacing(struct rotate *r, double now);
 
+/* Is a lease whose replacement read is due at replace_at (< 0: never) due
+ * at now (rotate_replace_due's 10 s included)? */
+int rotate_lease_due(const struct rotate *r, double now, double replace_at);
+
+enum { ROTATE_NONE, ROTATE_KV, ROTATE_REPLACE };
+
+/* Which re-read goes out at now when none is under way, given the soonest
+ * replacement read due (rotate_replace_due's, < 0: none): the replacement
+ * when its time came (it goes first), else the KV reads when theirs did. */
+int rotate_read_due(const struct rotate *r, double now, double replace_due);
+
+/* When the watch next needs its run: with no re-read under way (reading 0)
+ * the next KV read or the soonest replacement (replace_due, < 0: none),
+ * and a change waiting (pending) its restart; -1: nothing. */
+double rotate_wake_at(const struct rotate *r, int reading, double replace_due,
+                      int pending);
+
 #endif

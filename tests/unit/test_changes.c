@@ -170,3 +170,48 @@ TEST(changes_keep_exact_copies_as_the_list_grows)
 	CHECK(changes_get(c, 1000)->profile == NULL);
 	changes_free(c);
 }
+
+/* The log's list of what a re-read changed: names only, in order. */
+TEST(changes_differ_names_the_changed_variables)
+{
+	static const struct {
+		const char *a[3][2], *b[3][2]; /* name, value; NULL ends */
+		size_t cap;
+		const char *want;
+	} cases[] = {
+		{{{"A", "1"}, {"B", "2"}}, {{"A", "1"}, {"B", "2"}}, 300, ""},
+		{{{"A", "1"}, {"B", "2"}}, {{"A", "1"}, {"B", "3"}}, 300, "B"},
+		{{{"A", "1"}, {"B", "2"}}, {{"A", "0"}, {"B", "3"}}, 300, "A, B"},
+		{{{"A", "1"}, {"B", "2"}}, {{"A", "1"}, {"C", "2"}}, 300, "B"},
+		{{{"A", "1"}, {"B", "2"}}, {{"A", "10"}, {"B", "2"}}, 300, "A"},
+		{{{"A", "1"}}, {{"A", "1"}, {"B", "2"}}, 300, "the variables"},
+		{{{"LONG", "1"}, {"B", "2"}}, {{"LONG", "0"}, {"B", "3"}}, 4, "LON"},
+	};
+	size_t i, j;
+
+	for (i = 0; i < N(cases); i++) {
+		struct changes *a = changes_new(), *b = changes_new();
+		char buf[300];
+
+		for (j = 0; j < 3 && cases[i].a[j][0]; j++)
+			add(a, cases[i].a[j][0], cases[i].a[j][1]);
+		for (j = 0; j < 3 && cases[i].b[j][0]; j++)
+			add(b, cases[i].b[j][0], cases[i].b[j][1]);
+		CHECK_STR(changes_differ(a, b, buf, cases[i].cap), cases[i].want);
+		changes_free(a);
+		changes_free(b);
+	}
+}
+
+TEST(changes_differ_sees_a_value_moved_into_a_file)
+{
+	struct changes *a = changes_new(), *b = changes_new();
+	struct secret s = {(char *)"1", 1};
+	char buf[300];
+
+	changes_add(a, "A", &s, 0, "secret/x#k", NULL);
+	changes_add(b, "A", &s, 1, "secret/x#k", NULL);
+	CHECK_STR(changes_differ(a, b, buf, sizeof buf), "A");
+	changes_free(a);
+	changes_free(b);
+}

@@ -142,14 +142,22 @@ TEST(rotate_unchanged_read_cancels_a_waiting_change)
 	CHECK(near(rotate_restart_at(&r), 4));
 }
 
+/* A replacement read is due at its time, but not within 10 s of the last
+ * one; rotate_lease_due says whether that time came. */
 TEST(rotate_replacement_reads_at_most_every_10_s)
 {
 	static const struct {
 		double replaced; /* the last replacement read, or -1 */
-		double at, want;
+		double at;       /* its replacement time, or -1: never */
+		double want;     /* rotate_replace_due */
+		double now;
+		int due; /* rotate_lease_due at now */
 	} cases[] = {
-		{-1, 50, 50}, {-1, -1, -1}, {45, 50, 55},
-		{30, 50, 50}, {45, -1, -1},
+		{-1, 50, 50, 49.9, 0}, {-1, 50, 50, 50, 1},
+		{-1, 50, 50, 80, 1},   {-1, -1, -1, 1000, 0},
+		{45, 50, 55, 50, 0},   {45, 50, 55, 54.9, 0},
+		{45, 50, 55, 55, 1},   {30, 50, 50, 50, 1},
+		{45, -1, -1, 100, 0},
 	};
 	size_t i;
 
@@ -160,5 +168,73 @@ TEST(rotate_replacement_reads_at_most_every_10_s)
 		if (cases[i].replaced >= 0)
 			rotate_replacing(&r, cases[i].replaced);
 		CHECK(near(rotate_replace_due(&r, cases[i].at), cases[i].want));
+		CHECK(rotate_lease_due(&r, cases[i].now, cases[i].at) ==
+		      cases[i].due);
+	}
+}
+
+/* Which re-read goes out: a replacement due goes before the KV reads. */
+TEST(rotate_read_due_replacement_first)
+{
+	static const struct {
+		double now, replace_due; /* next_read is 30 */
+		int want;
+	} cases[] = {
+		{10, -1, ROTATE_NONE},    {30, -1, ROTATE_KV},
+		{40, -1, ROTATE_KV},      {10, 20, ROTATE_NONE},
+		{20, 20, ROTATE_REPLACE}, {35, 20, ROTATE_REPLACE},
+		{35, 34, ROTATE_REPLACE}, {30, 31, ROTATE_KV},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rotate r;
+
+		rotate_init(&r, 0, 30, 0.5);
+		CHECK(rotate_read_due(&r, cases[i].now, cases[i].replace_due) ==
+		      cases[i].want);
+	}
+}
+
+/* When the loop must wake: the next read and the soonest replacement only
+ * while no re-read is under way, a waiting change's restart always. */
+TEST(rotate_wake_at_the_soonest)
+{
+	static const struct {
+		const char *what;
+		int reading;
+		double replace_due; /* or -1 */
+		double changed;     /* a changed read at (pending), or -1 */
+		double want;
+	} cases[] = {
+		{"the next read", 0, -1, -1, 30},
+		{"a replacement sooner", 0, 12, -1, 12},
+		{"a replacement later", 0, 40, -1, 30},
+		{"reading: nothing", 1, 12, -1, -1},
+		{"reading, a change waits: its restart", 1, 12, 5, 7},
+		{"a change's restart before the next read", 0, -1, 5, 7},
+		{"a replacement before the restart", 0, 6, 5, 6},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rotate r;
+
+		rotate_init(&r, 0, 30, 0.5);
+		if (cases[i].changed >= 0) {
+			rotate_read(&r, cases[i].changed, 1, 1, 0.5);
+			r.next_read = 30; /* as if read at 0 */
+		}
+		CHECK(near(rotate_wake_at(&r, cases[i].reading, cases[i].replace_due,
+		                          cases[i].changed >= 0),
+		           cases[i].want));
+	}
+	{
+		struct rotate r;
+
+		/* pending but no change recorded: the next read alone */
+		rotate_init(&r, 0, 30, 0.5);
+		CHECK(near(rotate_wake_at(&r, 0, -1, 1), 30));
+		CHECK(rotate_wake_at(&r, 1, -1, 1) < 0);
 	}
 }
