@@ -721,9 +721,11 @@ class Bench:
     def scenario_rss(self):
         sizes = [10, 1000, 10000]
         # ASLR moves every mapping against the kernel's 64 KiB fault-around
-        # windows, so one run's file-backed pages vary by +-100 KiB: 9 runs
-        # each, interleaved (10,000 references: as many as 15 s allow).
-        nrun = 1 if self.a.quick else 9
+        # windows, so one run's file-backed pages vary by +-100 KiB (the
+        # heap by a few KiB): 21 runs each, interleaved, for a median that
+        # moves by less than the 48 KiB a change is told by (10,000
+        # references: as many as 15 s allow).
+        nrun = 1 if self.a.quick else 21
         progress("E: peak RSS at %s references (up to %d runs each)" % (sizes, nrun))
         rr = str(self.floors / "runrss")
         srv = VaultServer(root_token="root-" + secrets.token_hex(6)).start()
