@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "log.h"
 #include "map.h"
+#include "mounts.h"
 #include "plan.h"
 #include "resolve.h"
 #include "resolver.h"
@@ -75,7 +76,8 @@ int rs_spec_use(struct resolver *r, size_t i, int valid)
 
 int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid)
 {
-	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX) {
+	if (mounts_assign(r->p, i, mi) != ST_OK ||
+	    r->p->items[i].alias != NO_INDEX) {
 		rs_spec_use(r, i, 0);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "mounts.h"
 #include "plan.h"
 #include "t.h"
 
@@ -398,7 +399,7 @@ TEST(plan_many)
 	plan_free(&p);
 }
 
-/* plan_assign after detection: a plan without [mounts], items assigned by
+/* mounts_assign after detection: a plan without [mounts], items assigned by
  * hand as resolve.c does. */
 TEST(plan_assign_kv2)
 {
@@ -420,11 +421,11 @@ TEST(plan_assign_kv2)
 	REQUIRE(p.nitems == 8);
 	for (i = 0; i < p.nitems; i++)
 		CHECK(p.items[i].mount == NO_INDEX);
-	mi = plan_mount(&p, "secret", 2, 0);
-	CHECK(plan_mount(&p, "secret", 1, 1) == mi); /* found, not changed */
+	mi = mounts_add(&p, "secret", 2, 0);
+	CHECK(mounts_add(&p, "secret", 1, 1) == mi); /* found, not changed */
 	CHECK(p.nmounts == 1 && p.mounts[mi].kv == 2 && !p.mounts[mi].declared);
 	for (i = 0; i < 6; i++)
-		CHECK(plan_assign(&p, i, mi) == ST_OK);
+		CHECK(mounts_assign(&p, i, mi) == ST_OK);
 	CHECK_STR(plan_rest(&p.items[0]), "x");
 	CHECK_STR(plan_rest(&p.items[1]), "x");
 	CHECK(p.items[0].alias == NO_INDEX);
@@ -437,13 +438,13 @@ TEST(plan_assign_kv2)
 	CHECK(plan_item(&p, &p.vars[3]) == &p.items[2]);
 	CHECK(plan_item(&p, &p.vars[4]) == &p.items[4]);
 	/* the mount itself is not a secret */
-	CHECK(plan_assign(&p, 6, mi) == ST_CONFIG);
+	CHECK(mounts_assign(&p, 6, mi) == ST_CONFIG);
 	CHECK(p.items[6].status == ST_CONFIG);
 	CHECK_STR(p.items[6].reason,
 	          "'secret' names the mount 'secret', not a secret below it");
 	CHECK(p.items[6].mount == mi);
 	/* only a whole "data" segment is the API form */
-	CHECK(plan_assign(&p, 7, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 7, mi) == ST_OK);
 	CHECK_STR(plan_rest(&p.items[7]), "datax/y");
 	plan_free(&p);
 	manifest_free(m);
@@ -464,12 +465,12 @@ TEST(plan_assign_api_form_first)
 	REQUIRE(m != NULL);
 	CHECK(plan_build(&p, m, NULL) == ST_OK);
 	REQUIRE(p.nitems == 5);
-	mi = plan_mount(&p, "secret", 2, 0);
-	CHECK(plan_assign(&p, 0, mi) == ST_OK); /* before any API form */
-	CHECK(plan_assign(&p, 2, mi) == ST_OK);
-	CHECK(plan_assign(&p, 1, mi) == ST_OK);
-	CHECK(plan_assign(&p, 3, mi) == ST_OK);
-	CHECK(plan_assign(&p, 4, mi) == ST_OK);
+	mi = mounts_add(&p, "secret", 2, 0);
+	CHECK(mounts_assign(&p, 0, mi) == ST_OK); /* before any API form */
+	CHECK(mounts_assign(&p, 2, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 1, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 3, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 4, mi) == ST_OK);
 	CHECK(p.items[2].alias == NO_INDEX);
 	CHECK(p.items[1].alias == 2);
 	CHECK(p.items[3].alias == 0);
@@ -495,33 +496,33 @@ TEST(plan_assign_kv1_and_unknown)
 	REQUIRE(m != NULL);
 	CHECK(plan_build(&p, m, NULL) == ST_OK);
 	REQUIRE(p.nitems == 7);
-	v1 = plan_mount(&p, "legacy", 1, 0);
-	v0 = plan_mount(&p, "guess", 0, 0);
-	deep = plan_mount(&p, "team/kv", 2, 0);
+	v1 = mounts_add(&p, "legacy", 1, 0);
+	v0 = mounts_add(&p, "guess", 0, 0);
+	deep = mounts_add(&p, "team/kv", 2, 0);
 	CHECK(v1 != v0 && v0 != deep && p.nmounts == 3);
 
-	CHECK(plan_assign(&p, 0, v1) == ST_OK);
-	CHECK(plan_assign(&p, 1, v1) == ST_OK);
+	CHECK(mounts_assign(&p, 0, v1) == ST_OK);
+	CHECK(mounts_assign(&p, 1, v1) == ST_OK);
 	CHECK_STR(plan_rest(&p.items[0]), "x");
 	CHECK_STR(plan_rest(&p.items[1]), "data/x"); /* v1 has no API form */
 	CHECK(p.items[1].alias == NO_INDEX);
-	CHECK(plan_assign(&p, 2, v1) == ST_CONFIG);
+	CHECK(mounts_assign(&p, 2, v1) == ST_CONFIG);
 	CHECK(p.items[2].status == ST_CONFIG);
 	CHECK_STR(p.items[2].reason,
 	          "?version= needs a KV v2 mount, and 'legacy' is KV v1");
 	CHECK(plan_item(&p, &p.vars[2]) == &p.items[2]);
 
 	/* unknown version: data/ stays, nothing merges, versions allowed */
-	CHECK(plan_assign(&p, 3, v0) == ST_OK);
-	CHECK(plan_assign(&p, 4, v0) == ST_OK);
-	CHECK(plan_assign(&p, 5, v0) == ST_OK);
+	CHECK(mounts_assign(&p, 3, v0) == ST_OK);
+	CHECK(mounts_assign(&p, 4, v0) == ST_OK);
+	CHECK(mounts_assign(&p, 5, v0) == ST_OK);
 	CHECK_STR(plan_rest(&p.items[3]), "x");
 	CHECK_STR(plan_rest(&p.items[4]), "data/x");
 	CHECK(p.items[4].alias == NO_INDEX);
 	CHECK(p.items[5].alias == NO_INDEX && p.items[5].status == ST_OK);
 
 	/* a mount of several segments, named by the reference */
-	CHECK(plan_assign(&p, 6, deep) == ST_CONFIG);
+	CHECK(mounts_assign(&p, 6, deep) == ST_CONFIG);
 	CHECK_STR(p.items[6].reason,
 	          "'team/kv' names the mount 'team/kv', not a secret below it");
 	plan_free(&p);
@@ -537,8 +538,8 @@ TEST(plan_assign_distinct_mounts)
 
 	CHECK(plan_build(&p, NULL, env) == ST_OK);
 	REQUIRE(p.nitems == 2);
-	CHECK(plan_assign(&p, 0, plan_mount(&p, "one", 2, 0)) == ST_OK);
-	CHECK(plan_assign(&p, 1, plan_mount(&p, "two", 2, 0)) == ST_OK);
+	CHECK(mounts_assign(&p, 0, mounts_add(&p, "one", 2, 0)) == ST_OK);
+	CHECK(mounts_assign(&p, 1, mounts_add(&p, "two", 2, 0)) == ST_OK);
 	CHECK(p.items[0].alias == NO_INDEX && p.items[1].alias == NO_INDEX);
 	plan_free(&p);
 }
