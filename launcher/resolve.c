@@ -38,7 +38,7 @@ void rs_issue_read(struct resolver *r, struct req *q)
 	const char *rest = plan_rest(it);
 	char *path;
 
-	/* Guessing (kv 0): the v2 form drops an API-form "data/" that plan.c
+	/* Guessing (kv 0): the v2 form drops an API-form "data/" that mounts.c
 	 * kept because the mount's version was unknown; the v1 form is the path
 	 * exactly as written. */
 	if (m->kv == 0 && q->form == 2 && strncmp(rest, "data/", 5) == 0)
