@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "log.h"
 #include "map.h"
+#include "mounts.h"
 #include "resolver.h"
 #include "util.h"
 #include "vault.h"
@@ -37,7 +38,7 @@ static int under(const char *path, const char *mount)
 static void detected(struct resolver *r, struct group *g, const char *mount,
                      int kv, const char *engine)
 {
-	size_t mi = plan_mount(r->p, mount, engine ? 1 : kv, 0), i, n = 0,
+	size_t mi = mounts_add(r->p, mount, engine ? 1 : kv, 0), i, n = 0,
 	       left = 0;
 	size_t *order = xcalloc(g->npending, sizeof *order);
 	size_t *rest = xcalloc(g->npending, sizeof *rest);
@@ -118,7 +119,7 @@ static void on_preflight(void *ctx, const struct fetch_result *res)
 	if (res->status == 403 || res->status == 404) {
 		/* Vault answers 403 for no access and for no mount alike; guess the
 		 * first segment and find the version by reading. */
-		size_t mi = plan_mount(r->p, g->first, 0, 0);
+		size_t mi = mounts_add(r->p, g->first, 0, 0);
 		struct batch *b = rs_batch_new(r, g->npending);
 
 		log_info("mount %s/: detection refused (HTTP %ld); trying KV v2, then v1",

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "early.h"
+#include "mounts.h"
 #include "select.h"
 #include "util.h"
 
@@ -114,7 +115,7 @@ void early_answer(struct early *e, size_t i)
 		e->known++;
 	if (e->known < p->nitems)
 		return; /* a merge may yet make another item read this one */
-	plan_settled(p);
+	mounts_settled(p);
 	index_readers(e);
 	for (j = 0; j < p->nitems; j++)
 		take(e, j);

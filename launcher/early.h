@@ -3,7 +3,7 @@
  * the last one is in (resolve.c calls it; select.c finishes the rest).
  *
  * Only once every item's mount is known are the merges of items final
- * (plan_assign): until then answers are kept, and taken all at once then.
+ * (mounts_assign): until then answers are kept, and taken all at once then.
  * An item a composed value reads keeps its answer for select_values; so
  * does every item of a plan that is read again (--watch: rotation.c
  * carries answers over to the next generation), which makes no early.

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "lease.h"
 #include "log.h"
+#include "mounts.h"
 #include "resolve.h"
 #include "status.h"
 #include "util.h"
@@ -124,10 +125,10 @@ static int replay(struct gen *g, const struct gen *base)
 		if (g->p.items[i].mount != NO_INDEX || b->mount == NO_INDEX)
 			continue;
 		bm = &base->p.mounts[b->mount];
-		mi = plan_mount(&g->p, bm->path, bm->engine ? 1 : bm->kv, 0);
+		mi = mounts_add(&g->p, bm->path, bm->engine ? 1 : bm->kv, 0);
 		if (bm->engine && g->p.mounts[mi].engine == NULL)
 			g->p.mounts[mi].engine = xstrdup(bm->engine);
-		if (plan_assign(&g->p, i, mi) != ST_OK)
+		if (mounts_assign(&g->p, i, mi) != ST_OK)
 			return 0;
 	}
 	for (i = 0; i < g->p.nitems; i++)

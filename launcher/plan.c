@@ -5,91 +5,13 @@
 #include <string.h>
 
 #include "arena.h"
-#include "engine.h"
 #include "map.h"
+#include "mounts.h"
 #include "plan.h"
+#include "planix.h"
 #include "util.h"
 
 #define INLINE_PREFIX "vault:"
-
-/* An index of items by what they read: the slots hold the item's number
- * and the hash, the key is the item's own fields (nothing copied, no key
- * built). */
-struct islot {
-	uint32_t item; /* index + 1; 0: empty */
-	uint32_t hash;
-};
-
-struct itable {
-	struct islot *slots;
-	size_t cap, used; /* cap: 0 or a power of two, over twice used */
-};
-
-/* The plan's indexes live beside it, keyed by the plan's address: the public
- * struct stays plain data. */
-struct index {
-	struct itable items; /* (path, version), while plan_build plans */
-	struct itable reads; /* (mount, rest, version), until plan_settled */
-	int settled;
-	size_t vars_cap, items_cap; /* room in plan.vars and plan.items */
-	struct map *mounts;         /* "path" -> mount */
-	struct arena *refs; /* the variables' references but paths alone (not
-	                     * their pieces'), inline variables' names */
-};
-
-static struct index *ix(struct plan *p)
-{
-	return (struct index *)p->index;
-}
-
-/* Room for n items in t. */
-static void table_reserve(struct itable *t, size_t n)
-{
-	struct islot *old = t->slots;
-	size_t i, j, cap = t->cap ? t->cap : 64, oldcap = t->cap;
-
-	while (2 * (n + 1) > cap)
-		cap *= 2;
-	if (cap == oldcap)
-		return;
-	t->slots = xcalloc(cap, sizeof *t->slots);
-	t->cap = cap;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].item == 0)
-			continue;
-		for (j = old[i].hash & (cap - 1); t->slots[j].item;
-		     j = (j + 1) & (cap - 1))
-			;
-		t->slots[j] = old[i];
-	}
-	free(old);
-}
-
-static void table_free(struct itable *t)
-{
-	free(t->slots);
-	memset(t, 0, sizeof *t);
-}
-
-/* The item of hash h that same() matches with key, else NO_INDEX after
- * recording item i (the next to be added, or one being indexed) there. */
-static size_t table_find_or_add(struct plan *p, struct itable *t, uint32_t h,
-                                int (*same)(const struct pitem *, const void *),
-                                const void *key, size_t i)
-{
-	size_t k;
-
-	if (2 * (t->used + 2) > t->cap)
-		table_reserve(t, t->used + 1);
-	for (k = h & (t->cap - 1); t->slots[k].item; k = (k + 1) & (t->cap - 1))
-		if (t->slots[k].hash == h &&
-		    same(&p->items[t->slots[k].item - 1], key))
-			return t->slots[k].item - 1;
-	t->slots[k].item = (uint32_t)i + 1;
-	t->slots[k].hash = h;
-	t->used++;
-	return NO_INDEX;
-}
 
 /* v's extension, made when first needed. */
 static struct pext *var_ext(struct pvar *v)
@@ -185,167 +107,6 @@ struct pitem *plan_item_at(struct plan *p, size_t i)
 	return &p->items[i];
 }
 
-size_t plan_mount(struct plan *p, const char *path, int kv, int declared)
-{
-	size_t mi = p->nmounts;
-
-	if (map_get_or_put(ix(p)->mounts, path, strlen(path), &mi))
-		return mi;
-	p->mounts = xgrow(p->mounts, p->nmounts, sizeof *p->mounts);
-	p->mounts[mi].path = xstrdup(path);
-	p->mounts[mi].kv = kv;
-	p->mounts[mi].declared = declared;
-	p->mounts[mi].engine = NULL;
-	p->nmounts++;
-	return mi;
-}
-
-/* Is path below mount (segment-aligned)?  Returns the rest or NULL. */
-static const char *below(const char *path, const char *mount)
-{
-	size_t n = strlen(mount);
-
-	if (strncmp(path, mount, n) != 0 || path[n] != '/')
-		return NULL;
-	return path + n + 1;
-}
-
-int plan_mount_kind(const struct plan *p, const struct pitem *it)
-{
-	const struct pmount *m;
-
-	if (it->mount == NO_INDEX)
-		return MK_UNKNOWN;
-	m = &p->mounts[it->mount];
-	if (m->engine)
-		return MK_ENGINE;
-	return m->kv == 1 ? MK_KV1 : m->kv == 2 ? MK_KV2 : MK_GUESS;
-}
-
-/* What engine_action refuses, said for this item and mount. */
-static int refuse(struct pitem *it, const struct pmount *m, int action)
-{
-	char reason[400];
-
-	if (action == RA_BAD_REQUEST)
-		snprintf(reason, sizeof reason,
-		         "[request %.100s] (line %u) is on '%.100s', a KV v%d "
-		         "mount: KV secrets are read, not requested",
-		         it->path, it->request->line, m->path, m->kv);
-	else if (m->engine)
-		snprintf(reason, sizeof reason,
-		         "?version= needs a KV v2 mount, and '%.100s' is not KV "
-		         "(%.40s): its paths are read as written",
-		         m->path, m->engine);
-	else
-		snprintf(reason, sizeof reason,
-		         "?version= needs a KV v2 mount, and '%.100s' is KV v1",
-		         m->path);
-	plan_fail_item(it, ST_CONFIG, reason);
-	return ST_CONFIG;
-}
-
-static uint32_t read_hash(const struct pitem *it)
-{
-	const char *rest = plan_rest(it);
-
-	return (uint32_t)(hash_bytes(rest, strlen(rest)) ^
-	                  it->mount * 0x9e3779b97f4a7c15u ^
-	                  it->version * 0xc2b2ae3d27d4eb4fu);
-}
-
-/* Does a read the same secret as item b (key)? */
-static int same_read(const struct pitem *a, const void *key)
-{
-	const struct pitem *b = key;
-
-	return a->mount == b->mount && a->version == b->version &&
-	       strcmp(plan_rest(a), plan_rest(b)) == 0;
-}
-
-/* Index the reads of the items assigned so far but item i (all distinct:
- * none is in the API form), with room for every item. */
-static void index_reads(struct plan *p, size_t i)
-{
-	struct itable *t = &ix(p)->reads;
-	size_t k;
-
-	table_reserve(t, p->nitems);
-	for (k = 0; k < p->nitems; k++)
-		if (k != i && p->items[k].rest_at)
-			table_find_or_add(p, t, read_hash(&p->items[k]),
-			                  same_read, &p->items[k], k);
-}
-
-int plan_assign(struct plan *p, size_t i, size_t mi)
-{
-	struct pitem *it = &p->items[i];
-	const struct pmount *m = &p->mounts[mi];
-	const char *rest = below(it->path, m->path);
-	struct index *x = ix(p);
-	char reason[300];
-	size_t j;
-	int api_form = 0;
-
-	it->mount = mi;
-	if (rest == NULL) {
-		snprintf(reason, sizeof reason,
-		         "'%.100s' names the mount '%.100s', not a secret below it",
-		         it->path, m->path);
-		plan_fail_item(it, ST_CONFIG, reason);
-		return ST_CONFIG;
-	}
-	switch (engine_action(plan_mount_kind(p, it), it->request != NULL,
-	                      it->version)) {
-	case RA_BAD_REQUEST:
-		return refuse(it, m, RA_BAD_REQUEST);
-	case RA_BAD_VERSION:
-		return refuse(it, m, RA_BAD_VERSION);
-	default:
-		break;
-	}
-	if (m->kv == 2 && !m->engine && strncmp(rest, "data/", 5) == 0) {
-		rest += 5; /* the API form, secret/data/app, is secret/app */
-		api_form = 1;
-	}
-	it->rest_at = (uint32_t)(rest - it->path);
-	/* The same secret written two ways (secret/app, secret/data/app) is read
-	 * once: the later item becomes an alias of the first.  Items of distinct
-	 * paths read the same only when one is in the API form: until the
-	 * first such, no index. */
-	if (x->settled || (x->reads.cap == 0 && !api_form))
-		return ST_OK;
-	if (x->reads.cap == 0)
-		index_reads(p, i);
-	j = table_find_or_add(p, &x->reads, read_hash(it), same_read, it, i);
-	if (j != NO_INDEX && j != i)
-		it->alias = j;
-	return ST_OK;
-}
-
-void plan_settled(struct plan *p)
-{
-	table_free(&ix(p)->reads);
-	ix(p)->settled = 1;
-}
-
-/* The longest [mounts] entry that is a segment-aligned prefix of path. */
-static size_t declared_mount(struct plan *p, const char *path)
-{
-	size_t n = strlen(path), mi;
-
-	while (n > 0) {
-		while (n > 0 && path[n] != '/')
-			n--;
-		if (n == 0)
-			break;
-		if (map_get(ix(p)->mounts, path, n, &mi) && p->mounts[mi].declared)
-			return mi;
-		n--;
-	}
-	return NO_INDEX;
-}
-
 const char *plan_where(const struct plan *p, const struct pvar *v, char *buf,
                        size_t cap)
 {
@@ -371,10 +132,10 @@ static int same_ref(const struct pitem *it, const void *key)
 /* The item that reads r's (path, version): found, or added. */
 static size_t ref_item(struct plan *p, const struct ref *r)
 {
-	struct index *x = ix(p);
+	struct planix *x = ix(p);
 	struct pitem *it;
-	size_t i = table_find_or_add(p, &x->items, item_hash(r), same_ref, r,
-	                             p->nitems);
+	size_t i = itable_find_or_add(p, &x->items, item_hash(r), same_ref, r,
+	                              p->nitems);
 
 	if (i != NO_INDEX)
 		return i;
@@ -559,8 +320,8 @@ static void add_inline(struct plan *p, const struct manifest *m, char *const *en
 
 int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 {
-	struct index *x = xcalloc(1, sizeof *x);
-	size_t i, mi;
+	struct planix *x = xcalloc(1, sizeof *x);
+	size_t i;
 
 	memset(p, 0, sizeof *p);
 	p->index = x;
@@ -574,25 +335,16 @@ int plan_build(struct plan *p, const struct manifest *m, char *const *env)
 		x->vars_cap = x->items_cap = m->nvars + m->nprofiles;
 		p->vars = xreallocarray(NULL, x->vars_cap, sizeof *p->vars);
 		p->items = xreallocarray(NULL, x->items_cap, sizeof *p->items);
-		table_reserve(&x->items, m->nvars + m->nprofiles);
+		itable_reserve(&x->items, m->nvars + m->nprofiles);
 	}
-	for (i = 0; m && i < m->nmounts; i++) {
-		mi = plan_mount(p, m->mounts[i].mount,
-		                m->mounts[i].dynamic ? 1 : m->mounts[i].version,
-		                1);
-		if (m->mounts[i].dynamic)
-			p->mounts[mi].engine = xstrdup("dynamic");
-	}
+	mounts_declare(p, m);
 	if (m)
 		add_manifest(p, m);
 	add_inline(p, m, env);
 	add_requests(p, m);
 	/* Every reference is planned: the (path, version) index goes. */
-	table_free(&x->items);
-	/* Only [mounts] entries are known so far: without any, no lookup. */
-	for (i = 0; p->nmounts > 0 && i < p->nitems; i++)
-		if ((mi = declared_mount(p, p->items[i].path)) != NO_INDEX)
-			plan_assign(p, i, mi);
+	itable_free(&x->items);
+	mounts_assign_declared(p);
 	for (i = 0; i < p->nvars; i++)
 		if (p->vars[i].status != ST_OK)
 			return p->vars[i].status;
@@ -638,7 +390,7 @@ static void item_free(struct pitem *it)
 void plan_free(struct plan *p)
 {
 	size_t i;
-	struct index *x = ix(p);
+	struct planix *x = ix(p);
 
 	/* Most variables and items hold nothing of their own by now (a
 	 * failed or unresolved run, values moved out): 100,000 of them pass
@@ -667,8 +419,8 @@ void plan_free(struct plan *p)
 	free(p->items);
 	free(p->mounts);
 	if (x) {
-		table_free(&x->items);
-		table_free(&x->reads);
+		itable_free(&x->items);
+		itable_free(&x->reads);
 		map_free(x->mounts);
 		arena_free(x->refs);
 		free(x);

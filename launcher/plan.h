@@ -3,8 +3,9 @@
  * Built from the manifest and the inherited environment (inline "vault:"
  * references), before any network traffic: references are parsed, mounts
  * named in [mounts] are applied, and every distinct (path, version) becomes
- * one item, fetched once however many variables use it.  resolve.c fills in
- * the rest (detected mounts, answers); main.c reports from it.
+ * one item, fetched once however many variables use it (its mounts, and
+ * the merging of items that read the same secret: mounts.h).  resolve.c
+ * fills in the rest (detected mounts, answers); main.c reports from it.
  */
 #ifndef VAULTRUN_PLAN_H
 #define VAULTRUN_PLAN_H
@@ -22,7 +23,7 @@
 #include "template.h"
 
 /* An index into plan.vars, plan.items or plan.mounts: 32 bits, as the
- * plan's item table already holds them (plan.c), so that the per-item and
+ * plan's item table already holds them (planix.h), so that the per-item and
  * per-variable structs stay small; NO_INDEX is none. */
 typedef uint32_t pindex;
 #define NO_INDEX ((pindex)-1)
@@ -109,7 +110,7 @@ struct plan {
 	char **shared; /* failures many variables share, each said once */
 	size_t nshared;
 	const char *file; /* the manifest's name (borrowed), or NULL */
-	void *index;      /* private to plan.c */
+	void *index;      /* private to plan.c and mounts.c (planix.h) */
 };
 
 /* Build the plan.  m may be NULL; env is the inherited environment.  Bad
@@ -133,7 +134,7 @@ const char *plan_selector(const struct pvar *v);
 /* Why v failed, or NULL. */
 const char *plan_var_reason(const struct pvar *v);
 /* The path below the item's mount (a KV v2 "data/" removed), a suffix of
- * it->path; NULL until plan_assign. */
+ * it->path; NULL until mounts_assign. */
 const char *plan_rest(const struct pitem *it);
 
 /* v's template, or NULL when it is not a composed value. */
@@ -156,23 +157,5 @@ void plan_unfail_var(struct pvar *v);
  * reason.  Causes of the same text are one. */
 void plan_fail_item_shared(struct plan *p, struct pitem *it, int status,
                            const char *cause, const char *reason);
-
-/* Assign item i to mount index mi: compute rest (stripping an API-form
- * "data/" on KV v2), and merge it into an existing item that reads the same
- * (mount, rest, version).  ST_CONFIG when the path names the mount itself,
- * pins a version on KV v1 or on an engine that is not KV, or is a [request]
- * on a KV mount (the item is failed with the reason). */
-int plan_assign(struct plan *p, size_t i, size_t mi);
-
-/* Every item's mount is known (or it failed): no merge can come, and the
- * index plan_assign merges with (a slot per item) goes.  An item
- * assigned after this merges with none. */
-void plan_settled(struct plan *p);
-
-/* How far item i's mount is known (engine.h), for engine_action. */
-int plan_mount_kind(const struct plan *p, const struct pitem *it);
-
-/* Find or add a mount by path; returns its index. */
-size_t plan_mount(struct plan *p, const char *path, int kv, int declared);
 
 #endif

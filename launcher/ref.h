@@ -1,7 +1,7 @@
 /* ref.h - the reference grammar: [mount/]path[?version=N][#selector].
  *
  * A pure parser: no I/O, no knowledge of mounts.  Which leading segments
- * form the mount is decided later (plan.c), from [mounts] or from Vault.
+ * form the mount is decided later (mounts.c), from [mounts] or from Vault.
  */
 #ifndef VAULTRUN_REF_H
 #define VAULTRUN_REF_H

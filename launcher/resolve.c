@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "log.h"
 #include "map.h"
+#include "mounts.h"
 #include "plan.h"
 #include "resolve.h"
 #include "resolver.h"
@@ -37,7 +38,7 @@ void rs_issue_read(struct resolver *r, struct req *q)
 	const char *rest = plan_rest(it);
 	char *path;
 
-	/* Guessing (kv 0): the v2 form drops an API-form "data/" that plan.c
+	/* Guessing (kv 0): the v2 form drops an API-form "data/" that mounts.c
 	 * kept because the mount's version was unknown; the v1 form is the path
 	 * exactly as written. */
 	if (m->kv == 0 && q->form == 2 && strncmp(rest, "data/", 5) == 0)
@@ -75,7 +76,8 @@ int rs_spec_use(struct resolver *r, size_t i, int valid)
 
 int rs_assign(struct resolver *r, size_t i, size_t mi, int spec_valid)
 {
-	if (plan_assign(r->p, i, mi) != ST_OK || r->p->items[i].alias != NO_INDEX) {
+	if (mounts_assign(r->p, i, mi) != ST_OK ||
+	    r->p->items[i].alias != NO_INDEX) {
 		rs_spec_use(r, i, 0);
 		return 0;
 	}

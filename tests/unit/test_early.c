@@ -7,6 +7,7 @@
 
 #include "early.h"
 #include "manifest.h"
+#include "mounts.h"
 #include "plan.h"
 #include "select.h"
 #include "t.h"
@@ -46,16 +47,16 @@ TEST(early_answers)
 	REQUIRE(p.nitems == 4 && p.nvars == 5);
 	e = early_new(&p);
 	REQUIRE(e != NULL);
-	mi = plan_mount(&p, "secret", 2, 0);
-	CHECK(plan_assign(&p, 0, mi) == ST_OK);
-	CHECK(plan_assign(&p, 2, mi) == ST_OK);
+	mi = mounts_add(&p, "secret", 2, 0);
+	CHECK(mounts_assign(&p, 0, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 2, mi) == ST_OK);
 	/* item 1 has no mount yet: it may merge into 0, whose answer stays */
 	answer(&p, e, 0, "{\"a\":\"va\",\"b\":\"vb\"}");
 	CHECK(p.items[0].doc != NULL && !early_taken(e, 0));
 	CHECK(p.vars[0].value.p == NULL);
-	CHECK(plan_assign(&p, 1, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 1, mi) == ST_OK);
 	CHECK(p.items[1].alias == 0);
-	CHECK(plan_assign(&p, 3, mi) == ST_OK);
+	CHECK(mounts_assign(&p, 3, mi) == ST_OK);
 	/* every mount known: this answer and the one kept are taken */
 	answer(&p, e, 2, "{\"c\":\"vc\"}");
 	CHECK(early_taken(e, 0) && early_taken(e, 2));
