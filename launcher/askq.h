@@ -3,7 +3,8 @@
  * it is popped to start; a transfer that must go again (a redirect, a retry
  * that is due) waits as itself; and many requests queued at once
  * (fetch_add_lazily: a run's reads) wait as one entry, each made only when
- * it reaches the head.  fetch.c's; only it and its unit test include this.
+ * it reaches the head.  fetch.c's (flight.c queues a redirected transfer
+ * again); only they and its unit test include this.
  */
 #ifndef VAULTRUN_ASKQ_H
 #define VAULTRUN_ASKQ_H

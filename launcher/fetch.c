@@ -1,16 +1,19 @@
 /* fetch.c - the scheduler: the curl multi loop, the cap on requests in
- * flight, retries with backoff, one redirect, the deadline, the stop, and
- * the loop's non-blocking form.  The requests waiting for a slot are
- * askq.c's; each request's easy handle is set up and read by xfer.c; the
- * decisions (how many, which retried, how long to wait, which redirect) are
- * policy.c's. */
+ * flight, the retries' backoff queue, the deadline, the stop, and the
+ * loop's blocking and non-blocking forms.  One request's life (its start,
+ * its answer, its retry or redirect) is flight.c's; the requests waiting
+ * for a slot are askq.c's; each request's easy handle is set up and read by
+ * xfer.c; the decisions (how many, which retried, how long to wait, which
+ * redirect) are policy.c's.  struct fetcher is fetcher.h's, shared with
+ * flight.c. */
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "askq.h"
 #include "fetch.h"
-#include "log.h"
+#include "fetcher.h"
+#include "flight.h"
 #include "multi.h"
 #include "policy.h"
 #include "preconnect.h"
@@ -18,65 +21,6 @@
 #include "ratelimit.h"
 #include "util.h"
 #include "xfer.h"
-
-struct xqueue {
-	struct xfer *head, *tail;
-};
-
-struct fetcher {
-	CURLM *multi;
-	struct fetch_opts o; /* strings borrowed from the caller */
-	struct secret token;
-	struct askq *ready;    /* waiting for a slot */
-	struct xqueue waiting; /* backing off before a retry */
-	struct xfer *active;   /* in flight, linked through next */
-	CURL **pool;           /* idle easy handles */
-	size_t npool;
-	struct xfer_conf conf; /* what every handle shares */
-	struct ratelimit rl;   /* VAULT_RATE_LIMIT */
-	long inflight;
-	const volatile sig_atomic_t *stop; /* set: end every request now */
-	int stop_fd;                       /* readable once stop is set */
-	long cap;                          /* most requests in flight now */
-	long want; /* ... once the transport is known (and the pool's size) */
-	int mux;   /* -1 until the first answer; then 1 for HTTP/2, else 0 */
-	unsigned requests, peak;
-	unsigned long long rng;
-	struct xfer_sockets sockets; /* connections opened during a login */
-};
-
-static void push(struct xqueue *q, struct xfer *x)
-{
-	x->next = NULL;
-	if (q->tail)
-		q->tail->next = x;
-	else
-		q->head = x;
-	q->tail = x;
-}
-
-static struct xfer *pop(struct xqueue *q)
-{
-	struct xfer *x = q->head;
-
-	if (x) {
-		q->head = x->next;
-		if (q->head == NULL)
-			q->tail = NULL;
-	}
-	return x;
-}
-
-/* The first answer shows the transport: the cap becomes what it allows. */
-static void transport_known(struct fetcher *f, long version)
-{
-	if (f->mux != -1)
-		return;
-	f->mux = version == CURL_HTTP_VERSION_2_0;
-	f->cap = policy_cap_known(f->o.concurrency, f->want, f->mux);
-	log_debug("%s: at most %ld requests in flight",
-	          f->mux ? "HTTP/2" : "HTTP/1.1", f->cap);
-}
 
 struct fetcher *fetch_new(const struct fetch_opts *o, struct error *err)
 {
@@ -148,64 +92,6 @@ void fetch_add_lazily(struct fetcher *f, size_t n, fetch_more_cb more, void *ctx
 	askq_add_lazily(f->ready, n, more, ctx);
 }
 
-static long ms_left(const struct fetcher *f)
-{
-	double left = f->o.deadline - now_ms();
-
-	return left < 1 ? 1 : (long)left + 1;
-}
-
-/* Returns 0, or -1 with *why libcurl's refusal of an option (CURLE_OK when
- * there was no handle). */
-static int start(struct fetcher *f, struct xfer *x, CURLcode *why)
-{
-	CURL *e = f->npool ? f->pool[--f->npool] : curl_easy_init();
-
-	*why = CURLE_OK;
-	if (e == NULL)
-		return -1;
-	if ((*why = xfer_setup(x, e, &f->conf, ms_left(f))) != CURLE_OK ||
-	    curl_multi_add_handle(f->multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
-		x->easy = NULL;
-		free(x->errbuf);
-		x->errbuf = NULL;
-		return -1;
-	}
-	x->next = f->active;
-	f->active = x;
-	x->attempts++;
-	x->started = now_ms();
-	f->requests++;
-	if (++f->inflight > (long)f->peak)
-		f->peak = (unsigned)f->inflight;
-	return 0;
-}
-
-static void release_easy(struct fetcher *f, struct xfer *x)
-{
-	struct xfer **pp;
-
-	if (x->easy == NULL)
-		return;
-	for (pp = &f->active; *pp; pp = &(*pp)->next)
-		if (*pp == x) {
-			*pp = x->next;
-			break;
-		}
-	x->next = NULL;
-	free(x->errbuf);
-	x->errbuf = NULL;
-	curl_multi_remove_handle(f->multi, x->easy);
-	curl_easy_reset(x->easy);
-	if (f->npool < (size_t)f->want)
-		f->pool[f->npool++] = x->easy;
-	else
-		curl_easy_cleanup(x->easy);
-	x->easy = NULL;
-	f->inflight--;
-}
-
 void fetch_preconnect(struct fetcher *f, size_t n)
 {
 	size_t queued = (size_t)f->inflight + askq_len(f->ready), more;
@@ -222,117 +108,6 @@ void fetch_preconnect(struct fetcher *f, size_t n)
 	f->sockets.skip = queued;
 }
 
-/* Over the unix socket (VAULT_AGENT_ADDR unix://...), not redirected. */
-static int over_unix(const struct xfer *x)
-{
-	return x->f->o.unix_socket && !x->redirected;
-}
-
-/* Hand the outcome to the callback and forget the request. */
-static void finish(struct xfer *x, long status, int failure, const char *reason)
-{
-	struct fetch_result r;
-	char *ctype = NULL;
-
-	memset(&r, 0, sizeof r);
-	r.method = x->method;
-	r.path = x->path;
-	r.status = status;
-	r.failure = failure;
-	r.reason = reason;
-	if (x->easy && status != 0) {
-		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
-		r.content_type = ctype;
-	}
-	r.body = x->resp ? x->resp : "";
-	r.len = status != 0 ? x->len : 0;
-	r.attempts = x->attempts;
-	r.unreachable = status == 0 && x->unreachable;
-	r.url = over_unix(x) ? NULL : x->url;
-	x->cb(x->ctx, &r);
-	release_easy(x->f, x);
-	xfer_free(x);
-}
-
-/* Schedule another attempt if the policy allows one before the deadline;
- * status and reason describe the failure it follows. */
-static int retry(struct fetcher *f, struct xfer *x, double retry_after_ms,
-                 long status, const char *reason)
-{
-	double now = now_ms();
-	double wait = policy_wait(x->attempts, f->o.max_retries, retry_after_ms,
-	                          now, f->o.deadline, &f->rng);
-
-	if (wait < 0)
-		return 0;
-	log_debug("%s /v1/%s: retrying in %.0f ms (attempt %u of %d)", x->method,
-	          x->path, wait, x->attempts + 1, f->o.max_retries + 1);
-	/* What to report if the deadline comes first: this answer (its body
-	 * stays in x->resp until the next attempt starts). */
-	x->last_status = status;
-	free(x->last_reason);
-	x->last_reason = reason ? xstrdup(reason) : NULL;
-	release_easy(f, x);
-	x->due = now + wait;
-	push(&f->waiting, x);
-	return 1;
-}
-
-static void done(struct fetcher *f, struct xfer *x, CURLcode rc)
-{
-	long status = 0;
-	double ms = now_ms() - x->started;
-	struct xfer_end e;
-
-	x->unreachable = policy_unreachable(rc);
-	if (rc == CURLE_OK) {
-		long version = 0;
-
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &version);
-		transport_known(f, version);
-	}
-	if (rc == CURLE_OK)
-		log_info("%s /v1/%s -> %ld (%.0f ms)", x->method, x->path,
-		         status, ms);
-	else
-		log_info("%s /v1/%s -> %s (%.0f ms)", x->method, x->path,
-		         x->too_large ? "body too large" : curl_easy_strerror(rc),
-		         ms);
-	switch (xfer_end(x, rc, status, &f->conf, f->o.deadline, &e)) {
-	case XFER_FAILED:
-		finish(x, 0, e.failure, e.reason);
-		return;
-	case XFER_UNANSWERED:
-		if (policy_retry_curl(rc) && retry(f, x, 0, 0, e.reason))
-			return;
-		finish(x, 0, ST_UNAVAILABLE, e.reason);
-		return;
-	case XFER_REDIRECT: {
-		const char *refused = policy_redirect(f->o.follow_redirects,
-		                                      x->redirected, x->url,
-		                                      e.loc);
-
-		if (refused) {
-			finish(x, 0, ST_UNAVAILABLE, refused);
-			return;
-		}
-		log_debug("%s /v1/%s: following redirect", x->method, x->path);
-		free(x->url);
-		x->url = xstrdup(e.loc);
-		x->redirected = 1;
-		release_easy(f, x);
-		askq_requeue(f->ready, x);
-		return;
-	}
-	default:
-		if (policy_retry_status(status, x->resp, x->len) &&
-		    retry(f, x, e.retry_after_ms, status, NULL))
-			return;
-		finish(x, status, 0, NULL);
-	}
-}
-
 /* The deadline passed.  A request awaiting an answer ends with 75; one
  * waiting for a retry ends with the failure it was to retry (retries stop
  * with the last failure's code); one never sent ends with 75. */
@@ -341,15 +116,15 @@ static void expire(struct fetcher *f)
 	struct xfer *x;
 
 	while ((x = f->active))
-		finish(x, 0, ST_TEMPFAIL,
-		       "deadline passed while waiting for an answer");
-	while ((x = pop(&f->waiting)) || (x = askq_pop(f->ready))) {
+		flight_finish(x, 0, ST_TEMPFAIL,
+		              "deadline passed while waiting for an answer");
+	while ((x = xqueue_pop(&f->waiting)) || (x = askq_pop(f->ready))) {
 		const char *reason;
 		int failure;
 		long status = policy_expire(x->attempts, x->last_status,
 		                            x->last_reason, &failure, &reason);
 
-		finish(x, status, failure, reason);
+		flight_finish(x, status, failure, reason);
 	}
 }
 
@@ -358,9 +133,9 @@ static void interrupt(struct fetcher *f)
 {
 	struct xfer *x;
 
-	while ((x = f->active) || (x = pop(&f->waiting)) ||
+	while ((x = f->active) || (x = xqueue_pop(&f->waiting)) ||
 	       (x = askq_pop(f->ready)))
-		finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
+		flight_finish(x, 0, ST_TEMPFAIL, "interrupted by a signal");
 }
 
 static struct xfer *xfer_of(CURL *e)
@@ -400,11 +175,11 @@ static int step(struct fetcher *f, double *next, struct error *err)
 		expire(f);
 		return 1; /* callbacks may have queued more: they expire too */
 	}
-	while ((x = pop(&f->waiting))) {
+	while ((x = xqueue_pop(&f->waiting))) {
 		if (x->due <= now)
 			askq_requeue(f->ready, x);
 		else {
-			push(&later, x);
+			xqueue_push(&later, x);
 			if (x->due < *next)
 				*next = x->due;
 		}
@@ -420,7 +195,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 		}
 		if ((x = askq_pop(f->ready)) == NULL)
 			break; /* a lazy entry made none */
-		if (start(f, x, &why) != 0) {
+		if (flight_start(f, x, &why) != 0) {
 			char reason[160];
 
 			snprintf(reason, sizeof reason,
@@ -430,7 +205,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 			                           "",
 			         why != CURLE_OK ? curl_easy_strerror(why) : "",
 			         why != CURLE_OK ? ")" : "");
-			finish(x, 0, ST_OSERR, reason);
+			flight_finish(x, 0, ST_OSERR, reason);
 			progressed = 1;
 		}
 	}
@@ -441,7 +216,7 @@ static int step(struct fetcher *f, double *next, struct error *err)
 	while ((m = curl_multi_info_read(f->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		done(f, xfer_of(m->easy_handle), m->data.result);
+		flight_done(f, xfer_of(m->easy_handle), m->data.result);
 		progressed = 1;
 	}
 	return progressed;
@@ -530,11 +305,11 @@ void fetch_free(struct fetcher *f)
 	if (f == NULL)
 		return;
 	while ((x = f->active)) {
-		release_easy(f, x);
+		flight_release(f, x);
 		xfer_free(x);
 	}
 	askq_free(f->ready);
-	while ((x = pop(&f->waiting)))
+	while ((x = xqueue_pop(&f->waiting)))
 		xfer_free(x);
 	fetch_trim(f);
 	free(f->pool);

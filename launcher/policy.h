@@ -1,7 +1,7 @@
 /* policy.h - the fetcher's decisions, as pure functions: how many requests
  * go in flight, which failures get another attempt and how long to wait
  * before it, which redirects are followed, how long its loop may sleep.
- * fetch.c acts on them.
+ * fetch.c and flight.c act on them.
  */
 #ifndef VAULTRUN_POLICY_H
 #define VAULTRUN_POLICY_H

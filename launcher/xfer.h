@@ -1,9 +1,10 @@
 /* xfer.h - one request's transfer: its buffers, its easy handle's options,
  * libcurl's callbacks for it, and what an attempt came to.  fetch.c
- * schedules transfers (queues, the cap, retries, the deadline) and owns
- * them (askq.c keeps the ones waiting for a slot); this file sets up a
- * handle for one attempt and reads its end.  Only fetch.c, askq.c, xfer.c
- * and their unit tests include this header.
+ * schedules transfers (queues, the cap, the deadline) and owns them
+ * (askq.c keeps the ones waiting for a slot; flight.c starts each attempt
+ * and acts on its end: an answer, a retry, a redirect); this file sets up
+ * a handle for one attempt and reads its end.  Only fetch.c, flight.c,
+ * askq.c, xfer.c and their unit tests include this header.
  */
 #ifndef VAULTRUN_XFER_H
 #define VAULTRUN_XFER_H
