@@ -81,40 +81,56 @@ static int foreground_tty(void)
 	return -1;
 }
 
-static int masked(const struct supervise_opts *o, int fd)
+static int masked(int mask, int fd)
 {
-	return o->mask == SUPERVISE_MASK_ALL    ? fd == 1 || fd == 2 :
-	       o->mask == SUPERVISE_MASK_STDERR ? fd == 2 :
-	                                          0;
+	return mask == SUPERVISE_MASK_ALL    ? fd == 1 || fd == 2 :
+	       mask == SUPERVISE_MASK_STDERR ? fd == 2 :
+	                                       0;
+}
+
+void spawn_route(int mask, const int tty[3], struct spawn_routes *r)
+{
+	int fd;
+
+	r->term = r->out = -1;
+	for (fd = 0; fd < 3; fd++) {
+		if (tty[fd] && r->term < 0)
+			r->term = fd;
+		if (masked(mask, fd) && tty[fd] && r->out < 0)
+			r->out = fd;
+	}
+	for (fd = 0; fd < 3; fd++)
+		r->fd[fd] = r->out >= 0 && tty[fd]     ? SPAWN_PTY :
+		            fd > 0 && masked(mask, fd) ? SPAWN_PIPE :
+		                                         SPAWN_INHERIT;
+	r->input = r->out >= 0 && tty[0];
 }
 
 /* The command's descriptors: child_fd[i] is what becomes its i (-1: as
- * vaultrun's).  Terminals go to the pseudo-terminal when one is needed,
- * other masked streams through a pipe each. */
+ * vaultrun's), as spawn_route decides. */
 static int plumb(struct supervisor *s, int child_fd[3], struct error *err)
 {
-	int fd, term = -1, out = -1, p[2], rc;
+	struct spawn_routes r;
+	int fd, tty[3], p[2], rc;
 
 	for (fd = 0; fd < 3; fd++) {
 		child_fd[fd] = -1;
-		if (isatty(fd) && term < 0)
-			term = fd;
-		if (masked(s->o, fd) && isatty(fd) && out < 0)
-			out = fd;
+		tty[fd] = isatty(fd);
 	}
-	if (out >= 0) {
-		if (s->pty == NULL && (rc = pty_new(&s->pty, term, err)) != ST_OK)
+	spawn_route(s->o->mask, tty, &r);
+	if (r.out >= 0) {
+		if (s->pty == NULL && (rc = pty_new(&s->pty, r.term, err)) != ST_OK)
 			return rc; /* a restart keeps the pseudo-terminal */
-		relay_add(s->rl, pty_master(s->pty), out, 0);
+		relay_add(s->rl, pty_master(s->pty), r.out, 0);
 		for (fd = 0; fd < 3; fd++)
-			if (isatty(fd))
+			if (r.fd[fd] == SPAWN_PTY)
 				child_fd[fd] = PTY_FD;
-		s->relay_in = isatty(0);
+		s->relay_in = r.input;
 		if (s->relay_in)
 			relay_input(s->rl, pty_master(s->pty));
 	}
 	for (fd = 1; fd < 3; fd++) {
-		if (!masked(s->o, fd) || child_fd[fd] == PTY_FD)
+		if (r.fd[fd] != SPAWN_PIPE)
 			continue;
 		if (pipe2(p, O_CLOEXEC) != 0 ||
 		    fcntl(p[0], F_SETFL, O_NONBLOCK) != 0)
