@@ -1,5 +1,5 @@
-/* supervise.c - the child, its signals, its restarts: one poll loop (its
- * masked output: relay.c).
+/* supervise.c - the child's signals, its restarts: one poll loop (each
+ * start: spawn.c; its masked output: relay.c).
  *
  * Every signal is blocked and read from a signalfd, so nothing runs in a
  * handler and no disposition changes: the child, after fork, only puts the
@@ -8,7 +8,6 @@
  * read and forwarded, since Linux queues a blocked signal even when ignored).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,52 +19,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "exec.h"
 #include "pty.h"
 #include "relay.h"
+#include "spawn.h"
 #include "supervise.h"
+#include "supervisor.h"
 #include "util.h"
 
-#define PIPE_SIZE (1 << 20) /* fewer wake-ups for a command that writes a lot */
-#define PTY_FD (-2)         /* in child_fd: the pseudo-terminal's slave */
-#define AGENT_FDS 64        /* the agent's descriptors polled at most */
-
-/* One state, not a flag per request: a stop signal forwarded to the
- * command (its user's: docker stop, Ctrl-C to vaultrun) is final, and
- * cancels a restart or an end under way, which can no longer be asked for
- * either.  (A restart cancelled by clearing its environment alone left
- * nothing to say that the command was stopping: the next change restarted
- * it, and the user's signal was lost.) */
-enum after {
-	AFTER_EXIT,    /* running: vaultrun exits with its status */
-	AFTER_RESTART, /* stopping for a restart: started again */
-	AFTER_END,     /* stopping for --on-change exit: end_code */
-	AFTER_SIGNAL   /* stopping for a signal: exits with its status */
-};
-
-struct supervisor {
-	const struct supervise_opts *o;
-	sigset_t orig;    /* the mask vaultrun started with */
-	int chld_ignored; /* SIGCHLD was SIG_IGN: put back in the child */
-	int sfd;
-	pid_t pid;
-	int exited, code;
-	struct relay *rl; /* the masked streams */
-	struct pty *pty;
-	int relay_in;         /* pty: vaultrun's stdin goes to the master */
-	int tty;              /* the controlling terminal, when handed over */
-	struct termios modes; /* tty's, before the first start */
-	int have_modes;
-	double kill_at;         /* --kill-after: when to SIGKILL; < 0 none */
-	char *const *envp;      /* the command's, this start */
-	enum after after;       /* what the command's exit leads to */
-	char *const *next_envp; /* AFTER_RESTART: the next start's */
-	int end_code;           /* AFTER_END: vaultrun's status */
-	int signalled;          /* AFTER_SIGNAL: the signal forwarded */
-	unsigned starts;
-	struct error start_err; /* a restart that could not start */
-	int start_rc;
-};
+#define AGENT_FDS 64 /* the agent's descriptors polled at most */
 
 static const char *const signames[32] = {
 	NULL,     "HUP",  "INT",    "QUIT", "ILL",   "TRAP", "ABRT", "BUS",
@@ -207,8 +168,6 @@ static void read_signals(struct supervisor *s)
 		on_signal(s, &si);
 }
 
-static int start(struct supervisor *s, struct error *err);
-
 /* The stopped command's streams end, and it starts again with the new
  * environment and a masker that knows every value, old and new. */
 static int restart(struct supervisor *s)
@@ -230,7 +189,7 @@ static int restart(struct supervisor *s)
 	 * SIGTTOU is blocked. */
 	if (s->tty >= 0 && s->have_modes)
 		tcsetattr(s->tty, TCSADRAIN, &s->modes);
-	s->start_rc = start(s, &s->start_err);
+	s->start_rc = spawn_start(s, &s->start_err);
 	return s->start_rc;
 }
 
@@ -325,169 +284,6 @@ static void loop(struct supervisor *s)
 	relay_drain(s->rl);
 }
 
-static void report(int fd, const struct error *e)
-{
-	(void)!write(fd, e, sizeof *e);
-}
-
-/* After fork: terminal, descriptors, signal state, execve.  Never returns. */
-static void child(struct supervisor *s, int errfd, const int child_fd[3])
-{
-	struct error err;
-	int slave = -1, i, rc;
-
-	if (s->pty) {
-		if ((slave = pty_attach(s->pty)) < 0) {
-			error_set(&err, ST_OSERR, "pseudo-terminal: %s",
-			          strerror(errno));
-			report(errfd, &err);
-			_exit(ST_OSERR);
-		}
-	} else {
-		setpgid(0, 0);
-		if (s->tty >= 0)
-			tcsetpgrp(s->tty, getpid()); /* SIGTTOU is blocked */
-	}
-	for (i = 0; i < 3; i++) {
-		int fd = child_fd[i] == PTY_FD ? slave : child_fd[i];
-
-		if (fd < 0)
-			continue;
-		/* dup2 onto itself would keep close-on-exec */
-		if ((fd == i && fcntl(i, F_SETFD, 0) != 0) ||
-		    (fd != i && dup2(fd, i) < 0)) {
-			error_set(&err, ST_OSERR, "dup2: %s", strerror(errno));
-			report(errfd, &err);
-			_exit(ST_OSERR);
-		}
-	}
-	if (slave > 2)
-		close(slave);
-	if (s->chld_ignored)
-		signal(SIGCHLD, SIG_IGN);
-	sigprocmask(SIG_SETMASK, &s->orig, NULL);
-	rc = exec_command(s->o->file, s->o->argv, s->envp, &err);
-	report(errfd, &err);
-	_exit(rc);
-}
-
-/* The controlling terminal, when vaultrun is in its foreground group. */
-static int foreground_tty(void)
-{
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-
-	if (fd >= 0 && tcgetpgrp(fd) == getpgrp())
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-static int masked(const struct supervise_opts *o, int fd)
-{
-	return o->mask == SUPERVISE_MASK_ALL    ? fd == 1 || fd == 2 :
-	       o->mask == SUPERVISE_MASK_STDERR ? fd == 2 :
-	                                          0;
-}
-
-/* The command's descriptors: child_fd[i] is what becomes its i (-1: as
- * vaultrun's).  Terminals go to the pseudo-terminal when one is needed,
- * other masked streams through a pipe each. */
-static int plumb(struct supervisor *s, int child_fd[3], struct error *err)
-{
-	int fd, term = -1, out = -1, p[2], rc;
-
-	for (fd = 0; fd < 3; fd++) {
-		child_fd[fd] = -1;
-		if (isatty(fd) && term < 0)
-			term = fd;
-		if (masked(s->o, fd) && isatty(fd) && out < 0)
-			out = fd;
-	}
-	if (out >= 0) {
-		if (s->pty == NULL && (rc = pty_new(&s->pty, term, err)) != ST_OK)
-			return rc; /* a restart keeps the pseudo-terminal */
-		relay_add(s->rl, pty_master(s->pty), out, 0);
-		for (fd = 0; fd < 3; fd++)
-			if (isatty(fd))
-				child_fd[fd] = PTY_FD;
-		s->relay_in = isatty(0);
-		if (s->relay_in)
-			relay_input(s->rl, pty_master(s->pty));
-	}
-	for (fd = 1; fd < 3; fd++) {
-		if (!masked(s->o, fd) || child_fd[fd] == PTY_FD)
-			continue;
-		if (pipe2(p, O_CLOEXEC) != 0 ||
-		    fcntl(p[0], F_SETFL, O_NONBLOCK) != 0)
-			return error_set(err, ST_OSERR, "pipe: %s",
-			                 strerror(errno));
-		fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE); /* best effort */
-		relay_add(s->rl, p[0], fd, 1);
-		child_fd[fd] = p[1];
-	}
-	return ST_OK;
-}
-
-static void close_fds(int fds[3])
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fds[fd] >= 0) {
-			close(fds[fd]);
-			fds[fd] = -1;
-		}
-}
-
-/* Plumbing, fork, and the child's exec; ST_OK once it runs the command. */
-static int start(struct supervisor *s, struct error *err)
-{
-	int child_fd[3] = {-1, -1, -1}, errp[2], rc;
-	ssize_t n;
-
-	if ((rc = plumb(s, child_fd, err)) != ST_OK) {
-		close_fds(child_fd);
-		return rc;
-	}
-	if (s->pty == NULL && s->tty < 0 && s->starts == 0) {
-		s->tty = foreground_tty();
-		s->have_modes = s->tty >= 0 && tcgetattr(s->tty, &s->modes) == 0;
-	}
-	if (pipe2(errp, O_CLOEXEC) != 0) {
-		close_fds(child_fd);
-		return error_set(err, ST_OSERR, "pipe: %s", strerror(errno));
-	}
-	if ((s->pid = fork()) < 0) {
-		rc = error_set(err, ST_OSERR, "fork: %s", strerror(errno));
-		close(errp[0]);
-		close(errp[1]);
-		close_fds(child_fd);
-		return rc;
-	}
-	if (s->pid == 0) {
-		close(errp[0]);
-		child(s, errp[1], child_fd);
-	}
-	close(errp[1]);
-	close_fds(child_fd);
-	if (s->pty == NULL)
-		setpgid(s->pid, s->pid); /* as the child does: whoever is first */
-	if (s->tty >= 0)
-		tcsetpgrp(s->tty, s->pid);
-	/* Nothing comes through the pipe but the error of a failed exec. */
-	while ((n = read(errp[0], err, sizeof *err)) < 0 && errno == EINTR)
-		;
-	close(errp[0]);
-	if (n == (ssize_t)sizeof *err) {
-		waitpid(s->pid, NULL, 0);
-		s->exited = 1;
-		return err->status;
-	}
-	s->starts++;
-	return ST_OK;
-}
-
 static void cleanup(struct supervisor *s)
 {
 	relay_free(s->rl);
@@ -528,7 +324,7 @@ int supervise_run(const struct supervise_opts *o, int *code, struct error *err)
 		rc = error_set(err, ST_OSERR, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if ((rc = start(&s, err)) != ST_OK)
+	if ((rc = spawn_start(&s, err)) != ST_OK)
 		goto out;
 	if (s.relay_in)
 		pty_raw(s.pty);
