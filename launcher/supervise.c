@@ -2,10 +2,12 @@
  * start: spawn.c; its masked output: relay.c).
  *
  * Every signal is blocked and read from a signalfd, so nothing runs in a
- * handler and no disposition changes: the child, after fork, only puts the
- * mask back and inherits the dispositions vaultrun was started with (an
- * ignored signal stays ignored in the command; sent to vaultrun, it is still
- * read and forwarded, since Linux queues a blocked signal even when ignored).
+ * handler and no disposition changes but one: an ignored SIGCHLD is set back
+ * to the default in vaultrun (else its children would reap themselves) and
+ * ignored again in the child.  The child, after fork, puts the mask back and
+ * inherits the dispositions vaultrun was started with (an ignored signal
+ * stays ignored in the command; sent to vaultrun, it is still read and
+ * forwarded, since Linux queues a blocked signal even when ignored).
  */
 #include <errno.h>
 #include <poll.h>
