@@ -49,8 +49,9 @@ struct pext {
 };
 
 /* A shared failure's number + 1 (plan.shared), or 0, in 24 bits: a run has a
- * few such causes (no token, Vault unreachable, the login failed); one past
- * the first PLAN_SHARED_MAX is given as each item's own reason instead. */
+ * few such causes (no token, Vault unreachable, the login failed); a cause
+ * past the first PLAN_SHARED_MAX is not shared, its items keep their own
+ * reasons only. */
 #define PLAN_SHARED_MAX ((1u << 24) - 1)
 
 /* Names, references and profile settings are borrowed from the manifest and
