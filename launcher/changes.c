@@ -123,21 +123,24 @@ const struct change *changes_get(const struct changes *c, size_t i)
 	return i < c->n ? &c->v[i] : NULL;
 }
 
+/* Do x and y set the same name, the same way, to the same bytes? */
+static int same_change(const struct change *x, const struct change *y)
+{
+	return strcmp(x->name, y->name) == 0 && x->is_file == y->is_file &&
+	       x->value.len == y->value.len &&
+	       (x->value.len == 0 ||
+	        memcmp(x->value.p, y->value.p, x->value.len) == 0);
+}
+
 int changes_equal(const struct changes *a, const struct changes *b)
 {
 	size_t i;
 
 	if (changes_count(a) != changes_count(b))
 		return 0;
-	for (i = 0; i < changes_count(a); i++) {
-		const struct change *x = &a->v[i], *y = &b->v[i];
-
-		if (strcmp(x->name, y->name) != 0 || x->is_file != y->is_file ||
-		    x->value.len != y->value.len ||
-		    (x->value.len > 0 &&
-		     memcmp(x->value.p, y->value.p, x->value.len) != 0))
+	for (i = 0; i < changes_count(a); i++)
+		if (!same_change(&a->v[i], &b->v[i]))
 			return 0;
-	}
 	return 1;
 }
 
@@ -151,15 +154,10 @@ const char *changes_differ(const struct changes *a, const struct changes *b,
 		snprintf(buf, cap, "the variables");
 		return buf;
 	}
-	for (i = 0; i < changes_count(a) && n + 1 < cap; i++) {
-		const struct change *x = &a->v[i], *y = &b->v[i];
-
-		if (strcmp(x->name, y->name) != 0 || x->is_file != y->is_file ||
-		    x->value.len != y->value.len ||
-		    memcmp(x->value.p, y->value.p, x->value.len) != 0)
+	for (i = 0; i < changes_count(a) && n + 1 < cap; i++)
+		if (!same_change(&a->v[i], &b->v[i]))
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
-			                      n ? ", " : "", x->name);
-	}
+			                      n ? ", " : "", a->v[i].name);
 	return buf;
 }
 

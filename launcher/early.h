@@ -5,7 +5,7 @@
  * Only once every item's mount is known are the merges of items final
  * (mounts_assign): until then answers are kept, and taken all at once then.
  * An item a composed value reads keeps its answer for select_values; so
- * does every item of a plan that is read again (--watch: rotation.c
+ * does every item of a plan that is read again (--watch: gen.c
  * carries answers over to the next generation), which makes no early.
  */
 #ifndef VAULTRUN_EARLY_H

@@ -1,7 +1,7 @@
 /* mounts.h - the plan's mounts, and which items read the same secret.
  *
  * An item's mount is known from [mounts] (plan_build, before any traffic)
- * or found later (detect.c, rotation.c); assigning it gives the path below
+ * or found later (detect.c, gen.c); assigning it gives the path below
  * the mount and merges items that read the same (mount, rest, version).
  * The mounts are plan.mounts, owned and freed by the plan. */
 #ifndef VAULTRUN_MOUNTS_H

@@ -168,26 +168,21 @@ int ref_parse_in(const char *text, int from_manifest, struct ref *r,
 		return ST_OK;
 	}
 	sel = hash == NULL ? "value" : r->sel == SEL_WHOLE ? NULL : hash + 1;
-	if (a) { /* the path needs its own NUL; the selector ends text */
-		block = arena_alloc(a, pathlen + 1);
-		memcpy(block, text, pathlen);
-		block[pathlen] = '\0';
-		r->path = block;
-		r->selector = sel;
-		return ST_OK;
-	}
-	/* One block per reference: the path, then the selector. */
-	sellen = sel == NULL  ? 0 :
-	         hash == NULL ? strlen(sel) :
-	                        (size_t)(text + len - sel);
-	block = xmalloc(pathlen + 1 + sellen + 1);
+	/* The path needs its own NUL.  In an arena the selector stays the end
+	 * of text; else one block per reference: the path, then the selector. */
+	sellen = a || sel == NULL ? 0 :
+	         hash == NULL     ? strlen(sel) :
+	                            (size_t)(text + len - sel);
+	block = a ? arena_alloc(a, pathlen + 1) :
+	            xmalloc(pathlen + 1 + sellen + 1);
 	memcpy(block, text, pathlen);
 	block[pathlen] = '\0';
-	if (sel) {
+	r->path = block;
+	r->selector = sel;
+	if (sel && !a) {
 		memcpy(block + pathlen + 1, sel, sellen + 1);
 		r->selector = block + pathlen + 1;
 	}
-	r->path = block;
 	return ST_OK;
 }
 

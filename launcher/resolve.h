@@ -54,7 +54,7 @@ void resolve_leases(const struct plan *p, struct leases *ls);
 int resolve_run(struct plan *p, const struct config *c, struct auth *a,
                 struct fetcher *f, int keep, struct error *err);
 
-/* A second resolution (--watch, rotation.c): the caller recorded each
+/* A second resolution (--watch, gen.c): the caller recorded each
  * item's answer (or failure) itself; apply the selectors as resolve_run
  * does (new values registered with mask.c) and settle.  Returns the first
  * failing variable's status. */
